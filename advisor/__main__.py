@@ -1,0 +1,7 @@
+"""Entry point for ``python -m advisor``."""
+
+from __future__ import annotations
+
+from advisor.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,58 @@
+"""The probe job: machine inventory plus one probe per framework, assembled into a record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from advisor import __version__
+from advisor.catalog import FrameworkSpec, frameworks
+from advisor.machine.system import machine_inventory
+from advisor.probing.frameworks import probe_framework
+from advisor.probing.interpreter import describe_interpreter, resolve_python
+from advisor.record import SCHEMA_VERSION, Record
+
+DEFAULT_PROBE_TIMEOUT_S = 60.0
+
+Progress = Callable[[str], None]
+
+
+def take_inventory(
+    python: str | None = None,
+    timeout_s: float = DEFAULT_PROBE_TIMEOUT_S,
+    specs: Sequence[FrameworkSpec] | None = None,
+    on_progress: Progress | None = None,
+    command: str = "framework-advisor probe",
+) -> Record:
+    """Probe this machine and each framework in the chosen Python environment.
+
+    A bad ``python`` raises BadInterpreterError before anything else runs; a
+    framework probe that fails is recorded as failed and the others still run.
+    """
+    say = on_progress or (lambda _message: None)
+    interpreter = describe_interpreter(resolve_python(python))
+    say("machine: reading CPU, memory and NVIDIA GPUs")
+    machine = machine_inventory()
+    probes = []
+    for spec in specs if specs is not None else frameworks():
+        say(f"{spec.id}: probing with {interpreter.executable}")
+        probe = probe_framework(spec, interpreter, timeout_s, _relay(spec.id, say))
+        say(f"{spec.id}: {probe.status} in {probe.duration_s:.1f} s")
+        probes.append(probe)
+    return Record(
+        schema_version=SCHEMA_VERSION,
+        advisor_version=__version__,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        command=command,
+        machine=machine,
+        interpreter=interpreter,
+        frameworks=tuple(probes),
+    )
+
+
+def _relay(framework: str, say: Progress) -> Callable[[dict[str, Any]], None]:
+    def forward(event: dict[str, Any]) -> None:
+        say(f"{framework}: {event.get('message', '')}")
+
+    return forward

@@ -1,0 +1,1 @@
+"""Hardware and operating-system inventory, read in the advisor's own process."""

@@ -1,0 +1,65 @@
+"""Check that a path is a working Python interpreter and describe it."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from advisor.errors import BadInterpreterError
+from advisor.probing.runner import run_process
+from advisor.record import Interpreter
+from advisor.serde import SchemaError, from_jsonable
+
+_DESCRIBE = (
+    "import json, platform, sys; print(json.dumps({"
+    "'version': platform.python_version(), "
+    "'implementation': platform.python_implementation(), 'prefix': sys.prefix}))"
+)
+_MINIMUM = (3, 8)
+
+
+def resolve_python(path: str | None) -> Path:
+    """The interpreter to probe: the given path (a venv folder is accepted) or our own Python."""
+    if path is None:
+        return Path(sys.executable)
+    candidate = Path(path).expanduser()
+    if candidate.is_dir():
+        for inside in ("bin/python", "bin/python3", "Scripts/python.exe", "python.exe"):
+            if (candidate / inside).is_file():
+                return candidate / inside
+        raise BadInterpreterError(f"--python {path}: a folder with no bin/python inside")
+    if not candidate.exists():
+        raise BadInterpreterError(f"--python {path}: no such file")
+    return candidate
+
+
+def describe_interpreter(python: Path, timeout_s: float = 30.0) -> Interpreter:
+    """Ask the interpreter about itself; anything but a usable Python is a BadInterpreterError.
+
+    The probes later run through the same path, so a venv's or a wrapper's own
+    settings apply to them as they would for the user.
+    """
+    result = run_process([str(python), "-c", _DESCRIBE], timeout_s)
+    failure = result.failure_reason(timeout_s)
+    if failure:
+        raise BadInterpreterError(
+            f"--python {python}: not a working Python interpreter ({failure})"
+        )
+    not_python = BadInterpreterError(f"--python {python}: not a Python interpreter")
+    try:
+        facts = json.loads(result.stdout)
+    except json.JSONDecodeError as exc:
+        raise not_python from exc
+    if not isinstance(facts, dict):
+        raise not_python
+    try:
+        interpreter = from_jsonable(Interpreter, dict(facts, executable=str(python.absolute())))
+    except SchemaError as exc:
+        raise not_python from exc
+    version = tuple(int(part) for part in interpreter.version.split(".")[:2])
+    if version < _MINIMUM:
+        raise BadInterpreterError(
+            f"--python {python}: Python {interpreter.version} is too old (3.8 or newer needed)"
+        )
+    return interpreter

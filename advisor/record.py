@@ -1,0 +1,210 @@
+"""The one versioned record: everything measured about the machine and its frameworks."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from advisor.errors import RecordFormatError
+from advisor.fileio import atomic_write_text
+from advisor.serde import SchemaError, from_jsonable, to_jsonable
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class CacheLevel:
+    """One CPU cache, as the kernel describes it."""
+
+    level: int
+    kind: str  # "Data", "Instruction" or "Unified"
+    size_bytes: int
+    shared_by_cpus: int
+
+
+@dataclass(frozen=True)
+class CpuInfo:
+    """The processor: identity, topology, clocks, caches and deep-learning ISA features."""
+
+    model: str | None
+    vendor: str | None
+    architecture: str
+    physical_cores: int | None
+    logical_cores: int | None
+    base_mhz: float | None
+    max_mhz: float | None
+    current_mhz: float | None  # the kernel's figure now; in a VM often the only clock known
+    caches: tuple[CacheLevel, ...]
+    features: dict[str, bool]  # feature label -> present; empty when unknown
+    features_unknown_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class MemoryInfo:
+    """RAM and swap, in bytes."""
+
+    total_bytes: int
+    available_bytes: int
+    swap_total_bytes: int
+    swap_used_bytes: int
+
+
+@dataclass(frozen=True)
+class GpuInfo:
+    """One NVIDIA GPU as NVML reports it; fields NVML cannot answer are None."""
+
+    index: int
+    name: str
+    memory_total_bytes: int | None
+    memory_free_bytes: int | None
+    compute_capability: str | None
+    power_limit_w: float | None
+    max_sm_clock_mhz: int | None
+    pcie_generation: int | None
+    pcie_width: int | None
+
+
+@dataclass(frozen=True)
+class GpuInventory:
+    """NVIDIA GPUs through NVML, or the reason none could be listed."""
+
+    gpus: tuple[GpuInfo, ...]
+    driver_version: str | None = None
+    cuda_driver_version: str | None = None
+    unavailable_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class SystemInfo:
+    """Operating system and the advisor's own Python."""
+
+    os: str
+    distribution: str | None
+    kernel: str
+    hostname: str
+    python_version: str
+    python_executable: str
+
+
+@dataclass(frozen=True)
+class MachineInventory:
+    """The hardware and operating system, read in the advisor's own process."""
+
+    system: SystemInfo
+    cpu: CpuInfo
+    memory: MemoryInfo
+    gpu: GpuInventory
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    """The Python environment whose frameworks were probed."""
+
+    executable: str  # the path the probes were run through
+    version: str
+    implementation: str
+    prefix: str
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    """How a framework binary was built; None where the framework does not say."""
+
+    cuda_version: str | None
+    cudnn_version: str | None
+    rocm_version: str | None
+    onednn: str | None  # version, "enabled", "disabled" or None
+    mkl: bool | None
+    details: dict[str, str]
+
+
+@dataclass(frozen=True)
+class DeviceCheck:
+    """A device the framework sees, and whether a tiny op really ran on it."""
+
+    kind: Literal["cpu", "cuda", "rocm", "mps", "other"]
+    name: str
+    op_ok: bool
+    op_error: str | None = None
+
+
+@dataclass(frozen=True)
+class PackageVersion:
+    """An ecosystem package of the environment; version None when not installed."""
+
+    name: str
+    version: str | None
+
+
+@dataclass(frozen=True)
+class FrameworkReport:
+    """What a successful probe found about an importable framework."""
+
+    version: str
+    location: str
+    size_on_disk_bytes: int
+    import_time_s: float
+    rss_after_import_bytes: int | None
+    build: BuildInfo
+    devices: tuple[DeviceCheck, ...]
+
+
+ProbeStatus = Literal["ok", "not_installed", "import_error", "failed"]
+
+
+@dataclass(frozen=True)
+class FrameworkProbe:
+    """The outcome of probing one framework: a report, or the reason there is none."""
+
+    framework: str
+    display_name: str
+    status: ProbeStatus
+    duration_s: float
+    report: FrameworkReport | None = None
+    reason: str | None = None
+    install_hint: str | None = None
+    ecosystem: tuple[PackageVersion, ...] = ()
+
+
+@dataclass(frozen=True)
+class Record:
+    """The versioned document every command reads and writes."""
+
+    schema_version: int
+    advisor_version: str
+    created_at: str  # ISO 8601, UTC
+    command: str
+    machine: MachineInventory
+    interpreter: Interpreter
+    frameworks: tuple[FrameworkProbe, ...]
+
+
+def record_to_json(record: Record) -> str:
+    """The record as indented JSON text."""
+    return json.dumps(to_jsonable(record), indent=2, sort_keys=False) + "\n"
+
+
+def record_from_json(text: str, source: str = "record") -> Record:
+    """Parse and validate a record, naming the source and the field on failure."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RecordFormatError(
+            f"{source}: not valid JSON ({exc.msg} at line {exc.lineno})"
+        ) from exc
+    version = data.get("schema_version") if isinstance(data, dict) else None
+    if version != SCHEMA_VERSION:
+        raise RecordFormatError(
+            f"{source}: schema_version {version!r} is not supported (expected {SCHEMA_VERSION})"
+        )
+    try:
+        return from_jsonable(Record, data)
+    except SchemaError as exc:
+        raise RecordFormatError(f"{source}: {exc}") from exc
+
+
+def save_record(record: Record, path: Path) -> None:
+    """Write the record atomically."""
+    atomic_write_text(path, record_to_json(record))

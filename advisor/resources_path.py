@@ -1,0 +1,33 @@
+"""The one place that knows where shipped data files and probe scripts live."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from advisor.errors import ResourceError
+
+
+def _package_folder(package: str) -> Path:
+    folder = resources.files(package)
+    if not isinstance(folder, Path):
+        # Probes are run by another interpreter, so they need a real file on disk,
+        # not a member of a zip archive.
+        raise ResourceError(f"{package} is not installed as plain files ({folder})")
+    return folder
+
+
+def resource_file(name: str) -> Path:
+    """Path of a data file shipped under ``resources/``."""
+    return _existing(_package_folder("advisor.resources") / name)
+
+
+def probes_folder() -> Path:
+    """The folder of probe scripts shipped under ``probes/``."""
+    return _package_folder("advisor.probes")
+
+
+def _existing(path: Path) -> Path:
+    if not path.is_file():
+        raise ResourceError(f"shipped file missing: {path} (reinstall framework-advisor)")
+    return path

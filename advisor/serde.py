@@ -1,0 +1,102 @@
+"""Convert frozen dataclasses to JSON-ready dicts and back, checking types at the boundary."""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class SchemaError(ValueError):
+    """Data does not fit the dataclass it is read into; the message names the field path."""
+
+
+def to_jsonable(value: Any) -> Any:
+    """A dataclass tree as plain dicts, lists and scalars."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple | list):
+        return [to_jsonable(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): to_jsonable(item) for key, item in value.items()}
+    return value
+
+
+def from_jsonable(cls: type[T], data: Any, where: str = "$") -> T:
+    """Build ``cls`` from plain data, raising SchemaError with the path of the first mismatch."""
+    return typing.cast(T, _convert(cls, data, where))
+
+
+def _convert(hint: Any, data: Any, where: str) -> Any:
+    origin = typing.get_origin(hint)
+    if hint is Any:
+        return data
+    if dataclasses.is_dataclass(hint):
+        return _convert_dataclass(typing.cast(type, hint), data, where)
+    if origin in (typing.Union, types.UnionType):
+        return _convert_union(typing.get_args(hint), data, where)
+    if origin is typing.Literal:
+        if data not in typing.get_args(hint):
+            raise SchemaError(f"{where}: {data!r} is not one of {typing.get_args(hint)}")
+        return data
+    if origin is tuple:
+        item_hint = typing.get_args(hint)[0]
+        _expect(data, list, where)
+        return tuple(_convert(item_hint, item, f"{where}[{i}]") for i, item in enumerate(data))
+    if origin is dict:
+        key_hint, value_hint = typing.get_args(hint)
+        _expect(data, dict, where)
+        return {
+            _convert(key_hint, key, where): _convert(value_hint, value, f"{where}.{key}")
+            for key, value in data.items()
+        }
+    return _convert_scalar(hint, data, where)
+
+
+def _convert_dataclass(cls: type, data: Any, where: str) -> Any:
+    _expect(data, dict, where)
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise SchemaError(f"{where}: unknown field {unknown[0]!r}")
+    values = {}
+    for name, field in fields.items():
+        if name in data:
+            values[name] = _convert(hints[name], data[name], f"{where}.{name}")
+        elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
+            raise SchemaError(f"{where}: missing field {name!r}")
+    return cls(**values)
+
+
+def _convert_union(options: tuple[Any, ...], data: Any, where: str) -> Any:
+    if data is None and type(None) in options:
+        return None
+    errors = []
+    for option in options:
+        if option is type(None):
+            continue
+        try:
+            return _convert(option, data, where)
+        except SchemaError as exc:
+            errors.append(str(exc))
+    raise SchemaError(
+        errors[0] if len(errors) == 1 else f"{where}: {data!r} fits none of {options}"
+    )
+
+
+def _convert_scalar(hint: Any, data: Any, where: str) -> Any:
+    if hint is float and isinstance(data, int) and not isinstance(data, bool):
+        return float(data)
+    if hint in (int, float) and isinstance(data, bool):
+        raise SchemaError(f"{where}: expected {hint.__name__}, got a boolean")
+    _expect(data, hint, where)
+    return data
+
+
+def _expect(data: Any, kind: type, where: str) -> None:
+    if not isinstance(data, kind):
+        raise SchemaError(f"{where}: expected {kind.__name__}, got {type(data).__name__}")

@@ -1,0 +1,175 @@
+"""The aligned, human-readable terminal summary of a record."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from advisor.record import (
+    BuildInfo,
+    CacheLevel,
+    CpuInfo,
+    FrameworkProbe,
+    GpuInfo,
+    GpuInventory,
+    MachineInventory,
+    PackageVersion,
+    Record,
+)
+
+Row = tuple[str, str]
+_LABEL_WIDTH = 14
+
+
+def format_bytes(count: int | None) -> str:
+    """Binary units, one decimal: 1536 -> '1.5 KiB'."""
+    if count is None:
+        return "unknown"
+    value = float(count)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+def _mhz(value: float | None) -> str:
+    return f"{value:.0f} MHz" if value else "unknown"
+
+
+def _section(title: str, rows: Sequence[Row]) -> list[str]:
+    lines = [title]
+    for label, value in rows:
+        lines.append(f"  {label:<{_LABEL_WIDTH}}{value}")
+    return lines
+
+
+def _cache(cache: CacheLevel) -> str:
+    kind = {"Data": "d", "Instruction": "i"}.get(cache.kind, "")
+    return f"L{cache.level}{kind} {format_bytes(cache.size_bytes)}"
+
+
+def _features(cpu: CpuInfo) -> str:
+    if not cpu.features:
+        return f"unknown ({cpu.features_unknown_reason})"
+    present = [name for name, ok in cpu.features.items() if ok]
+    absent = [name for name, ok in cpu.features.items() if not ok]
+    return f"{', '.join(present) or 'none'}  (absent: {', '.join(absent) or 'none'})"
+
+
+def _cpu_rows(cpu: CpuInfo) -> list[Row]:
+    identity = ", ".join(filter(None, [cpu.vendor, cpu.architecture]))
+    return [
+        ("Model", f"{cpu.model or 'unknown'} ({identity})"),
+        ("Cores", f"{cpu.physical_cores or '?'} physical, {cpu.logical_cores or '?'} logical"),
+        (
+            "Clock",
+            f"base {_mhz(cpu.base_mhz)}, max {_mhz(cpu.max_mhz)}, now {_mhz(cpu.current_mhz)}",
+        ),
+        ("Caches", ", ".join(_cache(c) for c in cpu.caches) or "unknown"),
+        ("DL features", _features(cpu)),
+    ]
+
+
+def _gpu_row(gpu: GpuInfo) -> Row:
+    parts = [
+        f"{format_bytes(gpu.memory_free_bytes)} free of {format_bytes(gpu.memory_total_bytes)}",
+        f"compute {gpu.compute_capability or '?'}",
+        f"SM max {_mhz(gpu.max_sm_clock_mhz)}",
+        f"power limit {gpu.power_limit_w:.0f} W" if gpu.power_limit_w else "power limit unknown",
+        f"PCIe gen {gpu.pcie_generation or '?'} x{gpu.pcie_width or '?'}",
+    ]
+    return (f"GPU {gpu.index}", f"{gpu.name}: " + ", ".join(parts))
+
+
+def _gpu_rows(inventory: GpuInventory) -> list[Row]:
+    if not inventory.gpus:
+        return [("None", f"no NVIDIA GPU: {inventory.unavailable_reason}")]
+    driver = f"{inventory.driver_version or '?'} (CUDA {inventory.cuda_driver_version or '?'})"
+    return [("Driver", driver), *(_gpu_row(gpu) for gpu in inventory.gpus)]
+
+
+def _machine_lines(machine: MachineInventory) -> list[str]:
+    system, memory = machine.system, machine.memory
+    swap = (
+        f"{format_bytes(memory.swap_used_bytes)} used of {format_bytes(memory.swap_total_bytes)}"
+        if memory.swap_total_bytes
+        else "none"
+    )
+    return [
+        *_section(
+            "System",
+            [
+                ("OS", f"{system.os} {system.kernel} ({system.distribution or 'unknown'})"),
+                ("Hostname", system.hostname),
+                ("Python", f"{system.python_version} {system.python_executable}"),
+            ],
+        ),
+        *_section("CPU", _cpu_rows(machine.cpu)),
+        *_section(
+            "Memory",
+            [
+                (
+                    "RAM",
+                    f"{format_bytes(memory.total_bytes)} total, "
+                    f"{format_bytes(memory.available_bytes)} available",
+                ),
+                ("Swap", swap),
+            ],
+        ),
+        *_section("NVIDIA GPUs", _gpu_rows(machine.gpu)),
+    ]
+
+
+def _build(build: BuildInfo) -> str:
+    def show(value: str | None) -> str:
+        return value or "none"
+
+    mkl = "unknown" if build.mkl is None else ("yes" if build.mkl else "no")
+    return (
+        f"CUDA {show(build.cuda_version)}, cuDNN {show(build.cudnn_version)}, "
+        f"ROCm {show(build.rocm_version)}, oneDNN {build.onednn or 'unknown'}, MKL {mkl}"
+    )
+
+
+def _ecosystem(packages: Sequence[PackageVersion]) -> str:
+    installed = [f"{p.name} {p.version}" for p in packages if p.version]
+    return ", ".join(installed) or "none of the listed packages"
+
+
+def _framework_rows(probe: FrameworkProbe) -> list[Row]:
+    report = probe.report
+    if report is None:
+        rows = [(probe.display_name, f"{probe.status.replace('_', ' ')}: {probe.reason}")]
+        if probe.install_hint:
+            rows.append(("  install", probe.install_hint))
+        return rows
+    devices = ", ".join(
+        f"{d.name} ({'op ok' if d.op_ok else 'op FAILED: ' + (d.op_error or '?')})"
+        for d in report.devices
+    )
+    return [
+        (probe.display_name, report.version),
+        ("  location", f"{report.location} ({format_bytes(report.size_on_disk_bytes)})"),
+        ("  build", _build(report.build)),
+        ("  devices", devices),
+        (
+            "  import",
+            f"{report.import_time_s:.2f} s, "
+            f"{format_bytes(report.rss_after_import_bytes)} resident after import",
+        ),
+        ("  ecosystem", _ecosystem(probe.ecosystem)),
+    ]
+
+
+def format_inventory(record: Record) -> str:
+    """The whole inventory as aligned text."""
+    interpreter = record.interpreter
+    framework_rows = [row for probe in record.frameworks for row in _framework_rows(probe)]
+    lines = [
+        *_machine_lines(record.machine),
+        *_section(
+            f"Frameworks in Python {interpreter.version} ({interpreter.executable})",
+            framework_rows,
+        ),
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""Probe scripts, run by a target Python; not imported by the advisor."""

@@ -1,0 +1,157 @@
+"""Helpers shared by the probe scripts: the output protocol and framework-neutral facts.
+
+Probes run under whatever Python the user points at (3.8 or newer), with only the
+standard library and their one framework. They never import the advisor.
+
+Protocol: exactly one JSON document on stdout, progress as JSON lines on stderr
+({"event": "progress", ...}), exit status 0 once the document is written. Any
+other exit status means the probe itself failed.
+"""
+
+import argparse
+import contextlib
+import importlib.util
+import json
+import os
+import sys
+import time
+
+PROTOCOL_VERSION = 1
+
+
+def emit_progress(message, **fields):
+    """One progress event as a JSON line on stderr."""
+    event = {"event": "progress", "message": message, "time": time.time()}
+    event.update(fields)
+    sys.stderr.write(json.dumps(event) + "\n")
+    sys.stderr.flush()
+
+
+def reserve_stdout():
+    """Keep the real stdout for the result document; send everything else to stderr.
+
+    Frameworks and their native libraries sometimes print on import; moving file
+    descriptor 1 onto stderr keeps that text out of the one JSON document.
+    """
+    sys.stdout.flush()
+    document_stream = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return document_stream
+
+
+def write_document(stream, document):
+    """The probe's one result document."""
+    document = dict(document, schema_version=PROTOCOL_VERSION)
+    stream.write(json.dumps(document) + "\n")
+    stream.flush()
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description="Probe one framework in this Python environment.")
+    parser.add_argument("--packages", default="", help="comma-separated ecosystem packages to list")
+    return parser.parse_args(argv)
+
+
+def package_versions(names):
+    """Installed version of each distribution, read from metadata without importing it."""
+    from importlib import metadata
+
+    found = []
+    for name in names:
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            version = None
+        found.append({"name": name, "version": version})
+    return found
+
+
+def is_installed(module_name):
+    return importlib.util.find_spec(module_name) is not None
+
+
+def timed_import(module_name):
+    """Import a module and return it with the wall time the import took."""
+    start = time.perf_counter()
+    module = importlib.import_module(module_name)
+    return module, time.perf_counter() - start
+
+
+def resident_memory_bytes():
+    """Resident set size of this process now (Linux), or the peak so far (macOS); else None."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        import resource
+    except ImportError:
+        return None
+    if sys.platform == "darwin":
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return None
+
+
+def folder_size_bytes(folder):
+    """Total size of the regular files under a folder (links not followed)."""
+    total = 0
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(root, name)).st_size
+    return total
+
+
+def last_line(exc):
+    """The last line of an exception's text, prefixed with its type."""
+    text = str(exc).strip().splitlines()
+    return "%s: %s" % (type(exc).__name__, text[-1]) if text else type(exc).__name__
+
+
+def check_op(run_op):
+    """Run a tiny op; return (ok, error text)."""
+    try:
+        ok = bool(run_op())
+    except Exception as exc:  # any failure on a device is a finding, not a crash
+        return False, last_line(exc)
+    return (True, None) if ok else (False, "wrong result from a 4x4 matmul")
+
+
+def run_probe(framework_id, module_name, inspect):
+    """Shared flow: not installed / import error / inspect the imported module."""
+    args = parse_args()
+    out = reserve_stdout()
+    ecosystem = package_versions([n for n in args.packages.split(",") if n])
+    document = {"probe": framework_id, "ecosystem": ecosystem, "report": None, "reason": None}
+    if not is_installed(module_name):
+        write_document(
+            out,
+            dict(
+                document,
+                status="not_installed",
+                reason="no module named %r in %s" % (module_name, sys.executable),
+            ),
+        )
+        return 0
+    emit_progress("importing %s" % module_name, stage="import")
+    try:
+        module, import_time = timed_import(module_name)
+    except Exception as exc:  # a broken install is a finding to report
+        write_document(out, dict(document, status="import_error", reason=last_line(exc)))
+        return 0
+    rss = resident_memory_bytes()
+    emit_progress("inspecting %s %s" % (module_name, module.__version__), stage="inspect")
+    report = inspect(module)
+    report.update(
+        version=module.__version__,
+        location=os.path.dirname(module.__file__),
+        size_on_disk_bytes=folder_size_bytes(os.path.dirname(module.__file__)),
+        import_time_s=import_time,
+        rss_after_import_bytes=rss,
+    )
+    write_document(out, dict(document, status="ok", report=report))
+    return 0

@@ -1,0 +1,88 @@
+"""Shared builders for tests: recorded probe outputs and a fixed machine inventory."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from advisor.catalog import FrameworkSpec
+from advisor.probing.frameworks import outcome_from_result
+from advisor.probing.runner import ProcessResult
+from advisor.record import (
+    SCHEMA_VERSION,
+    CacheLevel,
+    CpuInfo,
+    FrameworkProbe,
+    GpuInfo,
+    GpuInventory,
+    Interpreter,
+    MachineInventory,
+    MemoryInfo,
+    Record,
+    SystemInfo,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures"
+GIB = 1024**3
+
+INTERPRETER = Interpreter(sys.executable, "3.11.7", "CPython", sys.prefix)
+
+
+def fixture_text(*parts: str) -> str:
+    return FIXTURES.joinpath(*parts).read_text(encoding="utf-8")
+
+
+def spec(framework: str = "torch", script: Path | None = None) -> FrameworkSpec:
+    display = {"torch": "PyTorch", "tensorflow": "TensorFlow"}.get(framework, framework)
+    return FrameworkSpec(
+        framework, display, framework, script or Path(f"{framework}_probe.py"), ("onnx",)
+    )
+
+
+def recorded_probe(name: str, framework: str) -> FrameworkProbe:
+    """The outcome the advisor builds from a recorded probe output file."""
+    stdout = fixture_text("probe_outputs", name)
+    result = ProcessResult(0, stdout, (), 1.5)
+    return outcome_from_result(spec(framework), INTERPRETER, result, 60)
+
+
+def machine(gpus: tuple[GpuInfo, ...] = (), hostname: str = "testhost") -> MachineInventory:
+    return MachineInventory(
+        SystemInfo("Linux", "Debian GNU/Linux 12 (bookworm)", "6.1.0", hostname, "3.11.7", "/py"),
+        CpuInfo(
+            model="AMD EPYC",
+            vendor="AuthenticAMD",
+            architecture="x86_64",
+            physical_cores=2,
+            logical_cores=2,
+            base_mhz=None,
+            max_mhz=None,
+            current_mhz=2596.1,
+            caches=(CacheLevel(1, "Data", 32768, 1), CacheLevel(3, "Unified", 32 * 1024**2, 2)),
+            features={"AVX2": True, "AVX-512F": True, "AMX-BF16": False},
+        ),
+        MemoryInfo(24 * GIB, 23 * GIB, 0, 0),
+        GpuInventory(gpus, unavailable_reason=None if gpus else "NVML could not start: missing"),
+    )
+
+
+def record(frameworks: tuple[FrameworkProbe, ...] | None = None, **machine_args: object) -> Record:
+    if frameworks is None:
+        frameworks = (
+            recorded_probe("torch_ok_cpu.json", "torch"),
+            recorded_probe("tensorflow_ok_cpu.json", "tensorflow"),
+        )
+    return Record(
+        SCHEMA_VERSION,
+        "0.1.0",
+        "2026-11-26T04:00:00+00:00",
+        "framework-advisor probe",
+        machine(**machine_args),  # type: ignore[arg-type]
+        INTERPRETER,
+        frameworks,
+    )
+
+
+def load_json(path: Path) -> object:
+    return json.loads(path.read_text(encoding="utf-8"))

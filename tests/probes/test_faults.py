@@ -1,0 +1,97 @@
+"""Probes that crash, hang, print garbage or fail: each is one failed outcome; the rest runs."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from advisor.inventory import take_inventory
+from advisor.probing.frameworks import probe_framework
+from advisor.probing.runner import run_process
+from tests.helpers import INTERPRETER, fixture_text, spec
+
+GOOD_OUTPUT = fixture_text("probe_outputs", "torch_ok_cpu.json")
+
+
+def _script(tmp_path: Path, name: str, body: str) -> Path:
+    path = tmp_path / name
+    path.write_text(body)
+    return path
+
+
+FAULTS = {
+    "abort": ("import os\nos.abort()\n", "probe killed by signal SIGABRT"),
+    "exit3": (
+        "import sys\nsys.stderr.write('RuntimeError: no luck\\n')\nsys.exit(3)\n",
+        "probe exited with status 3: RuntimeError: no luck",
+    ),
+    "garbage": ("print('this is not json')\n", "probe output unusable: not one JSON document"),
+    "silent": ("pass\n", "probe output unusable: it printed nothing"),
+    "hang": ("import time\ntime.sleep(600)\n", "probe timed out after 2 s and was killed"),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_faulty_probe_becomes_a_failed_outcome(tmp_path: Path, fault: str) -> None:
+    body, reason = FAULTS[fault]
+    script = _script(tmp_path, f"{fault}.py", body)
+    started = time.monotonic()
+    probe = probe_framework(spec("torch", script), INTERPRETER, timeout_s=2)
+    assert time.monotonic() - started < 10
+    assert probe.status == "failed"
+    assert (probe.reason or "").startswith(reason), probe.reason
+
+
+def test_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
+    marker = tmp_path / "grandchild.pid"
+    body = (
+        "import subprocess, sys, time\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+        f"open({str(marker)!r}, 'w').write(str(child.pid))\n"
+        "time.sleep(600)\n"
+    )
+    script = _script(tmp_path, "spawner.py", body)
+    result = run_process([sys.executable, str(script)], timeout_s=2)
+    assert result.timed_out
+    grandchild = int(marker.read_text())
+    deadline = time.monotonic() + 5
+    while _alive(grandchild) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(grandchild)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except FileNotFoundError:
+        return False
+    return status != "Z"
+
+
+def test_a_hanging_probe_still_yields_a_complete_record(tmp_path: Path) -> None:
+    good = _script(tmp_path, "good.py", f"print({GOOD_OUTPUT!r})\n")
+    hang = _script(tmp_path, "hang.py", "import time\ntime.sleep(600)\n")
+    record = take_inventory(specs=[spec("tensorflow", hang), spec("torch", good)], timeout_s=2)
+    tensorflow, torch = record.frameworks
+    assert tensorflow.status == "failed"
+    assert tensorflow.reason == "probe timed out after 2 s and was killed"
+    assert torch.status == "ok"
+    assert record.machine.cpu.logical_cores == os.cpu_count()
+
+
+def test_an_interpreter_that_dies_mid_probe_is_recorded(tmp_path: Path) -> None:
+    # A wrapper that answers the interpreter check but crashes on any script.
+    wrapper = tmp_path / "python"
+    wrapper.write_text(
+        f'#!/bin/sh\nif [ "$1" = "-c" ]; then exec {sys.executable} "$@"; fi\nkill -SEGV $$\n'
+    )
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
+    record = take_inventory(str(wrapper), specs=[spec("torch", Path("/unused.py"))], timeout_s=10)
+    (torch,) = record.frameworks
+    assert torch.status == "failed"
+    assert torch.reason == "probe killed by signal SIGSEGV"

@@ -1,0 +1,119 @@
+"""The terminal front-end: usage errors are one line with exit code 2, never a traceback."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from advisor import cli
+from advisor.record import record_from_json
+from tests import helpers
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _one_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["bogus"], "invalid choice: 'bogus'"),
+        (["probe", "--timeout", "-1"], "must be more than 0 seconds"),
+        (["probe", "--timeout", "soon"], "not a number of seconds: 'soon'"),
+        (["probe", "--python", "/no/such/python"], "--python /no/such/python: no such file"),
+        (
+            ["probe", "--output", "/no/such/folder/out.json"],
+            "folder /no/such/folder does not exist",
+        ),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_code_2(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    code, out, err = _run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    line = _one_line(err)
+    assert line.startswith("framework-advisor: error: ")
+    assert message in line
+
+
+def test_a_file_that_is_not_python_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\necho 'I am not Python'\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    code, _, err = _run(capsys, "probe", "--python", str(fake))
+    assert code == 2
+    assert _one_line(err).endswith(f"--python {fake}: not a Python interpreter")
+
+
+def test_a_file_that_cannot_run_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    data = tmp_path / "notes.txt"
+    data.write_text("hello")
+    code, _, err = _run(capsys, "probe", "--python", str(data))
+    assert code == 2
+    assert "not a working Python interpreter (could not start: Permission denied)" in err
+
+
+def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys)
+    assert code == 2
+    assert "probe" in out
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == "framework-advisor 0.1.0"
+
+
+def test_unexpected_errors_are_one_line_and_exit_code_1(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def explode(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(cli, "take_inventory", explode)
+    code, _, err = _run(capsys, "probe", "--quiet")
+    assert code == 1
+    assert _one_line(err) == (
+        "framework-advisor: internal error: RuntimeError: disk on fire "
+        "(set FRAMEWORK_ADVISOR_DEBUG=1 for the traceback)"
+    )
+
+
+def test_json_output_and_saved_file_hold_the_same_record(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(cli, "take_inventory", lambda *_a, **_k: helpers.record())
+    target = tmp_path / "record.json"
+    code, out, _ = _run(capsys, "probe", "--json", "--quiet", "--output", str(target))
+    assert code == 0
+    assert record_from_json(out) == helpers.record()
+    assert target.read_text() == out
+
+
+def test_human_summary_is_the_default(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "take_inventory", lambda *_a, **_k: helpers.record())
+    code, out, _ = _run(capsys, "probe", "--quiet")
+    assert code == 0
+    assert "  PyTorch       2.13.0+cpu\n" in out
+    assert "  TensorFlow    2.21.0\n" in out

@@ -1,0 +1,54 @@
+"""Atomic writes: all or nothing, and clear errors for paths that cannot be written."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from advisor.errors import OutputPathError
+from advisor.fileio import atomic_write_text
+
+
+def test_write_replaces_the_whole_file_and_leaves_no_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    target.write_text("old")
+    atomic_write_text(target, "new content")
+    assert target.read_text() == "new content"
+    assert os.listdir(tmp_path) == ["out.json"]
+
+
+def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(OutputPathError, match=r"folder .*missing does not exist"):
+        atomic_write_text(tmp_path / "missing" / "out.json", "x")
+
+
+def test_directory_target_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(OutputPathError, match="it is a directory"):
+        atomic_write_text(tmp_path, "x")
+
+
+@pytest.mark.skipif(not Path("/sys/kernel").is_dir(), reason="needs Linux sysfs")
+def test_folder_the_user_cannot_write_is_a_clear_error() -> None:
+    # sysfs refuses new files even to root, so this holds in CI too.
+    expected = "cannot write /sys/kernel/out.json: Permission denied"
+    with pytest.raises(OutputPathError, match=re.escape(expected)):
+        atomic_write_text(Path("/sys/kernel/out.json"), "x")
+
+
+def test_failed_write_keeps_the_old_file_and_removes_the_temporary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "out.json"
+    target.write_text("old")
+
+    def refuse(*_args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(OutputPathError, match="No space left on device"):
+        atomic_write_text(target, "new")
+    assert target.read_text() == "old"
+    assert os.listdir(tmp_path) == ["out.json"]

@@ -1,0 +1,59 @@
+"""Typed conversion between dataclasses and JSON data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import pytest
+
+from advisor.serde import SchemaError, from_jsonable, to_jsonable
+
+
+@dataclass(frozen=True)
+class Inner:
+    name: str
+    size: float
+
+
+@dataclass(frozen=True)
+class Outer:
+    kind: Literal["a", "b"]
+    items: tuple[Inner, ...]
+    tags: dict[str, str]
+    note: str | None = None
+
+
+def test_round_trip_keeps_every_field() -> None:
+    value = Outer("a", (Inner("x", 1.5), Inner("y", 2.0)), {"k": "v"}, note="n")
+    data = to_jsonable(value)
+    assert data == {
+        "kind": "a",
+        "items": [{"name": "x", "size": 1.5}, {"name": "y", "size": 2.0}],
+        "tags": {"k": "v"},
+        "note": "n",
+    }
+    assert from_jsonable(Outer, data) == value
+
+
+def test_defaults_fill_missing_optional_fields_and_ints_widen_to_float() -> None:
+    value = from_jsonable(Outer, {"kind": "b", "items": [{"name": "x", "size": 3}], "tags": {}})
+    assert value.note is None
+    assert value.items[0].size == 3.0
+    assert isinstance(value.items[0].size, float)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"kind": "c", "items": [], "tags": {}}, "$.kind: 'c' is not one of"),
+        ({"kind": "a", "items": [{"name": 1, "size": 1.0}], "tags": {}}, "$.items[0].name"),
+        ({"kind": "a", "items": [], "tags": {}, "extra": 1}, "unknown field 'extra'"),
+        ({"kind": "a", "tags": {}}, "missing field 'items'"),
+        ({"kind": "a", "items": [{"name": "x", "size": True}], "tags": {}}, "got a boolean"),
+        ({"kind": "a", "items": {}, "tags": {}}, "$.items: expected list"),
+    ],
+)
+def test_mismatches_name_the_field(data: dict[str, object], message: str) -> None:
+    with pytest.raises(SchemaError, match=message.replace("[", r"\[").replace("$", r"\$")):
+        from_jsonable(Outer, data)
