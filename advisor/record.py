@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from advisor.errors import RecordFormatError
 from advisor.fileio import atomic_write_text
@@ -39,6 +39,8 @@ class CpuInfo:
     caches: tuple[CacheLevel, ...]
     features: dict[str, bool]  # feature label -> present; empty when unknown
     features_unknown_reason: str | None = None
+    family: int | None = None  # x86 "cpu family", identifies the microarchitecture with model
+    model_number: int | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class GpuInfo:
     max_sm_clock_mhz: int | None
     pcie_generation: int | None
     pcie_width: int | None
+    cuda_cores: int | None = None
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,108 @@ class FrameworkProbe:
 
 
 @dataclass(frozen=True)
+class Statistics:
+    """Summary of per-iteration times; the raw samples stay beside it."""
+
+    median_s: float
+    p10_s: float
+    p90_s: float
+    cv: float  # standard deviation / mean
+    samples: int
+    noisy: bool  # cv above the noise threshold
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """One timed case: a workload in one dtype and one execution variant of one framework."""
+
+    workload: str
+    variant: str  # eager, compile (torch.compile), function (tf.function), xla
+    dtype: str
+    status: Literal["ok", "failed"]
+    reason: str | None = None
+    samples_s: tuple[float, ...] = ()  # seconds per iteration, one per timed block
+    inner_iterations: int = 0
+    warmup_iterations: int = 0
+    work_per_iteration: float = 0.0  # FLOPs or items, per the workload's `work`
+    first_call_s: float | None = None  # first call, including tracing/compiling
+    stats: Statistics | None = None
+
+
+SuiteStatus = Literal["ok", "failed", "not_installed", "cancelled"]
+
+
+@dataclass(frozen=True)
+class SuiteResult:
+    """One framework's suite, run in its own subprocess; finished cases survive a failure."""
+
+    framework: str
+    display_name: str
+    status: SuiteStatus
+    wall_time_s: float
+    cases: tuple[CaseResult, ...] = ()
+    reason: str | None = None
+    version: str | None = None
+    import_time_s: float | None = None
+    rss_after_import_bytes: int | None = None
+    peak_rss_bytes: int | None = None
+    settings: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ParityCheck:
+    """Whether both frameworks computed the same float32 outputs for one workload."""
+
+    workload: str
+    agree: bool | None  # None: could not be checked (see reason)
+    max_abs_diff: float | None
+    max_rel_diff: float | None  # max |a - b| / max |b|
+    rtol: float
+    atol: float
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class PeakEstimate:
+    """Theoretical peak of the benchmarked device for one dtype, or why it is unknown."""
+
+    dtype: str
+    gflops: float | None
+    basis: str
+
+
+@dataclass(frozen=True)
+class WorkloadInfo:
+    """What a workload measured, copied from the spec so a saved run renders on its own."""
+
+    id: str
+    title: str
+    metric: Literal["throughput", "latency"]
+    unit: str
+    work: Literal["flops", "items"]
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class BenchmarkRun:
+    """One run of the micro-benchmark suite for both frameworks on one device."""
+
+    preset: str
+    device: Literal["cpu", "cuda"]
+    device_name: str
+    threads: int
+    seed: int
+    started_at: str
+    wall_time_s: float
+    cancelled: bool
+    workloads: tuple[WorkloadInfo, ...]
+    suites: tuple[SuiteResult, ...]
+    parity: tuple[ParityCheck, ...]
+    peaks: tuple[PeakEstimate, ...]
+    noise_threshold_cv: float
+
+
+@dataclass(frozen=True)
 class Record:
     """The versioned document every command reads and writes."""
 
@@ -179,6 +284,7 @@ class Record:
     machine: MachineInventory
     interpreter: Interpreter
     frameworks: tuple[FrameworkProbe, ...]
+    benchmarks: BenchmarkRun | None = None
 
 
 def record_to_json(record: Record) -> str:

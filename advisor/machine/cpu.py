@@ -110,7 +110,16 @@ def linux_cpu_info(cpuinfo: str, sysfs_cpu0: Path, arch: str) -> CpuInfo:
         caches=parse_cache_sysfs(sysfs_cpu0 / "cache"),
         features=detect_features(flags, table) if table else {},
         features_unknown_reason=None if table else f"no feature table for {arch}",
+        family=_int_or_none(fields.get("cpu family")),
+        model_number=_int_or_none(fields.get("model")),
     )
+
+
+def _int_or_none(text: str | None) -> int | None:
+    try:
+        return int(text) if text else None
+    except ValueError:
+        return None
 
 
 def other_os_cpu_info(arch: str) -> CpuInfo:

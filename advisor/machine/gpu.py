@@ -63,7 +63,13 @@ def _read_gpu(nvml: Any, index: int) -> GpuInfo:
         ),
         pcie_generation=_optional(nvml, nvml.nvmlDeviceGetCurrPcieLinkGeneration, handle),
         pcie_width=_optional(nvml, nvml.nvmlDeviceGetCurrPcieLinkWidth, handle),
+        cuda_cores=_optional(nvml, getattr(nvml, "nvmlDeviceGetNumGpuCores", _absent), handle),
     )
+
+
+def _absent(*_args: Any) -> None:
+    """Stands in for NVML queries that older nvidia-ml-py releases do not have."""
+    return None
 
 
 def _optional(nvml: Any, query: Callable[..., T], *args: Any) -> T | None:

@@ -29,11 +29,14 @@ class ProcessResult:
     duration_s: float
     timed_out: bool = False
     start_error: str | None = None
+    cancelled: bool = False
 
     def failure_reason(self, timeout_s: float) -> str | None:
         """Why the process failed, in one line, or None if it exited 0."""
         if self.start_error:
             return f"could not start: {self.start_error}"
+        if self.cancelled:
+            return "cancelled by the user"
         if self.timed_out:
             return f"timed out after {timeout_s:g} s and was killed"
         if self.returncode is not None and self.returncode < 0:
@@ -71,9 +74,14 @@ def run_process(
     timeout_s: float,
     on_event: ProgressCallback | None = None,
     env: dict[str, str] | None = None,
+    cancel: threading.Event | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> ProcessResult:
-    """Run ``argv``; kill its whole process group if it outlives ``timeout_s``."""
+    """Run ``argv``; kill its whole process group if it outlives ``timeout_s`` or is cancelled.
+
+    Cancelling (setting ``cancel``, or Ctrl-C reaching this thread) kills the process
+    within a polling interval and returns what it had printed so far.
+    """
     started = clock()
     try:
         process = subprocess.Popen(
@@ -97,26 +105,48 @@ def run_process(
     ]
     for reader in readers:
         reader.start()
-    timed_out = _wait_or_kill(process, timeout_s)
+    ending = _wait_or_kill(process, timeout_s, cancel or threading.Event(), clock)
     for reader in readers:
         reader.join(timeout=5)
     return ProcessResult(
-        None if timed_out else process.returncode,
+        process.returncode if ending == "exited" else None,
         "".join(stdout_parts),
         tuple(log_lines),
         clock() - started,
-        timed_out=timed_out,
+        timed_out=ending == "timed_out",
+        cancelled=ending == "cancelled",
     )
 
 
-def _wait_or_kill(process: subprocess.Popen[str], timeout_s: float) -> bool:
+_POLL_S = 0.1
+
+
+def _wait_or_kill(
+    process: subprocess.Popen[str],
+    timeout_s: float,
+    cancel: threading.Event,
+    clock: Callable[[], float],
+) -> str:
+    """'exited', or 'timed_out' / 'cancelled' after killing the process group."""
+    deadline = clock() + timeout_s
     try:
-        process.wait(timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        kill_tree(process)
-        process.wait()
-        return True
-    return False
+        while True:
+            try:
+                process.wait(timeout=_POLL_S)
+                return "exited"
+            except subprocess.TimeoutExpired:
+                pass
+            if cancel.is_set():
+                ending = "cancelled"
+                break
+            if clock() >= deadline:
+                ending = "timed_out"
+                break
+    except KeyboardInterrupt:
+        ending = "cancelled"
+    kill_tree(process)
+    process.wait()
+    return ending
 
 
 def kill_tree(process: subprocess.Popen[str]) -> None:

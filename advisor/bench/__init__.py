@@ -1,0 +1,1 @@
+"""The micro-benchmark suite: workload specs, statistics, peaks, and running both frameworks."""

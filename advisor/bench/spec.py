@@ -1,0 +1,123 @@
+"""The workload specification (resources/workloads.toml), validated once at load."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from advisor.catalog import load_toml
+from advisor.errors import ResourceError
+from advisor.record import WorkloadInfo
+from advisor.resources_path import resource_file
+
+PRESETS = ("tiny", "quick", "full")
+_BUDGET_KEYS = ("budget_s", "min_repeats", "max_repeats", "warmup", "min_sample_s", "target_cv")
+_PRESET_NUMBERS = (*_BUDGET_KEYS, "suite_timeout_s")
+
+
+@dataclass(frozen=True)
+class Preset:
+    """How long and how big a run is."""
+
+    name: str
+    description: str
+    budget: dict[str, float]  # the timing loop's settings, passed to the bench scripts
+    compile: tuple[str, ...]  # workloads that also run compiled
+    suite_timeout_s: float
+
+
+@dataclass(frozen=True)
+class WorkloadSpec:
+    """One workload: what it measures, its tolerance and its sizes per preset."""
+
+    id: str
+    title: str
+    metric: Literal["throughput", "latency"]
+    unit: str
+    work: Literal["flops", "items"]
+    parity_rtol: float
+    parity_atol: float
+    sizes: dict[str, dict[str, Any]]
+
+    def info(self, preset: str) -> WorkloadInfo:
+        """The record's copy of this workload at one preset's sizes."""
+        return WorkloadInfo(
+            self.id, self.title, self.metric, self.unit, self.work, self.sizes[preset]
+        )
+
+
+@dataclass(frozen=True)
+class Suite:
+    """All presets and workloads."""
+
+    presets: dict[str, Preset]
+    workloads: tuple[WorkloadSpec, ...]
+
+
+def parse_suite(data: dict[str, Any], source: Path) -> Suite:
+    """Validate the workload file's contents."""
+    presets = {name: _preset(name, data.get("presets", {}).get(name), source) for name in PRESETS}
+    entries = data.get("workload")
+    if not isinstance(entries, list) or not entries:
+        raise ResourceError(f"{source}: needs at least one [[workload]] table")
+    workloads = tuple(_workload(entry, source) for entry in entries)
+    ids = {w.id for w in workloads}
+    for preset in presets.values():
+        unknown = set(preset.compile) - ids
+        if unknown:
+            raise ResourceError(f"{source}: preset {preset.name} compiles unknown {unknown}")
+    return Suite(presets, workloads)
+
+
+def _preset(name: str, table: Any, source: Path) -> Preset:
+    if not isinstance(table, dict):
+        raise ResourceError(f"{source}: missing [presets.{name}]")
+    for key in _PRESET_NUMBERS:
+        value = table.get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ResourceError(f"{source}: presets.{name}.{key} must be a number >= 0")
+    if table["min_repeats"] < 2 or table["max_repeats"] < table["min_repeats"]:
+        raise ResourceError(f"{source}: presets.{name}: need 2 <= min_repeats <= max_repeats")
+    return Preset(
+        name,
+        str(table.get("description", "")),
+        {key: table[key] for key in _BUDGET_KEYS},
+        tuple(table.get("compile", ())),
+        float(table["suite_timeout_s"]),
+    )
+
+
+def _workload(entry: dict[str, Any], source: Path) -> WorkloadSpec:
+    where = f"{source}: workload {entry.get('id')!r}"
+    for key in ("id", "title", "unit"):
+        if not isinstance(entry.get(key), str) or not entry[key]:
+            raise ResourceError(f"{where}: {key!r} must be text")
+    if entry.get("metric") not in ("throughput", "latency"):
+        raise ResourceError(f"{where}: metric must be 'throughput' or 'latency'")
+    if entry.get("work") not in ("flops", "items"):
+        raise ResourceError(f"{where}: work must be 'flops' or 'items'")
+    for key in ("parity_rtol", "parity_atol"):
+        if not isinstance(entry.get(key), float | int) or entry[key] < 0:
+            raise ResourceError(f"{where}: {key!r} must be a number >= 0")
+    sizes = entry.get("sizes")
+    if not isinstance(sizes, dict) or set(sizes) != set(PRESETS):
+        raise ResourceError(f"{where}: sizes must be given for exactly {', '.join(PRESETS)}")
+    return WorkloadSpec(
+        entry["id"],
+        entry["title"],
+        entry["metric"],
+        entry["unit"],
+        entry["work"],
+        float(entry["parity_rtol"]),
+        float(entry["parity_atol"]),
+        sizes,
+    )
+
+
+@functools.cache
+def suite() -> Suite:
+    """The shipped workload specification."""
+    path = resource_file("workloads.toml")
+    return parse_suite(load_toml(path), path)

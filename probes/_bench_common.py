@@ -1,0 +1,307 @@
+"""Shared benchmark machinery for the framework bench scripts: timing, weights, events.
+
+The plan (a JSON file written by the advisor) names the device, thread count,
+statistics budget and the workloads with their sizes. Each bench script turns
+every workload into one or more cases (dtype x eager/compiled variant), times
+them with `measure`, and reports each finished case as a progress event on
+stderr, so results survive a crash or a cancel of a later case. Weights and
+inputs come from one seeded NumPy file shared by both frameworks, and each
+script saves its float32 eager outputs for the parity check.
+"""
+
+import json
+import os
+import statistics
+import sys
+import time
+import zlib
+
+from _probe_common import emit_progress, last_line, reserve_stdout, write_document
+
+
+def read_plan(argv=None):
+    """The plan file named on the command line, as a dict."""
+    args = argv if argv is not None else sys.argv[1:]
+    if len(args) != 2 or args[0] != "--plan":
+        sys.stderr.write("usage: %s --plan PLAN.json\n" % os.path.basename(sys.argv[0]))
+        sys.exit(2)
+    with open(args[1], encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def pin_threads(threads):
+    """Environment for the native thread pools; call before importing the framework."""
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[name] = str(threads)
+
+
+def coefficient_of_variation(samples):
+    if len(samples) < 2:
+        return float("inf")
+    mean = statistics.fmean(samples)
+    return statistics.stdev(samples) / mean if mean > 0 else float("inf")
+
+
+def measure(run_once, sync, budget, clock=time.perf_counter):
+    """Warm up, then time blocks of iterations until the budget or target dispersion is reached.
+
+    One block repeats `run_once` enough times to last at least `min_sample_s`
+    (so timer and loop overhead stay small), then calls `sync` so that queued
+    device work is finished before the clock is read. Returns per-iteration
+    seconds for every block, the iterations per block and the warm-up count.
+    """
+    for _ in range(budget["warmup"]):
+        run_once()
+    sync()
+    inner = _calibrate(run_once, sync, budget["min_sample_s"], clock)
+    samples = []
+    started = clock()
+    while len(samples) < budget["max_repeats"]:
+        begin = clock()
+        for _ in range(inner):
+            run_once()
+        sync()
+        samples.append((clock() - begin) / inner)
+        if len(samples) < budget["min_repeats"]:
+            continue
+        if clock() - started >= budget["budget_s"]:
+            break
+        if coefficient_of_variation(samples) <= budget["target_cv"]:
+            break
+    return {"samples_s": samples, "inner_iterations": inner, "warmup_iterations": budget["warmup"]}
+
+
+def _calibrate(run_once, sync, min_sample_s, clock):
+    """Iterations per block: doubled until one block lasts min_sample_s."""
+    inner = 1
+    while inner < 1 << 16:
+        begin = clock()
+        for _ in range(inner):
+            run_once()
+        sync()
+        if clock() - begin >= min_sample_s:
+            break
+        inner *= 2
+    return inner
+
+
+def time_first_call(run_once, sync, clock=time.perf_counter):
+    """Seconds for the very first call (for compiled variants: tracing and compiling)."""
+    begin = clock()
+    run_once()
+    sync()
+    return clock() - begin
+
+
+def workload_rng(seed, workload_id):
+    """A NumPy generator of its own for each workload, independent of workload order."""
+    import numpy as np
+
+    return np.random.default_rng([seed, zlib.crc32(workload_id.encode())])
+
+
+def load_or_create_arrays(run_dir, name, seed, make):
+    """The seeded arrays of one workload, generated once per run and shared by both frameworks."""
+    import numpy as np
+
+    path = os.path.join(run_dir, "arrays_%s.npz" % name)
+    if not os.path.exists(path):
+        arrays = make(workload_rng(seed, name))
+        temp = path + ".%d.tmp.npz" % os.getpid()
+        np.savez(temp, **arrays)
+        os.replace(temp, path)
+    with np.load(path) as stored:
+        return {key: stored[key] for key in stored.files}
+
+
+class Suite:
+    """Runs the cases of one framework's suite and reports each one as it finishes."""
+
+    def __init__(self, framework, plan):
+        self.framework = framework
+        self.plan = plan
+        self.parity_outputs = {}
+        self.finished = 0
+
+    def run_case(self, case, build):
+        """Build and time one case; any exception becomes a failed result, the suite goes on."""
+        emit_progress("%s %s %s" % (case["workload"], case["variant"], case["dtype"]),
+                      stage="case_started", case=case)
+        try:
+            result = dict(case, status="ok", reason=None, **build())
+        except Exception as exc:  # a failed case is a finding (unsupported dtype, OOM, ...)
+            result = dict(case, status="failed", reason=last_line(exc))
+        self.finished += 1
+        emit_progress("%s %s %s: %s" % (case["workload"], case["variant"], case["dtype"],
+                                        result["status"]), stage="case_finished", result=result)
+
+    def timed(self, run_once, sync, work, first_call=False):
+        """Measure a ready case; `work` is the work done by one iteration (FLOPs, samples...)."""
+        first = time_first_call(run_once, sync) if first_call else None
+        timing = measure(run_once, sync, self.plan["budget"])
+        return dict(timing, work_per_iteration=float(work), first_call_s=first)
+
+    def keep_parity_output(self, workload, array):
+        self.parity_outputs[workload] = array
+
+    def save_parity_outputs(self):
+        import numpy as np
+
+        path = os.path.join(self.plan["run_dir"], "outputs_%s.npz" % self.framework)
+        np.savez(path + ".tmp.npz", **self.parity_outputs)
+        os.replace(path + ".tmp.npz", path)
+
+
+def run_suite(framework, module_name, run_all, prepare_environment=None):
+    """Shared flow of a bench script: pin threads, import, run every case, print the summary.
+
+    `prepare_environment(plan)` may set variables the framework reads at import.
+    """
+    plan = read_plan()
+    out = reserve_stdout()
+    pin_threads(plan["threads"])
+    if prepare_environment is not None:
+        prepare_environment(plan)
+    emit_progress("importing %s" % module_name, stage="import")
+    import importlib
+
+    started = time.perf_counter()
+    module = importlib.import_module(module_name)
+    import_time = time.perf_counter() - started
+    from _probe_common import resident_memory_bytes
+
+    rss_after_import = resident_memory_bytes()
+    suite = Suite(framework, plan)
+    settings = run_all(module, suite)
+    suite.save_parity_outputs()
+    write_document(out, {
+        "probe": framework + "_bench",
+        "version": module.__version__,
+        "import_time_s": import_time,
+        "rss_after_import_bytes": rss_after_import,
+        "peak_rss_bytes": peak_resident_memory_bytes(),
+        "settings": {key: str(value) for key, value in settings.items()},
+    })
+    return 0
+
+
+def peak_resident_memory_bytes():
+    """Peak resident set size of this process so far, or None where it cannot be read."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        import resource
+    except ImportError:
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
+def _scaled_uniform(rng, shape, fan_in):
+    bound = 1.0 / fan_in ** 0.5
+    return rng.uniform(-bound, bound, size=shape).astype("float32")
+
+
+def _make_matmul(rng, p):
+    n = p["n"]
+    return {"a": rng.standard_normal((n, n), dtype="float32"),
+            "b": rng.standard_normal((n, n), dtype="float32")}
+
+
+def _make_conv2d(rng, p):
+    fan_in = p["channels_in"] * p["kernel"] ** 2
+    return {
+        "x": rng.standard_normal((p["batch"], p["channels_in"], p["size"], p["size"]),
+                                 dtype="float32"),
+        "w": _scaled_uniform(rng, (p["channels_out"], p["channels_in"], p["kernel"],
+                                   p["kernel"]), fan_in),
+        "b": _scaled_uniform(rng, (p["channels_out"],), fan_in),
+    }
+
+
+def _make_mlp(rng, p):
+    sizes = [p["features"]] + list(p["hidden"]) + [p["classes"]]
+    arrays = {"x": rng.standard_normal((p["batch"], p["features"]), dtype="float32"),
+              "y": rng.integers(0, p["classes"], size=p["batch"]).astype("int64")}
+    for i, (fan_in, fan_out) in enumerate(zip(sizes, sizes[1:])):
+        arrays["w%d" % i] = _scaled_uniform(rng, (fan_out, fan_in), fan_in)
+        arrays["b%d" % i] = _scaled_uniform(rng, (fan_out,), fan_in)
+    return arrays
+
+
+def _make_cnn(rng, p):
+    c1, c2 = p["channels"]
+    return {
+        "x": rng.standard_normal((p["batch"], 3, p["size"], p["size"]), dtype="float32"),
+        "y": rng.integers(0, p["classes"], size=p["batch"]).astype("int64"),
+        "conv1_w": _scaled_uniform(rng, (c1, 3, 3, 3), 27),
+        "conv1_b": _scaled_uniform(rng, (c1,), 27),
+        "conv2_w": _scaled_uniform(rng, (c2, c1, 3, 3), 9 * c1),
+        "conv2_b": _scaled_uniform(rng, (c2,), 9 * c1),
+        "fc_w": _scaled_uniform(rng, (p["classes"], c2), c2),
+        "fc_b": _scaled_uniform(rng, (p["classes"],), c2),
+    }
+
+
+def _make_lstm(rng, p):
+    k, b, hidden = p["batches"], p["batch"], p["hidden"]
+    lengths = rng.integers(p["min_length"], p["max_length"] + 1, size=(k, b)).astype("int64")
+    return {
+        "x": rng.standard_normal((k, b, p["max_length"], p["features"]), dtype="float32"),
+        "lengths": lengths,
+        "w_ih": _scaled_uniform(rng, (4 * hidden, p["features"]), hidden),
+        "w_hh": _scaled_uniform(rng, (4 * hidden, hidden), hidden),
+        "bias": _scaled_uniform(rng, (4 * hidden,), hidden),
+    }
+
+
+def _make_transformer(rng, p):
+    d, ff = p["d_model"], p["feedforward"]
+    return {
+        "x": rng.standard_normal((p["batch"], p["sequence"], d), dtype="float32"),
+        "in_proj_w": _scaled_uniform(rng, (3 * d, d), d),
+        "in_proj_b": _scaled_uniform(rng, (3 * d,), d),
+        "out_proj_w": _scaled_uniform(rng, (d, d), d),
+        "out_proj_b": _scaled_uniform(rng, (d,), d),
+        "ff1_w": _scaled_uniform(rng, (ff, d), d),
+        "ff1_b": _scaled_uniform(rng, (ff,), d),
+        "ff2_w": _scaled_uniform(rng, (d, ff), ff),
+        "ff2_b": _scaled_uniform(rng, (d,), ff),
+        "norm1_g": (1 + 0.1 * rng.standard_normal(d)).astype("float32"),
+        "norm1_b": (0.1 * rng.standard_normal(d)).astype("float32"),
+        "norm2_g": (1 + 0.1 * rng.standard_normal(d)).astype("float32"),
+        "norm2_b": (0.1 * rng.standard_normal(d)).astype("float32"),
+    }
+
+
+def _make_pipeline(rng, p):
+    size = p["size"]
+    return {"images": rng.integers(0, 256, size=(p["samples"], size, size, 3)).astype("uint8"),
+            "labels": rng.integers(0, 10, size=p["samples"]).astype("int64")}
+
+
+_MAKERS = {
+    "matmul": _make_matmul,
+    "conv2d": _make_conv2d,
+    "mlp_train": _make_mlp,
+    "cnn_train": _make_cnn,
+    "lstm": _make_lstm,
+    "transformer_b1": _make_transformer,
+    "transformer_b32": _make_transformer,
+    "input_pipeline": _make_pipeline,
+}
+
+# Shared by both frameworks' input pipelines: per-sample normalisation constants.
+PIPELINE_MEAN, PIPELINE_STD = 0.5, 0.25
+
+
+def arrays_for(plan, workload):
+    """Seeded weights and inputs of one workload (NumPy, canonical PyTorch layouts)."""
+    maker = _MAKERS[workload["id"]]
+    return load_or_create_arrays(plan["run_dir"], workload["id"], plan["seed"],
+                                 lambda rng: maker(rng, workload["params"]))

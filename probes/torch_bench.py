@@ -1,0 +1,259 @@
+"""PyTorch side of the micro-benchmark suite (see _bench_common for the protocol).
+
+Every workload does the same math as tensorflow_bench.py, from the same seeded
+arrays. Layouts are PyTorch's native ones (NCHW); parity outputs are saved in
+those canonical layouts.
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from _bench_common import PIPELINE_MEAN, PIPELINE_STD, arrays_for, run_suite
+
+
+def _case(workload, variant, dtype="float32"):
+    return {"workload": workload["id"], "variant": variant, "dtype": dtype}
+
+
+def _variants(workload):
+    return ["eager", "compile"] if workload["compile"] else ["eager"]
+
+
+def _once(run, sync, workload):
+    """Latency workloads wait for the device after every call; throughput ones per block."""
+    if workload["metric"] == "latency":
+        return lambda: (run(), sync())
+    return run
+
+
+class Bench:
+    def __init__(self, torch, suite):
+        self.torch = torch
+        self.suite = suite
+        self.plan = suite.plan
+        self.device = "cuda" if self.plan["device"] == "cuda" else "cpu"
+        self.sync = torch.cuda.synchronize if self.device == "cuda" else (lambda: None)
+
+    def tensor(self, array, dtype=None):
+        torch = self.torch
+        return torch.from_numpy(array).to(device=self.device, dtype=dtype)
+
+    def compiled(self, fn, variant):
+        return self.torch.compile(fn) if variant == "compile" else fn
+
+    # --- workloads -------------------------------------------------------
+    def matmul(self, workload):
+        arrays = arrays_for(self.plan, workload)
+        n = workload["params"]["n"]
+        for dtype in workload["dtypes"]:
+            def build(dtype=dtype):
+                kind = getattr(self.torch, dtype)
+                a, b = self.tensor(arrays["a"], kind), self.tensor(arrays["b"], kind)
+                if dtype == "float32":
+                    self.suite.keep_parity_output("matmul", (a @ b).cpu().numpy())
+                return self.suite.timed(_once(lambda: a @ b, self.sync, workload), self.sync,
+                                        2.0 * n ** 3)
+            self.suite.run_case(_case(workload, "eager", dtype), build)
+
+    def conv2d(self, workload):
+        arrays = arrays_for(self.plan, workload)
+        functional = self.torch.nn.functional
+
+        def build():
+            x, w, b = (self.tensor(arrays[k]) for k in ("x", "w", "b"))
+            with self.torch.no_grad():
+                self.suite.keep_parity_output("conv2d", functional.conv2d(
+                    x, w, b, padding="same").cpu().numpy())
+
+            def run():
+                with self.torch.no_grad():
+                    return functional.conv2d(x, w, b, padding="same")
+            return self.suite.timed(_once(run, self.sync, workload), self.sync, x.shape[0])
+        self.suite.run_case(_case(workload, "eager"), build)
+
+    def _load(self, module, names_to_arrays):
+        with self.torch.no_grad():
+            for name, array in names_to_arrays.items():
+                module.get_parameter(name).copy_(self.tensor(array))
+
+    def _train(self, workload, make_model, parity_name):
+        arrays = arrays_for(self.plan, workload)
+        torch = self.torch
+        for variant in _variants(workload):
+            def build(variant=variant):
+                model = make_model(arrays).to(self.device)
+                x, y = self.tensor(arrays["x"]), self.tensor(arrays["y"])
+                if variant == "eager":
+                    with torch.no_grad():
+                        self.suite.keep_parity_output(parity_name, model(x).cpu().numpy())
+                optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+
+                def step():
+                    optimizer.zero_grad(set_to_none=True)
+                    loss = torch.nn.functional.cross_entropy(model(x), y)
+                    loss.backward()
+                    optimizer.step()
+                    return loss
+                return self.suite.timed(self.compiled(step, variant), self.sync, x.shape[0],
+                                        first_call=True)
+            self.suite.run_case(_case(workload, variant), build)
+
+    def mlp_train(self, workload):
+        nn = self.torch.nn
+        p = workload["params"]
+        sizes = [p["features"]] + list(p["hidden"]) + [p["classes"]]
+
+        def make(arrays):
+            layers = []
+            for i, (fan_in, fan_out) in enumerate(zip(sizes, sizes[1:])):
+                layers += [nn.Linear(fan_in, fan_out), nn.ReLU()]
+            model = nn.Sequential(*layers[:-1])
+            self._load(model, {"%d.weight" % (2 * i): arrays["w%d" % i]
+                               for i in range(len(sizes) - 1)})
+            self._load(model, {"%d.bias" % (2 * i): arrays["b%d" % i]
+                               for i in range(len(sizes) - 1)})
+            return model
+        self._train(workload, make, "mlp_train")
+
+    def cnn_train(self, workload):
+        nn = self.torch.nn
+        p = workload["params"]
+        c1, c2 = p["channels"]
+
+        def make(arrays):
+            model = nn.Sequential(
+                nn.Conv2d(3, c1, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(),
+                nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c2, p["classes"]))
+            self._load(model, {"0.weight": arrays["conv1_w"], "0.bias": arrays["conv1_b"],
+                               "3.weight": arrays["conv2_w"], "3.bias": arrays["conv2_b"],
+                               "7.weight": arrays["fc_w"], "7.bias": arrays["fc_b"]})
+            return model
+        self._train(workload, make, "cnn_train")
+
+    def lstm(self, workload):
+        arrays = arrays_for(self.plan, workload)
+        torch = self.torch
+        p = workload["params"]
+
+        def build():
+            lstm = torch.nn.LSTM(p["features"], p["hidden"], batch_first=True).to(self.device)
+            self._load(lstm, {"weight_ih_l0": arrays["w_ih"], "weight_hh_l0": arrays["w_hh"],
+                              "bias_ih_l0": arrays["bias"],
+                              "bias_hh_l0": 0 * arrays["bias"]})
+            batches = []
+            for x, lengths in zip(arrays["x"], arrays["lengths"]):
+                longest = int(lengths.max())
+                batches.append((self.tensor(x[:, :longest]), torch.from_numpy(lengths)))
+
+            def run():
+                finals = []
+                with torch.no_grad():
+                    for x, lengths in batches:
+                        packed = torch.nn.utils.rnn.pack_padded_sequence(
+                            x, lengths, batch_first=True, enforce_sorted=False)
+                        _, (hidden, _) = lstm(packed)
+                        finals.append(hidden[-1])
+                return finals
+            self.suite.keep_parity_output("lstm", torch.cat(run()).cpu().numpy())
+            work = sum(len(lengths) for _, lengths in batches)
+            return self.suite.timed(_once(run, self.sync, workload), self.sync, work)
+        self.suite.run_case(_case(workload, "eager"), build)
+
+    def _transformer(self, workload):
+        arrays = arrays_for(self.plan, workload)
+        torch = self.torch
+        p = workload["params"]
+        for variant in _variants(workload):
+            def build(variant=variant):
+                layer = torch.nn.TransformerEncoderLayer(
+                    p["d_model"], p["heads"], p["feedforward"], dropout=0.0,
+                    batch_first=True).to(self.device).eval()
+                self._load(layer, {
+                    "self_attn.in_proj_weight": arrays["in_proj_w"],
+                    "self_attn.in_proj_bias": arrays["in_proj_b"],
+                    "self_attn.out_proj.weight": arrays["out_proj_w"],
+                    "self_attn.out_proj.bias": arrays["out_proj_b"],
+                    "linear1.weight": arrays["ff1_w"], "linear1.bias": arrays["ff1_b"],
+                    "linear2.weight": arrays["ff2_w"], "linear2.bias": arrays["ff2_b"],
+                    "norm1.weight": arrays["norm1_g"], "norm1.bias": arrays["norm1_b"],
+                    "norm2.weight": arrays["norm2_g"], "norm2.bias": arrays["norm2_b"]})
+                model = self.compiled(layer, variant)
+                x = self.tensor(arrays["x"])
+
+                def run():
+                    with torch.no_grad():
+                        return model(x)
+                if variant == "eager":
+                    self.suite.keep_parity_output(workload["id"], run().cpu().numpy())
+                return self.suite.timed(_once(run, self.sync, workload), self.sync, x.shape[0],
+                                        first_call=True)
+            self.suite.run_case(_case(workload, variant), build)
+
+    transformer_b1 = _transformer
+    transformer_b32 = _transformer
+
+    def input_pipeline(self, workload):
+        arrays = arrays_for(self.plan, workload)
+        torch = self.torch
+        batch = workload["params"]["batch"]
+
+        class Samples(torch.utils.data.Dataset):
+            def __len__(self):
+                return len(arrays["labels"])
+
+            def __getitem__(self, index):
+                image = torch.from_numpy(arrays["images"][index]).float() / 255.0
+                image = (image - PIPELINE_MEAN) / PIPELINE_STD
+                label = int(arrays["labels"][index])
+                if label % 2 == 0:
+                    image = torch.flip(image, dims=[1])
+                return image, label
+
+        def build():
+            loader = torch.utils.data.DataLoader(Samples(), batch_size=batch, shuffle=False,
+                                                 num_workers=0)
+            self.suite.keep_parity_output("input_pipeline", next(iter(loader))[0].numpy())
+
+            def run():
+                for _ in loader:
+                    pass
+            return self.suite.timed(run, lambda: None, len(arrays["labels"]))
+        self.suite.run_case(_case(workload, "eager"), build)
+
+
+def run_all(torch, suite):
+    plan = suite.plan
+    torch.set_num_threads(plan["threads"])
+    torch.manual_seed(plan["seed"])
+    # Strict FP32 on both sides: TF32 tensor-core maths would not be the same dtype.
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    bench = Bench(torch, suite)
+    if bench.device == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("PyTorch sees no CUDA device")
+    for workload in plan["workloads"]:
+        getattr(bench, workload["id"])(workload)
+    settings = {
+        "intra_op_threads": torch.get_num_threads(),
+        "interop_threads": torch.get_num_interop_threads(),
+        "tf32": "disabled",
+        "compile_cache": "fresh per run (cold compile)",
+        "input_pipeline": "DataLoader, num_workers=0",
+    }
+    if bench.device == "cuda":
+        settings["device_name"] = torch.cuda.get_device_name(0)
+    return settings
+
+
+def fresh_compile_cache(plan):
+    """Point TorchInductor at an empty cache in the run folder, so compile cost is the cold one."""
+    cache = os.path.join(plan["run_dir"], "torch_compile_cache")
+    os.environ["TORCHINDUCTOR_CACHE_DIR"] = cache
+    os.environ["TRITON_CACHE_DIR"] = os.path.join(cache, "triton")
+
+
+if __name__ == "__main__":
+    sys.exit(run_suite("torch", "torch", run_all, fresh_compile_cache))
