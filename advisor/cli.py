@@ -14,9 +14,12 @@ from pathlib import Path
 from typing import NoReturn
 
 from advisor import __version__
+from advisor.bench.run import BenchEvent, BenchOptions, run_benchmarks
+from advisor.bench.spec import PRESETS, suite
 from advisor.errors import AdvisorError, UsageError
 from advisor.inventory import DEFAULT_PROBE_TIMEOUT_S, take_inventory
-from advisor.record import record_to_json, save_record
+from advisor.record import Record, record_to_json, save_record
+from advisor.textbench import format_benchmarks, format_live_case
 from advisor.textsummary import format_inventory
 
 PROG = "framework-advisor"
@@ -61,21 +64,97 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"limit for each framework probe (default {DEFAULT_PROBE_TIMEOUT_S:g})",
     )
     probe.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    _add_bench_parser(commands)
     return parser
 
 
-def _run_probe(args: argparse.Namespace) -> int:
-    if args.output is not None and not args.output.parent.is_dir():
-        # Fail before minutes of probing, not after.
-        raise UsageError(f"cannot write {args.output}: folder {args.output.parent} does not exist")
-    on_progress = None if args.quiet else _say
-    record = take_inventory(args.python, args.timeout, on_progress=on_progress)
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1: {text!r}")
+    return int(text)
+
+
+def _framework_list(text: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in text.split(",") if name.strip())
+
+
+def _add_bench_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    bench = commands.add_parser(
+        "bench", help="micro-benchmarks of both frameworks on this machine's CPU or GPU"
+    )
+    size = bench.add_mutually_exclusive_group()
+    size.add_argument(
+        "--quick",
+        dest="preset",
+        action="store_const",
+        const="quick",
+        help="about a minute (default)",
+    )
+    size.add_argument(
+        "--full",
+        dest="preset",
+        action="store_const",
+        const="full",
+        help="larger shapes, more repeats",
+    )
+    size.add_argument("--preset", choices=PRESETS, help="by name; 'tiny' is for tests")
+    bench.set_defaults(preset="quick")
+    bench.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    bench.add_argument(
+        "--frameworks",
+        type=_framework_list,
+        default=("torch", "tensorflow"),
+        metavar="LIST",
+        help="comma-separated (default: torch,tensorflow)",
+    )
+    bench.add_argument(
+        "--threads", type=_positive_int, help="compute threads for both (default: physical cores)"
+    )
+    bench.add_argument(
+        "--python", metavar="PATH", help="interpreter (or venv folder) whose frameworks to run"
+    )
+    bench.add_argument("--json", action="store_true", help="print the full record as JSON")
+    bench.add_argument("--output", metavar="FILE", type=Path, help="also save the record here")
+    bench.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+
+
+def _check_output(path: Path | None) -> None:
+    if path is not None and not path.parent.is_dir():
+        # Fail before minutes of measuring, not after.
+        raise UsageError(f"cannot write {path}: folder {path.parent} does not exist")
+
+
+def _emit(record: Record, args: argparse.Namespace, text: str) -> None:
     if args.output is not None:
         save_record(record, args.output)
-    sys.stdout.write(record_to_json(record) if args.json else format_inventory(record))
+    sys.stdout.write(record_to_json(record) if args.json else text)
     if args.output is not None and not args.quiet:
         print(f"record saved to {args.output}", file=sys.stderr)
+
+
+def _run_probe(args: argparse.Namespace) -> int:
+    _check_output(args.output)
+    on_progress = None if args.quiet else _say
+    record = take_inventory(args.python, args.timeout, on_progress=on_progress)
+    _emit(record, args, format_inventory(record))
     return EXIT_OK
+
+
+def _run_bench(args: argparse.Namespace) -> int:
+    _check_output(args.output)
+    options = BenchOptions(args.preset, args.device, args.frameworks, args.threads)
+    workloads = {w.id: w.info(args.preset) for w in suite().workloads}
+
+    def show(event: BenchEvent) -> None:
+        if event.kind == "case_finished" and event.case is not None:
+            _say(format_live_case(event.framework, event.case, workloads[event.case.workload]))
+        elif event.kind == "message":
+            _say(event.message)
+
+    record = run_benchmarks(options, args.python, on_event=None if args.quiet else show)
+    assert record.benchmarks is not None
+    _emit(record, args, format_benchmarks(record.benchmarks))
+    return EXIT_INTERRUPTED if record.benchmarks.cancelled else EXIT_OK
 
 
 def _say(message: str) -> None:
@@ -89,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             build_parser().print_help()
             return EXIT_USAGE
-        return _run_probe(args)
+        return _run_bench(args) if args.command == "bench" else _run_probe(args)
     except AdvisorError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -87,18 +87,13 @@ def _cpu_rate(cpu: CpuInfo, rates: tuple[CpuRate, ...]) -> CpuRate | None:
     return None
 
 
-def _cpu_clock(cpu: CpuInfo) -> tuple[float | None, str]:
-    if cpu.max_mhz:
-        return cpu.max_mhz, "maximum clock"
-    if cpu.base_mhz:
-        return cpu.base_mhz, "base clock"
-    if cpu.current_mhz:
-        return cpu.current_mhz, "clock reported by the kernel; no maximum known"
-    return None, "no clock known"
-
-
 def cpu_peak(cpu: CpuInfo, dtype: str, rates: tuple[CpuRate, ...] | None = None) -> PeakEstimate:
-    """physical cores x clock x FLOPs/cycle/core, or unknown with the reason."""
+    """physical cores x maximum clock x FLOPs/cycle/core, or unknown with the reason.
+
+    Only the maximum (turbo) clock bounds what the cores can do; a base or current
+    clock would give a "peak" that a turbo-boosted run exceeds, so without the
+    maximum the peak is unknown.
+    """
     rate = _cpu_rate(cpu, tables().cpus if rates is None else rates)
     if rate is None:
         identity = f"{cpu.vendor} family {cpu.family} model {cpu.model_number}"
@@ -106,13 +101,19 @@ def cpu_peak(cpu: CpuInfo, dtype: str, rates: tuple[CpuRate, ...] | None = None)
     per_cycle = rate.flops_per_cycle.get(dtype)
     if per_cycle is None:
         return PeakEstimate(dtype, None, f"unknown: no {dtype} rate for {rate.name}")
-    mhz, clock_source = _cpu_clock(cpu)
-    if mhz is None or not cpu.physical_cores:
-        return PeakEstimate(dtype, None, "unknown: core count or clock not known")
-    gflops = cpu.physical_cores * mhz * 1e-3 * per_cycle
+    if not cpu.physical_cores:
+        return PeakEstimate(dtype, None, "unknown: physical core count not known")
+    if not cpu.max_mhz:
+        return PeakEstimate(
+            dtype,
+            None,
+            f"unknown: the maximum CPU clock is not exposed (common in virtual machines); "
+            f"{rate.name} does {per_cycle:g} {dtype} FLOPs/cycle/core",
+        )
+    gflops = cpu.physical_cores * cpu.max_mhz * 1e-3 * per_cycle
     basis = (
-        f"{cpu.physical_cores} cores x {mhz:.0f} MHz ({clock_source}) x {per_cycle:g} "
-        f"{dtype} FLOPs/cycle ({rate.name}; {rate.source})"
+        f"{cpu.physical_cores} cores x {cpu.max_mhz:.0f} MHz (maximum clock) x {per_cycle:g} "
+        f"{dtype} FLOPs/cycle ({rate.name}: {rate.source})"
     )
     return PeakEstimate(dtype, gflops, basis)
 
@@ -134,6 +135,6 @@ def gpu_peak(gpu: GpuInfo, dtype: str, rates: tuple[GpuRate, ...] | None = None)
     gflops = sms * gpu.max_sm_clock_mhz * 1e-3 * per_cycle
     basis = (
         f"{sms} SMs x {gpu.max_sm_clock_mhz} MHz (max SM clock) x {per_cycle:g} {dtype} "
-        f"FLOPs/SM/cycle ({rate.name}; {rate.source})"
+        f"FLOPs/SM/cycle ({rate.name}: {rate.source})"
     )
     return PeakEstimate(dtype, gflops, basis)

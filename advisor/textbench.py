@@ -1,0 +1,142 @@
+"""The terminal view of a benchmark run: comparison table, compilation, framework cost, parity."""
+
+from __future__ import annotations
+
+from advisor.bench.compare import (
+    VARIANT_LABELS,
+    ComparisonRow,
+    CompileRow,
+    Side,
+    comparison_rows,
+    compile_rows,
+)
+from advisor.bench.stats import figure
+from advisor.record import (
+    BenchmarkRun,
+    CaseResult,
+    ParityCheck,
+    PeakEstimate,
+    SuiteResult,
+    WorkloadInfo,
+)
+from advisor.textsummary import format_bytes
+
+_DISPLAY = {"torch": "PyTorch", "tensorflow": "TensorFlow"}
+
+
+def format_number(value: float) -> str:
+    """Three significant figures, thousands separated: 12345.6 -> '12,346', 0.01234 -> '0.0123'."""
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    if abs(value) >= 1:
+        return f"{value:.2f}"
+    return f"{value:.3g}"
+
+
+def format_case(case: CaseResult, value: float, low: float, high: float, unit: str) -> str:
+    """'12,345 samples/s [12,001-12,600] cv 1.2% n=25' with a noisy marker when needed."""
+    assert case.stats is not None
+    noisy = " NOISY" if case.stats.noisy else ""
+    return (
+        f"{format_number(value)} {unit} [{format_number(low)}-{format_number(high)}] "
+        f"cv {case.stats.cv:.1%} n={case.stats.samples}{noisy}"
+    )
+
+
+def _side(side: Side, unit: str) -> str:
+    shown = side.figure
+    if shown is None:
+        return f"- ({side.reason})"
+    text = format_case(shown.case, shown.value, shown.low, shown.high, unit)
+    if shown.case.variant != "eager":
+        text = f"{VARIANT_LABELS[shown.case.variant]}: {text}"
+    if shown.percent_of_peak is not None:
+        text += f", {shown.percent_of_peak:.0f}% of peak"
+    return text
+
+
+def _parity(check: ParityCheck | None) -> str:
+    if check is None:
+        return ""
+    if check.agree is None:
+        return f"numerics not checked: {check.reason}"
+    verdict = "numerics agree" if check.agree else "NUMERICS DISAGREE"
+    return (
+        f"{verdict} (max abs diff {check.max_abs_diff:.2g}, rel {check.max_rel_diff:.2g}; "
+        f"tolerance rtol {check.rtol:g}, atol {check.atol:g})"
+    )
+
+
+def _row_lines(row: ComparisonRow) -> list[str]:
+    unit = row.workload.unit
+    ratio = f"{row.ratio:.2f}x" if row.ratio is not None else "n/a"
+    lines = [
+        f"  {row.workload.id} {row.dtype} {row.mode}: PyTorch/TensorFlow speed {ratio}",
+        f"      PyTorch     {_side(row.torch, unit)}",
+        f"      TensorFlow  {_side(row.tensorflow, unit)}",
+    ]
+    parity = _parity(row.parity)
+    return lines + ([f"      {parity}"] if parity else [])
+
+
+def _compile_line(row: CompileRow) -> str:
+    label = f"  {row.workload.id:<16}{_DISPLAY.get(row.framework, row.framework):<12}"
+    label += f"{VARIANT_LABELS[row.variant]:<19}"
+    if row.speedup is None:
+        first = f", first call {row.first_call_s:.2f} s" if row.first_call_s is not None else ""
+        return f"{label}- ({row.reason}){first}"
+    return f"{label}{row.speedup:.2f}x eager, first call {row.first_call_s or 0:.2f} s"
+
+
+def _cost_lines(suites: tuple[SuiteResult, ...]) -> list[str]:
+    lines = ["Framework cost"]
+    for suite in suites:
+        if suite.import_time_s is None:
+            lines.append(f"  {suite.display_name:<12}- ({suite.reason or suite.status})")
+            continue
+        lines.append(
+            f"  {suite.display_name:<12}import {suite.import_time_s:.2f} s, "
+            f"{format_bytes(suite.rss_after_import_bytes)} after import, "
+            f"peak {format_bytes(suite.peak_rss_bytes)} during the suite"
+        )
+    return lines
+
+
+def format_benchmarks(run: BenchmarkRun) -> str:
+    """The whole benchmark run as text."""
+    threads = f"{run.threads} thread{'s' if run.threads != 1 else ''}"
+    lines = [
+        f"Benchmarks: {run.preset} preset on {run.device} ({run.device_name}), {threads}, "
+        f"{run.wall_time_s:.1f} s" + (" - CANCELLED, partial results" if run.cancelled else ""),
+        "  figures: median [p10-p90] of per-iteration timings; NOISY = cv above "
+        f"{run.noise_threshold_cv:.0%}",
+    ]
+    for row in comparison_rows(run):
+        lines += _row_lines(row)
+    compiled = compile_rows(run)
+    if compiled:
+        lines.append(
+            "Compilation (steady-state speed-up over eager; first call includes compiling)"
+        )
+        lines += [_compile_line(row) for row in compiled]
+    lines += _cost_lines(run.suites)
+    lines.append("Theoretical peak")
+    lines += [_peak_line(peak) for peak in run.peaks]
+    return "\n".join(lines) + "\n"
+
+
+def _peak_line(peak: PeakEstimate) -> str:
+    if peak.gflops is None:
+        return f"  {peak.dtype:<10}{peak.basis}"
+    return f"  {peak.dtype:<10}{format_number(peak.gflops)} GFLOP/s = {peak.basis}"
+
+
+def format_live_case(framework: str, case: CaseResult, workload: WorkloadInfo) -> str:
+    """One progress line for a case that just finished."""
+    label = f"{_DISPLAY.get(framework, framework)} {case.workload} {case.variant} {case.dtype}"
+    if case.stats is None:
+        return f"{label}: failed ({case.reason})"
+    value, low, high = figure(case, workload)
+    return f"{label}: {format_case(case, value, low, high, workload.unit)}"
