@@ -22,6 +22,7 @@ class FrameworkSpec:
     display_name: str
     pip_package: str
     probe_script: Path
+    bench_script: Path
     ecosystem: tuple[str, ...]
 
 
@@ -49,18 +50,19 @@ def parse_frameworks(data: dict[str, Any], source: Path, probes: Path) -> tuple[
 
 
 def _framework_spec(entry: dict[str, Any], source: Path, probes: Path) -> FrameworkSpec:
-    strings = ("id", "display_name", "pip_package", "probe_script")
+    strings = ("id", "display_name", "pip_package", "probe_script", "bench_script")
     for key in strings:
         if not isinstance(entry.get(key), str) or not entry[key]:
             raise ResourceError(f"{source}: framework {entry.get('id')!r}: {key!r} must be text")
     ecosystem = entry.get("ecosystem", [])
     if not isinstance(ecosystem, list) or not all(isinstance(n, str) for n in ecosystem):
         raise ResourceError(f"{source}: framework {entry['id']!r}: 'ecosystem' must list names")
-    script = probes / entry["probe_script"]
-    if not script.is_file():
-        raise ResourceError(f"{source}: framework {entry['id']!r}: no probe script {script}")
+    probe, bench = (probes / entry[key] for key in ("probe_script", "bench_script"))
+    for script in (probe, bench):
+        if not script.is_file():
+            raise ResourceError(f"{source}: framework {entry['id']!r}: no script {script}")
     return FrameworkSpec(
-        entry["id"], entry["display_name"], entry["pip_package"], script, tuple(ecosystem)
+        entry["id"], entry["display_name"], entry["pip_package"], probe, bench, tuple(ecosystem)
     )
 
 

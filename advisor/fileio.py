@@ -21,6 +21,7 @@ def atomic_write_text(path: Path, text: str) -> None:
     except OSError as exc:
         raise OutputPathError(f"cannot write {path}: {exc.strerror}") from exc
     try:
+        os.chmod(temp_name, _mode_for(path))
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
             stream.flush()
@@ -29,3 +30,13 @@ def atomic_write_text(path: Path, text: str) -> None:
     except OSError as exc:
         Path(temp_name).unlink(missing_ok=True)
         raise OutputPathError(f"cannot write {path}: {exc.strerror}") from exc
+
+
+def _mode_for(path: Path) -> int:
+    """Keep a replaced file's permissions; a new file gets the usual 0666 less the umask."""
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

@@ -125,15 +125,21 @@ class Suite:
 
     def run_case(self, case, build):
         """Build and time one case; any exception becomes a failed result, the suite goes on."""
-        emit_progress("%s %s %s" % (case["workload"], case["variant"], case["dtype"]),
-                      stage="case_started", case=case)
+        emit_progress(
+            "%s %s %s" % (case["workload"], case["variant"], case["dtype"]),
+            stage="case_started",
+            case=case,
+        )
         try:
             result = dict(case, status="ok", reason=None, **build())
         except Exception as exc:  # a failed case is a finding (unsupported dtype, OOM, ...)
             result = dict(case, status="failed", reason=last_line(exc))
         self.finished += 1
-        emit_progress("%s %s %s: %s" % (case["workload"], case["variant"], case["dtype"],
-                                        result["status"]), stage="case_finished", result=result)
+        emit_progress(
+            "%s %s %s: %s" % (case["workload"], case["variant"], case["dtype"], result["status"]),
+            stage="case_finished",
+            result=result,
+        )
 
     def timed(self, run_once, sync, work, first_call=False):
         """Measure a ready case; `work` is the work done by one iteration (FLOPs, samples...)."""
@@ -174,14 +180,17 @@ def run_suite(framework, module_name, run_all, prepare_environment=None):
     suite = Suite(framework, plan)
     settings = run_all(module, suite)
     suite.save_parity_outputs()
-    write_document(out, {
-        "probe": framework + "_bench",
-        "version": module.__version__,
-        "import_time_s": import_time,
-        "rss_after_import_bytes": rss_after_import,
-        "peak_rss_bytes": peak_resident_memory_bytes(),
-        "settings": {key: str(value) for key, value in settings.items()},
-    })
+    write_document(
+        out,
+        {
+            "probe": framework + "_bench",
+            "version": module.__version__,
+            "import_time_s": import_time,
+            "rss_after_import_bytes": rss_after_import,
+            "peak_rss_bytes": peak_resident_memory_bytes(),
+            "settings": {key: str(value) for key, value in settings.items()},
+        },
+    )
     return 0
 
 
@@ -203,31 +212,37 @@ def peak_resident_memory_bytes():
 
 
 def _scaled_uniform(rng, shape, fan_in):
-    bound = 1.0 / fan_in ** 0.5
+    bound = 1.0 / fan_in**0.5
     return rng.uniform(-bound, bound, size=shape).astype("float32")
 
 
 def _make_matmul(rng, p):
     n = p["n"]
-    return {"a": rng.standard_normal((n, n), dtype="float32"),
-            "b": rng.standard_normal((n, n), dtype="float32")}
+    return {
+        "a": rng.standard_normal((n, n), dtype="float32"),
+        "b": rng.standard_normal((n, n), dtype="float32"),
+    }
 
 
 def _make_conv2d(rng, p):
     fan_in = p["channels_in"] * p["kernel"] ** 2
     return {
-        "x": rng.standard_normal((p["batch"], p["channels_in"], p["size"], p["size"]),
-                                 dtype="float32"),
-        "w": _scaled_uniform(rng, (p["channels_out"], p["channels_in"], p["kernel"],
-                                   p["kernel"]), fan_in),
+        "x": rng.standard_normal(
+            (p["batch"], p["channels_in"], p["size"], p["size"]), dtype="float32"
+        ),
+        "w": _scaled_uniform(
+            rng, (p["channels_out"], p["channels_in"], p["kernel"], p["kernel"]), fan_in
+        ),
         "b": _scaled_uniform(rng, (p["channels_out"],), fan_in),
     }
 
 
 def _make_mlp(rng, p):
-    sizes = [p["features"]] + list(p["hidden"]) + [p["classes"]]
-    arrays = {"x": rng.standard_normal((p["batch"], p["features"]), dtype="float32"),
-              "y": rng.integers(0, p["classes"], size=p["batch"]).astype("int64")}
+    sizes = [p["features"], *list(p["hidden"]), p["classes"]]
+    arrays = {
+        "x": rng.standard_normal((p["batch"], p["features"]), dtype="float32"),
+        "y": rng.integers(0, p["classes"], size=p["batch"]).astype("int64"),
+    }
     for i, (fan_in, fan_out) in enumerate(zip(sizes, sizes[1:])):
         arrays["w%d" % i] = _scaled_uniform(rng, (fan_out, fan_in), fan_in)
         arrays["b%d" % i] = _scaled_uniform(rng, (fan_out,), fan_in)
@@ -281,8 +296,10 @@ def _make_transformer(rng, p):
 
 def _make_pipeline(rng, p):
     size = p["size"]
-    return {"images": rng.integers(0, 256, size=(p["samples"], size, size, 3)).astype("uint8"),
-            "labels": rng.integers(0, 10, size=p["samples"]).astype("int64")}
+    return {
+        "images": rng.integers(0, 256, size=(p["samples"], size, size, 3)).astype("uint8"),
+        "labels": rng.integers(0, 10, size=p["samples"]).astype("int64"),
+    }
 
 
 _MAKERS = {
@@ -303,5 +320,6 @@ PIPELINE_MEAN, PIPELINE_STD = 0.5, 0.25
 def arrays_for(plan, workload):
     """Seeded weights and inputs of one workload (NumPy, canonical PyTorch layouts)."""
     maker = _MAKERS[workload["id"]]
-    return load_or_create_arrays(plan["run_dir"], workload["id"], plan["seed"],
-                                 lambda rng: maker(rng, workload["params"]))
+    return load_or_create_arrays(
+        plan["run_dir"], workload["id"], plan["seed"], lambda rng: maker(rng, workload["params"])
+    )

@@ -29,8 +29,12 @@ def compare(first, second, rtol, atol):
     import numpy as np
 
     if first.shape != second.shape:
-        return {"agree": False, "max_abs_diff": None, "max_rel_diff": None,
-                "reason": "shapes differ: %s vs %s" % (first.shape, second.shape)}
+        return {
+            "agree": False,
+            "max_abs_diff": None,
+            "max_rel_diff": None,
+            "reason": "shapes differ: %s vs %s" % (first.shape, second.shape),
+        }
     difference = np.abs(first.astype("float64") - second.astype("float64"))
     scale = float(np.abs(second).max()) or 1.0
     return {
@@ -48,13 +52,19 @@ def main():
     checks = []
     for workload in plan["workloads"]:
         name = workload["id"]
-        check = {"workload": name, "rtol": workload["parity_rtol"],
-                 "atol": workload["parity_atol"]}
-        missing = [fw for fw, outputs in (("PyTorch", torch_out), ("TensorFlow", tf_out))
-                   if outputs is None or name not in outputs]
+        check = {"workload": name, "rtol": workload["parity_rtol"], "atol": workload["parity_atol"]}
+        missing = [
+            fw
+            for fw, outputs in (("PyTorch", torch_out), ("TensorFlow", tf_out))
+            if outputs is None or name not in outputs
+        ]
         if missing:
-            check.update(agree=None, max_abs_diff=None, max_rel_diff=None,
-                         reason="no output from %s" % " and ".join(missing))
+            check.update(
+                agree=None,
+                max_abs_diff=None,
+                max_rel_diff=None,
+                reason="no output from %s" % " and ".join(missing),
+            )
         else:
             check.update(compare(torch_out[name], tf_out[name], check["rtol"], check["atol"]))
         checks.append(check)

@@ -67,13 +67,16 @@ class Bench:
         n = workload["params"]["n"]
         tf = self.tf
         for dtype in workload["dtypes"]:
+
             def build(dtype=dtype):
                 kind = getattr(tf, dtype)
                 a, b = self.tensor(arrays["a"], kind), self.tensor(arrays["b"], kind)
                 if dtype == "float32":
                     self.suite.keep_parity_output("matmul", tf.matmul(a, b).numpy())
-                return self.suite.timed(_once(lambda: tf.matmul(a, b), self.sync, workload),
-                                        self.sync, 2.0 * n ** 3)
+                return self.suite.timed(
+                    _once(lambda: tf.matmul(a, b), self.sync, workload), self.sync, 2.0 * n**3
+                )
+
             self.suite.run_case(_case(workload, "eager", dtype), build)
 
     def conv2d(self, workload):
@@ -87,14 +90,17 @@ class Bench:
 
             def run():
                 return tf.nn.bias_add(tf.nn.conv2d(x, w, strides=1, padding="SAME"), b)
+
             self.suite.keep_parity_output("conv2d", run().numpy().transpose(_NHWC_TO_NCHW))
             return self.suite.timed(_once(run, self.sync, workload), self.sync, x.shape[0])
+
         self.suite.run_case(_case(workload, "eager"), build)
 
     def _train(self, workload, make_model, x_array, parity_name):
         arrays = arrays_for(self.plan, workload)
         tf = self.tf
         for variant in _variants(workload):
+
             def build(variant=variant):
                 model = make_model(arrays)
                 x, y = self.tensor(x_array(arrays)), self.tensor(arrays["y"])
@@ -106,27 +112,33 @@ class Bench:
                 def step():
                     with tf.GradientTape() as tape:
                         logits = model(x, training=True)
-                        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
-                            labels=y, logits=logits))
+                        loss = tf.reduce_mean(
+                            tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits)
+                        )
                     grads = tape.gradient(loss, model.trainable_variables)
                     optimizer.apply_gradients(zip(grads, model.trainable_variables))
                     return loss
-                return self.suite.timed(self.compiled(step, variant), self.sync, x.shape[0],
-                                        first_call=True)
+
+                return self.suite.timed(
+                    self.compiled(step, variant), self.sync, x.shape[0], first_call=True
+                )
+
             self.suite.run_case(_case(workload, variant), build)
 
     def mlp_train(self, workload):
         layers = self.keras.layers
         p = workload["params"]
-        widths = list(p["hidden"]) + [p["classes"]]
+        widths = [*list(p["hidden"]), p["classes"]]
 
         def make(arrays):
             model = self.keras.Sequential(
                 [layers.Dense(width, activation="relu") for width in widths[:-1]]
-                + [layers.Dense(widths[-1])])
+                + [layers.Dense(widths[-1])]
+            )
             model.build((None, p["features"]))
             model.set_weights(_dense_weights(arrays, len(widths)))
             return model
+
         self._train(workload, make, lambda arrays: arrays["x"], "mlp_train")
 
     def cnn_train(self, workload):
@@ -135,20 +147,31 @@ class Bench:
         c1, c2 = p["channels"]
 
         def make(arrays):
-            model = self.keras.Sequential([
-                layers.Conv2D(c1, 3, padding="same", activation="relu"),
-                layers.MaxPooling2D(2),
-                layers.Conv2D(c2, 3, padding="same", activation="relu"),
-                layers.GlobalAveragePooling2D(),
-                layers.Dense(p["classes"])])
+            model = self.keras.Sequential(
+                [
+                    layers.Conv2D(c1, 3, padding="same", activation="relu"),
+                    layers.MaxPooling2D(2),
+                    layers.Conv2D(c2, 3, padding="same", activation="relu"),
+                    layers.GlobalAveragePooling2D(),
+                    layers.Dense(p["classes"]),
+                ]
+            )
             model.build((None, p["size"], p["size"], 3))
-            model.set_weights([
-                arrays["conv1_w"].transpose(_OIHW_TO_HWIO), arrays["conv1_b"],
-                arrays["conv2_w"].transpose(_OIHW_TO_HWIO), arrays["conv2_b"],
-                arrays["fc_w"].T, arrays["fc_b"]])
+            model.set_weights(
+                [
+                    arrays["conv1_w"].transpose(_OIHW_TO_HWIO),
+                    arrays["conv1_b"],
+                    arrays["conv2_w"].transpose(_OIHW_TO_HWIO),
+                    arrays["conv2_b"],
+                    arrays["fc_w"].T,
+                    arrays["fc_b"],
+                ]
+            )
             return model
-        self._train(workload, make, lambda arrays: arrays["x"].transpose(_NCHW_TO_NHWC),
-                    "cnn_train")
+
+        self._train(
+            workload, make, lambda arrays: arrays["x"].transpose(_NCHW_TO_NHWC), "cnn_train"
+        )
 
     def lstm(self, workload):
         arrays = arrays_for(self.plan, workload)
@@ -160,16 +183,19 @@ class Bench:
             batches = []
             for x, lengths in zip(arrays["x"], arrays["lengths"]):
                 longest = int(lengths.max())
-                batches.append((self.tensor(x[:, :longest]),
-                                tf.sequence_mask(self.tensor(lengths), longest)))
+                batches.append(
+                    (self.tensor(x[:, :longest]), tf.sequence_mask(self.tensor(lengths), longest))
+                )
             lstm(batches[0][0], mask=batches[0][1])
             lstm.set_weights([arrays["w_ih"].T, arrays["w_hh"].T, arrays["bias"]])
 
             def run():
                 return [lstm(x, mask=mask) for x, mask in batches]
+
             self.suite.keep_parity_output("lstm", tf.concat(run(), axis=0).numpy())
             work = sum(int(mask.shape[0]) for _, mask in batches)
             return self.suite.timed(_once(run, self.sync, workload), self.sync, work)
+
         self.suite.run_case(_case(workload, "eager"), build)
 
     def _encoder(self, arrays, p):
@@ -177,21 +203,35 @@ class Bench:
         d, heads = p["d_model"], p["heads"]
         head_dim = d // heads
         attention = layers.MultiHeadAttention(heads, head_dim)
-        norm1, norm2 = layers.LayerNormalization(epsilon=1e-5), layers.LayerNormalization(
-            epsilon=1e-5)
+        norm1, norm2 = (
+            layers.LayerNormalization(epsilon=1e-5),
+            layers.LayerNormalization(epsilon=1e-5),
+        )
         ff1, ff2 = layers.Dense(p["feedforward"], activation="relu"), layers.Dense(d)
 
         def encoder(x):
             x = norm1(x + attention(x, x))
             return norm2(x + ff2(ff1(x)))
+
         encoder(self.tensor(arrays["x"]))
-        q, k, v = (arrays["in_proj_w"][i * d:(i + 1) * d].T.reshape(d, heads, head_dim)
-                   for i in range(3))
-        qb, kb, vb = (arrays["in_proj_b"][i * d:(i + 1) * d].reshape(heads, head_dim)
-                      for i in range(3))
-        attention.set_weights([q, qb, k, kb, v, vb,
-                               arrays["out_proj_w"].T.reshape(heads, head_dim, d),
-                               arrays["out_proj_b"]])
+        q, k, v = (
+            arrays["in_proj_w"][i * d : (i + 1) * d].T.reshape(d, heads, head_dim) for i in range(3)
+        )
+        qb, kb, vb = (
+            arrays["in_proj_b"][i * d : (i + 1) * d].reshape(heads, head_dim) for i in range(3)
+        )
+        attention.set_weights(
+            [
+                q,
+                qb,
+                k,
+                kb,
+                v,
+                vb,
+                arrays["out_proj_w"].T.reshape(heads, head_dim, d),
+                arrays["out_proj_b"],
+            ]
+        )
         norm1.set_weights([arrays["norm1_g"], arrays["norm1_b"]])
         norm2.set_weights([arrays["norm2_g"], arrays["norm2_b"]])
         ff1.set_weights([arrays["ff1_w"].T, arrays["ff1_b"]])
@@ -201,14 +241,20 @@ class Bench:
     def _transformer(self, workload):
         arrays = arrays_for(self.plan, workload)
         for variant in _variants(workload):
+
             def build(variant=variant):
                 encoder = self._encoder(arrays, workload["params"])
                 model = self.compiled(encoder, variant)
                 x = self.tensor(arrays["x"])
                 if variant == "eager":
                     self.suite.keep_parity_output(workload["id"], model(x).numpy())
-                return self.suite.timed(_once(lambda: model(x), self.sync, workload), self.sync,
-                                        x.shape[0], first_call=True)
+                return self.suite.timed(
+                    _once(lambda: model(x), self.sync, workload),
+                    self.sync,
+                    x.shape[0],
+                    first_call=True,
+                )
+
             self.suite.run_case(_case(workload, variant), build)
 
     transformer_b1 = _transformer
@@ -226,15 +272,19 @@ class Bench:
 
         def build():
             with tf.device("/CPU:0"):
-                dataset = tf.data.Dataset.from_tensor_slices(
-                    (arrays["images"], arrays["labels"])).map(prepare).batch(batch)
-                self.suite.keep_parity_output("input_pipeline",
-                                              next(iter(dataset))[0].numpy())
+                dataset = (
+                    tf.data.Dataset.from_tensor_slices((arrays["images"], arrays["labels"]))
+                    .map(prepare)
+                    .batch(batch)
+                )
+                self.suite.keep_parity_output("input_pipeline", next(iter(dataset))[0].numpy())
 
             def run():
                 for _ in dataset:
                     pass
+
             return self.suite.timed(run, lambda: None, len(arrays["labels"]))
+
         self.suite.run_case(_case(workload, "eager"), build)
 
 

@@ -48,13 +48,16 @@ class Bench:
         arrays = arrays_for(self.plan, workload)
         n = workload["params"]["n"]
         for dtype in workload["dtypes"]:
+
             def build(dtype=dtype):
                 kind = getattr(self.torch, dtype)
                 a, b = self.tensor(arrays["a"], kind), self.tensor(arrays["b"], kind)
                 if dtype == "float32":
                     self.suite.keep_parity_output("matmul", (a @ b).cpu().numpy())
-                return self.suite.timed(_once(lambda: a @ b, self.sync, workload), self.sync,
-                                        2.0 * n ** 3)
+                return self.suite.timed(
+                    _once(lambda: a @ b, self.sync, workload), self.sync, 2.0 * n**3
+                )
+
             self.suite.run_case(_case(workload, "eager", dtype), build)
 
     def conv2d(self, workload):
@@ -64,13 +67,16 @@ class Bench:
         def build():
             x, w, b = (self.tensor(arrays[k]) for k in ("x", "w", "b"))
             with self.torch.no_grad():
-                self.suite.keep_parity_output("conv2d", functional.conv2d(
-                    x, w, b, padding="same").cpu().numpy())
+                self.suite.keep_parity_output(
+                    "conv2d", functional.conv2d(x, w, b, padding="same").cpu().numpy()
+                )
 
             def run():
                 with self.torch.no_grad():
                     return functional.conv2d(x, w, b, padding="same")
+
             return self.suite.timed(_once(run, self.sync, workload), self.sync, x.shape[0])
+
         self.suite.run_case(_case(workload, "eager"), build)
 
     def _load(self, module, names_to_arrays):
@@ -82,6 +88,7 @@ class Bench:
         arrays = arrays_for(self.plan, workload)
         torch = self.torch
         for variant in _variants(workload):
+
             def build(variant=variant):
                 model = make_model(arrays).to(self.device)
                 x, y = self.tensor(arrays["x"]), self.tensor(arrays["y"])
@@ -96,25 +103,31 @@ class Bench:
                     loss.backward()
                     optimizer.step()
                     return loss
-                return self.suite.timed(self.compiled(step, variant), self.sync, x.shape[0],
-                                        first_call=True)
+
+                return self.suite.timed(
+                    self.compiled(step, variant), self.sync, x.shape[0], first_call=True
+                )
+
             self.suite.run_case(_case(workload, variant), build)
 
     def mlp_train(self, workload):
         nn = self.torch.nn
         p = workload["params"]
-        sizes = [p["features"]] + list(p["hidden"]) + [p["classes"]]
+        sizes = [p["features"], *list(p["hidden"]), p["classes"]]
 
         def make(arrays):
             layers = []
-            for i, (fan_in, fan_out) in enumerate(zip(sizes, sizes[1:])):
+            for fan_in, fan_out in zip(sizes, sizes[1:]):
                 layers += [nn.Linear(fan_in, fan_out), nn.ReLU()]
             model = nn.Sequential(*layers[:-1])
-            self._load(model, {"%d.weight" % (2 * i): arrays["w%d" % i]
-                               for i in range(len(sizes) - 1)})
-            self._load(model, {"%d.bias" % (2 * i): arrays["b%d" % i]
-                               for i in range(len(sizes) - 1)})
+            self._load(
+                model, {"%d.weight" % (2 * i): arrays["w%d" % i] for i in range(len(sizes) - 1)}
+            )
+            self._load(
+                model, {"%d.bias" % (2 * i): arrays["b%d" % i] for i in range(len(sizes) - 1)}
+            )
             return model
+
         self._train(workload, make, "mlp_train")
 
     def cnn_train(self, workload):
@@ -124,13 +137,28 @@ class Bench:
 
         def make(arrays):
             model = nn.Sequential(
-                nn.Conv2d(3, c1, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(),
-                nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c2, p["classes"]))
-            self._load(model, {"0.weight": arrays["conv1_w"], "0.bias": arrays["conv1_b"],
-                               "3.weight": arrays["conv2_w"], "3.bias": arrays["conv2_b"],
-                               "7.weight": arrays["fc_w"], "7.bias": arrays["fc_b"]})
+                nn.Conv2d(3, c1, 3, padding=1),
+                nn.ReLU(),
+                nn.MaxPool2d(2),
+                nn.Conv2d(c1, c2, 3, padding=1),
+                nn.ReLU(),
+                nn.AdaptiveAvgPool2d(1),
+                nn.Flatten(),
+                nn.Linear(c2, p["classes"]),
+            )
+            self._load(
+                model,
+                {
+                    "0.weight": arrays["conv1_w"],
+                    "0.bias": arrays["conv1_b"],
+                    "3.weight": arrays["conv2_w"],
+                    "3.bias": arrays["conv2_b"],
+                    "7.weight": arrays["fc_w"],
+                    "7.bias": arrays["fc_b"],
+                },
+            )
             return model
+
         self._train(workload, make, "cnn_train")
 
     def lstm(self, workload):
@@ -140,9 +168,15 @@ class Bench:
 
         def build():
             lstm = torch.nn.LSTM(p["features"], p["hidden"], batch_first=True).to(self.device)
-            self._load(lstm, {"weight_ih_l0": arrays["w_ih"], "weight_hh_l0": arrays["w_hh"],
-                              "bias_ih_l0": arrays["bias"],
-                              "bias_hh_l0": 0 * arrays["bias"]})
+            self._load(
+                lstm,
+                {
+                    "weight_ih_l0": arrays["w_ih"],
+                    "weight_hh_l0": arrays["w_hh"],
+                    "bias_ih_l0": arrays["bias"],
+                    "bias_hh_l0": 0 * arrays["bias"],
+                },
+            )
             batches = []
             for x, lengths in zip(arrays["x"], arrays["lengths"]):
                 longest = int(lengths.max())
@@ -153,13 +187,16 @@ class Bench:
                 with torch.no_grad():
                     for x, lengths in batches:
                         packed = torch.nn.utils.rnn.pack_padded_sequence(
-                            x, lengths, batch_first=True, enforce_sorted=False)
+                            x, lengths, batch_first=True, enforce_sorted=False
+                        )
                         _, (hidden, _) = lstm(packed)
                         finals.append(hidden[-1])
                 return finals
+
             self.suite.keep_parity_output("lstm", torch.cat(run()).cpu().numpy())
             work = sum(len(lengths) for _, lengths in batches)
             return self.suite.timed(_once(run, self.sync, workload), self.sync, work)
+
         self.suite.run_case(_case(workload, "eager"), build)
 
     def _transformer(self, workload):
@@ -167,29 +204,45 @@ class Bench:
         torch = self.torch
         p = workload["params"]
         for variant in _variants(workload):
+
             def build(variant=variant):
-                layer = torch.nn.TransformerEncoderLayer(
-                    p["d_model"], p["heads"], p["feedforward"], dropout=0.0,
-                    batch_first=True).to(self.device).eval()
-                self._load(layer, {
-                    "self_attn.in_proj_weight": arrays["in_proj_w"],
-                    "self_attn.in_proj_bias": arrays["in_proj_b"],
-                    "self_attn.out_proj.weight": arrays["out_proj_w"],
-                    "self_attn.out_proj.bias": arrays["out_proj_b"],
-                    "linear1.weight": arrays["ff1_w"], "linear1.bias": arrays["ff1_b"],
-                    "linear2.weight": arrays["ff2_w"], "linear2.bias": arrays["ff2_b"],
-                    "norm1.weight": arrays["norm1_g"], "norm1.bias": arrays["norm1_b"],
-                    "norm2.weight": arrays["norm2_g"], "norm2.bias": arrays["norm2_b"]})
+                layer = (
+                    torch.nn.TransformerEncoderLayer(
+                        p["d_model"], p["heads"], p["feedforward"], dropout=0.0, batch_first=True
+                    )
+                    .to(self.device)
+                    .eval()
+                )
+                self._load(
+                    layer,
+                    {
+                        "self_attn.in_proj_weight": arrays["in_proj_w"],
+                        "self_attn.in_proj_bias": arrays["in_proj_b"],
+                        "self_attn.out_proj.weight": arrays["out_proj_w"],
+                        "self_attn.out_proj.bias": arrays["out_proj_b"],
+                        "linear1.weight": arrays["ff1_w"],
+                        "linear1.bias": arrays["ff1_b"],
+                        "linear2.weight": arrays["ff2_w"],
+                        "linear2.bias": arrays["ff2_b"],
+                        "norm1.weight": arrays["norm1_g"],
+                        "norm1.bias": arrays["norm1_b"],
+                        "norm2.weight": arrays["norm2_g"],
+                        "norm2.bias": arrays["norm2_b"],
+                    },
+                )
                 model = self.compiled(layer, variant)
                 x = self.tensor(arrays["x"])
 
                 def run():
                     with torch.no_grad():
                         return model(x)
+
                 if variant == "eager":
                     self.suite.keep_parity_output(workload["id"], run().cpu().numpy())
-                return self.suite.timed(_once(run, self.sync, workload), self.sync, x.shape[0],
-                                        first_call=True)
+                return self.suite.timed(
+                    _once(run, self.sync, workload), self.sync, x.shape[0], first_call=True
+                )
+
             self.suite.run_case(_case(workload, variant), build)
 
     transformer_b1 = _transformer
@@ -213,14 +266,17 @@ class Bench:
                 return image, label
 
         def build():
-            loader = torch.utils.data.DataLoader(Samples(), batch_size=batch, shuffle=False,
-                                                 num_workers=0)
+            loader = torch.utils.data.DataLoader(
+                Samples(), batch_size=batch, shuffle=False, num_workers=0
+            )
             self.suite.keep_parity_output("input_pipeline", next(iter(loader))[0].numpy())
 
             def run():
                 for _ in loader:
                     pass
+
             return self.suite.timed(run, lambda: None, len(arrays["labels"]))
+
         self.suite.run_case(_case(workload, "eager"), build)
 
 

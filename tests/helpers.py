@@ -33,10 +33,17 @@ def fixture_text(*parts: str) -> str:
     return FIXTURES.joinpath(*parts).read_text(encoding="utf-8")
 
 
-def spec(framework: str = "torch", script: Path | None = None) -> FrameworkSpec:
+def spec(
+    framework: str = "torch", script: Path | None = None, bench: Path | None = None
+) -> FrameworkSpec:
     display = {"torch": "PyTorch", "tensorflow": "TensorFlow"}.get(framework, framework)
     return FrameworkSpec(
-        framework, display, framework, script or Path(f"{framework}_probe.py"), ("onnx",)
+        framework,
+        display,
+        framework,
+        script or Path(f"{framework}_probe.py"),
+        bench or Path(f"{framework}_bench.py"),
+        ("onnx",),
     )
 
 

@@ -257,8 +257,7 @@ def run_suite(
     def on_raw_event(event: dict[str, Any]) -> None:
         _relay(spec.id, event, cases, listen)
 
-    script = probes_folder() / f"{spec.id}_bench.py"
-    argv = [interpreter.executable, str(script), "--plan", str(plan_path)]
+    argv = [interpreter.executable, str(spec.bench_script), "--plan", str(plan_path)]
     result = run_process(argv, timeout_s, on_raw_event, cancel=cancel)
     return suite_from_result(spec, result, timeout_s, cases)
 

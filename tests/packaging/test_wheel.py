@@ -39,9 +39,10 @@ def test_wheel_ships_probes_and_resources(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for probe in (ROOT / "probes").glob("*.py"):
         assert f"advisor/probes/{probe.name}" in names
-    for data in (ROOT / "resources").glob("*.toml"):
+    for data in (ROOT / "resources").rglob("*.toml"):
         assert f"advisor/resources/{data.name}" in names
-    assert "advisor/cli.py" in names
+    for module in (ROOT / "advisor").rglob("*.py"):
+        assert f"advisor/{module.relative_to(ROOT / 'advisor').as_posix()}" in names, module
     assert not any(name.startswith(("tests/", "probes/", "resources/")) for name in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert (

@@ -21,7 +21,7 @@ RESOURCES = Path(__file__).parents[2] / "resources"
 
 def test_every_shipped_resource_file_is_loaded_by_a_test() -> None:
     # A new data file must get a loader and a test before it ships.
-    covered = {"frameworks.toml", "cpu_features.toml"}
+    covered = {"frameworks.toml", "cpu_features.toml", "workloads.toml", "peaks.toml"}
     assert {p.name for p in RESOURCES.glob("*.toml")} == covered
 
 
@@ -29,8 +29,9 @@ def test_shipped_frameworks_point_at_existing_probe_scripts() -> None:
     specs = frameworks()
     assert [s.id for s in specs] == ["torch", "tensorflow"]
     for spec in specs:
-        assert spec.probe_script.is_file()
-        assert spec.probe_script.parent == probes_folder()
+        for script in (spec.probe_script, spec.bench_script):
+            assert script.is_file()
+            assert script.parent == probes_folder()
         assert spec.ecosystem, spec.id
 
 
@@ -64,12 +65,13 @@ def test_the_resource_helper_finds_files_through_the_package() -> None:
         ),
         (
             'schema_version = 1\n[[framework]]\nid = "x"\ndisplay_name = "X"\npip_package = "x"\n'
-            'probe_script = "missing.py"\n',
-            "no probe script",
+            'probe_script = "missing.py"\nbench_script = "torch_bench.py"\n',
+            "no script",
         ),
         (
             'schema_version = 1\n[[framework]]\nid = "x"\ndisplay_name = "X"\npip_package = "x"\n'
-            'probe_script = "torch_probe.py"\necosystem = "onnx"\n',
+            'probe_script = "torch_probe.py"\nbench_script = "torch_bench.py"\n'
+            'ecosystem = "onnx"\n',
             "'ecosystem' must list names",
         ),
     ],
@@ -84,7 +86,7 @@ def test_broken_framework_files_are_rejected(tmp_path: Path, text: str, message:
 def test_repeated_framework_ids_are_rejected(tmp_path: Path) -> None:
     entry = (
         '[[framework]]\nid = "x"\ndisplay_name = "X"\npip_package = "x"\n'
-        'probe_script = "torch_probe.py"\n'
+        'probe_script = "torch_probe.py"\nbench_script = "torch_bench.py"\n'
     )
     path = tmp_path / "test.toml"
     path.write_text("schema_version = 1\n" + entry + entry)

@@ -20,6 +20,22 @@ def test_write_replaces_the_whole_file_and_leaves_no_temporary(tmp_path: Path) -
     assert os.listdir(tmp_path) == ["out.json"]
 
 
+def test_new_files_get_ordinary_permissions_and_replaced_files_keep_theirs(
+    tmp_path: Path,
+) -> None:
+    umask = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "new.json", "x")
+        kept = tmp_path / "kept.json"
+        kept.write_text("old")
+        kept.chmod(0o600)
+        atomic_write_text(kept, "new")
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "new.json").stat().st_mode & 0o777 == 0o644
+    assert kept.stat().st_mode & 0o777 == 0o600
+
+
 def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(OutputPathError, match=r"folder .*missing does not exist"):
         atomic_write_text(tmp_path / "missing" / "out.json", "x")
