@@ -36,6 +36,13 @@ def _one_line(err: str) -> str:
             ["probe", "--output", "/no/such/folder/out.json"],
             "folder /no/such/folder does not exist",
         ),
+        (["bench", "--frameworks", "mxnet"], "--frameworks: unknown mxnet; choose from torch"),
+        (["bench", "--frameworks", ","], "--frameworks: unknown (none given)"),
+        (["bench", "--threads", "0"], "must be a whole number of at least 1: '0'"),
+        (["bench", "--quick", "--full"], "not allowed with argument --quick"),
+        (["bench", "--preset", "huge"], "invalid choice: 'huge'"),
+        (["bench", "--device", "tpu"], "invalid choice: 'tpu'"),
+        (["bench", "--output", "/no/such/b.json"], "folder /no/such does not exist"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(

@@ -1,0 +1,170 @@
+"""The bench job's pure parts: device choice, plan, parsing events and suite outcomes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from advisor.bench.run import (
+    build_plan,
+    parse_case,
+    plan_dtypes,
+    resolve_device,
+    suite_from_result,
+)
+from advisor.bench.spec import suite
+from advisor.errors import UsageError
+from advisor.probing.runner import ProcessResult
+from advisor.record import CaseResult, DeviceCheck, FrameworkProbe, GpuInfo, GpuInventory
+from tests import helpers
+
+
+def _probe(framework: str, *kinds: str) -> FrameworkProbe:
+    probe = helpers.recorded_probe("torch_ok_cpu.json", "torch")
+    assert probe.report is not None
+    devices = tuple(DeviceCheck(kind, kind, True) for kind in kinds)  # type: ignore[arg-type]
+    return replace(probe, framework=framework, report=replace(probe.report, devices=devices))
+
+
+MISSING = helpers.recorded_probe("torch_not_installed.json", "torch")
+
+
+@pytest.mark.parametrize(
+    ("requested", "probes", "device"),
+    [
+        ("auto", [_probe("torch", "cpu", "cuda"), _probe("tensorflow", "cpu", "cuda")], "cuda"),
+        ("auto", [_probe("torch", "cpu", "cuda"), _probe("tensorflow", "cpu")], "cpu"),
+        ("auto", [_probe("torch", "cpu", "cuda"), MISSING], "cuda"),
+        ("auto", [MISSING], "cpu"),
+        ("cpu", [_probe("torch", "cpu", "cuda")], "cpu"),
+        ("cuda", [_probe("torch", "cpu", "cuda"), _probe("tensorflow", "cpu")], "cuda"),
+    ],
+)
+def test_device_choice(requested: str, probes: list[FrameworkProbe], device: str) -> None:
+    assert resolve_device(requested, probes) == device  # type: ignore[arg-type]
+
+
+def test_cuda_without_any_gpu_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="--device cuda: no installed framework"):
+        resolve_device("cuda", [_probe("torch", "cpu")])
+
+
+def test_matmul_dtypes_follow_the_hardware() -> None:
+    cpu_machine = helpers.machine()
+    assert plan_dtypes(cpu_machine, "cpu") == ["float32"]
+    bf16 = replace(cpu_machine, cpu=replace(cpu_machine.cpu, features={"AVX512_BF16": True}))
+    assert plan_dtypes(bf16, "cpu") == ["float32", "bfloat16"]
+    for capability, expected in (
+        ("7.0", ["float32", "float16"]),
+        ("9.0", ["float32", "float16", "bfloat16"]),
+    ):
+        gpu = GpuInfo(0, "g", None, None, capability, None, None, None, None)
+        machine = replace(cpu_machine, gpu=GpuInventory((gpu,)))
+        assert plan_dtypes(machine, "cuda") == expected
+
+
+def test_plan_carries_sizes_budget_and_compile_choices() -> None:
+    shipped = suite()
+    plan = build_plan(shipped.presets["quick"], shipped.workloads, helpers.machine(), "cpu", 2, 7)
+    json.dumps(plan)  # the bench scripts read it as JSON
+    assert plan["threads"] == 2 and plan["seed"] == 7
+    assert plan["budget"] == shipped.presets["quick"].budget
+    by_id = {w["id"]: w for w in plan["workloads"]}
+    assert by_id["matmul"]["params"] == {"n": 1024}
+    assert by_id["mlp_train"]["compile"] is True
+    assert by_id["lstm"]["compile"] is False
+
+
+RAW = {
+    "workload": "mlp_train",
+    "variant": "eager",
+    "dtype": "float32",
+    "status": "ok",
+    "reason": None,
+    "samples_s": [0.01, 0.011, 0.012],
+    "inner_iterations": 4,
+    "warmup_iterations": 2,
+    "work_per_iteration": 128.0,
+    "first_call_s": 0.5,
+}
+
+
+def test_a_finished_case_gets_its_statistics() -> None:
+    case = parse_case(RAW)
+    assert case.status == "ok"
+    assert case.stats is not None
+    assert case.stats.median_s == 0.011
+    assert case.stats.samples == 3
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (dict(RAW, samples_s=[0.01]), "fewer than two timed samples"),
+        (dict(RAW, samples_s="fast"), "malformed result: $.samples_s: expected list"),
+        ("nonsense", "malformed result"),
+    ],
+)
+def test_unusable_case_data_becomes_a_failed_case(raw: object, reason: str) -> None:
+    case = parse_case(raw)
+    assert case.status == "failed"
+    assert (case.reason or "").startswith(reason)
+
+
+def test_a_failed_case_keeps_its_reason() -> None:
+    raw = {
+        "workload": "matmul",
+        "variant": "eager",
+        "dtype": "float16",
+        "status": "failed",
+        "reason": "RuntimeError: not implemented for 'Half'",
+    }
+    assert parse_case(raw) == CaseResult(
+        "matmul", "eager", "float16", "failed", reason="RuntimeError: not implemented for 'Half'"
+    )
+
+
+DOC = json.dumps(
+    {
+        "schema_version": 1,
+        "probe": "torch_bench",
+        "version": "2.13.0",
+        "import_time_s": 1.0,
+        "rss_after_import_bytes": 100,
+        "peak_rss_bytes": 200,
+        "settings": {"intra_op_threads": "2"},
+    }
+)
+DONE = [parse_case(RAW)]
+
+
+@pytest.mark.parametrize(
+    ("result", "status", "reason"),
+    [
+        (ProcessResult(0, DOC, (), 5.0), "ok", None),
+        (ProcessResult(None, "", (), 2.0, cancelled=True), "cancelled", "cancelled by the user"),
+        (
+            ProcessResult(None, "", (), 300.0, timed_out=True),
+            "failed",
+            "suite timed out after 300 s and was killed",
+        ),
+        (
+            ProcessResult(-11, "", ("Segmentation fault",), 3.0),
+            "failed",
+            "suite killed by signal SIGSEGV: Segmentation fault",
+        ),
+        (ProcessResult(0, "garbage", (), 3.0), "failed", "suite output unusable"),
+    ],
+)
+def test_suite_outcomes_keep_the_finished_cases(
+    result: ProcessResult, status: str, reason: str | None
+) -> None:
+    outcome = suite_from_result(helpers.spec("torch"), result, 300, DONE)
+    assert outcome.status == status
+    assert outcome.cases == tuple(DONE)
+    assert outcome.reason == reason or (outcome.reason or "").startswith(reason or "")
+    if status == "ok":
+        assert outcome.version == "2.13.0"
+        assert outcome.peak_rss_bytes == 200
