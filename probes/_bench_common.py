@@ -42,18 +42,20 @@ def coefficient_of_variation(samples):
     return statistics.stdev(samples) / mean if mean > 0 else float("inf")
 
 
-def measure(run_once, sync, budget, clock=time.perf_counter):
+def measure(run_once, sync, budget, clock=time.perf_counter, inner=None):
     """Warm up, then time blocks of iterations until the budget or target dispersion is reached.
 
     One block repeats `run_once` enough times to last at least `min_sample_s`
-    (so timer and loop overhead stay small), then calls `sync` so that queued
-    device work is finished before the clock is read. Returns per-iteration
-    seconds for every block, the iterations per block and the warm-up count.
+    (so timer and loop overhead stay small; `inner` reuses an earlier
+    calibration), then calls `sync` so that queued device work is finished
+    before the clock is read. Returns per-iteration seconds for every block,
+    the iterations per block and the warm-up count.
     """
     for _ in range(budget["warmup"]):
         run_once()
     sync()
-    inner = _calibrate(run_once, sync, budget["min_sample_s"], clock)
+    if inner is None:
+        inner = _calibrate(run_once, sync, budget["min_sample_s"], clock)
     samples = []
     started = clock()
     while len(samples) < budget["max_repeats"]:
@@ -115,37 +117,79 @@ def load_or_create_arrays(run_dir, name, seed, make):
 
 
 class Suite:
-    """Runs the cases of one framework's suite and reports each one as it finishes."""
+    """Prepares every case of one framework's suite, then times them in interleaved passes.
+
+    A case is prepared when the bench script calls `run_case` (set-up, the timed
+    first call, the parity output); `measure_all` then times all prepared cases
+    in `passes` round-robin passes, so a slow spell of the machine touches a
+    share of every case's samples instead of all samples of one case. Each pass
+    reports the case so far ("case_updated"); the last one "case_finished".
+    """
 
     def __init__(self, framework, plan):
         self.framework = framework
         self.plan = plan
         self.parity_outputs = {}
-        self.finished = 0
+        self.prepared = []
 
     def run_case(self, case, build):
-        """Build and time one case; any exception becomes a failed result, the suite goes on."""
+        """Prepare one case; any exception becomes a failed result and the suite goes on."""
         emit_progress(
             "%s %s %s" % (case["workload"], case["variant"], case["dtype"]),
             stage="case_started",
             case=case,
         )
         try:
-            result = dict(case, status="ok", reason=None, **build())
+            timer = build()
         except Exception as exc:  # a failed case is a finding (unsupported dtype, OOM, ...)
-            result = dict(case, status="failed", reason=last_line(exc))
-        self.finished += 1
-        emit_progress(
-            "%s %s %s: %s" % (case["workload"], case["variant"], case["dtype"], result["status"]),
-            stage="case_finished",
-            result=result,
+            self._report(dict(case, status="failed", reason=last_line(exc)), final=True)
+            return
+        self.prepared.append(
+            {"case": case, "timer": timer, "samples": [], "inner": None, "warmup": 0}
         )
 
     def timed(self, run_once, sync, work, first_call=False):
-        """Measure a ready case; `work` is the work done by one iteration (FLOPs, samples...)."""
+        """A case ready to time; `work` is what one iteration does (FLOPs, samples...)."""
         first = time_first_call(run_once, sync) if first_call else None
-        timing = measure(run_once, sync, self.plan["budget"])
-        return dict(timing, work_per_iteration=float(work), first_call_s=first)
+        return {"run_once": run_once, "sync": sync, "work": float(work), "first_call_s": first}
+
+    def measure_all(self):
+        """Time every prepared case, interleaved over the plan's passes (each with its budget)."""
+        passes = self.plan["passes"]
+        for number in range(passes):
+            for entry in list(self.prepared):
+                self._measure_pass(entry, self.plan["budget"], number == passes - 1)
+
+    def _measure_pass(self, entry, budget, final):
+        timer = entry["timer"]
+        try:
+            timing = measure(timer["run_once"], timer["sync"], budget, inner=entry["inner"])
+        except Exception as exc:  # e.g. out of memory in a later pass
+            self.prepared.remove(entry)
+            self._report(dict(entry["case"], status="failed", reason=last_line(exc)), final=True)
+            return
+        entry["inner"] = timing["inner_iterations"]
+        entry["samples"].extend(timing["samples_s"])
+        entry["warmup"] += timing["warmup_iterations"]
+        result = dict(
+            entry["case"],
+            status="ok",
+            reason=None,
+            samples_s=list(entry["samples"]),
+            inner_iterations=entry["inner"],
+            warmup_iterations=entry["warmup"],
+            work_per_iteration=timer["work"],
+            first_call_s=timer["first_call_s"],
+        )
+        self._report(result, final)
+
+    def _report(self, result, final):
+        label = "%s %s %s" % (result["workload"], result["variant"], result["dtype"])
+        emit_progress(
+            "%s: %s" % (label, result["status"]),
+            stage="case_finished" if final else "case_updated",
+            result=result,
+        )
 
     def keep_parity_output(self, workload, array):
         self.parity_outputs[workload] = array

@@ -292,6 +292,7 @@ def run_all(torch, suite):
         raise SystemExit("PyTorch sees no CUDA device")
     for workload in plan["workloads"]:
         getattr(bench, workload["id"])(workload)
+    suite.measure_all()
     settings = {
         "intra_op_threads": torch.get_num_threads(),
         "interop_threads": torch.get_num_interop_threads(),

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from advisor.bench.peaks import cpu_peak, gpu_peak
+from advisor.bench.rounds import merge_rounds
 from advisor.bench.spec import Preset, WorkloadSpec, suite
 from advisor.bench.stats import NOISE_THRESHOLD_CV, summarise
 from advisor.catalog import FrameworkSpec, frameworks
@@ -54,7 +55,7 @@ class BenchEvent:
     """Live progress: a case started or finished, or a plain message."""
 
     framework: str
-    kind: Literal["message", "case_started", "case_finished"]
+    kind: Literal["message", "case_started", "case_updated", "case_finished"]
     message: str
     case: CaseResult | None = None
 
@@ -183,7 +184,8 @@ def build_plan(
         "device": device,
         "threads": threads,
         "seed": seed,
-        "budget": preset.budget,
+        "budget": preset.pass_budget(),
+        "passes": preset.passes,
         "workloads": [
             {
                 "id": w.id,
@@ -225,22 +227,37 @@ def _run_suites(
     listen: BenchListener,
     cancel: threading.Event | None,
 ) -> list[SuiteResult]:
+    """Each installed framework's suite, in rounds that alternate between the frameworks."""
     probes = {p.framework: p for p in record.frameworks}
-    suites: list[SuiteResult] = []
+    results: dict[str, SuiteResult] = {}
     for spec in specs:
         probe = probes[spec.id]
         if probe.status != "ok":
             status: SuiteStatus = "not_installed" if probe.status == "not_installed" else "failed"
-            suites.append(SuiteResult(spec.id, spec.display_name, status, 0.0, reason=probe.reason))
-            continue
-        listen(BenchEvent(spec.id, "message", f"running the {spec.display_name} suite"))
-        result = run_suite(
-            spec, record.interpreter, plan_path, preset.suite_timeout_s, listen, cancel
-        )
-        suites.append(result)
-        if result.status == "cancelled":
-            break
-    return suites
+            results[spec.id] = SuiteResult(
+                spec.id, spec.display_name, status, 0.0, reason=probe.reason, rounds=0
+            )
+    for number in range(1, preset.rounds + 1):
+        for spec in specs:
+            previous = results.get(spec.id)
+            if previous is not None and previous.status != "ok":
+                continue
+            listen(
+                BenchEvent(
+                    spec.id,
+                    "message",
+                    f"{spec.display_name} suite, round {number} of {preset.rounds}",
+                )
+            )
+            outcome = run_suite(
+                spec, record.interpreter, plan_path, preset.suite_timeout_s, listen, cancel
+            )
+            results[spec.id] = (
+                outcome if previous is None else merge_rounds(previous, outcome, number)
+            )
+            if outcome.status == "cancelled":
+                return [results[s.id] for s in specs if s.id in results]
+    return [results[s.id] for s in specs]
 
 
 def run_suite(
@@ -252,28 +269,36 @@ def run_suite(
     cancel: threading.Event | None = None,
 ) -> SuiteResult:
     """One framework's suite in its own subprocess; finished cases are kept whatever happens."""
-    cases: list[CaseResult] = []
+    cases: dict[tuple[str, str, str], CaseResult] = {}
 
     def on_raw_event(event: dict[str, Any]) -> None:
         _relay(spec.id, event, cases, listen)
 
     argv = [interpreter.executable, str(spec.bench_script), "--plan", str(plan_path)]
     result = run_process(argv, timeout_s, on_raw_event, cancel=cancel)
-    return suite_from_result(spec, result, timeout_s, cases)
+    return suite_from_result(spec, result, timeout_s, list(cases.values()))
 
 
 def _relay(
-    framework: str, event: dict[str, Any], cases: list[CaseResult], listen: BenchListener
+    framework: str,
+    event: dict[str, Any],
+    cases: dict[tuple[str, str, str], CaseResult],
+    listen: BenchListener,
 ) -> None:
+    """Forward a bench event; each case's latest result replaces its earlier ones."""
     stage = event.get("stage")
-    if stage == "case_finished":
+    message = str(event.get("message", ""))
+    if stage in {"case_updated", "case_finished"}:
         case = parse_case(event.get("result"))
-        cases.append(case)
-        listen(BenchEvent(framework, "case_finished", str(event.get("message", "")), case))
+        cases[case.workload, case.variant, case.dtype] = case
+        kind: Literal["case_updated", "case_finished"] = (
+            "case_finished" if stage == "case_finished" else "case_updated"
+        )
+        listen(BenchEvent(framework, kind, message, case))
     elif stage == "case_started":
-        listen(BenchEvent(framework, "case_started", str(event.get("message", ""))))
+        listen(BenchEvent(framework, "case_started", message))
     else:
-        listen(BenchEvent(framework, "message", str(event.get("message", ""))))
+        listen(BenchEvent(framework, "message", message))
 
 
 def parse_case(data: Any) -> CaseResult:

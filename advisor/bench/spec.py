@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -13,8 +14,15 @@ from advisor.record import WorkloadInfo
 from advisor.resources_path import resource_file
 
 PRESETS = ("tiny", "quick", "full")
-_BUDGET_KEYS = ("budget_s", "min_repeats", "max_repeats", "warmup", "min_sample_s", "target_cv")
-_PRESET_NUMBERS = (*_BUDGET_KEYS, "suite_timeout_s")
+_BUDGET_KEYS = (
+    "budget_s",
+    "min_repeats",
+    "max_repeats",
+    "warmup",
+    "min_sample_s",
+    "target_cv",
+)
+_PRESET_NUMBERS = (*_BUDGET_KEYS, "rounds", "passes", "suite_timeout_s")
 
 
 @dataclass(frozen=True)
@@ -23,9 +31,21 @@ class Preset:
 
     name: str
     description: str
-    budget: dict[str, float]  # the timing loop's settings, passed to the bench scripts
+    budget: dict[str, float]  # the timing loop's settings, totals over rounds x passes
     compile: tuple[str, ...]  # workloads that also run compiled
     suite_timeout_s: float
+    rounds: int  # processes per framework, taking turns with the other framework
+    passes: int  # interleaved passes over all cases within one process
+
+    def pass_budget(self) -> dict[str, float]:
+        """The timing loop's settings for one pass: totals shared out, at least 2 samples."""
+        parts = self.rounds * self.passes
+        return dict(
+            self.budget,
+            budget_s=self.budget["budget_s"] / parts,
+            min_repeats=max(2, math.ceil(self.budget["min_repeats"] / parts)),
+            max_repeats=max(2, math.ceil(self.budget["max_repeats"] / parts)),
+        )
 
 
 @dataclass(frozen=True)
@@ -78,6 +98,9 @@ def _preset(name: str, table: Any, source: Path) -> Preset:
         value = table.get(key)
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             raise ResourceError(f"{source}: presets.{name}.{key} must be a number >= 0")
+    for key in ("rounds", "passes"):
+        if not isinstance(table[key], int) or table[key] < 1:
+            raise ResourceError(f"{source}: presets.{name}.{key} must be a whole number >= 1")
     if table["min_repeats"] < 2 or table["max_repeats"] < table["min_repeats"]:
         raise ResourceError(f"{source}: presets.{name}: need 2 <= min_repeats <= max_repeats")
     return Preset(
@@ -86,6 +109,8 @@ def _preset(name: str, table: Any, source: Path) -> Preset:
         {key: table[key] for key in _BUDGET_KEYS},
         tuple(table.get("compile", ())),
         float(table["suite_timeout_s"]),
+        table["rounds"],
+        table["passes"],
     )
 
 

@@ -70,7 +70,8 @@ def test_plan_carries_sizes_budget_and_compile_choices() -> None:
     plan = build_plan(shipped.presets["quick"], shipped.workloads, helpers.machine(), "cpu", 2, 7)
     json.dumps(plan)  # the bench scripts read it as JSON
     assert plan["threads"] == 2 and plan["seed"] == 7
-    assert plan["budget"] == shipped.presets["quick"].budget
+    assert plan["budget"] == shipped.presets["quick"].pass_budget()
+    assert plan["passes"] == shipped.presets["quick"].passes
     by_id = {w["id"]: w for w in plan["workloads"]}
     assert by_id["matmul"]["params"] == {"n": 1024}
     assert by_id["mlp_train"]["compile"] is True

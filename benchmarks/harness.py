@@ -1,0 +1,157 @@
+"""Benchmarks of the benchmark harness itself (issue 3): fidelity, quick-suite wall time, stability.
+
+Usage: python benchmarks/harness.py [--skip-suite]
+
+1. Fidelity: for each framework, the harness's matmul GFLOP/s (probes/_bench_common.measure,
+   median) divided by a bare tight loop of the same op in the same process. Target >= 0.95.
+2. Quick-suite wall time: `framework-advisor bench --quick`, process start to exit. Target <= 60 s.
+3. Stability: two consecutive quick runs; per workload row, the PyTorch/TensorFlow speed ratio of
+   the second run over the first. Target: within 10 %.
+Each framework runs in its own subprocess, as in the product.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+N = 1024
+ROUNDS = 5
+
+_FIDELITY_CHILD = """
+import json, os, statistics, sys, time
+sys.path.insert(0, {probes!r})
+from _bench_common import measure, pin_threads
+pin_threads({threads})
+framework, n, rounds = {framework!r}, {n}, {rounds}
+if framework == "torch":
+    import torch
+    torch.set_num_threads({threads})
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    op, sync = (lambda: a @ b), (lambda: None)
+else:
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
+    import tensorflow as tf
+    tf.config.threading.set_intra_op_parallelism_threads({threads})
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    a, b = tf.random.normal((n, n)), tf.random.normal((n, n))
+    op, sync = (lambda: tf.matmul(a, b)), tf.test.experimental.sync_devices
+budget = {budget}
+flops = 2.0 * n ** 3
+harness, bare = [], []
+for _ in range(rounds):
+    timing = measure(op, sync, budget)
+    harness.append(flops / statistics.median(timing["samples_s"]) / 1e9)
+    iterations = timing["inner_iterations"] * len(timing["samples_s"])
+    start = time.perf_counter()
+    for _ in range(iterations):
+        op()
+    sync()
+    bare.append(flops * iterations / (time.perf_counter() - start) / 1e9)
+print(json.dumps({{"harness": harness, "bare": bare}}))
+"""
+
+
+def _quick_budget() -> dict[str, float]:
+    sys.path.insert(0, str(ROOT))
+    from advisor.bench.spec import suite
+
+    return suite().presets["quick"].budget
+
+
+def fidelity(framework: str, threads: int) -> tuple[float, float, float]:
+    code = _FIDELITY_CHILD.format(
+        probes=str(ROOT / "probes"),
+        threads=threads,
+        framework=framework,
+        n=N,
+        rounds=ROUNDS,
+        budget=_quick_budget(),
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    data = json.loads(out.strip().splitlines()[-1])
+    harness, bare = statistics.median(data["harness"]), statistics.median(data["bare"])
+    return harness, bare, harness / bare
+
+
+def quick_run(output: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "advisor", "bench", "--quick", "--quiet", "--output", str(output)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - start
+
+
+def ratios(path: Path) -> dict[str, float]:
+    sys.path.insert(0, str(ROOT))
+    from advisor.bench.compare import comparison_rows
+    from advisor.record import record_from_json
+
+    run = record_from_json(path.read_text()).benchmarks
+    assert run is not None
+    return {
+        f"{r.workload.id} {r.dtype} {r.mode}": r.ratio
+        for r in comparison_rows(run)
+        if r.ratio is not None
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-suite", action="store_true", help="fidelity only")
+    args = parser.parse_args()
+    import psutil
+
+    threads = psutil.cpu_count(logical=False) or 1
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "unknown CPU",
+    )
+    print(f"machine: {cpu}, {threads} physical cores, {os.cpu_count()} logical")
+    print(f"1. fidelity (matmul {N}x{N} float32, median of {ROUNDS} rounds, harness / bare loop)")
+    for framework in ("torch", "tensorflow"):
+        harness, bare, ratio = fidelity(framework, threads)
+        verdict = "ok" if ratio >= 0.95 else "BELOW 0.95"
+        print(
+            f"   {framework:<11} harness {harness:7.1f} GFLOP/s, bare {bare:7.1f} GFLOP/s, "
+            f"ratio {ratio:.3f} ({verdict})"
+        )
+    if args.skip_suite:
+        return 0
+    with tempfile.TemporaryDirectory() as folder:
+        paths = [Path(folder) / f"run{i}.json" for i in (1, 2)]
+        walls = [quick_run(path) for path in paths]
+        print(
+            f"2. quick-suite wall time: run 1 {walls[0]:.1f} s, run 2 {walls[1]:.1f} s "
+            f"(target <= 60 s)"
+        )
+        first, second = (ratios(path) for path in paths)
+        print("3. stability: PyTorch/TensorFlow speed ratio, run 1 -> run 2 (target within 10 %)")
+        for key in first:
+            if key in second:
+                change = second[key] / first[key] - 1
+                flag = "ok" if abs(change) <= 0.10 else "OUTSIDE 10 %"
+                print(
+                    f"   {key:<32} {first[key]:7.3f} -> {second[key]:7.3f}  {change:+6.1%}  {flag}"
+                )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
