@@ -23,8 +23,11 @@ def _case(workload, variant, dtype="float32"):
     return {"workload": workload["id"], "variant": variant, "dtype": dtype}
 
 
-def _variants(workload):
-    return ["eager", "function", "xla"] if workload["compile"] else ["eager"]
+def _variants(plan, workload):
+    """Eager in the eager phase; the compiled forms in the compiled phase (its own process)."""
+    if plan["phase"] == "eager":
+        return ["eager"]
+    return ["function", "xla"] if workload["compile"] else []
 
 
 def _once(run, sync, workload):
@@ -99,7 +102,7 @@ class Bench:
     def _train(self, workload, make_model, x_array, parity_name):
         arrays = arrays_for(self.plan, workload)
         tf = self.tf
-        for variant in _variants(workload):
+        for variant in _variants(self.plan, workload):
 
             def build(variant=variant):
                 model = make_model(arrays)
@@ -240,7 +243,7 @@ class Bench:
 
     def _transformer(self, workload):
         arrays = arrays_for(self.plan, workload)
-        for variant in _variants(workload):
+        for variant in _variants(self.plan, workload):
 
             def build(variant=variant):
                 encoder = self._encoder(arrays, workload["params"])

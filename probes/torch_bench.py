@@ -17,8 +17,11 @@ def _case(workload, variant, dtype="float32"):
     return {"workload": workload["id"], "variant": variant, "dtype": dtype}
 
 
-def _variants(workload):
-    return ["eager", "compile"] if workload["compile"] else ["eager"]
+def _variants(plan, workload):
+    """Eager in the eager phase; the compiled forms in the compiled phase (its own process)."""
+    if plan["phase"] == "eager":
+        return ["eager"]
+    return ["compile"] if workload["compile"] else []
 
 
 def _once(run, sync, workload):
@@ -87,7 +90,7 @@ class Bench:
     def _train(self, workload, make_model, parity_name):
         arrays = arrays_for(self.plan, workload)
         torch = self.torch
-        for variant in _variants(workload):
+        for variant in _variants(self.plan, workload):
 
             def build(variant=variant):
                 model = make_model(arrays).to(self.device)
@@ -203,7 +206,7 @@ class Bench:
         arrays = arrays_for(self.plan, workload)
         torch = self.torch
         p = workload["params"]
-        for variant in _variants(workload):
+        for variant in _variants(self.plan, workload):
 
             def build(variant=variant):
                 layer = (

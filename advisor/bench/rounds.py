@@ -1,4 +1,4 @@
-"""Pool one framework's results across the rounds (processes) of a run."""
+"""Pool one framework's results across the processes of a run (rounds and phases)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ def _key(case: CaseResult) -> CaseKey:
     return case.workload, case.variant, case.dtype
 
 
-def merge_case(first: CaseResult, later: CaseResult, round_number: int) -> CaseResult:
+def merge_case(first: CaseResult, later: CaseResult, label: str) -> CaseResult:
     """Samples pooled; the first round's first-call time is the cold-start one and is kept."""
     if first.status != "ok":
         return first
     if later.status != "ok":
-        return replace(later, reason=f"round {round_number}: {later.reason}")
+        return replace(later, reason=f"{label}: {later.reason}")
     samples = first.samples_s + later.samples_s
     return replace(
         first,
@@ -29,18 +29,16 @@ def merge_case(first: CaseResult, later: CaseResult, round_number: int) -> CaseR
     )
 
 
-def merge_rounds(first: SuiteResult, later: SuiteResult, round_number: int) -> SuiteResult:
-    """The suite so far plus one more round; a failed or cancelled round sets the status."""
+def merge_processes(first: SuiteResult, later: SuiteResult, label: str) -> SuiteResult:
+    """The suite so far plus one more process; a failed or cancelled one sets the status."""
     later_cases = {_key(c): c for c in later.cases}
     merged = [
-        merge_case(case, later_cases[_key(case)], round_number)
-        if _key(case) in later_cases
-        else case
+        merge_case(case, later_cases[_key(case)], label) if _key(case) in later_cases else case
         for case in first.cases
     ]
     known = {_key(c) for c in first.cases}
     merged += [case for case in later.cases if _key(case) not in known]
-    reason = f"round {round_number}: {later.reason}" if later.status != "ok" else first.reason
+    reason = f"{label}: {later.reason}" if later.status != "ok" else first.reason
     return replace(
         first,
         status=later.status,
@@ -48,7 +46,7 @@ def merge_rounds(first: SuiteResult, later: SuiteResult, round_number: int) -> S
         cases=tuple(merged),
         wall_time_s=first.wall_time_s + later.wall_time_s,
         peak_rss_bytes=_larger(first.peak_rss_bytes, later.peak_rss_bytes),
-        rounds=first.rounds + 1,
+        processes=first.processes + later.processes,
     )
 
 

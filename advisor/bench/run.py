@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from advisor.bench.peaks import cpu_peak, gpu_peak
-from advisor.bench.rounds import merge_rounds
+from advisor.bench.rounds import merge_processes
 from advisor.bench.spec import Preset, WorkloadSpec, suite
 from advisor.bench.stats import NOISE_THRESHOLD_CV, summarise
 from advisor.catalog import FrameworkSpec, frameworks
@@ -36,6 +36,8 @@ from advisor.resources_path import probes_folder
 from advisor.serde import SchemaError, from_jsonable
 
 DEFAULT_SEED = 20251126
+Phase = Literal["eager", "compiled"]
+PHASES: tuple[Phase, ...] = ("eager", "compiled")
 _PARITY_TIMEOUT_S = 120.0
 
 
@@ -102,15 +104,20 @@ def run_benchmarks(
     device = resolve_device(options.device, record.frameworks)
     threads = options.threads or record.machine.cpu.physical_cores or 1
     workloads = suite().workloads
-    plan = build_plan(preset, workloads, record.machine, device, threads, options.seed)
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="framework-advisor-") as run_dir:
-        plan_path = Path(run_dir) / "plan.json"
-        plan_path.write_text(json.dumps(dict(plan, run_dir=run_dir)), encoding="utf-8")
-        suites = _run_suites(specs, record, preset, plan_path, listen, cancel)
+        plans = {}
+        for phase in PHASES:
+            plan = build_plan(
+                preset, workloads, record.machine, device, threads, options.seed, phase
+            )
+            if plan["workloads"]:
+                plans[phase] = Path(run_dir) / f"plan_{phase}.json"
+                plans[phase].write_text(json.dumps(dict(plan, run_dir=run_dir)), encoding="utf-8")
+        suites = _run_suites(specs, record, preset, plans, listen, cancel)
         cancelled = any(s.status == "cancelled" for s in suites)
-        parity = () if cancelled else _run_parity(record.interpreter, plan_path, listen)
+        parity = () if cancelled else _run_parity(record.interpreter, plans["eager"], listen)
     run = BenchmarkRun(
         preset=preset.name,
         device=device,
@@ -178,9 +185,18 @@ def build_plan(
     device: str,
     threads: int,
     seed: int,
+    phase: Phase = "eager",
 ) -> dict[str, Any]:
-    """The JSON plan both bench scripts follow (run_dir is added when it exists)."""
+    """The JSON plan both bench scripts follow in one phase (run_dir is added when it exists).
+
+    Compiled variants run in processes of their own: in PyTorch, running compiled code
+    slowed every eager op after it in the same process by about 40 % on a 2-core machine
+    (an extra spinning thread pool), which would have made the eager figures unfair.
+    """
+    if phase == "compiled":
+        workloads = [w for w in workloads if w.id in preset.compile]
     return {
+        "phase": phase,
         "device": device,
         "threads": threads,
         "seed": seed,
@@ -223,11 +239,12 @@ def _run_suites(
     specs: Sequence[FrameworkSpec],
     record: Record,
     preset: Preset,
-    plan_path: Path,
+    plans: dict[Phase, Path],
     listen: BenchListener,
     cancel: threading.Event | None,
 ) -> list[SuiteResult]:
-    """Each installed framework's suite, in rounds that alternate between the frameworks."""
+    """Each installed framework's suite: per round, every framework's eager process, then
+    every framework's compiled process, so the frameworks take turns on the machine."""
     probes = {p.framework: p for p in record.frameworks}
     results: dict[str, SuiteResult] = {}
     for spec in specs:
@@ -235,25 +252,21 @@ def _run_suites(
         if probe.status != "ok":
             status: SuiteStatus = "not_installed" if probe.status == "not_installed" else "failed"
             results[spec.id] = SuiteResult(
-                spec.id, spec.display_name, status, 0.0, reason=probe.reason, rounds=0
+                spec.id, spec.display_name, status, 0.0, reason=probe.reason, processes=0
             )
-    for number in range(1, preset.rounds + 1):
+    steps = [(n, phase) for n in range(1, preset.rounds + 1) for phase in PHASES if phase in plans]
+    for number, phase in steps:
         for spec in specs:
             previous = results.get(spec.id)
             if previous is not None and previous.status != "ok":
                 continue
-            listen(
-                BenchEvent(
-                    spec.id,
-                    "message",
-                    f"{spec.display_name} suite, round {number} of {preset.rounds}",
-                )
-            )
+            label = f"round {number} of {preset.rounds}, {phase}"
+            listen(BenchEvent(spec.id, "message", f"{spec.display_name} suite, {label}"))
             outcome = run_suite(
-                spec, record.interpreter, plan_path, preset.suite_timeout_s, listen, cancel
+                spec, record.interpreter, plans[phase], preset.suite_timeout_s, listen, cancel
             )
             results[spec.id] = (
-                outcome if previous is None else merge_rounds(previous, outcome, number)
+                outcome if previous is None else merge_processes(previous, outcome, label)
             )
             if outcome.status == "cancelled":
                 return [results[s.id] for s in specs if s.id in results]

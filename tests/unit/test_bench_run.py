@@ -78,6 +78,16 @@ def test_plan_carries_sizes_budget_and_compile_choices() -> None:
     assert by_id["lstm"]["compile"] is False
 
 
+def test_compiled_variants_get_a_plan_and_processes_of_their_own() -> None:
+    shipped = suite()
+    quick = shipped.presets["quick"]
+    eager = build_plan(quick, shipped.workloads, helpers.machine(), "cpu", 2, 7)
+    compiled = build_plan(quick, shipped.workloads, helpers.machine(), "cpu", 2, 7, "compiled")
+    assert eager["phase"] == "eager" and compiled["phase"] == "compiled"
+    assert len(eager["workloads"]) == len(shipped.workloads)
+    assert [w["id"] for w in compiled["workloads"]] == list(quick.compile)
+
+
 RAW = {
     "workload": "mlp_train",
     "variant": "eager",
