@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from advisor import __version__
-from advisor.bench.run import BenchEvent, BenchOptions, run_benchmarks
+from advisor.bench.events import BenchEvent
+from advisor.bench.run import BenchOptions, run_benchmarks
 from advisor.bench.spec import PRESETS, suite
 from advisor.errors import AdvisorError, UsageError
 from advisor.inventory import DEFAULT_PROBE_TIMEOUT_S, take_inventory

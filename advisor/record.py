@@ -218,7 +218,7 @@ class SuiteResult:
     rss_after_import_bytes: int | None = None
     peak_rss_bytes: int | None = None
     settings: dict[str, str] = field(default_factory=dict)
-    processes: int = 1  # suite processes (rounds x phases) whose results are pooled here
+    processes: int = 1  # suite processes (eager and compiled phases) pooled here
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,21 @@ def quick_run(output: Path) -> float:
     return time.perf_counter() - start
 
 
+def medians(path: Path) -> dict[str, float]:
+    """Median seconds per iteration of every case, keyed 'framework workload variant dtype'."""
+    sys.path.insert(0, str(ROOT))
+    from advisor.record import record_from_json
+
+    run = record_from_json(path.read_text()).benchmarks
+    assert run is not None
+    return {
+        f"{s.framework} {c.workload} {c.variant} {c.dtype}": c.stats.median_s
+        for s in run.suites
+        for c in s.cases
+        if c.stats is not None
+    }
+
+
 def ratios(path: Path) -> dict[str, float]:
     sys.path.insert(0, str(ROOT))
     from advisor.bench.compare import comparison_rows

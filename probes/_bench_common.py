@@ -1,12 +1,18 @@
 """Shared benchmark machinery for the framework bench scripts: timing, weights, events.
 
-The plan (a JSON file written by the advisor) names the device, thread count,
-statistics budget and the workloads with their sizes. Each bench script turns
-every workload into one or more cases (dtype x eager/compiled variant), times
-them with `measure`, and reports each finished case as a progress event on
-stderr, so results survive a crash or a cancel of a later case. Weights and
-inputs come from one seeded NumPy file shared by both frameworks, and each
-script saves its float32 eager outputs for the parity check.
+The plan (a JSON file written by the advisor) names the phase (eager or compiled),
+device, thread count, the timing budget of one pass and the workloads with their
+sizes. After importing its framework a bench script says "ready", then obeys one
+command per line on stdin: "prepare I" sets up workload I's cases (dtype x variant:
+the set-up, the timed first call, the parity output), "measure I" times them for
+one pass, "finish" ends the suite. Each command is answered with a "slot_done"
+event: the advisor runs both frameworks' scripts side by side and lets them take
+turns, slot by slot, so a slow spell of the machine hits both alike.
+
+Each case is reported after every pass ("case_updated", then "case_finished"),
+so results survive a crash or a cancel. Weights and inputs come from one seeded
+NumPy file per workload shared by both frameworks, and each script saves its
+float32 eager outputs for the parity check.
 """
 
 import json
@@ -117,20 +123,29 @@ def load_or_create_arrays(run_dir, name, seed, make):
 
 
 class Suite:
-    """Prepares every case of one framework's suite, then times them in interleaved passes.
-
-    A case is prepared when the bench script calls `run_case` (set-up, the timed
-    first call, the parity output); `measure_all` then times all prepared cases
-    in `passes` round-robin passes, so a slow spell of the machine touches a
-    share of every case's samples instead of all samples of one case. Each pass
-    reports the case so far ("case_updated"); the last one "case_finished".
-    """
+    """Prepares and times the cases of one framework's suite, as the advisor commands."""
 
     def __init__(self, framework, plan):
         self.framework = framework
         self.plan = plan
         self.parity_outputs = {}
         self.prepared = []
+
+    def serve(self, bench):
+        """Obey "prepare I", "measure I" and "finish" lines on stdin; answer each with slot_done."""
+        workloads = self.plan["workloads"]
+        for line in sys.stdin:
+            verb, _, index = line.strip().partition(" ")
+            if verb == "finish":
+                break
+            workload = workloads[int(index)]
+            if verb == "prepare":
+                getattr(bench, workload["id"])(workload)
+            elif verb == "measure":
+                self.measure_workload(workload["id"])
+            else:
+                raise SystemExit("unknown command %r" % line.strip())
+            emit_progress(line.strip(), stage="slot_done")
 
     def run_case(self, case, build):
         """Prepare one case; any exception becomes a failed result and the suite goes on."""
@@ -145,7 +160,7 @@ class Suite:
             self._report(dict(case, status="failed", reason=last_line(exc)), final=True)
             return
         self.prepared.append(
-            {"case": case, "timer": timer, "samples": [], "inner": None, "warmup": 0}
+            {"case": case, "timer": timer, "samples": [], "inner": None, "warmup": 0, "passes": 0}
         )
 
     def timed(self, run_once, sync, work, first_call=False):
@@ -153,12 +168,11 @@ class Suite:
         first = time_first_call(run_once, sync) if first_call else None
         return {"run_once": run_once, "sync": sync, "work": float(work), "first_call_s": first}
 
-    def measure_all(self):
-        """Time every prepared case, interleaved over the plan's passes (each with its budget)."""
-        passes = self.plan["passes"]
-        for number in range(passes):
-            for entry in list(self.prepared):
-                self._measure_pass(entry, self.plan["budget"], number == passes - 1)
+    def measure_workload(self, workload_id):
+        """One timing pass over the prepared cases of one workload."""
+        for entry in [e for e in self.prepared if e["case"]["workload"] == workload_id]:
+            entry["passes"] += 1
+            self._measure_pass(entry, self.plan["budget"], entry["passes"] >= self.plan["passes"])
 
     def _measure_pass(self, entry, budget, final):
         timer = entry["timer"]
@@ -206,7 +220,10 @@ class Suite:
 
 
 def run_suite(framework, module_name, run_all, prepare_environment=None):
-    """Shared flow of a bench script: pin threads, import, run every case, print the summary.
+    """Shared flow of a bench script: pin threads, import, serve the advisor, print the summary.
+
+    `run_all(module, suite)` configures the framework, calls `suite.serve(bench)` and
+    returns the settings it ran with.
 
     `prepare_environment(plan)` may set variables the framework reads at import.
     """
@@ -224,6 +241,7 @@ def run_suite(framework, module_name, run_all, prepare_environment=None):
     from _probe_common import resident_memory_bytes
 
     rss_after_import = resident_memory_bytes()
+    emit_progress("%s %s imported" % (module_name, module.__version__), stage="ready")
     suite = Suite(framework, plan)
     settings = run_all(module, suite)
     suite.save_parity_outputs()

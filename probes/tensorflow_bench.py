@@ -303,9 +303,7 @@ def run_all(tf, suite):
         raise SystemExit("TensorFlow sees no GPU")
     bench = Bench(tf, suite)
     with tf.device("/GPU:0" if plan["device"] == "cuda" else "/CPU:0"):
-        for workload in plan["workloads"]:
-            getattr(bench, workload["id"])(workload)
-        suite.measure_all()
+        suite.serve(bench)
     return {
         "intra_op_threads": tf.config.threading.get_intra_op_parallelism_threads(),
         "inter_op_threads": tf.config.threading.get_inter_op_parallelism_threads(),

@@ -293,9 +293,7 @@ def run_all(torch, suite):
     bench = Bench(torch, suite)
     if bench.device == "cuda" and not torch.cuda.is_available():
         raise SystemExit("PyTorch sees no CUDA device")
-    for workload in plan["workloads"]:
-        getattr(bench, workload["id"])(workload)
-    suite.measure_all()
+    suite.serve(bench)
     settings = {
         "intra_op_threads": torch.get_num_threads(),
         "interop_threads": torch.get_num_interop_threads(),

@@ -6,23 +6,24 @@ import json
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from advisor.bench.events import BenchEvent, BenchListener
+from advisor.bench.lockstep import run_side_by_side, slots
+from advisor.bench.merge import merge_processes
 from advisor.bench.peaks import cpu_peak, gpu_peak
-from advisor.bench.rounds import merge_processes
 from advisor.bench.spec import Preset, WorkloadSpec, suite
-from advisor.bench.stats import NOISE_THRESHOLD_CV, summarise
+from advisor.bench.stats import NOISE_THRESHOLD_CV
 from advisor.catalog import FrameworkSpec, frameworks
 from advisor.errors import UsageError
 from advisor.inventory import take_inventory
-from advisor.probing.runner import ProcessResult, run_process
+from advisor.probing.runner import run_process
 from advisor.record import (
     BenchmarkRun,
-    CaseResult,
     FrameworkProbe,
     Interpreter,
     MachineInventory,
@@ -50,32 +51,6 @@ class BenchOptions:
     frameworks: tuple[str, ...] = ("torch", "tensorflow")
     threads: int | None = None  # default: physical cores
     seed: int = DEFAULT_SEED
-
-
-@dataclass(frozen=True)
-class BenchEvent:
-    """Live progress: a case started or finished, or a plain message."""
-
-    framework: str
-    kind: Literal["message", "case_started", "case_updated", "case_finished"]
-    message: str
-    case: CaseResult | None = None
-
-
-BenchListener = Callable[[BenchEvent], None]
-
-
-@dataclass(frozen=True)
-class SuiteDocument:
-    """The summary a bench script prints on stdout once its suite is done."""
-
-    schema_version: int
-    probe: str
-    version: str
-    import_time_s: float
-    rss_after_import_bytes: int | None
-    peak_rss_bytes: int | None
-    settings: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -243,8 +218,7 @@ def _run_suites(
     listen: BenchListener,
     cancel: threading.Event | None,
 ) -> list[SuiteResult]:
-    """Each installed framework's suite: per round, every framework's eager process, then
-    every framework's compiled process, so the frameworks take turns on the machine."""
+    """Every installed framework's suite: the eager phase side by side, then the compiled one."""
     probes = {p.framework: p for p in record.frameworks}
     results: dict[str, SuiteResult] = {}
     for spec in specs:
@@ -254,103 +228,34 @@ def _run_suites(
             results[spec.id] = SuiteResult(
                 spec.id, spec.display_name, status, 0.0, reason=probe.reason, processes=0
             )
-    steps = [(n, phase) for n in range(1, preset.rounds + 1) for phase in PHASES if phase in plans]
-    for number, phase in steps:
-        for spec in specs:
-            previous = results.get(spec.id)
-            if previous is not None and previous.status != "ok":
-                continue
-            label = f"round {number} of {preset.rounds}, {phase}"
-            listen(BenchEvent(spec.id, "message", f"{spec.display_name} suite, {label}"))
-            outcome = run_suite(
-                spec, record.interpreter, plans[phase], preset.suite_timeout_s, listen, cancel
+    for phase, plan_path in plans.items():
+        runnable = [s for s in specs if s.id not in results or results[s.id].status == "ok"]
+        listen(
+            BenchEvent(
+                "", "message", f"{phase} phase: " + ", ".join(s.display_name for s in runnable)
             )
-            results[spec.id] = (
-                outcome if previous is None else merge_processes(previous, outcome, label)
-            )
-            if outcome.status == "cancelled":
-                return [results[s.id] for s in specs if s.id in results]
-    return [results[s.id] for s in specs]
-
-
-def run_suite(
-    spec: FrameworkSpec,
-    interpreter: Interpreter,
-    plan_path: Path,
-    timeout_s: float,
-    listen: BenchListener,
-    cancel: threading.Event | None = None,
-) -> SuiteResult:
-    """One framework's suite in its own subprocess; finished cases are kept whatever happens."""
-    cases: dict[tuple[str, str, str], CaseResult] = {}
-
-    def on_raw_event(event: dict[str, Any]) -> None:
-        _relay(spec.id, event, cases, listen)
-
-    argv = [interpreter.executable, str(spec.bench_script), "--plan", str(plan_path)]
-    result = run_process(argv, timeout_s, on_raw_event, cancel=cancel)
-    return suite_from_result(spec, result, timeout_s, list(cases.values()))
-
-
-def _relay(
-    framework: str,
-    event: dict[str, Any],
-    cases: dict[tuple[str, str, str], CaseResult],
-    listen: BenchListener,
-) -> None:
-    """Forward a bench event; each case's latest result replaces its earlier ones."""
-    stage = event.get("stage")
-    message = str(event.get("message", ""))
-    if stage in {"case_updated", "case_finished"}:
-        case = parse_case(event.get("result"))
-        cases[case.workload, case.variant, case.dtype] = case
-        kind: Literal["case_updated", "case_finished"] = (
-            "case_finished" if stage == "case_finished" else "case_updated"
         )
-        listen(BenchEvent(framework, kind, message, case))
-    elif stage == "case_started":
-        listen(BenchEvent(framework, "case_started", message))
-    else:
-        listen(BenchEvent(framework, "message", message))
-
-
-def parse_case(data: Any) -> CaseResult:
-    """A case result from a bench event, with statistics; malformed data is a failed case."""
-    try:
-        case = from_jsonable(CaseResult, data)
-    except SchemaError as exc:
-        label = data.get("workload", "?") if isinstance(data, dict) else "?"
-        return CaseResult(str(label), "?", "?", "failed", reason=f"malformed result: {exc}")
-    if case.status != "ok":
-        return case
-    if len(case.samples_s) < 2:
-        return replace(case, status="failed", reason="fewer than two timed samples")
-    return replace(case, stats=summarise(case.samples_s))
-
-
-def suite_from_result(
-    spec: FrameworkSpec, result: ProcessResult, timeout_s: float, cases: list[CaseResult]
-) -> SuiteResult:
-    """The suite's outcome: its summary document, or why it has none, plus the finished cases."""
-    partial = SuiteResult(spec.id, spec.display_name, "failed", result.duration_s, tuple(cases))
-    if result.cancelled:
-        return replace(partial, status="cancelled", reason="cancelled by the user")
-    failure = result.failure_reason(timeout_s)
-    if failure:
-        return replace(partial, reason=f"suite {failure}")
-    try:
-        document = from_jsonable(SuiteDocument, json.loads(result.stdout))
-    except (json.JSONDecodeError, SchemaError) as exc:
-        return replace(partial, reason=f"suite output unusable: {exc}")
-    return replace(
-        partial,
-        status="ok",
-        version=document.version,
-        import_time_s=document.import_time_s,
-        rss_after_import_bytes=document.rss_after_import_bytes,
-        peak_rss_bytes=document.peak_rss_bytes,
-        settings=document.settings,
-    )
+        plan = json.loads(plan_path.read_text(encoding="utf-8"))
+        commands = slots(len(plan["workloads"]), preset.passes)
+        outcomes = run_side_by_side(
+            runnable,
+            record.interpreter,
+            plan_path,
+            commands,
+            preset.suite_timeout_s,
+            listen,
+            cancel,
+        )
+        for outcome in outcomes:
+            previous = results.get(outcome.framework)
+            results[outcome.framework] = (
+                outcome
+                if previous is None
+                else merge_processes(previous, outcome, f"{phase} phase")
+            )
+        if any(o.status == "cancelled" for o in outcomes):
+            break
+    return [results[s.id] for s in specs if s.id in results]
 
 
 def _run_parity(

@@ -22,7 +22,7 @@ _BUDGET_KEYS = (
     "min_sample_s",
     "target_cv",
 )
-_PRESET_NUMBERS = (*_BUDGET_KEYS, "rounds", "passes", "suite_timeout_s")
+_PRESET_NUMBERS = (*_BUDGET_KEYS, "passes", "suite_timeout_s")
 
 
 @dataclass(frozen=True)
@@ -31,15 +31,14 @@ class Preset:
 
     name: str
     description: str
-    budget: dict[str, float]  # the timing loop's settings, totals over rounds x passes
+    budget: dict[str, float]  # the timing loop's settings, totals over all passes
     compile: tuple[str, ...]  # workloads that also run compiled
     suite_timeout_s: float
-    rounds: int  # processes per framework, taking turns with the other framework
-    passes: int  # interleaved passes over all cases within one process
+    passes: int  # turns each workload gets, taken alternately by the frameworks
 
     def pass_budget(self) -> dict[str, float]:
         """The timing loop's settings for one pass: totals shared out, at least 2 samples."""
-        parts = self.rounds * self.passes
+        parts = self.passes
         return dict(
             self.budget,
             budget_s=self.budget["budget_s"] / parts,
@@ -98,9 +97,8 @@ def _preset(name: str, table: Any, source: Path) -> Preset:
         value = table.get(key)
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             raise ResourceError(f"{source}: presets.{name}.{key} must be a number >= 0")
-    for key in ("rounds", "passes"):
-        if not isinstance(table[key], int) or table[key] < 1:
-            raise ResourceError(f"{source}: presets.{name}.{key} must be a whole number >= 1")
+    if not isinstance(table["passes"], int) or table["passes"] < 1:
+        raise ResourceError(f"{source}: presets.{name}.passes must be a whole number >= 1")
     if table["min_repeats"] < 2 or table["max_repeats"] < table["min_repeats"]:
         raise ResourceError(f"{source}: presets.{name}: need 2 <= min_repeats <= max_repeats")
     return Preset(
@@ -109,7 +107,6 @@ def _preset(name: str, table: Any, source: Path) -> Preset:
         {key: table[key] for key in _BUDGET_KEYS},
         tuple(table.get("compile", ())),
         float(table["suite_timeout_s"]),
-        table["rounds"],
         table["passes"],
     )
 

@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 ProgressCallback = Callable[[dict[str, Any]], None]
 
@@ -69,84 +69,146 @@ def parse_event(line: str) -> dict[str, Any] | None:
     return event if isinstance(event, dict) else None
 
 
+Ending = Literal["exited", "timed_out", "cancelled"]
+_POLL_S = 0.1
+
+
+class ManagedProcess:
+    """A subprocess in its own process group, with live stderr events and a sure kill.
+
+    `run_process` uses it to run a command to completion; the benchmark driver keeps
+    one open and sends it commands on stdin (``interactive=True``).
+    """
+
+    def __init__(
+        self,
+        argv: Sequence[str],
+        on_event: ProgressCallback | None = None,
+        env: dict[str, str] | None = None,
+        interactive: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.clock = clock
+        self.started = clock()
+        self.start_error: str | None = None
+        self.log_lines: list[str] = []
+        self._stdout: list[str] = []
+        self._readers: list[threading.Thread] = []
+        try:
+            self.process: subprocess.Popen[str] | None = subprocess.Popen(
+                list(argv),
+                stdin=subprocess.PIPE if interactive else subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                encoding="utf-8",
+                errors="replace",
+                env=env,
+                start_new_session=sys.platform != "win32",
+            )
+        except OSError as exc:
+            self.process = None
+            self.start_error = exc.strerror or str(exc)
+            return
+        self._readers = [
+            threading.Thread(target=self._read_stderr, args=(on_event,), daemon=True),
+            threading.Thread(target=self._read_stdout, daemon=True),
+        ]
+        for reader in self._readers:
+            reader.start()
+
+    def alive(self) -> bool:
+        """Whether the process is still running."""
+        return self.process is not None and self.process.poll() is None
+
+    def send(self, line: str) -> bool:
+        """Write one command line to the process; False if it can no longer read."""
+        if self.process is None or self.process.stdin is None or not self.alive():
+            return False
+        try:
+            self.process.stdin.write(line + "\n")
+            self.process.stdin.flush()
+        except OSError:
+            return False
+        return True
+
+    def wait(self, timeout_s: float, cancel: threading.Event | None = None) -> Ending:
+        """Wait for the exit; past the timeout, on cancel or on Ctrl-C, kill the process group."""
+        if self.process is None:
+            return "exited"
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        deadline = self.clock() + timeout_s
+        ending: Ending
+        try:
+            while True:
+                try:
+                    self.process.wait(timeout=_POLL_S)
+                    return "exited"
+                except subprocess.TimeoutExpired:
+                    pass
+                if cancel is not None and cancel.is_set():
+                    ending = "cancelled"
+                    break
+                if self.clock() >= deadline:
+                    ending = "timed_out"
+                    break
+        except KeyboardInterrupt:
+            ending = "cancelled"
+        self.kill()
+        return ending
+
+    def kill(self) -> None:
+        """Kill the process and everything it started, and reap it."""
+        if self.process is None:
+            return
+        kill_tree(self.process)
+        self.process.wait()
+
+    def result(self, ending: Ending) -> ProcessResult:
+        """How the process ended, once it has."""
+        for reader in self._readers:
+            reader.join(timeout=5)
+        duration = self.clock() - self.started
+        if self.process is None:
+            return ProcessResult(None, "", (), duration, start_error=self.start_error)
+        return ProcessResult(
+            self.process.returncode if ending == "exited" else None,
+            "".join(self._stdout),
+            tuple(self.log_lines),
+            duration,
+            timed_out=ending == "timed_out",
+            cancelled=ending == "cancelled",
+        )
+
+    def _read_stderr(self, on_event: ProgressCallback | None) -> None:
+        assert self.process is not None and self.process.stderr is not None
+        for line in self.process.stderr:
+            event = parse_event(line)
+            if event is None:
+                self.log_lines.append(line.rstrip("\n"))
+            elif on_event is not None:
+                on_event(event)
+
+    def _read_stdout(self) -> None:
+        assert self.process is not None and self.process.stdout is not None
+        self._stdout.append(self.process.stdout.read())
+
+
 def run_process(
     argv: Sequence[str],
     timeout_s: float,
     on_event: ProgressCallback | None = None,
     env: dict[str, str] | None = None,
     cancel: threading.Event | None = None,
-    clock: Callable[[], float] = time.monotonic,
 ) -> ProcessResult:
-    """Run ``argv``; kill its whole process group if it outlives ``timeout_s`` or is cancelled.
+    """Run ``argv`` to completion; kill its process group past ``timeout_s`` or on cancel.
 
     Cancelling (setting ``cancel``, or Ctrl-C reaching this thread) kills the process
     within a polling interval and returns what it had printed so far.
     """
-    started = clock()
-    try:
-        process = subprocess.Popen(
-            list(argv),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            env=env,
-            start_new_session=sys.platform != "win32",
-        )
-    except OSError as exc:
-        return ProcessResult(None, "", (), clock() - started, start_error=exc.strerror or str(exc))
-    log_lines: list[str] = []
-    stdout_parts: list[str] = []
-    readers = [
-        threading.Thread(target=_read_stderr, args=(process, log_lines, on_event), daemon=True),
-        threading.Thread(target=_read_all, args=(process.stdout, stdout_parts), daemon=True),
-    ]
-    for reader in readers:
-        reader.start()
-    ending = _wait_or_kill(process, timeout_s, cancel or threading.Event(), clock)
-    for reader in readers:
-        reader.join(timeout=5)
-    return ProcessResult(
-        process.returncode if ending == "exited" else None,
-        "".join(stdout_parts),
-        tuple(log_lines),
-        clock() - started,
-        timed_out=ending == "timed_out",
-        cancelled=ending == "cancelled",
-    )
-
-
-_POLL_S = 0.1
-
-
-def _wait_or_kill(
-    process: subprocess.Popen[str],
-    timeout_s: float,
-    cancel: threading.Event,
-    clock: Callable[[], float],
-) -> str:
-    """'exited', or 'timed_out' / 'cancelled' after killing the process group."""
-    deadline = clock() + timeout_s
-    try:
-        while True:
-            try:
-                process.wait(timeout=_POLL_S)
-                return "exited"
-            except subprocess.TimeoutExpired:
-                pass
-            if cancel.is_set():
-                ending = "cancelled"
-                break
-            if clock() >= deadline:
-                ending = "timed_out"
-                break
-    except KeyboardInterrupt:
-        ending = "cancelled"
-    kill_tree(process)
-    process.wait()
-    return ending
+    managed = ManagedProcess(argv, on_event, env)
+    return managed.result(managed.wait(timeout_s, cancel))
 
 
 def kill_tree(process: subprocess.Popen[str]) -> None:
@@ -156,19 +218,3 @@ def kill_tree(process: subprocess.Popen[str]) -> None:
         return
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-
-
-def _read_stderr(
-    process: subprocess.Popen[str], log_lines: list[str], on_event: ProgressCallback | None
-) -> None:
-    assert process.stderr is not None
-    for line in process.stderr:
-        event = parse_event(line)
-        if event is None:
-            log_lines.append(line.rstrip("\n"))
-        elif on_event is not None:
-            on_event(event)
-
-
-def _read_all(stream: Any, parts: list[str]) -> None:
-    parts.append(stream.read())

@@ -1,13 +1,13 @@
-"""Bench scripts that crash or are cancelled mid-suite keep the cases they finished."""
+"""The side-by-side driver with fake bench scripts: turn-taking, crashes, cancel, timeout."""
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from pathlib import Path
 
-from advisor.bench.run import BenchEvent, run_suite
+from advisor.bench.events import BenchEvent
+from advisor.bench.lockstep import run_side_by_side, slots
 from tests.helpers import INTERPRETER, spec
 
 CASE = {
@@ -22,44 +22,119 @@ CASE = {
     "work_per_iteration": 2e6,
     "first_call_s": None,
 }
+DOC = {
+    "schema_version": 1,
+    "probe": "fake_bench",
+    "version": "1.0",
+    "import_time_s": 0.1,
+    "rss_after_import_bytes": 1,
+    "peak_rss_bytes": 2,
+    "settings": {},
+}
 
 
-def _script(tmp_path: Path, ending: str) -> Path:
-    event = {"event": "progress", "stage": "case_finished", "message": "m", "result": CASE}
-    path = tmp_path / "fake_bench.py"
+def _fake(tmp_path: Path, name: str, on_measure: str = "", on_prepare: str = "") -> Path:
+    """A bench script that speaks the protocol and logs each command it obeys."""
+    log = tmp_path / "order.log"
+    path = tmp_path / f"{name}_bench.py"
     path.write_text(
         "import json, os, sys, time\n"
-        f"sys.stderr.write({json.dumps(event)!r} + '\\n')\n"
-        "sys.stderr.flush()\n" + ending
+        "def emit(stage, **extra):\n"
+        "    event = dict(event='progress', stage=stage, message=stage, **extra)\n"
+        "    sys.stderr.write(json.dumps(event) + '\\n')\n"
+        "    sys.stderr.flush()\n"
+        "emit('ready')\n"
+        "for line in sys.stdin:\n"
+        "    command = line.strip()\n"
+        "    if command == 'finish':\n"
+        "        break\n"
+        f"    open({str(log)!r}, 'a').write({name!r} + ' ' + command + '\\n')\n"
+        "    if command.startswith('prepare'):\n"
+        f"        {on_prepare or 'pass'}\n"
+        "    if command.startswith('measure'):\n"
+        f"        emit('case_finished', result={CASE!r})\n"
+        f"        {on_measure or 'pass'}\n"
+        "    emit('slot_done')\n"
+        f"print(json.dumps({DOC!r}))\n"
     )
     return path
 
 
-def test_a_crash_mid_suite_keeps_the_finished_case(tmp_path: Path) -> None:
-    script = _script(tmp_path, "os.abort()\n")
-    result = run_suite(
-        spec("torch", bench=script), INTERPRETER, tmp_path / "plan.json", 30, lambda _event: None
+def _run(tmp_path: Path, scripts: list[Path], timeout_s: float = 30, **kwargs: object) -> list:  # type: ignore[type-arg]
+    specs = [spec(path.stem.removesuffix("_bench"), bench=path) for path in scripts]
+    listen = kwargs.pop("listen", lambda _event: None)
+    return run_side_by_side(
+        specs,
+        INTERPRETER,
+        tmp_path / "plan.json",
+        slots(2, 2),
+        timeout_s,
+        listen,
+        **kwargs,  # type: ignore[arg-type]
     )
-    assert result.status == "failed"
-    assert result.reason == "suite killed by signal SIGABRT"
-    (case,) = result.cases
-    assert case.workload == "matmul" and case.stats is not None
 
 
-def test_cancel_stops_the_suite_promptly_and_keeps_the_finished_case(tmp_path: Path) -> None:
-    script = _script(tmp_path, "time.sleep(600)\n")
+def test_the_frameworks_take_turns_and_the_first_mover_alternates(tmp_path: Path) -> None:
+    results = _run(tmp_path, [_fake(tmp_path, "a"), _fake(tmp_path, "b")])
+    assert [r.status for r in results] == ["ok", "ok"]
+    assert all(r.version == "1.0" and len(r.cases) == 1 for r in results)
+    order = (tmp_path / "order.log").read_text().splitlines()
+    assert order == [
+        "a prepare 0",
+        "b prepare 0",
+        "b prepare 1",
+        "a prepare 1",
+        "a measure 0",
+        "b measure 0",
+        "b measure 1",
+        "a measure 1",
+        "a measure 0",
+        "b measure 0",
+        "b measure 1",
+        "a measure 1",
+    ]
+
+
+def test_a_crash_fails_that_suite_keeps_its_case_and_the_other_goes_on(tmp_path: Path) -> None:
+    crashing = _fake(tmp_path, "a", on_measure="os.abort()")
+    results = _run(tmp_path, [crashing, _fake(tmp_path, "b")])
+    crashed, survivor = results
+    assert crashed.status == "failed"
+    assert crashed.reason == "suite killed by signal SIGABRT"
+    assert len(crashed.cases) == 1
+    assert survivor.status == "ok"
+    assert (tmp_path / "order.log").read_text().count("b measure") == 4
+
+
+def test_a_script_that_never_gets_ready_is_recorded_and_the_other_runs(tmp_path: Path) -> None:
+    broken = tmp_path / "a_bench.py"
+    broken.write_text("import sys\nsys.stderr.write('ImportError: no framework\\n')\nsys.exit(1)\n")
+    broken_result, other = _run(tmp_path, [broken, _fake(tmp_path, "b")])
+    assert broken_result.status == "failed"
+    assert broken_result.reason == "suite exited with status 1: ImportError: no framework"
+    assert other.status == "ok"
+
+
+def test_cancel_stops_both_promptly_and_keeps_finished_cases(tmp_path: Path) -> None:
     cancel = threading.Event()
     cancelled_at: list[float] = []
 
     def listen(event: BenchEvent) -> None:
-        if event.kind == "case_finished":
+        if event.kind == "case_finished" and not cancelled_at:
             cancelled_at.append(time.monotonic())
             cancel.set()
 
-    result = run_suite(
-        spec("torch", bench=script), INTERPRETER, tmp_path / "plan.json", 300, listen, cancel
-    )
+    hanging = _fake(tmp_path, "a", on_measure="time.sleep(600)")
+    results = _run(tmp_path, [hanging, _fake(tmp_path, "b")], listen=listen, cancel=cancel)
     stopped_after = time.monotonic() - cancelled_at[0]
-    assert result.status == "cancelled"
-    assert len(result.cases) == 1
+    assert [r.status for r in results] == ["cancelled", "cancelled"]
+    assert len(results[0].cases) == 1
     assert stopped_after < 10, stopped_after  # the requirement is 2 s; loose on shared CI
+
+
+def test_a_hang_past_the_suite_timeout_kills_both(tmp_path: Path) -> None:
+    hanging = _fake(tmp_path, "a", on_prepare="time.sleep(600)")
+    started = time.monotonic()
+    results = _run(tmp_path, [hanging, _fake(tmp_path, "b")], timeout_s=2)
+    assert time.monotonic() - started < 10
+    assert [r.reason for r in results] == ["suite timed out after 2 s and was killed"] * 2

@@ -37,8 +37,8 @@ def test_every_workload_has_a_figure_or_a_reason_in_both_frameworks(
     assert run.preset == "tiny" and run.device == "cpu" and not run.cancelled
     for framework_suite in run.suites:
         assert framework_suite.status == "ok", framework_suite.reason
-        # every round has an eager and a compiled process
-        assert framework_suite.processes == 2 * suite().presets["tiny"].rounds
+        # an eager and a compiled process
+        assert framework_suite.processes == 2
         assert framework_suite.settings["intra_op_threads"] == str(run.threads)
         assert framework_suite.import_time_s > 0
         assert framework_suite.peak_rss_bytes >= framework_suite.rss_after_import_bytes

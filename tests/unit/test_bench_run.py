@@ -7,14 +7,11 @@ from dataclasses import replace
 
 import pytest
 
-from advisor.bench.run import (
-    build_plan,
-    parse_case,
-    plan_dtypes,
-    resolve_device,
-    suite_from_result,
-)
+from advisor.bench.events import parse_case
+from advisor.bench.lockstep import slots
+from advisor.bench.run import build_plan, plan_dtypes, resolve_device
 from advisor.bench.spec import suite
+from advisor.bench.suite_result import suite_from_result
 from advisor.errors import UsageError
 from advisor.probing.runner import ProcessResult
 from advisor.record import CaseResult, DeviceCheck, FrameworkProbe, GpuInfo, GpuInventory
@@ -86,6 +83,19 @@ def test_compiled_variants_get_a_plan_and_processes_of_their_own() -> None:
     assert eager["phase"] == "eager" and compiled["phase"] == "compiled"
     assert len(eager["workloads"]) == len(shipped.workloads)
     assert [w["id"] for w in compiled["workloads"]] == list(quick.compile)
+
+
+def test_slots_prepare_everything_then_time_each_workload_once_per_pass() -> None:
+    assert slots(2, 3) == [
+        "prepare 0",
+        "prepare 1",
+        "measure 0",
+        "measure 1",
+        "measure 0",
+        "measure 1",
+        "measure 0",
+        "measure 1",
+    ]
 
 
 RAW = {

@@ -61,7 +61,6 @@ def _valid() -> dict[str, Any]:
         "warmup": 1,
         "min_sample_s": 0.01,
         "target_cv": 0.05,
-        "rounds": 2,
         "passes": 2,
         "suite_timeout_s": 60,
         "compile": ["w"],
@@ -83,11 +82,11 @@ def _valid() -> dict[str, Any]:
     }
 
 
-def test_the_budget_is_shared_out_over_rounds_and_passes() -> None:
+def test_the_budget_is_shared_out_over_the_passes() -> None:
     data = _valid()
-    data["presets"]["quick"].update(budget_s=0.8, min_repeats=8, max_repeats=80)
+    data["presets"]["quick"].update(budget_s=0.8, min_repeats=8, max_repeats=80, passes=4)
     preset = parse_suite(data, Path("w.toml")).presets["quick"]
-    # 2 rounds x 2 passes: a quarter each, but never fewer than two samples a pass.
+    # 4 passes: a quarter each, but never fewer than two samples a pass.
     assert preset.pass_budget() == dict(preset.budget, budget_s=0.2, min_repeats=2, max_repeats=20)
     data["presets"]["quick"].update(min_repeats=3)
     assert parse_suite(data, Path("w.toml")).presets["quick"].pass_budget()["min_repeats"] == 2
@@ -105,7 +104,7 @@ def test_a_valid_file_parses() -> None:
         (lambda d: d["presets"].pop("full"), r"missing \[presets.full\]"),
         (lambda d: d["presets"]["quick"].update(min_repeats=1), "need 2 <= min_repeats"),
         (lambda d: d["presets"]["quick"].update(passes=0), "passes must be a whole number"),
-        (lambda d: d["presets"]["quick"].update(rounds=1.5), "rounds must be a whole number"),
+        (lambda d: d["presets"]["quick"].update(passes=1.5), "passes must be a whole number"),
         (lambda d: d["presets"]["quick"].update(budget_s="long"), "budget_s must be a number"),
         (lambda d: d["presets"]["quick"].update(compile=["nope"]), "compiles unknown"),
         (lambda d: d["workload"][0].update(metric="speed"), "metric must be"),

@@ -1,4 +1,4 @@
-"""Pool one framework's results across the processes of a run (rounds and phases)."""
+"""Pool one framework's results across the processes of a run (eager and compiled phases)."""
 
 from __future__ import annotations
 

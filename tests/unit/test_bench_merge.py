@@ -1,8 +1,8 @@
-"""Pooling one framework's results across rounds (processes) of a run."""
+"""Pooling one framework's results across the processes (phases) of a run."""
 
 from __future__ import annotations
 
-from advisor.bench.rounds import merge_case, merge_processes
+from advisor.bench.merge import merge_case, merge_processes
 from advisor.record import CaseResult, SuiteResult
 
 
@@ -37,7 +37,7 @@ def _suite(*cases: CaseResult, status: str = "ok", reason: str | None = None) ->
 
 def test_samples_are_pooled_and_the_cold_first_call_is_kept() -> None:
     merged = merge_case(
-        _ok("mlp", (1.0, 2.0), first_call=9.0), _ok("mlp", (3.0, 4.0), 0.5), "round 2"
+        _ok("mlp", (1.0, 2.0), first_call=9.0), _ok("mlp", (3.0, 4.0), 0.5), "compiled phase"
     )
     assert merged.samples_s == (1.0, 2.0, 3.0, 4.0)
     assert merged.first_call_s == 9.0
@@ -49,17 +49,17 @@ def test_samples_are_pooled_and_the_cold_first_call_is_kept() -> None:
 
 def test_a_failure_in_a_later_round_names_the_round() -> None:
     failed = CaseResult("mlp", "eager", "float32", "failed", reason="OOM")
-    merged = merge_case(_ok("mlp", (1.0, 2.0)), failed, "round 2, eager")
+    merged = merge_case(_ok("mlp", (1.0, 2.0)), failed, "compiled phase")
     assert merged.status == "failed"
-    assert merged.reason == "round 2, eager: OOM"
+    assert merged.reason == "compiled phase: OOM"
 
 
-def test_rounds_merge_cases_wall_time_peak_memory_and_count() -> None:
+def test_processes_merge_cases_wall_time_peak_memory_and_count() -> None:
     first = _suite(_ok("a", (1.0, 1.0)), _ok("b", (2.0, 2.0)))
     later = SuiteResult(
         "torch", "PyTorch", "ok", 5.0, cases=(_ok("a", (3.0, 3.0)),), peak_rss_bytes=900
     )
-    merged = merge_processes(first, later, "round 2, eager")
+    merged = merge_processes(first, later, "compiled phase")
     assert [c.samples_s for c in merged.cases] == [(1.0, 1.0, 3.0, 3.0), (2.0, 2.0)]
     assert merged.wall_time_s == 15.0
     assert merged.peak_rss_bytes == 900
@@ -71,7 +71,7 @@ def test_rounds_merge_cases_wall_time_peak_memory_and_count() -> None:
 def test_a_cancelled_round_keeps_what_was_finished() -> None:
     first = _suite(_ok("a", (1.0, 1.0)))
     later = SuiteResult("torch", "PyTorch", "cancelled", 1.0, reason="cancelled by the user")
-    merged = merge_processes(first, later, "round 2, eager")
+    merged = merge_processes(first, later, "compiled phase")
     assert merged.status == "cancelled"
-    assert merged.reason == "round 2, eager: cancelled by the user"
+    assert merged.reason == "compiled phase: cancelled by the user"
     assert merged.cases == first.cases

@@ -1,0 +1,62 @@
+"""Live benchmark events: typed for front-ends, parsed from the bench scripts' stderr."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+from advisor.bench.stats import summarise
+from advisor.record import CaseResult
+from advisor.serde import SchemaError, from_jsonable
+
+CaseKey = tuple[str, str, str]  # workload, variant, dtype
+
+
+@dataclass(frozen=True)
+class BenchEvent:
+    """Live progress: a case started or finished, or a plain message."""
+
+    framework: str
+    kind: Literal["message", "case_started", "case_updated", "case_finished"]
+    message: str
+    case: CaseResult | None = None
+
+
+BenchListener = Callable[[BenchEvent], None]
+
+
+def relay(
+    framework: str,
+    event: dict[str, Any],
+    cases: dict[CaseKey, CaseResult],
+    listen: BenchListener,
+) -> None:
+    """Forward a bench event; each case's latest result replaces its earlier ones."""
+    stage = event.get("stage")
+    message = str(event.get("message", ""))
+    if stage in {"case_updated", "case_finished"}:
+        case = parse_case(event.get("result"))
+        cases[case.workload, case.variant, case.dtype] = case
+        kind: Literal["case_updated", "case_finished"] = (
+            "case_finished" if stage == "case_finished" else "case_updated"
+        )
+        listen(BenchEvent(framework, kind, message, case))
+    elif stage == "case_started":
+        listen(BenchEvent(framework, "case_started", message))
+    else:
+        listen(BenchEvent(framework, "message", message))
+
+
+def parse_case(data: Any) -> CaseResult:
+    """A case result from a bench event, with statistics; malformed data is a failed case."""
+    try:
+        case = from_jsonable(CaseResult, data)
+    except SchemaError as exc:
+        label = data.get("workload", "?") if isinstance(data, dict) else "?"
+        return CaseResult(str(label), "?", "?", "failed", reason=f"malformed result: {exc}")
+    if case.status != "ok":
+        return case
+    if len(case.samples_s) < 2:
+        return replace(case, status="failed", reason="fewer than two timed samples")
+    return replace(case, stats=summarise(case.samples_s))

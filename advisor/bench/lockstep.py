@@ -1,0 +1,144 @@
+"""Run the frameworks' bench scripts side by side and let them take turns, slot by slot.
+
+Both suites live in their own processes (never two frameworks in one), started one
+after the other so each import is timed alone. Then every slot ("prepare I", then
+"measure I" once per pass) goes to one process at a time, the first mover
+alternating. A slow spell of a shared machine (seen here: +50 % for ~10 s) then
+lands on both frameworks' samples of the same workload, instead of on one whole
+suite, which is what keeps the PyTorch/TensorFlow ratios stable between runs.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from advisor.bench.events import BenchListener, CaseKey, relay
+from advisor.bench.suite_result import suite_from_result
+from advisor.catalog import FrameworkSpec
+from advisor.probing.runner import Ending, ManagedProcess
+from advisor.record import CaseResult, Interpreter, SuiteResult
+
+Wait = Literal["ok", "dead", "timed_out", "cancelled"]
+_POLL_S = 0.1
+
+
+@dataclass
+class _Driven:
+    """One running bench script and what it has reported."""
+
+    spec: FrameworkSpec
+    process: ManagedProcess
+    signals: queue.Queue[str]
+    cases: dict[CaseKey, CaseResult] = field(default_factory=dict)
+    ending: Ending | None = None
+
+
+def slots(workloads: int, passes: int) -> list[str]:
+    """The commands of one suite: prepare every workload, then time each once per pass."""
+    prepare = [f"prepare {i}" for i in range(workloads)]
+    return prepare + [f"measure {i}" for _ in range(passes) for i in range(workloads)]
+
+
+def run_side_by_side(
+    specs: Sequence[FrameworkSpec],
+    interpreter: Interpreter,
+    plan_path: Path,
+    commands: Sequence[str],
+    timeout_s: float,
+    listen: BenchListener,
+    cancel: threading.Event | None = None,
+) -> list[SuiteResult]:
+    """Each framework's suite, driven in turns; finished cases are kept whatever happens."""
+    deadline = time.monotonic() + timeout_s
+    driven: list[_Driven] = []
+    for spec in specs:
+        item = _start(spec, interpreter, plan_path, listen)
+        driven.append(item)
+        if _settle(item, "ready", deadline, cancel, driven):
+            return _results(driven, timeout_s)
+    for number, command in enumerate(commands):
+        for item in driven if number % 2 == 0 else driven[::-1]:
+            if item.ending is None and not item.process.send(command):
+                item.ending = item.process.wait(0)
+            if item.ending is None and _settle(item, "slot_done", deadline, cancel, driven):
+                return _results(driven, timeout_s)
+    for item in driven:
+        if item.ending is None:
+            item.process.send("finish")
+            item.ending = item.process.wait(max(deadline - time.monotonic(), 0.0), cancel)
+    return _results(driven, timeout_s)
+
+
+def _start(
+    spec: FrameworkSpec, interpreter: Interpreter, plan_path: Path, listen: BenchListener
+) -> _Driven:
+    signals: queue.Queue[str] = queue.Queue()
+    cases: dict[CaseKey, CaseResult] = {}
+
+    def on_event(event: dict[str, Any]) -> None:
+        stage = event.get("stage")
+        if stage in ("ready", "slot_done"):
+            signals.put(str(stage))
+        else:
+            relay(spec.id, event, cases, listen)
+
+    argv = [interpreter.executable, str(spec.bench_script), "--plan", str(plan_path)]
+    process = ManagedProcess(argv, on_event, interactive=True)
+    return _Driven(spec, process, signals, cases)
+
+
+def _settle(
+    item: _Driven,
+    signal: str,
+    deadline: float,
+    cancel: threading.Event | None,
+    everyone: list[_Driven],
+) -> bool:
+    """Wait for the signal; True when the whole run must stop (timeout or cancel)."""
+    outcome = _wait_for(item, signal, deadline, cancel)
+    if outcome == "ok":
+        return False
+    if outcome == "dead":
+        item.ending = item.process.wait(0)
+        return False
+    for other in everyone:
+        if other.ending is None:
+            other.process.kill()
+            other.ending = outcome
+    return True
+
+
+def _wait_for(item: _Driven, signal: str, deadline: float, cancel: threading.Event | None) -> Wait:
+    try:
+        while True:
+            try:
+                if item.signals.get(timeout=_POLL_S) == signal:
+                    return "ok"
+            except queue.Empty:
+                pass
+            if not item.process.alive() and item.signals.empty():
+                return "dead"
+            if cancel is not None and cancel.is_set():
+                return "cancelled"
+            if time.monotonic() >= deadline:
+                return "timed_out"
+    except KeyboardInterrupt:
+        return "cancelled"
+
+
+def _results(driven: list[_Driven], timeout_s: float) -> list[SuiteResult]:
+    return [
+        suite_from_result(
+            item.spec,
+            item.process.result(item.ending or "exited"),
+            timeout_s,
+            list(item.cases.values()),
+        )
+        for item in driven
+    ]
