@@ -17,7 +17,7 @@ from advisor import __version__
 from advisor.bench.events import BenchEvent
 from advisor.bench.run import BenchOptions, run_benchmarks
 from advisor.bench.spec import PRESETS, suite
-from advisor.errors import AdvisorError, UsageError
+from advisor.errors import AdvisorError, CancelledError, UsageError
 from advisor.inventory import DEFAULT_PROBE_TIMEOUT_S, take_inventory
 from advisor.record import Record, record_to_json, save_record
 from advisor.textbench import format_benchmarks, format_live_case
@@ -100,7 +100,12 @@ def _add_bench_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
     size.add_argument("--preset", choices=PRESETS, help="by name; 'tiny' is for tests")
     bench.set_defaults(preset="quick")
-    bench.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    bench.add_argument(
+        "--device",
+        choices=("auto", "cpu", "cuda"),
+        default="auto",
+        help="auto: CUDA when every installed framework can use it, else CPU",
+    )
     bench.add_argument(
         "--frameworks",
         type=_framework_list,
@@ -170,6 +175,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             build_parser().print_help()
             return EXIT_USAGE
         return _run_bench(args) if args.command == "bench" else _run_probe(args)
+    except CancelledError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return exc.exit_code
     except AdvisorError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return exc.exit_code

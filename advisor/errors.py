@@ -35,6 +35,13 @@ class RecordFormatError(UsageError):
     code = "bad-record"
 
 
+class CancelledError(AdvisorError):
+    """The user cancelled (Ctrl-C or Cancel) before there was anything to keep."""
+
+    code = "cancelled"
+    exit_code = 130
+
+
 class ResourceError(AdvisorError):
     """A data file shipped with the advisor is missing or invalid (a broken installation)."""
 

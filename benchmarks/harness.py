@@ -165,6 +165,14 @@ def main() -> int:
                 print(
                     f"   {key:<32} {first[key]:7.3f} -> {second[key]:7.3f}  {change:+6.1%}  {flag}"
                 )
+        print("   per framework, median time per iteration, run 1 -> run 2:")
+        before, after = (medians(path) for path in paths)
+        for key, value in before.items():
+            if key in after:
+                print(
+                    f"   {key:<44} {value * 1e3:9.3f} ms -> {after[key] * 1e3:9.3f} ms  "
+                    f"{after[key] / value - 1:+6.1%}"
+                )
     return 0
 
 

@@ -40,6 +40,7 @@ DEFAULT_SEED = 20251126
 Phase = Literal["eager", "compiled"]
 PHASES: tuple[Phase, ...] = ("eager", "compiled")
 _PARITY_TIMEOUT_S = 120.0
+_PARITY_CANCELLED = "parity check cancelled by the user"
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,13 @@ def run_benchmarks(
                 plans[phase].write_text(json.dumps(dict(plan, run_dir=run_dir)), encoding="utf-8")
         suites = _run_suites(specs, record, preset, plans, listen, cancel)
         cancelled = any(s.status == "cancelled" for s in suites)
-        parity = () if cancelled else _run_parity(record.interpreter, plans["eager"], listen)
+        parity: tuple[ParityCheck, ...] = ()
+        if not cancelled:
+            try:
+                parity = _run_parity(record.interpreter, plans["eager"], listen)
+            except KeyboardInterrupt:  # between processes: keep the suites' results
+                cancelled = True
+        cancelled = cancelled or any(p.reason == _PARITY_CANCELLED for p in parity)
     run = BenchmarkRun(
         preset=preset.name,
         device=device,
@@ -266,7 +273,7 @@ def _run_parity(
     result = run_process(
         [interpreter.executable, str(script), "--plan", str(plan_path)], _PARITY_TIMEOUT_S
     )
-    failure = result.failure_reason(_PARITY_TIMEOUT_S)
+    failure = _PARITY_CANCELLED if result.cancelled else result.failure_reason(_PARITY_TIMEOUT_S)
     try:
         if failure:
             raise ValueError(failure)
@@ -281,7 +288,7 @@ def _run_parity(
                 None,
                 w["parity_rtol"],
                 w["parity_atol"],
-                reason=f"parity check failed: {exc}",
+                reason=str(exc) if result.cancelled else f"parity check failed: {exc}",
             )
             for w in plan["workloads"]
         )

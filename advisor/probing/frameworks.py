@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from advisor.catalog import FrameworkSpec
+from advisor.errors import CancelledError
 from advisor.probing.runner import ProcessResult, ProgressCallback, run_process
 from advisor.record import FrameworkProbe, FrameworkReport, Interpreter, PackageVersion
 from advisor.serde import SchemaError, from_jsonable
@@ -35,6 +36,8 @@ def probe_framework(
     """Run the framework's probe script; every way it can go wrong becomes a 'failed' outcome."""
     argv = [interpreter.executable, str(spec.probe_script), "--packages", ",".join(spec.ecosystem)]
     result = run_process(argv, timeout_s, on_event)
+    if result.cancelled:
+        raise CancelledError("cancelled by the user while probing " + spec.display_name)
     return outcome_from_result(spec, interpreter, result, timeout_s)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from advisor import cli
+from advisor.errors import CancelledError
 from advisor.record import record_from_json
 from tests import helpers
 
@@ -103,6 +104,19 @@ def test_unexpected_errors_are_one_line_and_exit_code_1(
         "framework-advisor: internal error: RuntimeError: disk on fire "
         "(set FRAMEWORK_ADVISOR_DEBUG=1 for the traceback)"
     )
+
+
+def test_cancel_is_one_line_and_exit_code_130(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def cancel(*_args: object, **_kwargs: object) -> None:
+        raise CancelledError("cancelled by the user while probing TensorFlow")
+
+    monkeypatch.setattr(cli, "take_inventory", cancel)
+    code, out, err = _run(capsys, "probe", "--quiet")
+    assert code == 130
+    assert out == ""
+    assert _one_line(err) == "framework-advisor: cancelled by the user while probing TensorFlow"
 
 
 def test_json_output_and_saved_file_hold_the_same_record(
