@@ -17,10 +17,17 @@ from advisor import __version__
 from advisor.bench.events import BenchEvent
 from advisor.bench.run import BenchOptions, run_benchmarks
 from advisor.bench.spec import PRESETS, suite
+from advisor.datadir import latest_results_path
 from advisor.errors import AdvisorError, CancelledError, UsageError
+from advisor.fileio import atomic_write_text
 from advisor.inventory import DEFAULT_PROBE_TIMEOUT_S, take_inventory
-from advisor.record import Record, record_to_json, save_record
+from advisor.record import BenchmarkRun, Record, record_from_json, record_to_json, save_record
+from advisor.scoring.answers import default_answers, load_answers, template
+from advisor.scoring.engine import recommend
+from advisor.scoring.knowledge import knowledge
+from advisor.scoring.profiles import profile_path
 from advisor.textbench import format_benchmarks, format_live_case
+from advisor.textrecommend import format_questions, format_recommendation
 from advisor.textsummary import format_inventory
 
 PROG = "framework-advisor"
@@ -66,7 +73,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     probe.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     _add_bench_parser(commands)
+    _add_recommend_parsers(commands)
     return parser
+
+
+def _add_recommend_parsers(commands: argparse._SubParsersAction[_Parser]) -> None:
+    recommend = commands.add_parser(
+        "recommend", help="weigh your answers and this machine's results into a recommendation"
+    )
+    source = recommend.add_mutually_exclusive_group()
+    source.add_argument("--answers", metavar="FILE", type=Path, help="answers file (TOML)")
+    source.add_argument("--profile", metavar="NAME", help="a shipped example profile")
+    recommend.add_argument(
+        "--results",
+        metavar="FILE",
+        type=Path,
+        help="a saved bench record (default: the latest bench run, if any)",
+    )
+    questions = commands.add_parser("questions", help="print the questionnaire")
+    questions.add_argument(
+        "--template",
+        metavar="FILE",
+        nargs="?",
+        const="-",
+        help="write an answers file to fill in (to FILE, or to stdout)",
+    )
 
 
 def _positive_int(text: str) -> int:
@@ -160,7 +191,53 @@ def _run_bench(args: argparse.Namespace) -> int:
     record = run_benchmarks(options, args.python, on_event=None if args.quiet else show)
     assert record.benchmarks is not None
     _emit(record, args, format_benchmarks(record.benchmarks))
-    return EXIT_INTERRUPTED if record.benchmarks.cancelled else EXIT_OK
+    if record.benchmarks.cancelled:
+        return EXIT_INTERRUPTED
+    save_record(record, latest_results_path())
+    return EXIT_OK
+
+
+def _load_results(path: Path | None) -> tuple[BenchmarkRun | None, str]:
+    """The benchmark run to weigh, and where it came from."""
+    if path is None:
+        latest = latest_results_path()
+        if not latest.is_file():
+            return None, "no saved benchmark results: static criteria only"
+        path = latest
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--results {path}: cannot read ({exc.strerror})") from exc
+    record = record_from_json(text, str(path))
+    if record.benchmarks is None:
+        raise UsageError(f"--results {path}: the record holds no benchmark run")
+    return record.benchmarks, f"benchmark results from {path} ({record.created_at})"
+
+
+def _run_recommend(args: argparse.Namespace) -> int:
+    known = knowledge()
+    if args.profile is not None:
+        answers = load_answers(profile_path(args.profile), known)
+    elif args.answers is not None:
+        answers = load_answers(args.answers, known)
+    else:
+        answers = default_answers(known)
+    run, origin = _load_results(args.results)
+    print(origin, file=sys.stderr)
+    sys.stdout.write(format_recommendation(recommend(known, answers, run)))
+    return EXIT_OK
+
+
+def _run_questions(args: argparse.Namespace) -> int:
+    known = knowledge()
+    if args.template is None:
+        sys.stdout.write(format_questions(known))
+    elif args.template == "-":
+        sys.stdout.write(template(known))
+    else:
+        atomic_write_text(Path(args.template), template(known))
+        print(f"answers template written to {args.template}", file=sys.stderr)
+    return EXIT_OK
 
 
 def _say(message: str) -> None:
@@ -174,7 +251,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             build_parser().print_help()
             return EXIT_USAGE
-        return _run_bench(args) if args.command == "bench" else _run_probe(args)
+        runners = {
+            "probe": _run_probe,
+            "bench": _run_bench,
+            "recommend": _run_recommend,
+            "questions": _run_questions,
+        }
+        return runners[args.command](args)
     except CancelledError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return exc.exit_code

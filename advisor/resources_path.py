@@ -22,6 +22,14 @@ def resource_file(name: str) -> Path:
     return _existing(_package_folder("advisor.resources") / name)
 
 
+def resource_folder(name: str) -> Path:
+    """Path of a folder of data files shipped under ``resources/``."""
+    folder = _package_folder("advisor.resources") / name
+    if not folder.is_dir():
+        raise ResourceError(f"shipped folder missing: {folder} (reinstall framework-advisor)")
+    return folder
+
+
 def probes_folder() -> Path:
     """The folder of probe scripts shipped under ``probes/``."""
     return _package_folder("advisor.probes")

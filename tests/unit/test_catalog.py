@@ -21,8 +21,17 @@ RESOURCES = Path(__file__).parents[2] / "resources"
 
 def test_every_shipped_resource_file_is_loaded_by_a_test() -> None:
     # A new data file must get a loader and a test before it ships.
-    covered = {"frameworks.toml", "cpu_features.toml", "workloads.toml", "peaks.toml"}
+    covered = {
+        "frameworks.toml",
+        "cpu_features.toml",
+        "workloads.toml",
+        "peaks.toml",
+        "criteria.toml",
+        "questions.toml",
+    }
     assert {p.name for p in RESOURCES.glob("*.toml")} == covered
+    # every profile is checked by tests/unit/test_scoring_engine.py
+    assert {p.parent.name for p in RESOURCES.rglob("*.toml")} == {"resources", "profiles"}
 
 
 def test_shipped_frameworks_point_at_existing_probe_scripts() -> None:

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from advisor import cli
+from advisor.datadir import latest_results_path
 from advisor.errors import CancelledError
-from advisor.record import record_from_json
+from advisor.record import record_from_json, record_to_json
 from tests import helpers
+from tests.helpers import FIXTURES
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -44,6 +46,10 @@ def _one_line(err: str) -> str:
         (["bench", "--preset", "huge"], "invalid choice: 'huge'"),
         (["bench", "--device", "tpu"], "invalid choice: 'tpu'"),
         (["bench", "--output", "/no/such/b.json"], "folder /no/such does not exist"),
+        (["recommend", "--profile", "astrology"], "--profile astrology: no such profile ("),
+        (["recommend", "--answers", "/no/such.toml"], "/no/such.toml: cannot read answers"),
+        (["recommend", "--results", "/no/such.json"], "--results /no/such.json: cannot read"),
+        (["recommend", "--answers", "a.toml", "--profile", "student"], "not allowed with"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(
@@ -138,3 +144,52 @@ def test_human_summary_is_the_default(
     assert code == 0
     assert "  PyTorch       2.13.0+cpu\n" in out
     assert "  TensorFlow    2.21.0\n" in out
+
+
+def test_recommend_names_a_bad_key_in_the_answers_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    answers = tmp_path / "answers.toml"
+    answers.write_text('stage = "research"\ndeployment_targets = ["moon"]\n')
+    code, out, err = _run(capsys, "recommend", "--answers", str(answers))
+    assert code == 2 and out == ""
+    assert _one_line(err) == (
+        f"framework-advisor: error: {answers}: key 'deployment_targets': option 'moon' not "
+        "offered (cloud_server, mobile, browser, edge_mcu, batch_onprem)"
+    )
+
+
+def test_a_record_without_benchmarks_is_refused_as_results(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    saved = tmp_path / "probe.json"
+    saved.write_text(record_to_json(helpers.record()))
+    code, _, err = _run(capsys, "recommend", "--results", str(saved))
+    assert code == 2
+    assert _one_line(err).endswith("the record holds no benchmark run")
+
+
+def test_recommend_uses_the_latest_saved_results_and_says_so(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = _run(capsys, "recommend", "--profile", "student")
+    assert code == 0
+    assert "no saved benchmark results: static criteria only" in err
+    assert out.startswith("Recommendation: PyTorch (")
+    latest = latest_results_path()
+    latest.write_text((FIXTURES / "records" / "bench_tiny_cpu.json").read_text())
+    code, out, err = _run(capsys, "recommend", "--profile", "student")
+    assert code == 0
+    assert f"benchmark results from {latest}" in err
+    assert "static criteria and this machine's benchmark results" in out
+
+
+def test_questions_and_the_template(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = _run(capsys, "questions")
+    assert code == 0
+    assert " 1. What stage is the project at?  [stage, single]" in out
+    target = tmp_path / "answers.toml"
+    code, _, err = _run(capsys, "questions", "--template", str(target))
+    assert code == 0 and "answers template written" in err
+    code, out, _ = _run(capsys, "recommend", "--answers", str(target))
+    assert code == 0 and out.startswith("Recommendation: ")

@@ -1,0 +1,24 @@
+"""Where the advisor keeps the user's latest results between runs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "framework-advisor"
+DATA_DIR_VARIABLE = "FRAMEWORK_ADVISOR_DATA_DIR"
+
+
+def data_dir() -> Path:
+    """The per-user data folder (FRAMEWORK_ADVISOR_DATA_DIR overrides it), created on demand."""
+    override = os.environ.get(DATA_DIR_VARIABLE)
+    folder = Path(override) if override else platformdirs.user_data_path(APP_NAME)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def latest_results_path() -> Path:
+    """The record of the most recent finished benchmark run."""
+    return data_dir() / "latest-results.json"

@@ -1,0 +1,1 @@
+"""Turning answers and measurements into an explainable recommendation (pure logic)."""

@@ -1,0 +1,98 @@
+"""The user's answers: TOML files in, validated against the questionnaire, defaults filled in."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from advisor.errors import UsageError
+from advisor.scoring.knowledge import Knowledge, Question
+
+MAX_LEVEL = 5
+
+
+@dataclass(frozen=True)
+class Answers:
+    """Question id -> option id (single), option ids (multi) or level 0-5 (importance)."""
+
+    values: dict[str, Any]
+    source: str
+
+
+def default_answers(knowledge: Knowledge) -> Answers:
+    """Every question at its documented default: the built-in default profile."""
+    return Answers({q.id: q.default for q in knowledge.questions}, "built-in defaults")
+
+
+def parse_answers(text: str, source: str, knowledge: Knowledge) -> Answers:
+    """Answers from TOML text; one clear UsageError naming the file, key and problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{source}: not valid TOML ({exc})") from exc
+    data.pop("schema_version", None)
+    questions = {q.id: q for q in knowledge.questions}
+    values = dict(default_answers(knowledge).values)
+    for key, value in data.items():
+        question = questions.get(key)
+        if question is None:
+            raise UsageError(f"{source}: key {key!r}: unknown question id")
+        values[key] = _checked(question, value, source)
+    return Answers(values, source)
+
+
+def load_answers(path: Path, knowledge: Knowledge) -> Answers:
+    """Answers from a file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read answers ({exc.strerror})") from exc
+    return parse_answers(text, str(path), knowledge)
+
+
+def _checked(question: Question, value: Any, source: str) -> Any:
+    where = f"{source}: key {question.id!r}"
+    offered = [o.id for o in question.options]
+    if question.kind == "importance":
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_LEVEL:
+            raise UsageError(f"{where}: expected a whole number 0-{MAX_LEVEL}, got {value!r}")
+        return value
+    if question.kind == "single":
+        if not isinstance(value, str):
+            raise UsageError(f"{where}: expected one option id (text), got {value!r}")
+        if value not in offered:
+            raise UsageError(f"{where}: option {value!r} not offered ({', '.join(offered)})")
+        return value
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise UsageError(f"{where}: expected a list of option ids, got {value!r}")
+    for item in value:
+        if item not in offered:
+            raise UsageError(f"{where}: option {item!r} not offered ({', '.join(offered)})")
+    if len(set(value)) != len(value):
+        raise UsageError(f"{where}: an option is listed twice")
+    return list(value)
+
+
+def template(knowledge: Knowledge) -> str:
+    """An answers file to fill in: every question as a comment, its default as the value."""
+    lines = ["# Framework Advisor answers. Edit the values; delete a line to use its default.", ""]
+    for question in knowledge.questions:
+        lines.append(f"# {question.text} {question.help}")
+        if question.kind == "importance":
+            lines.append(f"# 0 (not at all) .. {MAX_LEVEL} (essential)")
+        else:
+            many = "one or more of" if question.kind == "multi" else "one of"
+            lines.append(f"# {many}: " + ", ".join(f"{o.id} ({o.label})" for o in question.options))
+        lines.append(f"{question.id} = {_toml_value(question.default)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(f'"{v}"' for v in value) + "]"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return str(value)

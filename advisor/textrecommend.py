@@ -1,0 +1,71 @@
+"""The terminal view of a recommendation and of the questionnaire."""
+
+from __future__ import annotations
+
+from advisor.scoring.engine import NAMES, FlipPoint, Recommendation
+from advisor.scoring.knowledge import Knowledge
+
+_TITLE_WIDTH = 44
+
+
+def _flip_line(flip: FlipPoint, loser: str) -> str:
+    factor = flip.factor
+    assert factor is not None
+    change = "ignoring it" if factor == 0 else f"weighting it {factor:.2f}x"
+    return f"  - {flip.criterion.title}: {change} would make {NAMES[loser]} win"
+
+
+def format_recommendation(rec: Recommendation) -> str:
+    """Winner, margin, confidence, decisive factors, flip points and the criterion table."""
+    evidence = (
+        "static criteria only (no benchmark results)"
+        if rec.static_only
+        else ("static criteria and this machine's benchmark results")
+    )
+    lines = [
+        f"Recommendation: {NAMES[rec.winner]} ({rec.confidence}), by {rec.margin:.2f} points "
+        f"out of 10 (PyTorch {rec.totals['torch']:.2f}, "
+        f"TensorFlow {rec.totals['tensorflow']:.2f})",
+        f"  answers: {rec.answers_source}; evidence: {evidence}",
+        "Why",
+        *(f"  - {sentence}" for sentence in rec.decisive),
+        f"Confidence: {rec.confidence} - " + "; ".join(rec.confidence_reasons),
+        "What would change the answer",
+    ]
+    loser = "tensorflow" if rec.winner == "torch" else "torch"
+    flips = sorted(
+        (f for f in rec.flips if f.factor is not None), key=lambda f: abs((f.factor or 0) - 1)
+    )
+    lines += [_flip_line(flip, loser) for flip in flips] or ["  - no single weight flips it"]
+    steady = len(rec.flips) - len(flips)
+    lines.append(f"  ({steady} other criteria do not flip it between 0x and 10x their weight)")
+    lines.append(f"Criteria{'':<{_TITLE_WIDTH - 8}}weight  PyTorch  TensorFlow  pull")
+    for row in rec.criteria:
+        side = "PyTorch" if row.contribution > 0 else "TensorFlow" if row.contribution else "-"
+        lines.append(
+            f"  {row.criterion.title[: _TITLE_WIDTH - 2]:<{_TITLE_WIDTH - 2}}"
+            f"{row.weight:>6.0%}  {row.torch:>7.1f}  {row.tensorflow:>10.1f}  "
+            f"{abs(row.contribution):.2f} {side}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def format_questions(knowledge: Knowledge) -> str:
+    """The questionnaire as text: id, kind, question, help and the choices."""
+    lines = []
+    for number, question in enumerate(knowledge.questions, 1):
+        lines.append(f"{number:>2}. {question.text}  [{question.id}, {question.kind}]")
+        lines.append(f"    {question.help}")
+        if question.kind == "importance":
+            lines.append(f"    level 0-5, default {question.default}")
+        else:
+            for option in question.options:
+                marker = (
+                    "*"
+                    if option.id == question.default
+                    or (isinstance(question.default, list) and option.id in question.default)
+                    else " "
+                )
+                lines.append(f"    {marker} {option.id:<18}{option.label}")
+    lines.append("(* marks the default)")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,18 @@
+"""Test-wide settings: every test gets its own empty advisor data folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from advisor.datadir import DATA_DIR_VARIABLE
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    folder = tmp_path_factory.mktemp("advisor-data")
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(folder))
+    return folder

@@ -1,0 +1,106 @@
+"""The shipped criteria and questionnaire, and rejection of broken ones."""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from typing import Any
+
+import pytest
+
+from advisor.errors import ResourceError
+from advisor.resources_path import resource_file
+from advisor.scoring.knowledge import knowledge, parse_knowledge
+
+DIMENSIONS = {"api", "graph", "debugging", "deployment", "community"}
+
+
+def test_questionnaire_has_15_to_25_questions_of_every_kind() -> None:
+    questions = knowledge().questions
+    assert 15 <= len(questions) <= 25
+    assert {q.kind for q in questions} == {"single", "multi", "importance"}
+    assert all(q.help for q in questions)
+
+
+def test_questions_cover_what_the_issue_lists() -> None:
+    ids = {q.id for q in knowledge().questions}
+    assert {
+        "stage",
+        "model_families",
+        "deployment_targets",
+        "hardware",
+        "training_scale",
+        "team_experience",
+        "existing_code",
+        "pytorch_ecosystem",
+        "tensorflow_ecosystem",
+        "debugging_priority",
+        "tracking_visualisation",
+        "install_simplicity",
+        "performance_priority",
+    } <= ids
+
+
+def test_criteria_cover_the_five_dimensions_and_deployment_is_broken_down() -> None:
+    criteria = knowledge().criteria
+    assert {c.dimension for c in criteria} >= DIMENSIONS
+    deployment = {c.id for c in criteria if c.dimension == "deployment"}
+    assert {"deploy_server", "deploy_mobile", "deploy_browser", "deploy_edge"} <= deployment
+    assert {c.metric for c in criteria if c.kind == "measured"} >= {
+        "training",
+        "inference",
+        "compiled",
+        "compile_cost",
+        "footprint",
+    }
+
+
+def test_every_static_score_has_rationale_source_and_date() -> None:
+    for criterion in knowledge().criteria:
+        if criterion.kind != "static":
+            continue
+        assert criterion.source and criterion.as_of, criterion.id
+        for score in (criterion.torch, criterion.tensorflow):
+            assert score is not None and score.rationale and 0 <= score.score <= 10
+
+
+def test_every_criterion_can_be_weighted_by_some_answer_or_its_base() -> None:
+    reachable = set()
+    for question in knowledge().questions:
+        reachable |= set(question.weights)
+        for option in question.options:
+            reachable |= set(option.weights) | set(option.scores)
+    for criterion in knowledge().criteria:
+        assert criterion.base_weight > 0 or criterion.id in reachable, criterion.id
+
+
+def _data() -> tuple[dict[str, Any], dict[str, Any]]:
+    criteria = tomllib.loads(resource_file("criteria.toml").read_text())
+    questions = tomllib.loads(resource_file("questions.toml").read_text())
+    return criteria, questions
+
+
+@pytest.mark.parametrize(
+    ("break_it", "message"),
+    [
+        (lambda c, q: c["criterion"][0].update(dimension="vibes"), "unknown dimension 'vibes'"),
+        (lambda c, q: c["criterion"][0]["torch"].update(score=11), "scores are 0-10"),
+        (lambda c, q: c["criterion"][0].update(source=""), "needs a source"),
+        (lambda c, q: c["criterion"][0].pop("tensorflow"), "needs torch and tensorflow scores"),
+        (lambda c, q: c["criterion"][1].update(id=c["criterion"][0]["id"]), "must be unique"),
+        (
+            lambda c, q: q["question"][0]["options"][0]["weights"].update(nope=1.0),
+            "unknown criteria ['nope']",
+        ),
+        (
+            lambda c, q: q["question"][0]["options"][0].update(colour="red"),
+            "unknown field 'colour'",
+        ),
+        (lambda c, q: q["question"][0].update(options=[]), "needs options"),
+    ],
+)
+def test_broken_knowledge_is_rejected(break_it: Any, message: str) -> None:
+    criteria, questions = (copy.deepcopy(part) for part in _data())
+    break_it(criteria, questions)
+    with pytest.raises(ResourceError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        parse_knowledge(criteria, questions)
