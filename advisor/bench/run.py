@@ -1,4 +1,4 @@
-"""The bench job: probe, plan, one subprocess per framework suite, parity check, one record."""
+"""The bench job: probe, plan, both suites side by side per phase, parity check, one record."""
 
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,7 @@ def parse_answers(text: str, source: str, knowledge: Knowledge) -> Answers:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{source}: not valid TOML ({exc})") from exc
+        raise UsageError(_toml_problem(text, source, exc)) from exc
     data.pop("schema_version", None)
     questions = {q.id: q for q in knowledge.questions}
     values = dict(default_answers(knowledge).values)
@@ -41,6 +42,19 @@ def parse_answers(text: str, source: str, knowledge: Knowledge) -> Answers:
             raise UsageError(f"{source}: key {key!r}: unknown question id")
         values[key] = _checked(question, value, source)
     return Answers(values, source)
+
+
+_AT_LINE = re.compile(r"at line (\d+)")
+
+
+def _toml_problem(text: str, source: str, exc: tomllib.TOMLDecodeError) -> str:
+    """A TOML error in one line; a repeated key is named, as TOML only gives its position."""
+    where = _AT_LINE.search(str(exc))
+    if "Cannot overwrite a value" in str(exc) and where:
+        line = text.splitlines()[int(where.group(1)) - 1]
+        key = line.split("=", 1)[0].strip()
+        return f"{source}: key {key!r}: duplicate key (line {where.group(1)})"
+    return f"{source}: not valid TOML ({exc})"
 
 
 def load_answers(path: Path, knowledge: Knowledge) -> Answers:

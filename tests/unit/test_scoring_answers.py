@@ -21,7 +21,10 @@ from advisor.scoring.knowledge import knowledge
         ('model_families = ["graph", "graph"]\n', "an option is listed twice"),
         ("debugging_priority = 9\n", "key 'debugging_priority': expected a whole number 0-5"),
         ("debugging_priority = true\n", "expected a whole number 0-5, got True"),
-        ('stage = "research"\nstage = "production"\n', "answers.toml: not valid TOML"),
+        (
+            'stage = "research"\nstage = "production"\n',
+            "answers.toml: key 'stage': duplicate key (line 2)",
+        ),
         ("stage = \n", "answers.toml: not valid TOML"),
     ],
 )
