@@ -40,7 +40,7 @@ def test_wheel_ships_probes_and_resources(tmp_path: Path) -> None:
     for probe in (ROOT / "probes").glob("*.py"):
         assert f"advisor/probes/{probe.name}" in names
     for data in (ROOT / "resources").rglob("*.toml"):
-        assert f"advisor/resources/{data.name}" in names
+        assert f"advisor/resources/{data.relative_to(ROOT / 'resources').as_posix()}" in names
     for module in (ROOT / "advisor").rglob("*.py"):
         assert f"advisor/{module.relative_to(ROOT / 'advisor').as_posix()}" in names, module
     assert not any(name.startswith(("tests/", "probes/", "resources/")) for name in names)
