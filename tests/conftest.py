@@ -5,8 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from advisor.datadir import DATA_DIR_VARIABLE
+
+# Property tests check arithmetic, not speed: no per-example deadline on a shared CI machine.
+settings.register_profile("advisor", deadline=None)
+settings.load_profile("advisor")
 
 
 @pytest.fixture(autouse=True)

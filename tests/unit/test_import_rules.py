@@ -17,7 +17,10 @@ def _core_modules() -> list[str]:
     return sorted(
         info.name
         for info in pkgutil.walk_packages(advisor.__path__, "advisor.")
-        if not info.name.startswith(("advisor.gui", "advisor.__main__"))
+        # probes/resources are data for other interpreters, shipped inside the package
+        if not info.name.startswith(
+            ("advisor.gui", "advisor.__main__", "advisor.probes", "advisor.resources")
+        )
     )
 
 
