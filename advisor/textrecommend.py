@@ -11,8 +11,7 @@ _TITLE_WIDTH = 44
 def _flip_line(flip: FlipPoint, loser: str) -> str:
     factor = flip.factor
     assert factor is not None
-    change = "ignoring it" if factor == 0 else f"weighting it {factor:.2f}x"
-    return f"  - {flip.criterion.title}: {change} would make {NAMES[loser]} win"
+    return f"  - {flip.criterion.title}: weighting it {factor:.2f}x would make {NAMES[loser]} win"
 
 
 def format_recommendation(rec: Recommendation) -> str:

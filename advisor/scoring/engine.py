@@ -215,13 +215,15 @@ def flip_factor(rows: list[CriterionResult], index: int) -> float | None:
     The margin's sign is that of sum(w_j d_j); scaling w_i by f gives A + f*B with
     B = w_i d_i, so the winner changes at f = -A/B.
     """
-    numerator = sum(r.weight * (r.torch - r.tensorflow) for r in rows)
-    own = rows[index].weight * (rows[index].torch - rows[index].tensorflow)
+    pulls = [r.weight * (r.torch - r.tensorflow) for r in rows]
+    numerator, own = sum(pulls), pulls[index]
     rest = numerator - own
-    if own == 0 or numerator == 0:
+    # When the others cancel out (up to rounding), only dropping this criterion
+    # entirely would tie the totals: that is no flip.
+    if own == 0 or numerator == 0 or abs(rest) <= 1e-9 * sum(abs(p) for p in pulls):
         return None
     factor = -rest / own
-    return factor if 0 <= factor <= MAX_FLIP_FACTOR and factor != 1 else None
+    return factor if 0 < factor <= MAX_FLIP_FACTOR and factor != 1 else None
 
 
 def robustness(weights: list[float], differences: list[float], seed: int) -> float:
