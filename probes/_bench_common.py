@@ -22,7 +22,14 @@ import sys
 import time
 import zlib
 
-from _probe_common import emit_progress, last_line, reserve_stdout, write_document
+from _probe_common import (
+    emit_progress,
+    last_line,
+    peak_resident_memory_bytes,
+    reserve_stdout,
+    resident_memory_bytes,
+    write_document,
+)
 
 
 def read_plan(argv=None):
@@ -238,8 +245,6 @@ def run_suite(framework, module_name, run_all, prepare_environment=None):
     started = time.perf_counter()
     module = importlib.import_module(module_name)
     import_time = time.perf_counter() - started
-    from _probe_common import resident_memory_bytes
-
     rss_after_import = resident_memory_bytes()
     emit_progress("%s %s imported" % (module_name, module.__version__), stage="ready")
     suite = Suite(framework, plan)
@@ -257,23 +262,6 @@ def run_suite(framework, module_name, run_all, prepare_environment=None):
         },
     )
     return 0
-
-
-def peak_resident_memory_bytes():
-    """Peak resident set size of this process so far, or None where it cannot be read."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    try:
-        import resource
-    except ImportError:
-        return None
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak if sys.platform == "darwin" else peak * 1024
 
 
 def _scaled_uniform(rng, shape, fan_in):

@@ -78,22 +78,40 @@ def timed_import(module_name):
     return module, time.perf_counter() - start
 
 
-def resident_memory_bytes():
-    """Resident set size of this process now (Linux), or the peak so far (macOS); else None."""
+def _proc_status_bytes(field):
+    """A memory figure from /proc/self/status (Linux), in bytes, or None."""
     try:
         with open("/proc/self/status", encoding="ascii") as status:
             for line in status:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) * 1024
     except OSError:
         pass
+    return None
+
+
+def _rusage_peak_bytes():
+    """Peak resident set size from getrusage, in bytes (macOS reports bytes, Linux KiB)."""
     try:
         import resource
     except ImportError:
         return None
-    if sys.platform == "darwin":
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
+def resident_memory_bytes():
+    """Resident set size of this process now (Linux), or the peak so far (macOS); else None."""
+    now = _proc_status_bytes("VmRSS")
+    if now is None and sys.platform == "darwin":
+        return _rusage_peak_bytes()
+    return now
+
+
+def peak_resident_memory_bytes():
+    """Peak resident set size of this process so far, or None where it cannot be read."""
+    peak = _proc_status_bytes("VmHWM")
+    return peak if peak is not None else _rusage_peak_bytes()
 
 
 def folder_size_bytes(folder):
