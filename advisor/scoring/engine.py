@@ -13,6 +13,8 @@ from advisor.scoring.evidence import Measured, measured_scores
 from advisor.scoring.knowledge import AnswerScore, Criterion, Knowledge, Question
 
 MAX_FLIP_FACTOR = 10.0
+# Margins this close to zero (on the 0-10 scale) are rounding noise: a tie.
+TIE_TOLERANCE = 1e-9
 ROBUSTNESS_SAMPLES = 1000
 ROBUSTNESS_CONCENTRATION = 50.0  # Dirichlet concentration around the user's weights
 NAMES = {"torch": "PyTorch", "tensorflow": "TensorFlow", "tie": "neither (a tie)"}
@@ -189,7 +191,9 @@ def _conclude(
         "tensorflow": sum(r.weight * r.tensorflow for r in rows),
     }
     margin = totals["torch"] - totals["tensorflow"]
-    winner: Winner = "torch" if margin > 0 else "tensorflow" if margin < 0 else "tie"
+    winner: Winner = (
+        "tie" if abs(margin) <= TIE_TOLERANCE else "torch" if margin > 0 else "tensorflow"
+    )
     ordered = tuple(sorted(rows, key=lambda r: -abs(r.contribution)))
     robust = robustness([r.weight for r in rows], [r.torch - r.tensorflow for r in rows], seed)
     confidence, reasons = _confidence(abs(margin), robust, missing, static_only)
@@ -220,7 +224,7 @@ def flip_factor(rows: list[CriterionResult], index: int) -> float | None:
     rest = numerator - own
     # When the others cancel out (up to rounding), only dropping this criterion
     # entirely would tie the totals: that is no flip.
-    if own == 0 or numerator == 0 or abs(rest) <= 1e-9 * sum(abs(p) for p in pulls):
+    if own == 0 or abs(numerator) <= TIE_TOLERANCE or abs(rest) <= 1e-9 * sum(map(abs, pulls)):
         return None
     factor = -rest / own
     return factor if 0 < factor <= MAX_FLIP_FACTOR and factor != 1 else None
@@ -229,7 +233,7 @@ def flip_factor(rows: list[CriterionResult], index: int) -> float | None:
 def robustness(weights: list[float], differences: list[float], seed: int) -> float:
     """Share of Dirichlet-perturbed weightings (seeded) under which the winner stays the same."""
     current = sum(w * d for w, d in zip(weights, differences, strict=True))
-    if current == 0 or not weights:
+    if abs(current) <= TIE_TOLERANCE or not weights:
         return 0.0
     rng = random.Random(seed)
     kept = 0
