@@ -14,20 +14,22 @@ from pathlib import Path
 from typing import NoReturn
 
 from advisor import __version__
-from advisor.bench.events import BenchEvent
+from advisor.bench.events import BenchEvent, BenchListener
 from advisor.bench.run import BenchOptions, run_benchmarks
 from advisor.bench.spec import PRESETS, suite
 from advisor.datadir import latest_results_path
 from advisor.errors import AdvisorError, CancelledError, UsageError
 from advisor.fileio import atomic_write_text
 from advisor.inventory import DEFAULT_PROBE_TIMEOUT_S, take_inventory
-from advisor.record import BenchmarkRun, Record, record_from_json, record_to_json, save_record
-from advisor.scoring.answers import default_answers, load_answers, template
+from advisor.record import Record, record_from_json, record_to_json, save_record
+from advisor.report.export import FORMATS, export_report, format_for
+from advisor.report.view import record_answers, with_answers
+from advisor.scoring.answers import Answers, default_answers, load_answers, template
 from advisor.scoring.engine import recommend
-from advisor.scoring.knowledge import knowledge
+from advisor.scoring.knowledge import Knowledge, knowledge
 from advisor.scoring.profiles import profile_path
 from advisor.textbench import format_benchmarks, format_live_case
-from advisor.textrecommend import format_questions, format_recommendation
+from advisor.textrecommend import format_questions, format_recommendation, headline
 from advisor.textsummary import format_inventory
 
 PROG = "framework-advisor"
@@ -74,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     _add_bench_parser(commands)
     _add_recommend_parsers(commands)
+    _add_report_parser(commands)
     return parser
 
 
@@ -98,6 +101,41 @@ def _add_recommend_parsers(commands: argparse._SubParsersAction[_Parser]) -> Non
         const="-",
         help="write an answers file to fill in (to FILE, or to stdout)",
     )
+
+
+def _add_report_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    report = commands.add_parser(
+        "report",
+        help="the recommendation as one self-contained HTML file (or JSON, PDF)",
+        description="Without --results or --from, probes and runs the quick benchmarks first.",
+    )
+    answers = report.add_mutually_exclusive_group()
+    answers.add_argument("--answers", metavar="FILE", type=Path, help="answers file (TOML)")
+    answers.add_argument("--profile", metavar="NAME", help="a shipped example profile")
+    inputs = report.add_mutually_exclusive_group()
+    inputs.add_argument(
+        "--results", metavar="FILE", type=Path, help="a saved bench record: do not measure"
+    )
+    inputs.add_argument(
+        "--from",
+        dest="saved",
+        metavar="FILE",
+        type=Path,
+        help="a report saved as JSON: render it again as it was (answers included)",
+    )
+    report.add_argument(
+        "--output", metavar="PATH", type=Path, help="default: framework-advisor-report.FORMAT"
+    )
+    report.add_argument(
+        "--format", choices=FORMATS, help="default: from the --output suffix, else html"
+    )
+    report.add_argument(
+        "--preset", choices=PRESETS, default="quick", help="benchmark size when measuring"
+    )
+    report.add_argument(
+        "--python", metavar="PATH", help="interpreter (or venv folder) whose frameworks to run"
+    )
+    report.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
 
 
 def _positive_int(text: str) -> int:
@@ -177,10 +215,9 @@ def _run_probe(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run_bench(args: argparse.Namespace) -> int:
-    _check_output(args.output)
-    options = BenchOptions(args.preset, args.device, args.frameworks, args.threads)
-    workloads = {w.id: w.info(args.preset) for w in suite().workloads}
+def _progress(preset: str) -> BenchListener:
+    """Live progress lines on stderr: each finished case with its figure, and messages."""
+    workloads = {w.id: w.info(preset) for w in suite().workloads}
 
     def show(event: BenchEvent) -> None:
         if event.kind == "case_finished" and event.case is not None:
@@ -188,7 +225,14 @@ def _run_bench(args: argparse.Namespace) -> int:
         elif event.kind == "message":
             _say(event.message)
 
-    record = run_benchmarks(options, args.python, on_event=None if args.quiet else show)
+    return show
+
+
+def _run_bench(args: argparse.Namespace) -> int:
+    _check_output(args.output)
+    options = BenchOptions(args.preset, args.device, args.frameworks, args.threads)
+    listen = None if args.quiet else _progress(args.preset)
+    record = run_benchmarks(options, args.python, on_event=listen)
     assert record.benchmarks is not None
     _emit(record, args, format_benchmarks(record.benchmarks))
     if record.benchmarks.cancelled:
@@ -197,34 +241,75 @@ def _run_bench(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _load_results(path: Path | None) -> tuple[BenchmarkRun | None, str]:
-    """The benchmark run to weigh, and where it came from."""
+def _read_record(path: Path, option: str) -> Record:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{option} {path}: cannot read ({exc.strerror})") from exc
+    return record_from_json(text, str(path))
+
+
+def _load_results(path: Path | None) -> tuple[Record | None, str]:
+    """The record whose benchmark run to weigh, and where it came from."""
     if path is None:
         latest = latest_results_path()
         if not latest.is_file():
             return None, "no saved benchmark results: static criteria only"
         path = latest
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"--results {path}: cannot read ({exc.strerror})") from exc
-    record = record_from_json(text, str(path))
+    record = _read_record(path, "--results")
     if record.benchmarks is None:
         raise UsageError(f"--results {path}: the record holds no benchmark run")
-    return record.benchmarks, f"benchmark results from {path} ({record.created_at})"
+    return record, f"benchmark results from {path} ({record.created_at})"
+
+
+def _given_answers(args: argparse.Namespace, known: Knowledge) -> Answers | None:
+    if args.profile is not None:
+        return load_answers(profile_path(args.profile), known)
+    if args.answers is not None:
+        return load_answers(args.answers, known)
+    return None
 
 
 def _run_recommend(args: argparse.Namespace) -> int:
     known = knowledge()
-    if args.profile is not None:
-        answers = load_answers(profile_path(args.profile), known)
-    elif args.answers is not None:
-        answers = load_answers(args.answers, known)
-    else:
-        answers = default_answers(known)
-    run, origin = _load_results(args.results)
+    answers = _given_answers(args, known) or default_answers(known)
+    record, origin = _load_results(args.results)
     print(origin, file=sys.stderr)
+    run = record.benchmarks if record is not None else None
     sys.stdout.write(format_recommendation(recommend(known, answers, run)))
+    return EXIT_OK
+
+
+def _measured(args: argparse.Namespace) -> Record:
+    """The record to report on: saved (--from, --results) or measured now."""
+    if args.saved is not None:
+        return _read_record(args.saved, "--from")
+    if args.results is not None:
+        record, _origin = _load_results(args.results)
+        assert record is not None
+        return record
+    listen = None if args.quiet else _progress(args.preset)
+    options = BenchOptions(args.preset)
+    record = run_benchmarks(options, args.python, listen, command="framework-advisor report")
+    assert record.benchmarks is not None
+    if record.benchmarks.cancelled:
+        raise CancelledError("cancelled while measuring: no report written")
+    save_record(record, latest_results_path())
+    return record
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    fmt = format_for(args.output, args.format)
+    output = args.output or Path(f"framework-advisor-report.{fmt}")
+    _check_output(output)
+    known = knowledge()
+    answers = _given_answers(args, known)
+    record = _measured(args)
+    if answers is not None or record.answers is None:
+        record = with_answers(record, answers or default_answers(known))
+    export_report(record, output, fmt)
+    rec = recommend(known, record_answers(record, known), record.benchmarks)
+    print(f"{headline(rec)}; {fmt.upper()} report written to {output}")
     return EXIT_OK
 
 
@@ -256,6 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "bench": _run_bench,
             "recommend": _run_recommend,
             "questions": _run_questions,
+            "report": _run_report,
         }
         return runners[args.command](args)
     except CancelledError as exc:

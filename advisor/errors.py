@@ -35,6 +35,12 @@ class RecordFormatError(UsageError):
     code = "bad-record"
 
 
+class ExportError(AdvisorError):
+    """A report could not be produced in the requested format (e.g. the PDF engine failed)."""
+
+    code = "export-failed"
+
+
 class CancelledError(AdvisorError):
     """The user cancelled (Ctrl-C or Cancel) before there was anything to keep."""
 

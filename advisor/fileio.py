@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from advisor.errors import OutputPathError
@@ -11,6 +12,22 @@ from advisor.errors import OutputPathError
 
 def atomic_write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so that readers see either the old file or the whole new one."""
+
+    def write(temp: Path) -> None:
+        with temp.open("w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+
+    atomic_write(path, write)
+
+
+def atomic_write(path: Path, produce: Callable[[Path], None]) -> None:
+    """Let ``produce`` write a temporary file beside ``path``, then rename it into place.
+
+    Whatever goes wrong (an OSError, an export error, Ctrl-C), the temporary file is
+    removed and an existing ``path`` is left as it was.
+    """
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise OutputPathError(f"cannot write {path}: it is a directory")
@@ -20,16 +37,18 @@ def atomic_write_text(path: Path, text: str) -> None:
         handle, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
         raise OutputPathError(f"cannot write {path}: {exc.strerror}") from exc
+    os.close(handle)
+    temp = Path(temp_name)
     try:
-        os.chmod(temp_name, _mode_for(path))
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp_name, path)
+        os.chmod(temp, _mode_for(path))
+        produce(temp)
+        os.replace(temp, path)
     except OSError as exc:
-        Path(temp_name).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise OutputPathError(f"cannot write {path}: {exc.strerror}") from exc
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
 
 
 def _mode_for(path: Path) -> int:

@@ -275,6 +275,14 @@ class BenchmarkRun:
 
 
 @dataclass(frozen=True)
+class SavedAnswers:
+    """The questionnaire answers a report was weighed with, as given (checked again on load)."""
+
+    source: str
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Record:
     """The versioned document every command reads and writes."""
 
@@ -286,6 +294,7 @@ class Record:
     interpreter: Interpreter
     frameworks: tuple[FrameworkProbe, ...]
     benchmarks: BenchmarkRun | None = None
+    answers: SavedAnswers | None = None  # set by `report`, so a saved report re-renders as is
 
 
 def record_to_json(record: Record) -> str:

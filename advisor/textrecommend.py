@@ -14,6 +14,15 @@ def _flip_line(flip: FlipPoint, loser: str) -> str:
     return f"  - {flip.criterion.title}: weighting it {factor:.2f}x would make {NAMES[loser]} win"
 
 
+def headline(rec: Recommendation) -> str:
+    """One line: the winner, the confidence, the margin and both totals."""
+    return (
+        f"Recommendation: {NAMES[rec.winner]} ({rec.confidence}), by {rec.margin:.2f} points "
+        f"out of 10 (PyTorch {rec.totals['torch']:.2f}, "
+        f"TensorFlow {rec.totals['tensorflow']:.2f})"
+    )
+
+
 def format_recommendation(rec: Recommendation) -> str:
     """Winner, margin, confidence, decisive factors, flip points and the criterion table."""
     evidence = (
@@ -22,20 +31,15 @@ def format_recommendation(rec: Recommendation) -> str:
         else ("static criteria and this machine's benchmark results")
     )
     lines = [
-        f"Recommendation: {NAMES[rec.winner]} ({rec.confidence}), by {rec.margin:.2f} points "
-        f"out of 10 (PyTorch {rec.totals['torch']:.2f}, "
-        f"TensorFlow {rec.totals['tensorflow']:.2f})",
+        headline(rec),
         f"  answers: {rec.answers_source}; evidence: {evidence}",
         "Why",
         *(f"  - {sentence}" for sentence in rec.decisive),
         f"Confidence: {rec.confidence} - " + "; ".join(rec.confidence_reasons),
         "What would change the answer",
     ]
-    loser = "tensorflow" if rec.winner == "torch" else "torch"
-    flips = sorted(
-        (f for f in rec.flips if f.factor is not None), key=lambda f: abs((f.factor or 0) - 1)
-    )
-    lines += [_flip_line(flip, loser) for flip in flips] or ["  - no single weight flips it"]
+    flips = rec.flipping()
+    lines += [_flip_line(flip, rec.loser) for flip in flips] or ["  - no single weight flips it"]
     steady = len(rec.flips) - len(flips)
     lines.append(f"  ({steady} other criteria do not flip it between 0x and 10x their weight)")
     lines.append(f"Criteria{'':<{_TITLE_WIDTH - 8}}weight  PyTorch  TensorFlow  pull")

@@ -17,6 +17,7 @@ from advisor.record import (
 )
 
 Row = tuple[str, str]
+Section = tuple[str, list[Row]]
 _LABEL_WIDTH = 14
 
 
@@ -34,13 +35,6 @@ def format_bytes(count: int | None) -> str:
 
 def _mhz(value: float | None) -> str:
     return f"{value:.0f} MHz" if value else "unknown"
-
-
-def _section(title: str, rows: Sequence[Row]) -> list[str]:
-    lines = [title]
-    for label, value in rows:
-        lines.append(f"  {label:<{_LABEL_WIDTH}}{value}")
-    return lines
 
 
 def _cache(cache: CacheLevel) -> str:
@@ -88,7 +82,7 @@ def _gpu_rows(inventory: GpuInventory) -> list[Row]:
     return [("Driver", driver), *(_gpu_row(gpu) for gpu in inventory.gpus)]
 
 
-def _machine_lines(machine: MachineInventory) -> list[str]:
+def _machine_sections(machine: MachineInventory) -> list[Section]:
     system, memory = machine.system, machine.memory
     swap = (
         f"{format_bytes(memory.swap_used_bytes)} used of {format_bytes(memory.swap_total_bytes)}"
@@ -96,7 +90,7 @@ def _machine_lines(machine: MachineInventory) -> list[str]:
         else "none"
     )
     return [
-        *_section(
+        (
             "System",
             [
                 ("OS", f"{system.os} {system.kernel} ({system.distribution or 'unknown'})"),
@@ -104,8 +98,8 @@ def _machine_lines(machine: MachineInventory) -> list[str]:
                 ("Python", f"{system.python_version} {system.python_executable}"),
             ],
         ),
-        *_section("CPU", _cpu_rows(machine.cpu)),
-        *_section(
+        ("CPU", _cpu_rows(machine.cpu)),
+        (
             "Memory",
             [
                 (
@@ -116,7 +110,7 @@ def _machine_lines(machine: MachineInventory) -> list[str]:
                 ("Swap", swap),
             ],
         ),
-        *_section("NVIDIA GPUs", _gpu_rows(machine.gpu)),
+        ("NVIDIA GPUs", _gpu_rows(machine.gpu)),
     ]
 
 
@@ -161,15 +155,20 @@ def _framework_rows(probe: FrameworkProbe) -> list[Row]:
     ]
 
 
-def format_inventory(record: Record) -> str:
-    """The whole inventory as aligned text."""
+def inventory_sections(record: Record) -> list[Section]:
+    """The machine and the probed frameworks as titled (label, value) rows: terminal and report."""
     interpreter = record.interpreter
     framework_rows = [row for probe in record.frameworks for row in _framework_rows(probe)]
-    lines = [
-        *_machine_lines(record.machine),
-        *_section(
-            f"Frameworks in Python {interpreter.version} ({interpreter.executable})",
-            framework_rows,
-        ),
+    return [
+        *_machine_sections(record.machine),
+        (f"Frameworks in Python {interpreter.version} ({interpreter.executable})", framework_rows),
     ]
+
+
+def format_inventory(record: Record) -> str:
+    """The whole inventory as aligned text."""
+    lines = []
+    for title, rows in inventory_sections(record):
+        lines.append(title)
+        lines += [f"  {label:<{_LABEL_WIDTH}}{value}" for label, value in rows]
     return "\n".join(lines) + "\n"

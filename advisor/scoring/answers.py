@@ -33,7 +33,12 @@ def parse_answers(text: str, source: str, knowledge: Knowledge) -> Answers:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(_toml_problem(text, source, exc)) from exc
-    data.pop("schema_version", None)
+    return checked_answers(data, source, knowledge)
+
+
+def checked_answers(data: dict[str, Any], source: str, knowledge: Knowledge) -> Answers:
+    """Answers from question id -> value pairs (a TOML file or a saved record), checked."""
+    data = {key: value for key, value in data.items() if key != "schema_version"}
     questions = {q.id: q for q in knowledge.questions}
     values = dict(default_answers(knowledge).values)
     for key, value in data.items():

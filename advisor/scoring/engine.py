@@ -66,6 +66,16 @@ class Recommendation:
     static_only: bool
     answers_source: str
 
+    @property
+    def loser(self) -> Winner:
+        """The framework that would win if the answer flipped."""
+        return "tensorflow" if self.winner == "torch" else "torch"
+
+    def flipping(self) -> list[FlipPoint]:
+        """The criteria whose weight, scaled within 0-10x, changes the winner; nearest 1x first."""
+        found = [f for f in self.flips if f.factor is not None]
+        return sorted(found, key=lambda f: abs((f.factor or 0) - 1))
+
 
 def raw_weights(knowledge: Knowledge, answers: Answers) -> dict[str, float]:
     """Base weights plus every answer's changes, never below zero."""

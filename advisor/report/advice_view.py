@@ -1,0 +1,237 @@
+"""The recommendation half of the report view-model: headline, contributions, flips, dimensions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from advisor.bench.compare import VARIANT_LABELS, compile_rows
+from advisor.record import Record
+from advisor.report.charts import Bar, BarInput, diverging_bars, tone_of
+from advisor.scoring.engine import NAMES, CriterionResult, Recommendation
+from advisor.scoring.knowledge import Criterion, Knowledge
+from advisor.textsummary import format_bytes
+
+# The five dimensions of the comparison, in the order the report discusses them.
+DIMENSIONS = ("api", "graph", "debugging", "deployment", "community")
+
+
+@dataclass(frozen=True)
+class Headline:
+    """Who wins, by how much, how sure, and why."""
+
+    winner: str  # "torch", "tensorflow" or "tie"
+    winner_name: str
+    margin: float
+    confidence: str
+    confidence_reasons: tuple[str, ...]
+    torch_total: float
+    tensorflow_total: float
+    why: tuple[str, ...]
+    answers_source: str
+    static_only: bool
+
+
+@dataclass(frozen=True)
+class CriterionRow:
+    """One weighed criterion in the contributions table."""
+
+    title: str
+    dimension_id: str
+    dimension: str
+    kind: str
+    weight: float
+    torch: float
+    tensorflow: float
+    contribution: float  # positive: towards PyTorch
+    rationale_torch: str
+    rationale_tensorflow: str
+    source: str  # where a static fact comes from, or "measured on this machine" etc.
+
+
+@dataclass(frozen=True)
+class Flip:
+    """A criterion whose weight, multiplied by factor, would change the winner."""
+
+    title: str
+    factor: float
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One criterion of a dimension: both frameworks' general scores and why."""
+
+    title: str
+    torch: float
+    tensorflow: float
+    rationale_torch: str
+    rationale_tensorflow: str
+    source: str
+    as_of: str
+    weight: float | None  # its share of this recommendation; None when not weighed
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One of the five dimensions: the general assessment plus this machine's evidence."""
+
+    id: str
+    title: str
+    assessments: tuple[Assessment, ...]
+    evidence: tuple[str, ...]  # empty: nothing on this machine measures it
+
+
+@dataclass(frozen=True)
+class AdviceView:
+    """Everything the report says about the recommendation itself."""
+
+    headline: Headline
+    contribution_bars: tuple[Bar, ...]
+    criteria: tuple[CriterionRow, ...]
+    flips: tuple[Flip, ...]
+    steady_count: int  # criteria that do not flip the answer between 0x and 10x
+    loser_name: str
+    robustness: float
+    missing: tuple[str, ...]
+    dimensions: tuple[Dimension, ...]
+
+
+def _source(row: CriterionResult) -> str:
+    criterion = row.criterion
+    if criterion.kind == "measured":
+        return "measured on this machine"
+    if criterion.kind == "answer":
+        return "your answers"
+    return f"{criterion.source} (checked {criterion.as_of})"
+
+
+def _criterion_row(row: CriterionResult, knowledge: Knowledge) -> CriterionRow:
+    return CriterionRow(
+        title=row.criterion.title,
+        dimension_id=row.criterion.dimension,
+        dimension=knowledge.dimensions[row.criterion.dimension],
+        kind=row.criterion.kind,
+        weight=row.weight,
+        torch=row.torch,
+        tensorflow=row.tensorflow,
+        contribution=row.contribution,
+        rationale_torch=row.rationale_torch,
+        rationale_tensorflow=row.rationale_tensorflow,
+        source=_source(row),
+    )
+
+
+def _contribution_bar(row: CriterionResult) -> BarInput:
+    value = row.contribution
+    tone = tone_of(value)
+    side = NAMES[tone] if tone != "neutral" else "neither"
+    return BarInput(row.criterion.title, value, f"{abs(value):.2f} to {side}", tone)
+
+
+def _headline(rec: Recommendation) -> Headline:
+    return Headline(
+        winner=rec.winner,
+        winner_name=NAMES[rec.winner],
+        margin=rec.margin,
+        confidence=rec.confidence,
+        confidence_reasons=rec.confidence_reasons,
+        torch_total=rec.totals["torch"],
+        tensorflow_total=rec.totals["tensorflow"],
+        why=rec.decisive,
+        answers_source=rec.answers_source,
+        static_only=rec.static_only,
+    )
+
+
+def _assessment(criterion: Criterion, weights: dict[str, float]) -> Assessment:
+    assert criterion.torch is not None and criterion.tensorflow is not None
+    return Assessment(
+        title=criterion.title,
+        torch=criterion.torch.score,
+        tensorflow=criterion.tensorflow.score,
+        rationale_torch=criterion.torch.rationale,
+        rationale_tensorflow=criterion.tensorflow.rationale,
+        source=criterion.source,
+        as_of=criterion.as_of,
+        weight=weights.get(criterion.id),
+    )
+
+
+def _graph_evidence(record: Record) -> list[str]:
+    if record.benchmarks is None:
+        return []
+    lines = []
+    for row in compile_rows(record.benchmarks):
+        who = f"{NAMES[row.framework]} {VARIANT_LABELS[row.variant]} on {row.workload.title}"
+        first = f"first call {row.first_call_s:.2f} s" if row.first_call_s is not None else ""
+        if row.speedup is None:
+            lines.append(f"{who}: no steady-state figure ({row.reason}) {first}".strip())
+        else:
+            lines.append(f"{who}: {row.speedup:.2f}x the eager speed, {first}")
+    return lines
+
+
+def _deployment_evidence(record: Record) -> list[str]:
+    lines = []
+    for probe in record.frameworks:
+        if probe.report is None:
+            lines.append(f"{probe.display_name}: {probe.status.replace('_', ' ')}")
+            continue
+        report = probe.report
+        lines.append(
+            f"{probe.display_name} {report.version}: {format_bytes(report.size_on_disk_bytes)} "
+            f"on disk, imports in {report.import_time_s:.2f} s, "
+            f"{format_bytes(report.rss_after_import_bytes)} resident after import"
+        )
+    return lines
+
+
+def _community_evidence(record: Record) -> list[str]:
+    lines = []
+    for probe in record.frameworks:
+        if not probe.ecosystem:
+            continue
+        found = [f"{p.name} {p.version}" for p in probe.ecosystem if p.version]
+        absent = [p.name for p in probe.ecosystem if not p.version]
+        lines.append(
+            f"{probe.display_name} ecosystem in this environment: {', '.join(found) or 'none'}"
+            + (f" (not installed: {', '.join(absent)})" if absent else "")
+        )
+    return lines
+
+
+def _dimensions(knowledge: Knowledge, rec: Recommendation, record: Record) -> list[Dimension]:
+    weights = {row.criterion.id: row.weight for row in rec.criteria}
+    evidence = {
+        "graph": _graph_evidence(record),
+        "deployment": _deployment_evidence(record),
+        "community": _community_evidence(record),
+    }
+    return [
+        Dimension(
+            dimension,
+            knowledge.dimensions[dimension],
+            tuple(
+                _assessment(c, weights)
+                for c in knowledge.criteria
+                if c.dimension == dimension and c.kind == "static"
+            ),
+            tuple(evidence.get(dimension, [])),
+        )
+        for dimension in DIMENSIONS
+    ]
+
+
+def advice_view(knowledge: Knowledge, rec: Recommendation, record: Record) -> AdviceView:
+    """The recommendation as the report shows it."""
+    flips = [Flip(f.criterion.title, f.factor) for f in rec.flipping() if f.factor is not None]
+    return AdviceView(
+        headline=_headline(rec),
+        contribution_bars=diverging_bars([_contribution_bar(row) for row in rec.criteria]),
+        criteria=tuple(_criterion_row(row, knowledge) for row in rec.criteria),
+        flips=tuple(flips),
+        steady_count=len(rec.flips) - len(flips),
+        loser_name=NAMES[rec.loser],
+        robustness=rec.robustness,
+        missing=rec.missing,
+        dimensions=tuple(_dimensions(knowledge, rec, record)),
+    )

@@ -1,0 +1,216 @@
+"""The benchmark half of the report's view-model: tables per workload, ratio and compile charts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from advisor.bench.compare import (
+    VARIANT_LABELS,
+    ComparisonRow,
+    CompileRow,
+    Side,
+    comparison_rows,
+    compile_rows,
+)
+from advisor.record import BenchmarkRun, ParityCheck, PeakEstimate, SuiteResult, WorkloadInfo
+from advisor.report.charts import (
+    Bar,
+    BarInput,
+    diverging_bars,
+    framework_tone,
+    log_ratio,
+    times_faster,
+    tone_of,
+)
+from advisor.scoring.engine import NAMES
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One framework's figure in a table row, or why there is none."""
+
+    value: float | None
+    low: float | None
+    high: float | None
+    cv: float | None
+    samples: int | None
+    noisy: bool
+    variant: str | None  # the compiled form that gave the figure; None for eager
+    percent_of_peak: float | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """Both frameworks on one dtype and mode of a workload."""
+
+    dtype: str
+    mode: str
+    torch: Cell
+    tensorflow: Cell
+    ratio: float | None
+    ratio_text: str
+    parity: ParityCheck | None
+
+
+@dataclass(frozen=True)
+class WorkloadTable:
+    """A workload, what it measures and its rows."""
+
+    id: str
+    title: str
+    unit: str
+    metric: str
+    params: str
+    rows: tuple[TableRow, ...]
+
+
+@dataclass(frozen=True)
+class CompileLine:
+    """A compiled variant next to its framework's eager speed, with its first-call cost."""
+
+    framework: str
+    workload: str
+    variant: str
+    speedup: float | None
+    first_call_s: float | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class CostLine:
+    """What loading a framework costs: import time and memory."""
+
+    framework: str
+    version: str | None
+    import_time_s: float | None
+    rss_after_import_bytes: int | None
+    peak_rss_bytes: int | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class BenchView:
+    """The benchmark run as the report shows it."""
+
+    run: BenchmarkRun
+    tables: tuple[WorkloadTable, ...]
+    ratio_bars: tuple[Bar, ...]
+    compile_lines: tuple[CompileLine, ...]
+    compile_bars: tuple[Bar, ...]
+    costs: tuple[CostLine, ...]
+    peaks: tuple[PeakEstimate, ...]
+
+
+def _cell(side: Side) -> Cell:
+    shown = side.figure
+    if shown is None or shown.case.stats is None:
+        return Cell(None, None, None, None, None, False, None, None, side.reason)
+    stats = shown.case.stats
+    variant = None if shown.case.variant == "eager" else VARIANT_LABELS[shown.case.variant]
+    return Cell(
+        shown.value,
+        shown.low,
+        shown.high,
+        stats.cv,
+        stats.samples,
+        stats.noisy,
+        variant,
+        shown.percent_of_peak,
+        None,
+    )
+
+
+def _params(workload: WorkloadInfo) -> str:
+    return ", ".join(f"{key} {value}" for key, value in workload.params.items())
+
+
+def _table_row(row: ComparisonRow) -> TableRow:
+    ratio_text = times_faster(row.ratio, "PyTorch", "TensorFlow") if row.ratio else "n/a"
+    return TableRow(
+        row.dtype,
+        row.mode,
+        _cell(row.torch),
+        _cell(row.tensorflow),
+        row.ratio,
+        ratio_text,
+        row.parity,
+    )
+
+
+def _tables(rows: list[ComparisonRow], run: BenchmarkRun) -> tuple[WorkloadTable, ...]:
+    return tuple(
+        WorkloadTable(
+            workload.id,
+            workload.title,
+            workload.unit,
+            workload.metric,
+            _params(workload),
+            tuple(_table_row(row) for row in rows if row.workload.id == workload.id),
+        )
+        for workload in run.workloads
+    )
+
+
+def _ratio_bars(rows: list[ComparisonRow]) -> tuple[Bar, ...]:
+    items = [
+        BarInput(
+            f"{row.workload.title} ({row.dtype}, {row.mode})",
+            log_ratio(row.ratio),
+            times_faster(row.ratio, "PyTorch", "TensorFlow"),
+            tone_of(log_ratio(row.ratio)),
+        )
+        for row in rows
+        if row.ratio is not None
+    ]
+    return diverging_bars(items)
+
+
+def _compile_line(row: CompileRow) -> CompileLine:
+    return CompileLine(
+        NAMES[row.framework],
+        row.workload.title,
+        VARIANT_LABELS[row.variant],
+        row.speedup,
+        row.first_call_s,
+        row.reason,
+    )
+
+
+def _compile_bars(rows: list[CompileRow]) -> tuple[Bar, ...]:
+    items = []
+    for row in rows:
+        if row.speedup is None:
+            continue
+        label = f"{NAMES[row.framework]} {VARIANT_LABELS[row.variant]}, {row.workload.title}"
+        first = f", first call {row.first_call_s:.2f} s" if row.first_call_s is not None else ""
+        text = f"{row.speedup:.2f}x eager{first}"
+        items.append(BarInput(label, log_ratio(row.speedup), text, framework_tone(row.framework)))
+    return diverging_bars(items)
+
+
+def _cost(suite: SuiteResult) -> CostLine:
+    reason = None if suite.import_time_s is not None else (suite.reason or suite.status)
+    return CostLine(
+        suite.display_name,
+        suite.version,
+        suite.import_time_s,
+        suite.rss_after_import_bytes,
+        suite.peak_rss_bytes,
+        reason,
+    )
+
+
+def bench_view(run: BenchmarkRun) -> BenchView:
+    """The run's tables and charts."""
+    rows = comparison_rows(run)
+    compiled = compile_rows(run)
+    return BenchView(
+        run=run,
+        tables=_tables(rows, run),
+        ratio_bars=_ratio_bars(rows),
+        compile_lines=tuple(_compile_line(row) for row in compiled),
+        compile_bars=_compile_bars(compiled),
+        costs=tuple(_cost(suite) for suite in run.suites),
+        peaks=run.peaks,
+    )

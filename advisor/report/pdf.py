@@ -1,0 +1,80 @@
+"""HTML to PDF through Qt WebEngine (a real browser engine), headless; Qt is imported lazily."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from advisor.errors import ExportError
+
+TIMEOUT_MS = 60_000
+_APPLICATION: list[object] = []  # the Qt application made here, kept alive for later exports
+
+
+def _prepare_environment() -> None:
+    """Offscreen without a display; Chromium's sandbox refuses to run as root."""
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+    # Printing needs no GPU; Chromium's own log would only alarm a terminal user.
+    os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu --log-level=3")
+
+
+def print_pdf(html: str, target: Path) -> None:
+    """Lay out the HTML as A4 pages and write the PDF to target (the caller makes it atomic)."""
+    _prepare_environment()
+    from PySide6.QtCore import qInstallMessageHandler
+
+    # Qt's warnings about missing OpenGL, D-Bus or the sandbox are kept for the error
+    # message, not printed at the user.
+    messages: list[str] = []
+    previous = qInstallMessageHandler(lambda _kind, _context, text: messages.append(text))
+    try:
+        outcome = _print(html, target)
+    finally:
+        qInstallMessageHandler(previous)
+    last = messages[-1] if messages else "no message from Qt"
+    if outcome != "printed":
+        raise ExportError(f"PDF export: Qt WebEngine {outcome} ({last})")
+
+
+def _print(html: str, target: Path) -> str:
+    from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QMarginsF, Qt, QTimer, QUrl
+    from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize
+    from PySide6.QtWebEngineCore import QWebEnginePage
+
+    if QCoreApplication.instance() is None:
+        QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+        _APPLICATION.append(QGuiApplication(["framework-advisor"]))
+    page, loop = QWebEnginePage(), QEventLoop()
+    outcome = ["timed out"]
+    layout = QPageLayout(
+        QPageSize(QPageSize.PageSizeId.A4),
+        QPageLayout.Orientation.Portrait,
+        QMarginsF(12, 12, 12, 12),
+        QPageLayout.Unit.Millimeter,
+    )
+
+    def loaded(ok: bool) -> None:
+        if ok:
+            page.printToPdf(str(target), layout)
+        else:
+            outcome[0] = "did not load the report"
+            loop.quit()
+
+    def printed(_path: str, ok: bool) -> None:
+        outcome[0] = "printed" if ok else f"could not print to {target}"
+        loop.quit()
+
+    page.loadFinished.connect(loaded)
+    page.pdfPrintingFinished.connect(printed)
+    QTimer.singleShot(TIMEOUT_MS, loop.quit)
+    page.setHtml(html, QUrl("about:blank"))
+    loop.exec()
+    page.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    return outcome[0]

@@ -1,0 +1,154 @@
+"""The whole report's view-model, built from one record: what the templates are given."""
+
+from __future__ import annotations
+
+import dataclasses
+import shlex
+from dataclasses import dataclass
+
+from advisor import __version__
+from advisor.bench.compare import VARIANT_LABELS
+from advisor.record import BenchmarkRun, Record, SavedAnswers
+from advisor.report.advice_view import AdviceView, advice_view
+from advisor.report.bench_view import BenchView, bench_view
+from advisor.scoring.answers import Answers, checked_answers, default_answers
+from advisor.scoring.engine import recommend
+from advisor.scoring.knowledge import Knowledge
+from advisor.textsummary import Section, inventory_sections
+
+
+@dataclass(frozen=True)
+class Method:
+    """How the figures were obtained, how to reproduce them, and what went missing."""
+
+    advisor_version: str  # the version that rendered the report
+    record_version: str  # the version that measured
+    created_at: str
+    command: str
+    interpreter: str
+    reproduce: tuple[str, ...]
+    problems: tuple[str, ...]
+    answers: tuple[tuple[str, str], ...]  # question text, answer as given
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """Everything the report template renders, in reading order."""
+
+    title: str
+    advice: AdviceView
+    bench: BenchView | None
+    machine: tuple[Section, ...]
+    method: Method
+
+
+def record_answers(record: Record, knowledge: Knowledge) -> Answers:
+    """The answers saved in the record, checked against today's questionnaire; else defaults."""
+    if record.answers is None:
+        return default_answers(knowledge)
+    return checked_answers(record.answers.values, record.answers.source, knowledge)
+
+
+def with_answers(record: Record, answers: Answers) -> Record:
+    """The record carrying these answers, so the report can be rendered again from it alone."""
+    return dataclasses.replace(record, answers=SavedAnswers(answers.source, dict(answers.values)))
+
+
+def _bench_command(run: BenchmarkRun, python: str) -> str:
+    frameworks = ",".join(suite.framework for suite in run.suites)
+    return shlex.join(
+        [
+            "framework-advisor",
+            "bench",
+            "--preset",
+            run.preset,
+            "--device",
+            run.device,
+            "--threads",
+            str(run.threads),
+            "--frameworks",
+            frameworks,
+            "--python",
+            python,
+        ]
+    )
+
+
+def _run_problems(run: BenchmarkRun) -> list[str]:
+    problems = ["the run was cancelled: results are partial"] if run.cancelled else []
+    for suite in run.suites:
+        if suite.status != "ok":
+            problems.append(f"{suite.display_name} suite {suite.status}: {suite.reason}")
+        for case in suite.cases:
+            if case.status != "ok":
+                variant = VARIANT_LABELS[case.variant]
+                problems.append(
+                    f"{suite.display_name} {case.workload} {variant} {case.dtype}: {case.reason}"
+                )
+    for check in run.parity:
+        if check.agree is None:
+            problems.append(f"numerics of {check.workload} not checked: {check.reason}")
+        elif not check.agree:
+            problems.append(
+                f"numerics of {check.workload} disagree: max abs diff {check.max_abs_diff:.3g} "
+                f"(tolerance rtol {check.rtol:g}, atol {check.atol:g})"
+            )
+    return problems
+
+
+def _problems(record: Record, advice: AdviceView) -> tuple[str, ...]:
+    problems = [
+        f"{probe.display_name}: {probe.status.replace('_', ' ')}: {probe.reason}"
+        for probe in record.frameworks
+        if probe.status != "ok"
+    ]
+    if record.benchmarks is None:
+        problems.append("no benchmark run: the recommendation rests on static criteria only")
+    else:
+        problems += _run_problems(record.benchmarks)
+    problems += [f"not measured: {item}" for item in advice.missing]
+    return tuple(problems)
+
+
+def _answer_lines(answers: Answers, knowledge: Knowledge) -> tuple[tuple[str, str], ...]:
+    lines = []
+    for question in knowledge.questions:
+        value = answers.values[question.id]
+        if question.kind == "importance":
+            shown = f"{value} of 5"
+        else:
+            chosen = value if isinstance(value, list) else [value]
+            shown = ", ".join(option.label for option in question.options if option.id in chosen)
+        lines.append((question.text, shown or "none"))
+    return tuple(lines)
+
+
+def _method(record: Record, answers: Answers, knowledge: Knowledge, advice: AdviceView) -> Method:
+    python = record.interpreter.executable
+    reproduce = [shlex.join(["framework-advisor", "probe", "--python", python])]
+    if record.benchmarks is not None:
+        reproduce.append(_bench_command(record.benchmarks, python))
+    return Method(
+        advisor_version=__version__,
+        record_version=record.advisor_version,
+        created_at=record.created_at,
+        command=record.command,
+        interpreter=f"Python {record.interpreter.version} ({python})",
+        reproduce=tuple(reproduce),
+        problems=_problems(record, advice),
+        answers=_answer_lines(answers, knowledge),
+    )
+
+
+def report_view(record: Record, knowledge: Knowledge) -> ReportView:
+    """The view-model of the report for this record."""
+    answers = record_answers(record, knowledge)
+    recommendation = recommend(knowledge, answers, record.benchmarks)
+    advice = advice_view(knowledge, recommendation, record)
+    return ReportView(
+        title=f"Framework Advisor report: {advice.headline.winner_name}",
+        advice=advice,
+        bench=bench_view(record.benchmarks) if record.benchmarks is not None else None,
+        machine=tuple(inventory_sections(record)),
+        method=_method(record, answers, knowledge, advice),
+    )
