@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -121,3 +122,20 @@ def test_cuda_on_a_machine_without_one_is_a_usage_error(
     assert err == (
         "framework-advisor: error: --device cuda: no installed framework can run on a CUDA GPU here"
     )
+
+
+def test_report_measures_first_when_given_no_results(tmp_path: Path) -> None:
+    target = tmp_path / "report.html"
+    result = subprocess.run(
+        [sys.executable, "-m", "advisor", "report", "--preset", "tiny", "--output", str(target)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "PyTorch mlp_train eager float32:" in result.stderr  # live progress
+    assert result.stdout.startswith("Recommendation: ")
+    html = target.read_text()
+    assert "tiny preset on cpu" in html and 'id="ratio-chart"' in html
+    assert "framework-advisor bench --preset tiny --device cpu" in html

@@ -14,6 +14,8 @@ from advisor.record import record_from_json, record_to_json
 from tests import helpers
 from tests.helpers import FIXTURES
 
+QUICK = FIXTURES / "records" / "bench_quick_cpu.json"
+
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = cli.main(list(argv))
@@ -50,6 +52,12 @@ def _one_line(err: str) -> str:
         (["recommend", "--answers", "/no/such.toml"], "/no/such.toml: cannot read answers"),
         (["recommend", "--results", "/no/such.json"], "--results /no/such.json: cannot read"),
         (["recommend", "--answers", "a.toml", "--profile", "student"], "not allowed with"),
+        (["report", "--from", "/no/such.json"], "--from /no/such.json: cannot read"),
+        (["report", "--from", "a.json", "--results", "b.json"], "not allowed with"),
+        (["report", "--format", "docx"], "invalid choice: 'docx'"),
+        (["report", "--output", "notes.docx"], "cannot tell the report format from notes.docx"),
+        (["report", "--output", "/no/such/r.html"], "folder /no/such does not exist"),
+        (["report", "--output", "/sys/kernel/r.html", "--results", str(QUICK)], "Permission"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(
@@ -193,3 +201,51 @@ def test_questions_and_the_template(capsys: pytest.CaptureFixture[str], tmp_path
     assert code == 0 and "answers template written" in err
     code, out, _ = _run(capsys, "recommend", "--answers", str(target))
     assert code == 0 and out.startswith("Recommendation: ")
+
+
+def test_report_from_saved_results_names_the_winner_and_the_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "advice.html"
+    code, out, err = _run(capsys, "report", "--results", str(QUICK), "--output", str(target))
+    assert code == 0 and err == ""
+    assert out.startswith("Recommendation: ")
+    assert out.rstrip().endswith(f"HTML report written to {target}")
+    assert target.read_text().startswith("<!DOCTYPE html>")
+
+
+def test_report_saved_as_json_renders_again_identically_with_its_answers(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    saved, first, again = tmp_path / "r.json", tmp_path / "first.html", tmp_path / "again.html"
+    common = ["report", "--results", str(QUICK), "--profile", "mobile_app"]
+    assert _run(capsys, *common, "--output", str(saved))[0] == 0
+    assert _run(capsys, *common, "--output", str(first))[0] == 0
+    assert _run(capsys, "report", "--from", str(saved), "--output", str(again))[0] == 0
+    assert again.read_text() == first.read_text()
+    record = record_from_json(saved.read_text())
+    assert record.answers is not None and record.answers.source.endswith("mobile_app.toml")
+    assert record.benchmarks == record_from_json(QUICK.read_text()).benchmarks
+
+
+def test_report_format_follows_the_suffix_unless_given(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "advice.txt"
+    code, out, _ = _run(
+        capsys, "report", "--results", str(QUICK), "--format", "json", "--output", str(target)
+    )
+    assert code == 0 and "JSON report written" in out
+    assert record_from_json(target.read_text()).answers is not None
+
+
+def test_a_corrupt_saved_report_is_refused_and_the_old_output_kept(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    saved, target = tmp_path / "broken.json", tmp_path / "keep.html"
+    saved.write_text('{"schema_version": 1, "machine": ')
+    target.write_text("previous report")
+    code, out, err = _run(capsys, "report", "--from", str(saved), "--output", str(target))
+    assert code == 2 and out == ""
+    assert f"{saved}: not valid JSON" in _one_line(err)
+    assert target.read_text() == "previous report"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.errors import OutputPathError
-from advisor.fileio import atomic_write_text
+from advisor.errors import ExportError, OutputPathError
+from advisor.fileio import atomic_write, atomic_write_text
 
 
 def test_write_replaces_the_whole_file_and_leaves_no_temporary(tmp_path: Path) -> None:
@@ -68,3 +68,17 @@ def test_failed_write_keeps_the_old_file_and_removes_the_temporary(
         atomic_write_text(target, "new")
     assert target.read_text() == "old"
     assert os.listdir(tmp_path) == ["out.json"]
+
+
+def test_a_producer_that_fails_midway_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "report.pdf"
+    target.write_text("old")
+
+    def half_then_fail(temp: Path) -> None:
+        temp.write_text("%PDF-1.4 half")
+        raise ExportError("the engine gave up")
+
+    with pytest.raises(ExportError, match="gave up"):
+        atomic_write(target, half_then_fail)
+    assert target.read_text() == "old"
+    assert os.listdir(tmp_path) == ["report.pdf"]

@@ -1,0 +1,249 @@
+"""The HTML report rendered from recorded runs: its content, its safety, its self-containment."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import statistics
+from html import unescape
+from typing import Any
+
+import jinja2
+import pytest
+
+from advisor.record import (
+    CaseResult,
+    FrameworkProbe,
+    Record,
+    SavedAnswers,
+    SuiteResult,
+    record_from_json,
+)
+from advisor.report.charts import BarInput, diverging_bars
+from advisor.report.render import environment, render_html
+from advisor.report.view import with_answers
+from advisor.scoring.answers import default_answers
+from advisor.scoring.knowledge import knowledge
+from tests.helpers import fixture_text
+
+HOSTILE = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>')
+
+
+def _record(name: str) -> Record:
+    return record_from_json(fixture_text("records", name))
+
+
+def _text(html: str) -> str:
+    """The visible text, tags dropped and whitespace collapsed, for content assertions."""
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def _section(html: str, section_id: str) -> str:
+    match = re.search(rf'<section id="{section_id}".*?</section>', html, re.S)
+    assert match, section_id
+    return match.group(0)
+
+
+def test_full_report_has_every_part_in_reading_order() -> None:
+    html = render_html(_record("bench_quick_cpu.json"))
+    ids = re.findall(r'<section id="([a-z-]+)"', html)
+    assert ids == [
+        "recommendation",
+        "contributions",
+        "what-would-change",
+        "dimensions",
+        "benchmarks",
+        "machine",
+        "method",
+    ]
+    for chart in ("contribution-chart", "ratio-chart", "compile-chart"):
+        assert f'id="{chart}"' in html
+
+
+def test_headline_states_winner_margin_confidence_and_why() -> None:
+    text = _text(_section(render_html(_record("bench_quick_cpu.json")), "recommendation"))
+    assert re.search(r"Recommendation: (PyTorch|TensorFlow)", text)
+    assert re.search(r"Ahead by \d+\.\d\d points out of 10", text)
+    assert re.search(r"confidence: (clear|leaning|close call)", text)
+    assert "Why" in text and "weight" in text
+
+
+def test_benchmark_figures_are_the_recorded_medians_with_spread_and_count() -> None:
+    record = _record("bench_quick_cpu.json")
+    assert record.benchmarks is not None
+    torch = next(s for s in record.benchmarks.suites if s.framework == "torch")
+    lstm = next(c for c in torch.cases if c.workload == "lstm" and c.variant == "eager")
+    sequences_per_s = lstm.work_per_iteration / statistics.median(lstm.samples_s)
+    table = _text(re.search(r'id="workload-lstm".*?</article>', render_html(record), re.S)[0])
+    assert f"{sequences_per_s:,.0f} sequences/s" in table
+    assert f"n={len(lstm.samples_s)}" in table
+    assert "p10\u2013p90" in table and "cv " in table
+    assert "agree" in table  # the parity flag of the eager float32 row
+
+
+def test_matmul_shows_percent_of_peak_only_where_the_peak_is_known() -> None:
+    record = _record("bench_quick_h200_torch_only.json")
+    assert record.benchmarks is not None
+    known = [p for p in record.benchmarks.peaks if p.gflops]
+    html = render_html(record)
+    assert known and "of theoretical peak" in html
+    quick_cpu = render_html(_record("bench_quick_cpu.json"))
+    assert "of theoretical peak" not in quick_cpu  # the VM hides its max clock
+    assert "unknown: the maximum CPU clock is not exposed" in quick_cpu
+
+
+def test_static_only_report_says_so_and_draws_no_benchmark_chart() -> None:
+    record = dataclasses.replace(_record("bench_quick_cpu.json"), benchmarks=None)
+    html = render_html(record)
+    assert "No benchmark run in this record" in html
+    assert "static criteria only" in _text(_section(html, "recommendation"))
+    assert 'id="ratio-chart"' not in html and 'id="contribution-chart"' in html
+    assert "no benchmark run: the recommendation rests on static criteria only" in html
+
+
+def test_a_missing_framework_is_named_with_its_reason_everywhere_it_matters() -> None:
+    html = render_html(_record("bench_quick_h200_torch_only.json"))
+    method = _text(_section(html, "method"))
+    assert "TensorFlow: not installed: no module named 'tensorflow'" in method
+    benchmarks = _text(_section(html, "benchmarks"))
+    assert "no module named 'tensorflow' in /opt/torch/.venv/bin/python3" in benchmarks
+    assert 'id="ratio-chart"' not in html  # no ratio without both frameworks
+
+
+def _failing(record: Record, workload: str, reason: str) -> Record:
+    assert record.benchmarks is not None
+
+    def fail(case: CaseResult) -> CaseResult:
+        if case.workload != workload:
+            return case
+        return dataclasses.replace(case, status="failed", reason=reason, stats=None)
+
+    suites = tuple(
+        dataclasses.replace(s, cases=tuple(fail(c) for c in s.cases))
+        if s.framework == "tensorflow"
+        else s
+        for s in record.benchmarks.suites
+    )
+    return dataclasses.replace(
+        record, benchmarks=dataclasses.replace(record.benchmarks, suites=suites)
+    )
+
+
+def test_a_failed_workload_shows_its_reason_in_the_table_and_in_method() -> None:
+    record = _failing(_record("bench_quick_cpu.json"), "conv2d", "out of memory (12 GiB asked)")
+    html = render_html(record)
+    table = _text(re.search(r'id="workload-conv2d".*?</article>', html, re.S)[0])
+    assert "out of memory (12 GiB asked)" in table and "n/a" in table
+    assert "TensorFlow conv2d eager float32: out of memory (12 GiB asked)" in _text(
+        _section(html, "method")
+    )
+
+
+def _hostile_strings(value: Any, text: str) -> Any:
+    """Every free-text string in a record replaced by `text`; ids and enums are kept."""
+    free_text = {
+        "hostname", "name", "model", "vendor", "executable", "prefix", "location", "reason",
+        "device_name", "os", "distribution", "kernel", "python_executable", "op_error",
+        "display_name", "install_hint", "source",
+    }  # fmt: skip
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for field in dataclasses.fields(value):
+            current = getattr(value, field.name)
+            if field.name in free_text and isinstance(current, str):
+                changes[field.name] = text
+            else:
+                changes[field.name] = _hostile_strings(current, text)
+        return dataclasses.replace(value, **changes)
+    if isinstance(value, tuple):
+        return tuple(_hostile_strings(item, text) for item in value)
+    if isinstance(value, dict):
+        return {key: _hostile_strings(item, text) for key, item in value.items()}
+    return value
+
+
+def _with_failures(record: Record) -> Record:
+    """Give the hostile reasons somewhere to show: a failed case and a failed probe."""
+    record = _failing(record, "lstm", "placeholder")
+    probe = FrameworkProbe("tensorflow", "TensorFlow", "import_error", 1.0, reason="placeholder")
+    return dataclasses.replace(record, frameworks=(record.frameworks[0], probe))
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_hostile_strings_from_the_machine_and_the_user_are_escaped(hostile: str) -> None:
+    record = _hostile_strings(_with_failures(_record("bench_quick_cpu.json")), hostile)
+    answers = default_answers(knowledge())
+    record = dataclasses.replace(record, answers=SavedAnswers(hostile, answers.values))
+    html = render_html(record)
+    assert hostile not in html
+    assert "<img" not in html and "<script" not in html.lower()
+    escaped = hostile.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    assert html.count(escaped.replace('"', "&#34;")) >= 8  # hostname, paths, reasons, answers
+
+
+def test_hostile_answer_values_are_refused_before_rendering() -> None:
+    record = _record("bench_quick_cpu.json")
+    values = dict(default_answers(knowledge()).values, stage=HOSTILE[0])
+    record = dataclasses.replace(record, answers=SavedAnswers("saved.json", values))
+    with pytest.raises(Exception, match="option '<script>alert"):
+        render_html(record)
+
+
+def test_the_report_needs_nothing_from_the_network_and_no_javascript() -> None:
+    html = render_html(_record("bench_quick_cpu.json"))
+    assert "<script" not in html
+    assert not re.search(r'(src|href)="(https?:)?//', html)
+    assert "<link" not in html and "@import" not in html
+    assert "@media print" in html and "max-width: 640px" in html
+
+
+def test_saved_answers_drive_the_report_and_default_answers_otherwise() -> None:
+    record = _record("bench_quick_cpu.json")
+    plain = _text(_section(render_html(record), "recommendation"))
+    assert "Answers: built-in defaults." in plain
+    known = knowledge()
+    values = dict(default_answers(known).values, team_experience="tensorflow")
+    answered = with_answers(record, dataclasses.replace(default_answers(known), values=values))
+    assert answered.answers is not None and answered.answers.values["team_experience"] == (
+        "tensorflow"
+    )
+    assert render_html(answered) != render_html(record)
+
+
+def test_a_template_naming_an_undefined_value_fails_instead_of_printing_blank() -> None:
+    template = environment().from_string("{{ view.nothing_here }}")
+    with pytest.raises(jinja2.UndefinedError):
+        template.render(view=object())
+
+
+def test_diverging_bars_scale_to_the_longest_and_grow_from_the_centre() -> None:
+    bars = diverging_bars(
+        [
+            BarInput("a", 2.0, "", "torch"),
+            BarInput("b", -1.0, "", "tensorflow"),
+            BarInput("c", 0.0, "", "neutral"),
+        ]
+    )
+    assert (bars[0].x, bars[0].width) == (100.0, 100.0)
+    assert (bars[1].x, bars[1].width) == (50.0, 50.0)
+    assert bars[2].width == 0.0
+    assert diverging_bars([BarInput("z", 0.0, "", "neutral")])[0].width == 0.0
+
+
+def test_every_static_criterion_belongs_to_one_of_the_five_dimensions() -> None:
+    from advisor.report.advice_view import DIMENSIONS
+
+    static = [c for c in knowledge().criteria if c.kind == "static"]
+    assert static and all(c.dimension in DIMENSIONS for c in static)
+    html = render_html(_record("bench_quick_cpu.json"))
+    for criterion in static:
+        assert criterion.title.replace("'", "&#39;") in _section(html, "dimensions")
+
+
+def test_suite_cost_row_without_an_import_time_gives_the_reason() -> None:
+    record = _record("bench_quick_h200_torch_only.json")
+    assert record.benchmarks is not None
+    suite: SuiteResult = record.benchmarks.suites[1]
+    assert suite.import_time_s is None
+    costs = _text(re.search(r"<h3>Framework cost</h3>.*?</table>", render_html(record), re.S)[0])
+    assert f"TensorFlow {suite.reason}" in costs
