@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_bench_parser(commands)
     _add_recommend_parsers(commands)
     _add_report_parser(commands)
+    commands.add_parser("gui", help="open the desktop app (also: no command at all)")
     return parser
 
 
@@ -325,6 +326,13 @@ def _run_questions(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_gui() -> int:
+    # Qt is imported only here, so the terminal commands never load it.
+    from advisor.gui.app import run_gui
+
+    return run_gui()
+
+
 def _say(message: str) -> None:
     print(f"  … {message}", file=sys.stderr, flush=True)
 
@@ -333,9 +341,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit status."""
     try:
         args = build_parser().parse_args(argv)
-        if args.command is None:
-            build_parser().print_help()
-            return EXIT_USAGE
+        if args.command in (None, "gui"):
+            return _run_gui()
         runners = {
             "probe": _run_probe,
             "bench": _run_bench,

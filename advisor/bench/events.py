@@ -21,6 +21,7 @@ class BenchEvent:
     kind: Literal["message", "case_started", "case_updated", "case_finished"]
     message: str
     case: CaseResult | None = None
+    workload: str = ""  # the case's workload id, for the case events
 
 
 BenchListener = Callable[[BenchEvent], None]
@@ -41,9 +42,11 @@ def relay(
         kind: Literal["case_updated", "case_finished"] = (
             "case_finished" if stage == "case_finished" else "case_updated"
         )
-        listen(BenchEvent(framework, kind, message, case))
+        listen(BenchEvent(framework, kind, message, case, case.workload))
     elif stage == "case_started":
-        listen(BenchEvent(framework, "case_started", message))
+        started = event.get("case")
+        workload = str(started.get("workload", "")) if isinstance(started, dict) else ""
+        listen(BenchEvent(framework, "case_started", message, workload=workload))
     else:
         listen(BenchEvent(framework, "message", message))
 

@@ -12,21 +12,22 @@ TIMEOUT_MS = 60_000
 _APPLICATION: list[object] = []  # the Qt application made here, kept alive for later exports
 
 
-def _prepare_environment() -> None:
-    """Offscreen without a display; Chromium's sandbox refuses to run as root."""
-    if sys.platform.startswith("linux") and not (
-        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-    ):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+def prepare_webengine() -> None:
+    """Set what Qt WebEngine reads at start, unless the user already has."""
+    # Chromium's sandbox refuses to run as root; neither printing nor the preview needs
+    # the GPU, and Chromium's log lines would only alarm a terminal user.
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
-    # Printing needs no GPU; Chromium's own log would only alarm a terminal user.
     os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu --log-level=3")
 
 
 def print_pdf(html: str, target: Path) -> None:
     """Lay out the HTML as A4 pages and write the PDF to target (the caller makes it atomic)."""
-    _prepare_environment()
+    prepare_webengine()
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import qInstallMessageHandler
 
     # Qt's warnings about missing OpenGL, D-Bus or the sandbox are kept for the error

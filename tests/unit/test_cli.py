@@ -92,10 +92,19 @@ def test_a_file_that_cannot_run_is_refused(
     assert "not a working Python interpreter (could not start: Permission denied)" in err
 
 
-def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys)
-    assert code == 2
-    assert "probe" in out
+@pytest.mark.parametrize("argv", [[], ["gui"]])
+def test_the_app_without_a_display_is_one_line_pointing_at_the_terminal_commands(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, argv: list[str]
+) -> None:
+    for variable in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(variable, raising=False)
+    code, out, err = _run(capsys, *argv)
+    assert code == 1 and out == ""
+    assert _one_line(err) == (
+        "framework-advisor: error: no display to open the window on (DISPLAY and "
+        "WAYLAND_DISPLAY are unset); the terminal commands work without one, e.g. "
+        "framework-advisor report"
+    )
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,88 @@
+"""Start the desktop app: environment checks, the Qt application, the restored session."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+from advisor.errors import AdvisorError
+from advisor.report.pdf import prepare_webengine
+from advisor.scoring.answers import default_answers
+from advisor.scoring.knowledge import Knowledge, knowledge
+from advisor.session import Session, autosave_path, load_session
+
+APP_NAME = "Framework Advisor"
+# Set by benchmarks/gui_startup.py: print how long the first window took, then quit.
+STARTUP_PROBE_VARIABLE = "FRAMEWORK_ADVISOR_STARTUP_PROBE"
+
+
+class NoDisplayError(AdvisorError):
+    """There is no screen to open a window on."""
+
+    code = "no-display"
+
+
+def check_display() -> None:
+    """On Linux a window needs X11 or Wayland, unless Qt is told to render offscreen."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise NoDisplayError(
+            "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); "
+            "the terminal commands work without one, e.g. framework-advisor report"
+        )
+
+
+def restored_session(known: Knowledge) -> tuple[Session, str]:
+    """The autosaved session, or a fresh one and why the saved one could not be used.
+
+    An unreadable autosave is moved aside (never deleted) so the next autosave cannot
+    overwrite what the user might still want.
+    """
+    path = autosave_path()
+    fresh = Session(default_answers(known), None)
+    if not path.is_file():
+        return fresh, ""
+    try:
+        return load_session(path, known), ""
+    except AdvisorError as exc:
+        kept = path.with_name(f"session-unreadable-{int(time.time())}.json")
+        path.replace(kept)
+        return fresh, f"The last session could not be restored ({exc}); it was kept as {kept}"
+
+
+def run_gui() -> int:
+    """Open the main window and run until it closes; returns the exit status."""
+    started = time.perf_counter()
+    check_display()
+    prepare_webengine()
+    from PySide6.QtCore import QCoreApplication, Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from advisor.gui.main_window import MainWindow
+
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setDesktopFileName("framework-advisor")
+    known = knowledge()
+    session, problem = restored_session(known)
+    window = MainWindow(known, session, problem)
+    window.show()
+    if os.environ.get(STARTUP_PROBE_VARIABLE):
+        QTimer.singleShot(0, lambda: _report_startup(window, started))
+    else:
+        QTimer.singleShot(0, window.start)
+    return int(app.exec())
+
+
+def _report_startup(window: object, started: float) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.processEvents()
+    target = Path(os.environ[STARTUP_PROBE_VARIABLE])
+    target.write_text(f"{time.time():.6f} {time.perf_counter() - started:.6f}\n", encoding="utf-8")
+    QApplication.quit()

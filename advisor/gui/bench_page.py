@@ -1,0 +1,205 @@
+"""Benchmarks: run the suite with live rows per workload, cancel it, keep what finished."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from advisor.bench.compare import VARIANT_LABELS, comparison_rows
+from advisor.bench.events import BenchEvent
+from advisor.bench.run import BenchOptions, run_benchmarks
+from advisor.bench.spec import suite
+from advisor.bench.stats import figure
+from advisor.gui.jobs import Job
+from advisor.gui.widgets import FailurePanel, heading, note
+from advisor.record import CaseResult, Record, WorkloadInfo
+from advisor.textbench import format_number
+
+COLUMNS = ("Workload", "PyTorch", "TensorFlow", "PyTorch / TensorFlow")
+FRAMEWORK_COLUMN = {"torch": 1, "tensorflow": 2}
+
+
+class BenchPage(QWidget):
+    """Quick or full run, one row per workload, live figures, Cancel."""
+
+    finished_run = Signal(object)  # Record, possibly with partial (cancelled) results
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.job: Job | None = None
+        self.python: str | None = None
+        self.preset = "quick"
+        self._workloads: dict[str, WorkloadInfo] = {}
+        self._rows: dict[str, int] = {}
+        self._lines: dict[tuple[str, str], dict[tuple[str, str], str]] = {}
+        self.sizes = QButtonGroup(self)
+        size_row = QHBoxLayout()
+        for preset, label in (("quick", "&Quick (about a minute)"), ("full", "F&ull")):
+            button = QRadioButton(label)
+            button.setAccessibleName(f"{preset} benchmark size")
+            button.setChecked(preset == "quick")
+            button.toggled.connect(functools.partial(self._preset_toggled, preset))
+            self.sizes.addButton(button)
+            size_row.addWidget(button)
+        self.start_button = QPushButton("&Start benchmarks")
+        self.start_button.clicked.connect(self.start)
+        self.cancel_button = QPushButton("&Cancel")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        size_row.addStretch()
+        size_row.addWidget(self.start_button)
+        size_row.addWidget(self.cancel_button)
+        self.status = QLabel("Not run yet.")
+        self.status.setAccessibleName("Benchmark status")
+        self.panel = FailurePanel()
+        self.table = _table()
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Benchmarks"))
+        layout.addWidget(
+            note(
+                "The same workloads in both frameworks, each in its own process, taking turns. "
+                "Figures are medians with their p10-p90 spread; you can keep answering "
+                "questions while this runs."
+            )
+        )
+        layout.addLayout(size_row)
+        layout.addWidget(self.status)
+        layout.addWidget(self.panel)
+        layout.addWidget(self.table, 1)
+        self._reset_rows(self.preset)
+
+    def start(self) -> None:
+        """Run the chosen preset on a worker thread; the window stays responsive."""
+        if self.job is not None and self.job.running():
+            return
+        options, python = BenchOptions(self.preset), self.python
+        self._reset_rows(self.preset)
+        self.panel.clear()
+        self.status.setText("Starting…")
+
+        def work(report: Callable[[object], None], cancel: threading.Event) -> Record:
+            return run_benchmarks(options, python, report, cancel, "framework-advisor gui")
+
+        self.job = Job(work, self)
+        self.job.progress.connect(self._on_event)
+        self.job.succeeded.connect(self._done)
+        self.job.failed.connect(self._failed)
+        self.job.finished.connect(self._idle)
+        self._busy(True)
+        self.job.start()
+
+    def cancel(self) -> None:
+        """Stop the run; the cases finished so far are kept."""
+        if self.job is not None:
+            self.status.setText("Cancelling…")
+            self.job.cancel()
+
+    def show_record(self, record: Record) -> None:
+        """Fill the table from a finished (or restored) run."""
+        run = record.benchmarks
+        if run is None:
+            return
+        self._reset_rows(run.preset)
+        for suite_result in run.suites:
+            for case in suite_result.cases:
+                self._show_case(suite_result.framework, case)
+        for row in comparison_rows(run):
+            if row.mode == "eager" and row.ratio is not None and row.dtype == "float32":
+                self._set(row.workload.id, 3, f"{row.ratio:.2f}x")
+        state = "cancelled: partial results" if run.cancelled else "finished"
+        self.status.setText(
+            f"{run.preset} run {state}, {run.wall_time_s:.0f} s on {run.device} "
+            f"({run.device_name}), {run.threads} threads"
+        )
+        problems = [f"{s.display_name}: {s.reason}" for s in run.suites if s.status != "ok"]
+        if problems:
+            self.panel.show_problem("Not every suite ran: " + "; ".join(problems))
+
+    def _reset_rows(self, preset: str) -> None:
+        self._workloads = {w.id: w.info(preset) for w in suite().workloads}
+        self._rows = {workload: row for row, workload in enumerate(self._workloads)}
+        self._lines = {}
+        self.table.setRowCount(len(self._rows))
+        for workload, row in self._rows.items():
+            self.table.setItem(row, 0, QTableWidgetItem(self._workloads[workload].title))
+            for column in (1, 2, 3):
+                self.table.setItem(row, column, QTableWidgetItem("-"))
+
+    def _on_event(self, event: BenchEvent) -> None:
+        if event.kind == "message":
+            self.status.setText(event.message)
+        elif event.kind == "case_started" and event.workload in self._rows:
+            self._set(event.workload, FRAMEWORK_COLUMN.get(event.framework, 1), "running…")
+        elif event.kind == "case_finished" and event.case is not None:
+            self._show_case(event.framework, event.case)
+
+    def _show_case(self, framework: str, case: CaseResult) -> None:
+        workload = self._workloads.get(case.workload)
+        if workload is None or framework not in FRAMEWORK_COLUMN:
+            return
+        if case.stats is None:
+            text = f"failed: {case.reason}"
+        else:
+            value, _low, _high = figure(case, workload)
+            noisy = " (noisy)" if case.stats.noisy else ""
+            text = f"{format_number(value)} {workload.unit}, cv {case.stats.cv:.1%}{noisy}"
+        lines = self._lines.setdefault((framework, case.workload), {})
+        lines[case.variant, case.dtype] = f"{VARIANT_LABELS[case.variant]} {case.dtype}: {text}"
+        self._set(case.workload, FRAMEWORK_COLUMN[framework], "\n".join(lines.values()))
+
+    def _set(self, workload: str, column: int, text: str) -> None:
+        self.table.setItem(self._rows[workload], column, QTableWidgetItem(text))
+        self.table.resizeRowToContents(self._rows[workload])
+
+    def _done(self, record: Record) -> None:
+        self.show_record(record)
+        self.finished_run.emit(record)
+
+    def _failed(self, reason: str, details: str) -> None:
+        self.status.setText("The run did not finish.")
+        self.panel.show_problem(reason, details)
+
+    def _idle(self) -> None:
+        self._busy(False)
+
+    def _busy(self, busy: bool) -> None:
+        self.start_button.setEnabled(not busy)
+        self.cancel_button.setEnabled(busy)
+        for button in self.sizes.buttons():
+            button.setEnabled(not busy)
+
+    def _preset_toggled(self, preset: str, on: bool) -> None:
+        if on:
+            self.preset = preset
+
+
+def _table() -> QTableWidget:
+    table = QTableWidget(0, len(COLUMNS))
+    table.setHorizontalHeaderLabels(list(COLUMNS))
+    table.setAccessibleName("Benchmark results")
+    table.verticalHeader().hide()
+    table.setWordWrap(True)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+    header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+    header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
+    return table

@@ -1,0 +1,149 @@
+"""Machine: the hardware and framework inventory of a chosen Python environment."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from advisor.gui.jobs import Job
+from advisor.gui.widgets import FailurePanel, heading, note
+from advisor.inventory import take_inventory
+from advisor.record import Record
+from advisor.textsummary import inventory_sections
+
+THIS_PYTHON = f"This Python ({sys.executable})"
+
+
+class MachinePage(QWidget):
+    """Choose an environment, probe it, show what was found and what failed."""
+
+    probed = Signal(object)  # Record
+    environment_changed = Signal(object)  # str | None: the interpreter path, None for ours
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.job: Job | None = None
+        self.environments = QComboBox()
+        self.environments.addItem(THIS_PYTHON, None)
+        self.environments.setAccessibleName("Python environment")
+        self.environments.currentIndexChanged.connect(self._environment_picked)
+        browse = QPushButton("&Browse…")
+        browse.setAccessibleName("Browse for a Python interpreter")
+        browse.clicked.connect(self._browse)
+        self.refresh = QPushButton("&Refresh")
+        self.refresh.setAccessibleName("Probe the environment again")
+        self.refresh.clicked.connect(self.start_probe)
+        chooser = QHBoxLayout()
+        chooser.addWidget(QLabel("Python environment:"))
+        chooser.addWidget(self.environments, 1)
+        chooser.addWidget(browse)
+        chooser.addWidget(self.refresh)
+        self.status = QLabel("Not probed yet.")
+        self.status.setAccessibleName("Probe status")
+        self.panel = FailurePanel()
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["", "Value"])
+        self.tree.setAccessibleName("Inventory")
+        self.tree.setColumnWidth(0, 220)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Machine"))
+        layout.addWidget(
+            note(
+                "The frameworks are probed in the Python environment chosen here, each in a "
+                "subprocess of its own; the benchmarks run there too."
+            )
+        )
+        layout.addLayout(chooser)
+        layout.addWidget(self.status)
+        layout.addWidget(self.panel)
+        layout.addWidget(self.tree, 1)
+
+    def python(self) -> str | None:
+        """The chosen interpreter; None means the advisor's own Python."""
+        value = self.environments.currentData()
+        return str(value) if value else None
+
+    def add_environment(self, python: str, select: bool = True) -> None:
+        """Offer an interpreter (or venv folder) in the selector."""
+        index = self.environments.findData(python)
+        if index < 0:
+            self.environments.addItem(python, python)
+            index = self.environments.count() - 1
+        if select:
+            self.environments.setCurrentIndex(index)
+
+    def start_probe(self) -> None:
+        """Probe the chosen environment on a worker thread."""
+        if self.job is not None and self.job.running():
+            return
+        python = self.python()
+        self.panel.clear()
+        self.refresh.setEnabled(False)
+        self.status.setText("Probing…")
+
+        def work(say: Callable[[object], None], _cancel: threading.Event) -> Record:
+            return take_inventory(python, on_progress=say)
+
+        self.job = Job(work, self)
+        self.job.progress.connect(lambda message: self.status.setText(f"Probing: {message}"))
+        self.job.succeeded.connect(self._probed)
+        self.job.failed.connect(self._failed)
+        self.job.finished.connect(lambda: self.refresh.setEnabled(True))
+        self.job.start()
+
+    def show_record(self, record: Record) -> None:
+        """Show an inventory and flag each framework that could not be probed."""
+        self.tree.clear()
+        for title, rows in inventory_sections(record):
+            section = QTreeWidgetItem([title])
+            for label, value in rows:
+                item = QTreeWidgetItem([label.strip(), value])
+                item.setToolTip(1, value)
+                section.addChild(item)
+            self.tree.addTopLevelItem(section)
+            section.setExpanded(True)
+        self.tree.resizeColumnToContents(0)
+        failed = [p for p in record.frameworks if p.status != "ok"]
+        if failed:
+            reasons = "; ".join(f"{p.display_name}: {p.status.replace('_', ' ')}" for p in failed)
+            details = "\n\n".join(
+                f"{p.display_name} ({p.status}, {p.duration_s:.1f} s)\n{p.reason}"
+                + (f"\nTo install: {p.install_hint}" if p.install_hint else "")
+                for p in failed
+            )
+            self.panel.show_problem(f"Not every framework could be used: {reasons}", details)
+        self.status.setText(
+            f"Probed {record.created_at} in Python {record.interpreter.version} "
+            f"({record.interpreter.executable})"
+        )
+
+    def _probed(self, record: Record) -> None:
+        self.show_record(record)
+        self.probed.emit(record)
+
+    def _failed(self, reason: str, details: str) -> None:
+        self.status.setText("The probe did not finish.")
+        self.panel.show_problem(reason, details)
+
+    def _browse(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, "Choose a Python interpreter")
+        if path:
+            self.add_environment(path)
+
+    def _environment_picked(self, _index: int) -> None:
+        self.environment_changed.emit(self.python())
+        self.start_probe()

@@ -1,0 +1,258 @@
+"""The main window: four pages, the live headline, menus, session autosave and the exports."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QListWidget,
+    QMainWindow,
+    QMenu,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from advisor.errors import AdvisorError
+from advisor.gui.bench_page import BenchPage
+from advisor.gui.machine_page import MachinePage
+from advisor.gui.questions_page import QuestionsPage
+from advisor.gui.report_page import ReportPage
+from advisor.gui.widgets import FailurePanel, heading
+from advisor.record import Record
+from advisor.report.export import Format, export_report
+from advisor.report.render import render_html
+from advisor.report.view import with_answers
+from advisor.scoring.engine import recommend
+from advisor.scoring.knowledge import Knowledge
+from advisor.session import Session, autosave_path, load_session, save_session
+from advisor.textrecommend import headline
+
+PAGES = ("Project needs", "Machine", "Benchmarks", "Report")
+REFRESH_DELAY_MS = 150  # answers arrive click by click; re-score once they settle
+FILTERS: dict[Format, str] = {
+    "html": "HTML report (*.html)",
+    "pdf": "PDF document (*.pdf)",
+    "json": "JSON record (*.json)",
+}
+SESSION_FILTER = "Framework Advisor session (*.json)"
+
+
+class MainWindow(QMainWindow):
+    """The app: questions, machine, benchmarks and report over one session."""
+
+    def __init__(self, knowledge: Knowledge, session: Session, problem: str = "") -> None:
+        super().__init__()
+        self.knowledge = knowledge
+        self.record: Record | None = session.record
+        self.setWindowTitle("Framework Advisor")
+        self.resize(1180, 780)
+        self.questions = QuestionsPage(knowledge)
+        self.machine = MachinePage()
+        self.bench = BenchPage()
+        self.report = ReportPage()
+        self.headline = heading("")
+        self.headline.setAccessibleName("Current recommendation")
+        self.headline.setWordWrap(True)
+        self.panel = FailurePanel()
+        self._build_layout()
+        self._build_menus()
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_DELAY_MS)
+        self._refresh_timer.timeout.connect(self.refresh)
+        self._connect()
+        self._restore(session)
+        if problem:
+            self.panel.show_problem(problem)
+
+    def _build_layout(self) -> None:
+        self.nav = QListWidget()
+        self.nav.addItems(list(PAGES))
+        self.nav.setAccessibleName("Pages")
+        self.nav.setMaximumWidth(180)
+        self.stack = QStackedWidget()
+        for page in (self.questions, self.machine, self.bench, self.report):
+            self.stack.addWidget(page)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        columns = QHBoxLayout()
+        columns.addWidget(self.nav)
+        columns.addWidget(self.stack, 1)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addWidget(self.headline)
+        layout.addWidget(self.panel)
+        layout.addLayout(columns, 1)
+        self.setCentralWidget(central)
+        self.nav.setCurrentRow(0)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self._action(file_menu, "&Open session…", QKeySequence.StandardKey.Open, self._open)
+        self._action(file_menu, "&Save session as…", QKeySequence.StandardKey.SaveAs, self._save)
+        file_menu.addSeparator()
+        for fmt in FILTERS:
+            self._action(
+                file_menu, f"Export {fmt.upper()}…", None, functools.partial(self._export, fmt)
+            )
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        go_menu = self.menuBar().addMenu("&Go")
+        for number, title in enumerate(PAGES):
+            go_to = functools.partial(self.nav.setCurrentRow, number)
+            self._action(go_menu, title, f"Ctrl+{number + 1}", go_to)
+
+    def _action(
+        self,
+        menu: QMenu,
+        text: str,
+        shortcut: QKeySequence.StandardKey | str | None,
+        slot: Callable[[], object],
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _connect(self) -> None:
+        self.questions.answers_changed.connect(lambda _answers: self._refresh_timer.start())
+        self.machine.probed.connect(self._probed)
+        self.machine.environment_changed.connect(self._environment_changed)
+        self.bench.finished_run.connect(self.set_record)
+        self.report.export_requested.connect(self._export)
+
+    def _restore(self, session: Session) -> None:
+        self.questions.set_answers(session.answers)
+        if self.record is not None:
+            executable = self.record.interpreter.executable
+            if executable != sys.executable:
+                self.machine.environments.blockSignals(True)  # no probe: this is restored
+                self.machine.add_environment(executable)
+                self.machine.environments.blockSignals(False)
+                self.bench.python = executable
+            self.machine.show_record(self.record)
+            self.bench.show_record(self.record)
+        self.refresh()
+
+    def start(self) -> None:
+        """What happens once the window is up: probe the machine unless a session had it."""
+        if self.record is None:
+            self.machine.start_probe()
+
+    def session(self) -> Session:
+        """The answers and the record as they stand."""
+        return Session(self.questions.answers(), self.record)
+
+    def report_record(self) -> Record | None:
+        """The record the report is rendered from: the latest one with the current answers."""
+        if self.record is None:
+            return None
+        return with_answers(self.record, self.questions.answers())
+
+    def refresh(self) -> None:
+        """Re-score from the current answers (no re-measuring), re-render and autosave."""
+        answers = self.questions.answers()
+        run = self.record.benchmarks if self.record is not None else None
+        self.headline.setText(headline(recommend(self.knowledge, answers, run)))
+        record = self.report_record()
+        if record is not None:
+            self.report.show_html(render_html(record))
+        self._autosave()
+
+    def _autosave(self) -> None:
+        try:
+            save_session(self.session(), autosave_path())
+        except AdvisorError as exc:
+            self.statusBar().showMessage(f"Session not saved: {exc}")
+
+    def set_record(self, record: Record) -> None:
+        """Make this the session's record: every page shows it, the report is re-rendered."""
+        self.record = record
+        self.machine.show_record(record)
+        self.bench.show_record(record)
+        self.refresh()
+
+    def _probed(self, record: Record) -> None:
+        old = self.record
+        if old is not None and old.interpreter.executable == record.interpreter.executable:
+            # A fresh inventory of the same environment keeps its benchmark run.
+            record = dataclasses.replace(record, benchmarks=old.benchmarks)
+        self.set_record(record)
+
+    def _environment_changed(self, python: str | None) -> None:
+        self.bench.python = python
+
+    def export_to(self, path: Path, fmt: Format) -> bool:
+        """Write the report; a failure shows on the report page and changes nothing."""
+        record = self.report_record()
+        if record is None:
+            self.report.panel.show_problem("Nothing to export yet: the machine is not probed.")
+            return False
+        try:
+            export_report(record, path, fmt)
+        except AdvisorError as exc:
+            self.report.panel.show_problem(f"Export failed: {exc}")
+            return False
+        self.report.panel.clear()
+        self.statusBar().showMessage(f"{fmt.upper()} report written to {path}")
+        return True
+
+    def open_session(self, path: Path) -> bool:
+        """Replace the session with a saved one; a bad file shows why and changes nothing."""
+        try:
+            session = load_session(path, self.knowledge)
+        except AdvisorError as exc:
+            self.panel.show_problem(f"Could not open the session: {exc}")
+            return False
+        self.panel.clear()
+        self.record = session.record
+        self._restore(session)
+        self.statusBar().showMessage(f"Session opened from {path}")
+        return True
+
+    def save_session_as(self, path: Path) -> bool:
+        """Save the session where the user asked."""
+        try:
+            save_session(self.session(), path)
+        except AdvisorError as exc:
+            self.panel.show_problem(f"Could not save the session: {exc}")
+            return False
+        self.statusBar().showMessage(f"Session saved to {path}")
+        return True
+
+    def _export(self, fmt: Format) -> None:
+        default = f"framework-advisor-report.{fmt}"
+        path, _ = QFileDialog.getSaveFileName(self, f"Export {fmt.upper()}", default, FILTERS[fmt])
+        if path:
+            self.export_to(Path(path), fmt)
+
+    def _open(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open session", "", SESSION_FILTER)
+        if path:
+            self.open_session(Path(path))
+
+    def _save(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save session as", "framework-advisor-session.json", SESSION_FILTER
+        )
+        if path:
+            self.save_session_as(Path(path))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Stop running work (keeping finished results) and save the session."""
+        for job in (self.machine.job, self.bench.job):
+            if job is not None and job.running():
+                job.cancel()
+                job.wait(5.0)
+        self._autosave()
+        super().closeEvent(event)

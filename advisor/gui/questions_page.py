@@ -1,0 +1,196 @@
+"""Project needs: the questionnaire as native widgets, with the criterion weights updating live."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QRadioButton,
+    QScrollArea,
+    QSlider,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from advisor.gui.widgets import heading, note
+from advisor.scoring.answers import MAX_LEVEL, Answers
+from advisor.scoring.engine import raw_weights
+from advisor.scoring.knowledge import Knowledge, Question
+
+ANSWERED_HERE = "answered in the app"
+
+
+class _QuestionBox(QGroupBox):
+    """One question: radio buttons, check boxes or an importance slider."""
+
+    changed = Signal()
+
+    def __init__(self, question: Question) -> None:
+        super().__init__(question.text)
+        self.question = question
+        self.setAccessibleName(question.text)
+        self.setAccessibleDescription(question.help)
+        layout = QVBoxLayout(self)
+        layout.addWidget(note(question.help))
+        self._buttons: dict[str, QRadioButton | QCheckBox] = {}
+        self._slider: QSlider | None = None
+        if question.kind == "importance":
+            layout.addLayout(self._build_slider())
+        else:
+            self._build_choices(layout)
+
+    def _build_choices(self, layout: QVBoxLayout) -> None:
+        group = QButtonGroup(self)
+        group.setExclusive(self.question.kind == "single")
+        for option in self.question.options:
+            button: QRadioButton | QCheckBox = (
+                QRadioButton(option.label)
+                if self.question.kind == "single"
+                else QCheckBox(option.label)
+            )
+            button.setAccessibleName(f"{self.question.text} {option.label}")
+            group.addButton(button)
+            button.toggled.connect(self.changed)
+            layout.addWidget(button)
+            self._buttons[option.id] = button
+
+    def _build_slider(self) -> QHBoxLayout:
+        slider = QSlider(Qt.Orientation.Horizontal)
+        slider.setRange(0, MAX_LEVEL)
+        slider.setPageStep(1)
+        slider.setTickPosition(QSlider.TickPosition.TicksBelow)
+        slider.setAccessibleName(self.question.text)
+        shown = QLabel()
+        shown.setMinimumWidth(110)
+        slider.valueChanged.connect(lambda value: shown.setText(_level_text(value)))
+        slider.valueChanged.connect(self.changed)
+        self._slider = slider
+        row = QHBoxLayout()
+        row.addWidget(QLabel("not at all"))
+        row.addWidget(slider, 1)
+        row.addWidget(QLabel("essential"))
+        row.addWidget(shown)
+        return row
+
+    def control(self, option_id: str | None = None) -> QWidget:
+        """The widget that answers this question: an option's button, or the slider."""
+        if option_id is None:
+            assert self._slider is not None, f"{self.question.id} has options, not a level"
+            return self._slider
+        return self._buttons[option_id]
+
+    def value(self) -> Any:
+        """The answer in the answers-file form: option id, list of ids, or a level."""
+        if self._slider is not None:
+            return self._slider.value()
+        chosen = [key for key, button in self._buttons.items() if button.isChecked()]
+        if self.question.kind == "single":
+            return chosen[0] if chosen else self.question.default
+        return chosen
+
+    def set_value(self, value: Any) -> None:
+        """Show an answer without announcing each widget's change."""
+        self.blockSignals(True)
+        if self._slider is not None:
+            self._slider.setValue(int(value))
+            self._slider.valueChanged.emit(int(value))  # refresh the level label
+        else:
+            chosen = value if isinstance(value, list) else [value]
+            for key, button in self._buttons.items():
+                button.setChecked(key in chosen)
+        self.blockSignals(False)
+
+
+def _level_text(value: int) -> str:
+    return f"{value} of {MAX_LEVEL}"
+
+
+class QuestionsPage(QWidget):
+    """The questionnaire and the weights it gives each criterion."""
+
+    answers_changed = Signal(object)  # Answers
+
+    def __init__(self, knowledge: Knowledge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.knowledge = knowledge
+        self._boxes = [_QuestionBox(q) for q in knowledge.questions]
+        form = QWidget()
+        form_layout = QVBoxLayout(form)
+        for box in self._boxes:
+            box.changed.connect(self._announce)
+            form_layout.addWidget(box)
+        form_layout.addStretch()
+        scroll = QScrollArea()
+        scroll.setWidget(form)
+        scroll.setWidgetResizable(True)
+        scroll.setAccessibleName("Questions")
+        self.weights = _weights_table()
+        side = QVBoxLayout()
+        side.addWidget(heading("Criterion weights"))
+        side.addWidget(note("Each criterion's share of the decision, from your answers."))
+        side.addWidget(self.weights, 1)
+        columns = QHBoxLayout()
+        columns.addWidget(scroll, 3)
+        columns.addLayout(side, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Project needs"))
+        layout.addLayout(columns, 1)
+
+    def control(self, question_id: str, option_id: str | None = None) -> QWidget:
+        """The widget answering one question (an option's button, or the importance slider)."""
+        box = next(box for box in self._boxes if box.question.id == question_id)
+        return box.control(option_id)
+
+    def weight_shares(self) -> dict[str, str]:
+        """Criterion title -> weight as the table shows it."""
+        table = self.weights
+        return {
+            table.item(row, 0).text(): table.item(row, 1).text() for row in range(table.rowCount())
+        }
+
+    def answers(self) -> Answers:
+        """The answers as the widgets show them now."""
+        return Answers({box.question.id: box.value() for box in self._boxes}, ANSWERED_HERE)
+
+    def set_answers(self, answers: Answers) -> None:
+        """Show these answers (a restored or opened session)."""
+        for box in self._boxes:
+            box.set_value(answers.values[box.question.id])
+        self._show_weights(answers)
+
+    def _announce(self) -> None:
+        answers = self.answers()
+        self._show_weights(answers)
+        self.answers_changed.emit(answers)
+
+    def _show_weights(self, answers: Answers) -> None:
+        weights = raw_weights(self.knowledge, answers)
+        total = sum(weights.values()) or 1.0
+        ranked = sorted(self.knowledge.criteria, key=lambda c: -weights[c.id])
+        self.weights.setRowCount(len(ranked))
+        for row, criterion in enumerate(ranked):
+            share = QTableWidgetItem(f"{weights[criterion.id] / total:.1%}")
+            share.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.weights.setItem(row, 0, QTableWidgetItem(criterion.title))
+            self.weights.setItem(row, 1, share)
+
+
+def _weights_table() -> QTableWidget:
+    table = QTableWidget(0, 2)
+    table.setHorizontalHeaderLabels(["Criterion", "Weight"])
+    table.setAccessibleName("Criterion weights")
+    table.verticalHeader().hide()
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+    return table

@@ -1,0 +1,86 @@
+"""Small shared widgets: the inline failure panel and section headings."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class FailurePanel(QFrame):
+    """An inline panel naming what failed and why, with the details one click away."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setObjectName("failurePanel")
+        self.setAccessibleName("Problem")
+        self.setStyleSheet(
+            "#failurePanel { border: 1px solid palette(mid); border-left: 4px solid #cf222e; }"
+        )
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details = QPlainTextEdit()
+        self.details.setReadOnly(True)
+        self.details.setAccessibleName("Problem details")
+        self.details.setMaximumHeight(160)
+        self.details.hide()
+        self.toggle = QPushButton("Show details")
+        self.toggle.setCheckable(True)
+        self.toggle.toggled.connect(self._show_details)
+        dismiss = QPushButton("Dismiss")
+        dismiss.clicked.connect(self.clear)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.toggle)
+        buttons.addWidget(dismiss)
+        buttons.addStretch()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addLayout(buttons)
+        layout.addWidget(self.details)
+        self.hide()
+
+    def show_problem(self, reason: str, details: str = "") -> None:
+        """Show the reason; the details stay folded until asked for."""
+        self.title.setText(reason)
+        self.details.setPlainText(details or reason)
+        self.toggle.setChecked(False)
+        self.show()
+
+    def clear(self) -> None:
+        """Hide the panel."""
+        self.hide()
+        self.title.clear()
+
+    def _show_details(self, shown: bool) -> None:
+        self.details.setVisible(shown)
+        self.toggle.setText("Hide details" if shown else "Show details")
+
+
+def heading(text: str) -> QLabel:
+    """A page or section title in a larger, bold font."""
+    label = QLabel(text)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 1.25)
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+def note(text: str) -> QLabel:
+    """Wrapped secondary text (help, explanations)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    return label

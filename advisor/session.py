@@ -1,0 +1,108 @@
+"""A working session: the answers given so far and the latest record, saved and restored as JSON.
+
+The desktop app autosaves one to the user data folder and opens or saves others on request;
+the file is checked in full before anything of the current session is replaced.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from advisor.datadir import data_dir
+from advisor.errors import RecordFormatError, UsageError
+from advisor.fileio import atomic_write_text
+from advisor.record import SCHEMA_VERSION, Record, SavedAnswers
+from advisor.scoring.answers import Answers, checked_answers
+from advisor.scoring.knowledge import Knowledge
+from advisor.serde import SchemaError, from_jsonable, to_jsonable
+
+SESSION_SCHEMA_VERSION = 1
+SESSION_KIND = "framework-advisor-session"
+
+
+@dataclass(frozen=True)
+class Session:
+    """What the user has answered and what was last measured (None until a probe ran)."""
+
+    answers: Answers
+    record: Record | None
+
+
+@dataclass(frozen=True)
+class _SessionFile:
+    """The JSON layout of a session file."""
+
+    schema_version: int
+    kind: str
+    answers: SavedAnswers
+    record: Record | None = None
+
+
+def autosave_path() -> Path:
+    """Where the app keeps the current session between launches."""
+    return data_dir() / "session.json"
+
+
+def session_to_json(session: Session) -> str:
+    """The session as indented JSON text."""
+    layout = _SessionFile(
+        SESSION_SCHEMA_VERSION,
+        SESSION_KIND,
+        SavedAnswers(session.answers.source, dict(session.answers.values)),
+        session.record,
+    )
+    return json.dumps(to_jsonable(layout), indent=2) + "\n"
+
+
+def save_session(session: Session, path: Path) -> None:
+    """Write the session atomically."""
+    atomic_write_text(path, session_to_json(session))
+
+
+def load_session(path: Path, knowledge: Knowledge) -> Session:
+    """Read and check a session file; any problem is one UsageError naming the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise RecordFormatError(f"{path}: not a text file") from exc
+    return parse_session(text, str(path), knowledge)
+
+
+def parse_session(text: str, source: str, knowledge: Knowledge) -> Session:
+    """A session from JSON text, with the answers checked against the questionnaire."""
+    data = _json_object(text, source)
+    if data.get("kind") != SESSION_KIND:
+        raise RecordFormatError(f"{source}: not a Framework Advisor session file")
+    if data.get("schema_version") != SESSION_SCHEMA_VERSION:
+        raise RecordFormatError(
+            f"{source}: session schema_version {data.get('schema_version')!r} is not "
+            f"supported (expected {SESSION_SCHEMA_VERSION})"
+        )
+    try:
+        layout = from_jsonable(_SessionFile, data)
+    except SchemaError as exc:
+        raise RecordFormatError(f"{source}: {exc}") from exc
+    if layout.record is not None and layout.record.schema_version != SCHEMA_VERSION:
+        raise RecordFormatError(
+            f"{source}: record schema_version {layout.record.schema_version} is not supported "
+            f"(expected {SCHEMA_VERSION})"
+        )
+    answers = checked_answers(layout.answers.values, layout.answers.source, knowledge)
+    return Session(answers, layout.record)
+
+
+def _json_object(text: str, source: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RecordFormatError(
+            f"{source}: not valid JSON ({exc.msg} at line {exc.lineno})"
+        ) from exc
+    if not isinstance(data, dict):
+        raise RecordFormatError(f"{source}: not a Framework Advisor session file")
+    return data
