@@ -153,10 +153,12 @@ class QuestionsPage(QWidget):
 
     def weight_shares(self) -> dict[str, str]:
         """Criterion title -> weight as the table shows it."""
-        table = self.weights
-        return {
-            table.item(row, 0).text(): table.item(row, 1).text() for row in range(table.rowCount())
-        }
+        shares = {}
+        for row in range(self.weights.rowCount()):
+            title, share = self.weights.item(row, 0), self.weights.item(row, 1)
+            if title is not None and share is not None:
+                shares[title.text()] = share.text()
+        return shares
 
     def answers(self) -> Answers:
         """The answers as the widgets show them now."""
