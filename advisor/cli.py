@@ -6,6 +6,7 @@ Exit codes: 0 success; 1 the job failed; 2 bad input or usage; 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import traceback
@@ -18,6 +19,7 @@ from advisor.bench.events import BenchEvent, BenchListener
 from advisor.bench.run import BenchOptions, run_benchmarks
 from advisor.bench.spec import PRESETS, suite
 from advisor.datadir import latest_results_path
+from advisor.environments import discover
 from advisor.errors import AdvisorError, CancelledError, UsageError
 from advisor.fileio import atomic_write_text
 from advisor.inventory import DEFAULT_PROBE_TIMEOUT_S, take_inventory
@@ -28,6 +30,7 @@ from advisor.scoring.answers import Answers, default_answers, load_answers, temp
 from advisor.scoring.engine import recommend
 from advisor.scoring.knowledge import Knowledge, knowledge
 from advisor.scoring.profiles import profile_path
+from advisor.serde import to_jsonable
 from advisor.textbench import format_benchmarks, format_live_case
 from advisor.textrecommend import format_questions, format_recommendation, headline
 from advisor.textsummary import format_inventory
@@ -77,6 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_bench_parser(commands)
     _add_recommend_parsers(commands)
     _add_report_parser(commands)
+    environments = commands.add_parser(
+        "environments",
+        help="Python environments on this machine and whether torch/tensorflow import there",
+    )
+    environments.add_argument("--json", action="store_true", help="print them as JSON")
     commands.add_parser("gui", help="open the desktop app (also: no command at all)")
     return parser
 
@@ -326,6 +334,17 @@ def _run_questions(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_environments(args: argparse.Namespace) -> int:
+    found = discover()
+    if args.json:
+        print(json.dumps(to_jsonable(found), indent=2))
+        return EXIT_OK
+    for environment in found:
+        where = environment.candidate
+        print(f"{environment.label()}\n    {where.python}  [{where.source}]")
+    return EXIT_OK
+
+
 def _run_gui() -> int:
     # Qt is imported only here, so the terminal commands never load it.
     from advisor.gui.app import run_gui
@@ -349,6 +368,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "recommend": _run_recommend,
             "questions": _run_questions,
             "report": _run_report,
+            "environments": _run_environments,
         }
         return runners[args.command](args)
     except CancelledError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from importlib import resources
 from pathlib import Path
 
@@ -9,6 +10,10 @@ from advisor.errors import ResourceError
 
 
 def _package_folder(package: str) -> Path:
+    if getattr(sys, "frozen", False):
+        # A PyInstaller bundle unpacks the data folders under sys._MEIPASS, laid out
+        # as in the package (packaging/framework-advisor.spec).
+        return Path(sys._MEIPASS).joinpath(*package.split("."))  # type: ignore[attr-defined]
     folder = resources.files(package)
     if not isinstance(folder, Path):
         # Probes are run by another interpreter, so they need a real file on disk,

@@ -9,11 +9,13 @@ from pathlib import Path
 
 from advisor.errors import AdvisorError
 from advisor.report.pdf import prepare_webengine
+from advisor.resources_path import resource_file
 from advisor.scoring.answers import default_answers
 from advisor.scoring.knowledge import Knowledge, knowledge
 from advisor.session import Session, autosave_path, load_session
 
 APP_NAME = "Framework Advisor"
+APP_ID = "io.github.frameworkadvisor.FrameworkAdvisor"  # the desktop entry's and AppStream's id
 # Set by benchmarks/gui_startup.py: print how long the first window took, then quit.
 STARTUP_PROBE_VARIABLE = "FRAMEWORK_ADVISOR_STARTUP_PROBE"
 
@@ -59,6 +61,7 @@ def run_gui() -> int:
     check_display()
     prepare_webengine()
     from PySide6.QtCore import QCoreApplication, Qt, QTimer
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     from advisor.gui.main_window import MainWindow
@@ -67,7 +70,8 @@ def run_gui() -> int:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
-    app.setDesktopFileName("framework-advisor")
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(QIcon(str(resource_file("icons/framework-advisor.svg"))))
     known = knowledge()
     session, problem = restored_session(known)
     window = MainWindow(known, session, problem)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -19,13 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from advisor.environments import Environment, default_python, discover
+from advisor.errors import AdvisorError
 from advisor.gui.jobs import Job
 from advisor.gui.widgets import FailurePanel, heading, note
 from advisor.inventory import take_inventory
 from advisor.record import Record
 from advisor.textsummary import inventory_sections
-
-THIS_PYTHON = f"This Python ({sys.executable})"
 
 
 class MachinePage(QWidget):
@@ -38,8 +39,9 @@ class MachinePage(QWidget):
         super().__init__(parent)
         self.job: Job | None = None
         self.environments = QComboBox()
-        self.environments.addItem(THIS_PYTHON, None)
+        self.environments.addItem(_default_label(), None)
         self.environments.setAccessibleName("Python environment")
+        self.discovery: Job | None = None
         self.environments.currentIndexChanged.connect(self._environment_picked)
         browse = QPushButton("&Browse…")
         browse.setAccessibleName("Browse for a Python interpreter")
@@ -85,6 +87,32 @@ class MachinePage(QWidget):
             index = self.environments.count() - 1
         if select:
             self.environments.setCurrentIndex(index)
+
+    def discover_environments(self) -> None:
+        """List this machine's Python environments (checked in subprocesses) in the selector."""
+        if self.discovery is not None:
+            return
+
+        def work(_say: Callable[[object], None], _cancel: threading.Event) -> object:
+            return discover()
+
+        self.discovery = Job(work, self)
+        self.discovery.succeeded.connect(self._offer)
+        self.discovery.failed.connect(lambda reason, _details: self._offer([]))
+        self.discovery.start()
+
+    def _offer(self, found: list[Environment]) -> None:
+        own = str(default_python_or_none())
+        model = self.environments.model()
+        for environment in found:
+            python = str(environment.candidate.python)
+            if python == own or self.environments.findData(python) >= 0:
+                continue
+            self.environments.addItem(environment.label(), python)
+            if environment.error:  # listed, so the user sees why, but not selectable
+                item = model.item(self.environments.count() - 1)  # type: ignore[attr-defined]
+                item.setEnabled(False)
+                item.setToolTip(environment.error)
 
     def start_probe(self) -> None:
         """Probe the chosen environment on a worker thread."""
@@ -147,3 +175,20 @@ class MachinePage(QWidget):
     def _environment_picked(self, _index: int) -> None:
         self.environment_changed.emit(self.python())
         self.start_probe()
+
+
+def default_python_or_none() -> Path | None:
+    """The interpreter probed by default, or None where there is none (frozen, no PATH)."""
+    try:
+        return default_python()
+    except AdvisorError:
+        return None
+
+
+def _default_label() -> str:
+    python = default_python_or_none()
+    if python is None:
+        return "No Python found on PATH: browse to one"
+    if getattr(sys, "frozen", False):
+        return f"Python on PATH ({python})"
+    return f"This Python ({python})"

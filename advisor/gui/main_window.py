@@ -145,7 +145,8 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def start(self) -> None:
-        """What happens once the window is up: probe the machine unless a session had it."""
+        """Once the window is up: list the environments; probe unless a session had it."""
+        self.machine.discover_environments()
         if self.record is None:
             self.machine.start_probe()
 

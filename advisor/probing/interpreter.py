@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
+from advisor.environments import default_python
 from advisor.errors import BadInterpreterError
 from advisor.probing.runner import run_process
 from advisor.record import Interpreter
@@ -22,7 +22,7 @@ _MINIMUM = (3, 8)
 def resolve_python(path: str | None) -> Path:
     """The interpreter to probe: the given path (a venv folder is accepted) or our own Python."""
     if path is None:
-        return Path(sys.executable)
+        return default_python()
     candidate = Path(path).expanduser()
     if candidate.is_dir():
         for inside in ("bin/python", "bin/python3", "Scripts/python.exe", "python.exe"):

@@ -12,6 +12,7 @@ from PySide6.QtCore import QElapsedTimer, QPoint, Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QSlider, QWidget
 from pytestqt.qtbot import QtBot
 
+from advisor.environments import Candidate, Environment, ModuleCheck
 from advisor.gui.app import restored_session
 from advisor.gui.main_window import MainWindow
 from advisor.record import record_from_json
@@ -253,3 +254,22 @@ def test_export_to_an_unwritable_place_is_a_panel_and_keeps_the_old_file(
     folder_target.mkdir()
     assert not window.export_to(folder_target, "json")
     assert folder_target.is_dir()
+
+
+def test_the_environment_selector_lists_what_discovery_found(
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ml = Candidate(Path("/envs/ml/bin/python"), "conda", "ml")
+    old = Candidate(Path("/usr/bin/python3.6"), "path", "/usr/bin/python3.6")
+    found = [
+        Environment(ml, "3.11.7", "/envs/ml", {"torch": ModuleCheck(True, "2.13.0", None)}),
+        Environment(old, "3.6.15", "/usr", {}, "Python 3.6.15 is too old (3.8 or newer needed)"),
+    ]
+    monkeypatch.setattr("advisor.gui.machine_page.discover", lambda: found)
+    selector = window.machine.environments
+    window.machine.discover_environments()
+    qtbot.waitUntil(lambda: selector.count() == 3, timeout=5000)
+    assert selector.itemText(1) == "ml (Python 3.11.7; torch 2.13.0)"
+    assert selector.itemData(1) == "/envs/ml/bin/python"
+    too_old = selector.model().item(2)  # type: ignore[attr-defined]
+    assert not too_old.isEnabled() and "too old" in too_old.toolTip()

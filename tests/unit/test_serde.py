@@ -57,3 +57,9 @@ def test_defaults_fill_missing_optional_fields_and_ints_widen_to_float() -> None
 def test_mismatches_name_the_field(data: dict[str, object], message: str) -> None:
     with pytest.raises(SchemaError, match=message.replace("[", r"\[").replace("$", r"\$")):
         from_jsonable(Outer, data)
+
+
+def test_paths_become_plain_text() -> None:
+    from pathlib import Path
+
+    assert to_jsonable({"python": Path("/envs/ml/bin/python")}) == {"python": "/envs/ml/bin/python"}
