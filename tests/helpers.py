@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sys
 from pathlib import Path
+
+import pytest
 
 from advisor.catalog import FrameworkSpec
 from advisor.probing.frameworks import outcome_from_result
@@ -27,6 +31,16 @@ FIXTURES = Path(__file__).parent / "fixtures"
 GIB = 1024**3
 
 INTERPRETER = Interpreter(sys.executable, "3.11.7", "CPython", sys.prefix)
+
+
+def required_tool(name: str) -> str:
+    """The path of a Debian tool a test needs; skip without it, unless CI requires it."""
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("FRAMEWORK_ADVISOR_REQUIRE_TOOLS") == "1":
+            pytest.fail(f"{name} is required here (FRAMEWORK_ADVISOR_REQUIRE_TOOLS=1)")
+        pytest.skip(f"{name} is not installed (Debian: see .ci/run)")
+    return path
 
 
 def fixture_text(*parts: str) -> str:

@@ -17,7 +17,9 @@ def test_wheel_ships_probes_and_resources(tmp_path: Path) -> None:
     shutil.copytree(
         ROOT,
         source,
-        ignore=shutil.ignore_patterns(".git", "build", "*.egg-info", "__pycache__", ".*_cache"),
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "build", "dist", "artifacts", "*.egg-info", "__pycache__", ".*_cache"
+        ),
     )
     subprocess.run(
         [

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import pytest
 
 from advisor.record import record_from_json
 from advisor.report.export import export_report
-from tests.helpers import fixture_text
+from tests.helpers import fixture_text, required_tool
 
 ARTIFACTS = Path(__file__).parents[2] / "artifacts"
 CHROMIUM_FLAGS = (
@@ -30,15 +29,6 @@ CHROMIUM_FLAGS = (
 )
 
 
-def _tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        if os.environ.get("FRAMEWORK_ADVISOR_REQUIRE_TOOLS") == "1":
-            pytest.fail(f"{name} is required here (FRAMEWORK_ADVISOR_REQUIRE_TOOLS=1)")
-        pytest.skip(f"{name} is not installed (Debian: see .ci/run)")
-    return path
-
-
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     record = record_from_json(fixture_text("records", "bench_quick_cpu.json"))
@@ -49,7 +39,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _chromium(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [_tool("chromium"), *CHROMIUM_FLAGS, *args],
+        [required_tool("chromium"), *CHROMIUM_FLAGS, *args],
         capture_output=True,
         text=True,
         timeout=120,
@@ -82,7 +72,7 @@ def test_pdf_export_is_a_real_pdf_with_the_headline_in_it(tmp_path: Path) -> Non
     export_report(record, target, "pdf")
     assert target.read_bytes()[:5] == b"%PDF-"
     text = subprocess.run(
-        [_tool("pdftotext"), "-layout", str(target), "-"],
+        [required_tool("pdftotext"), "-layout", str(target), "-"],
         capture_output=True,
         text=True,
         check=True,
