@@ -1,6 +1,6 @@
 """Benchmarks of the benchmark harness itself (issue 3): fidelity, quick-suite wall time, stability.
 
-Usage: python benchmarks/harness.py [--skip-suite]
+Usage: python benchmarks/harness.py [--skip-suite] [--preset quick|full]
 
 1. Fidelity: for each framework, the harness's matmul GFLOP/s (probes/_bench_common.measure,
    median) divided by a bare tight loop of the same op in the same process. Target >= 0.95.
@@ -84,10 +84,20 @@ def fidelity(framework: str, threads: int) -> tuple[float, float, float]:
     return harness, bare, harness / bare
 
 
-def quick_run(output: Path) -> float:
+def suite_run(preset: str, output: Path) -> float:
     start = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "advisor", "bench", "--quick", "--quiet", "--output", str(output)],
+        [
+            sys.executable,
+            "-m",
+            "advisor",
+            "bench",
+            "--preset",
+            preset,
+            "--quiet",
+            "--output",
+            str(output),
+        ],
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -126,6 +136,9 @@ def ratios(path: Path) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-suite", action="store_true", help="fidelity only")
+    parser.add_argument(
+        "--preset", default="quick", help="suite size for wall time and stability (default quick)"
+    )
     args = parser.parse_args()
     import psutil
 
@@ -151,10 +164,11 @@ def main() -> int:
         return 0
     with tempfile.TemporaryDirectory() as folder:
         paths = [Path(folder) / f"run{i}.json" for i in (1, 2)]
-        walls = [quick_run(path) for path in paths]
+        walls = [suite_run(args.preset, path) for path in paths]
+        target = " (target <= 60 s)" if args.preset == "quick" else ""
         print(
-            f"2. quick-suite wall time: run 1 {walls[0]:.1f} s, run 2 {walls[1]:.1f} s "
-            f"(target <= 60 s)"
+            f"2. {args.preset}-suite wall time: run 1 {walls[0]:.1f} s, run 2 {walls[1]:.1f} s"
+            + target
         )
         first, second = (ratios(path) for path in paths)
         print("3. stability: PyTorch/TensorFlow speed ratio, run 1 -> run 2 (target within 10 %)")

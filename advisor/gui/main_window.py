@@ -216,9 +216,13 @@ class MainWindow(QMainWindow):
             self.panel.show_problem(f"Could not open the session: {exc}")
             return False
         self.panel.clear()
-        self.record = session.record
-        self._restore(session)
-        self.statusBar().showMessage(f"Session opened from {path}")
+        # A session saved before anything was measured brings answers only; this
+        # machine's measurements stay, as they still describe it.
+        kept = session.record is None and self.record is not None
+        self.record = session.record or self.record
+        self._restore(Session(session.answers, self.record))
+        note = " (answers only: this machine's measurements are kept)" if kept else ""
+        self.statusBar().showMessage(f"Session opened from {path}{note}")
         return True
 
     def save_session_as(self, path: Path) -> bool:

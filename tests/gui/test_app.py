@@ -273,3 +273,18 @@ def test_the_environment_selector_lists_what_discovery_found(
     assert selector.itemData(1) == "/envs/ml/bin/python"
     too_old = selector.model().item(2)  # type: ignore[attr-defined]
     assert not too_old.isEnabled() and "too old" in too_old.toolTip()
+
+
+def test_a_session_with_answers_only_keeps_this_machines_measurements(
+    window: MainWindow, tmp_path: Path
+) -> None:
+    window.set_record(record_from_json(QUICK.read_text()))
+    answers_only = tmp_path / "answers-only.json"
+    answers_only.write_text(
+        '{"kind": "framework-advisor-session", "schema_version": 1, '
+        '"answers": {"source": "colleague", "values": {"stage": "production"}}}'
+    )
+    assert window.open_session(answers_only)
+    assert window.questions.answers().values["stage"] == "production"
+    assert window.record is not None and window.record.benchmarks is not None
+    assert "measurements are kept" in window.statusBar().currentMessage()
