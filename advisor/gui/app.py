@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from advisor.errors import AdvisorError
-from advisor.report.pdf import prepare_webengine
+from advisor.report.pdf import has_display, prepare_webengine
 from advisor.resources_path import resource_file
 from advisor.scoring.answers import default_answers
 from advisor.scoring.knowledge import Knowledge, knowledge
@@ -28,9 +28,7 @@ class NoDisplayError(AdvisorError):
 
 def check_display() -> None:
     """On Linux a window needs X11 or Wayland, unless Qt is told to render offscreen."""
-    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
-        return
-    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+    if not (has_display() or os.environ.get("QT_QPA_PLATFORM")):
         raise NoDisplayError(
             "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); "
             "the terminal commands work without one, e.g. framework-advisor report"

@@ -29,7 +29,7 @@ from advisor.bench.stats import figure
 from advisor.gui.jobs import Job
 from advisor.gui.widgets import FailurePanel, heading, note
 from advisor.record import CaseResult, Record, WorkloadInfo
-from advisor.textbench import format_number
+from advisor.textbench import format_case
 
 COLUMNS = ("Workload", "PyTorch", "TensorFlow", "PyTorch / TensorFlow")
 FRAMEWORK_COLUMN = {"torch": 1, "tensorflow": 2}
@@ -98,7 +98,7 @@ class BenchPage(QWidget):
 
         self.job = Job(work, self)
         self.job.progress.connect(self._on_event)
-        self.job.succeeded.connect(self._done)
+        self.job.succeeded.connect(self.finished_run)  # the window shows it (show_record)
         self.job.failed.connect(self._failed)
         self.job.finished.connect(self._idle)
         self._busy(True)
@@ -156,9 +156,7 @@ class BenchPage(QWidget):
         if case.stats is None:
             text = f"failed: {case.reason}"
         else:
-            value, _low, _high = figure(case, workload)
-            noisy = " (noisy)" if case.stats.noisy else ""
-            text = f"{format_number(value)} {workload.unit}, cv {case.stats.cv:.1%}{noisy}"
+            text = format_case(case, *figure(case, workload), workload.unit)
         lines = self._lines.setdefault((framework, case.workload), {})
         lines[case.variant, case.dtype] = f"{VARIANT_LABELS[case.variant]} {case.dtype}: {text}"
         self._set(case.workload, FRAMEWORK_COLUMN[framework], "\n".join(lines.values()))
@@ -166,10 +164,6 @@ class BenchPage(QWidget):
     def _set(self, workload: str, column: int, text: str) -> None:
         self.table.setItem(self._rows[workload], column, QTableWidgetItem(text))
         self.table.resizeRowToContents(self._rows[workload])
-
-    def _done(self, record: Record) -> None:
-        self.show_record(record)
-        self.finished_run.emit(record)
 
     def _failed(self, reason: str, details: str) -> None:
         self.status.setText("The run did not finish.")

@@ -128,7 +128,7 @@ class MachinePage(QWidget):
 
         self.job = Job(work, self)
         self.job.progress.connect(lambda message: self.status.setText(f"Probing: {message}"))
-        self.job.succeeded.connect(self._probed)
+        self.job.succeeded.connect(self.probed)  # the window shows it (show_record)
         self.job.failed.connect(self._failed)
         self.job.finished.connect(lambda: self.refresh.setEnabled(True))
         self.job.start()
@@ -158,10 +158,6 @@ class MachinePage(QWidget):
             f"Probed {record.created_at} in Python {record.interpreter.version} "
             f"({record.interpreter.executable})"
         )
-
-    def _probed(self, record: Record) -> None:
-        self.show_record(record)
-        self.probed.emit(record)
 
     def _failed(self, reason: str, details: str) -> None:
         self.status.setText("The probe did not finish.")

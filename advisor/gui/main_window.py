@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,14 +22,14 @@ from PySide6.QtWidgets import (
 
 from advisor.errors import AdvisorError
 from advisor.gui.bench_page import BenchPage
-from advisor.gui.machine_page import MachinePage
+from advisor.gui.machine_page import MachinePage, default_python_or_none
 from advisor.gui.questions_page import QuestionsPage
 from advisor.gui.report_page import ReportPage
 from advisor.gui.widgets import FailurePanel, heading
 from advisor.record import Record
 from advisor.report.export import Format, export_report
-from advisor.report.render import render_html
-from advisor.report.view import with_answers
+from advisor.report.render import render_view
+from advisor.report.view import report_view, with_answers
 from advisor.scoring.engine import recommend
 from advisor.scoring.knowledge import Knowledge
 from advisor.session import Session, autosave_path, load_session, save_session
@@ -52,7 +51,7 @@ class MainWindow(QMainWindow):
     def __init__(self, knowledge: Knowledge, session: Session, problem: str = "") -> None:
         super().__init__()
         self.knowledge = knowledge
-        self.record: Record | None = session.record
+        self.record: Record | None = None  # set by _restore, then by each probe or run
         self.setWindowTitle("Framework Advisor")
         self.resize(1180, 780)
         self.questions = QuestionsPage(knowledge)
@@ -133,16 +132,16 @@ class MainWindow(QMainWindow):
 
     def _restore(self, session: Session) -> None:
         self.questions.set_answers(session.answers)
-        if self.record is not None:
-            executable = self.record.interpreter.executable
-            if executable != sys.executable:
-                self.machine.environments.blockSignals(True)  # no probe: this is restored
-                self.machine.add_environment(executable)
-                self.machine.environments.blockSignals(False)
-                self.bench.python = executable
-            self.machine.show_record(self.record)
-            self.bench.show_record(self.record)
-        self.refresh()
+        if session.record is None:
+            self.refresh()
+            return
+        executable = session.record.interpreter.executable
+        if executable != str(default_python_or_none()):
+            self.machine.environments.blockSignals(True)  # no probe: this is restored
+            self.machine.add_environment(executable)
+            self.machine.environments.blockSignals(False)
+            self.bench.python = executable
+        self.set_record(session.record)
 
     def start(self) -> None:
         """Once the window is up: list the environments; probe unless a session had it."""
@@ -162,12 +161,14 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         """Re-score from the current answers (no re-measuring), re-render and autosave."""
-        answers = self.questions.answers()
-        run = self.record.benchmarks if self.record is not None else None
-        self.headline.setText(headline(recommend(self.knowledge, answers, run)))
         record = self.report_record()
-        if record is not None:
-            self.report.show_html(render_html(record))
+        if record is None:
+            scored = recommend(self.knowledge, self.questions.answers(), None)
+        else:
+            view = report_view(record, self.knowledge)
+            scored = view.recommendation
+            self.report.show_html(render_view(view))
+        self.headline.setText(headline(scored))
         self._autosave()
 
     def _autosave(self) -> None:
@@ -219,8 +220,7 @@ class MainWindow(QMainWindow):
         # A session saved before anything was measured brings answers only; this
         # machine's measurements stay, as they still describe it.
         kept = session.record is None and self.record is not None
-        self.record = session.record or self.record
-        self._restore(Session(session.answers, self.record))
+        self._restore(Session(session.answers, session.record or self.record))
         note = " (answers only: this machine's measurements are kept)" if kept else ""
         self.statusBar().showMessage(f"Session opened from {path}{note}")
         return True

@@ -21,12 +21,17 @@ def prepare_webengine() -> None:
     os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu --log-level=3")
 
 
+def has_display() -> bool:
+    """Whether Qt can open a window: on Linux only with an X11 or Wayland display."""
+    if not sys.platform.startswith("linux"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def print_pdf(html: str, target: Path) -> None:
     """Lay out the HTML as A4 pages and write the PDF to target (the caller makes it atomic)."""
     prepare_webengine()
-    if sys.platform.startswith("linux") and not (
-        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-    ):
+    if not has_display():
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import qInstallMessageHandler
 

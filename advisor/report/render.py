@@ -7,7 +7,7 @@ import functools
 import jinja2
 
 from advisor.record import Record
-from advisor.report.view import report_view
+from advisor.report.view import ReportView, report_view
 from advisor.resources_path import resource_folder
 from advisor.scoring.knowledge import knowledge
 from advisor.textbench import format_number
@@ -34,7 +34,11 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render_html(record: Record) -> str:
-    """The self-contained HTML report: the preview and every export use this."""
-    view = report_view(record, knowledge())
+def render_view(view: ReportView) -> str:
+    """The self-contained HTML report of a view-model: the preview and every export use this."""
     return environment().get_template("report.html.j2").render(view=view)
+
+
+def render_html(record: Record) -> str:
+    """The report of a record."""
+    return render_view(report_view(record, knowledge()))

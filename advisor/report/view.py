@@ -11,8 +11,8 @@ from advisor.bench.compare import VARIANT_LABELS
 from advisor.record import BenchmarkRun, Record, SavedAnswers
 from advisor.report.advice_view import AdviceView, advice_view
 from advisor.report.bench_view import BenchView, bench_view
-from advisor.scoring.answers import Answers, checked_answers, default_answers
-from advisor.scoring.engine import recommend
+from advisor.scoring.answers import MAX_LEVEL, Answers, checked_answers, default_answers
+from advisor.scoring.engine import Recommendation, recommend
 from advisor.scoring.knowledge import Knowledge
 from advisor.textsummary import Section, inventory_sections
 
@@ -36,6 +36,7 @@ class ReportView:
     """Everything the report template renders, in reading order."""
 
     title: str
+    recommendation: Recommendation  # what the advice shows, for a front-end's own headline
     advice: AdviceView
     bench: BenchView | None
     machine: tuple[Section, ...]
@@ -115,7 +116,7 @@ def _answer_lines(answers: Answers, knowledge: Knowledge) -> tuple[tuple[str, st
     for question in knowledge.questions:
         value = answers.values[question.id]
         if question.kind == "importance":
-            shown = f"{value} of 5"
+            shown = f"{value} of {MAX_LEVEL}"
         else:
             chosen = value if isinstance(value, list) else [value]
             shown = ", ".join(option.label for option in question.options if option.id in chosen)
@@ -147,6 +148,7 @@ def report_view(record: Record, knowledge: Knowledge) -> ReportView:
     advice = advice_view(knowledge, recommendation, record)
     return ReportView(
         title=f"Framework Advisor report: {advice.headline.winner_name}",
+        recommendation=recommendation,
         advice=advice,
         bench=bench_view(record.benchmarks) if record.benchmarks is not None else None,
         machine=tuple(inventory_sections(record)),
