@@ -50,12 +50,15 @@ def print_pdf(html: str, target: Path) -> None:
 
 def _print(html: str, target: Path) -> str:
     from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QMarginsF, Qt, QTimer, QUrl
-    from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize
+    from PySide6.QtGui import QPageLayout, QPageSize
     from PySide6.QtWebEngineCore import QWebEnginePage
+    from PySide6.QtWidgets import QApplication
 
     if QCoreApplication.instance() is None:
+        # A widgets application, not a bare GUI one: a process can hold only one, and
+        # the app's windows (or pytest-qt) may need widgets after a PDF was printed.
         QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
-        _APPLICATION.append(QGuiApplication(["framework-advisor"]))
+        _APPLICATION.append(QApplication(["framework-advisor"]))
     page, loop = QWebEnginePage(), QEventLoop()
     outcome = ["timed out"]
     layout = QPageLayout(
