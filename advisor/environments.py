@@ -73,7 +73,8 @@ class Environment:
         return f"{self.candidate.name} (Python {self.python_version}; {frameworks})"
 
 
-def _python_in(prefix: Path) -> Path | None:
+def python_in(prefix: Path) -> Path | None:
+    """The interpreter of an environment folder (venv or conda, POSIX or Windows layout)."""
     for inside in ("bin/python", "bin/python3", "Scripts/python.exe", "python.exe"):
         if (prefix / inside).is_file():
             return prefix / inside
@@ -83,7 +84,7 @@ def _python_in(prefix: Path) -> Path | None:
 def _from_prefixes(prefixes: Iterable[Path], source: Source) -> list[Candidate]:
     found = []
     for prefix in prefixes:
-        python = _python_in(prefix)
+        python = python_in(prefix)
         if python is not None:
             found.append(Candidate(python, source, prefix.name or str(prefix)))
     return found

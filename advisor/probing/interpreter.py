@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from advisor.environments import default_python
+from advisor.environments import default_python, python_in
 from advisor.errors import BadInterpreterError
 from advisor.probing.runner import run_process
 from advisor.record import Interpreter
@@ -25,10 +25,10 @@ def resolve_python(path: str | None) -> Path:
         return default_python()
     candidate = Path(path).expanduser()
     if candidate.is_dir():
-        for inside in ("bin/python", "bin/python3", "Scripts/python.exe", "python.exe"):
-            if (candidate / inside).is_file():
-                return candidate / inside
-        raise BadInterpreterError(f"--python {path}: a folder with no bin/python inside")
+        inside = python_in(candidate)
+        if inside is None:
+            raise BadInterpreterError(f"--python {path}: a folder with no bin/python inside")
+        return inside
     if not candidate.exists():
         raise BadInterpreterError(f"--python {path}: no such file")
     return candidate
