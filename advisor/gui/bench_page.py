@@ -98,9 +98,8 @@ class BenchPage(QWidget):
 
         self.job = Job(work, self)
         self.job.progress.connect(self._on_event)
-        self.job.succeeded.connect(self.finished_run)  # the window shows it (show_record)
+        self.job.succeeded.connect(self._succeeded)
         self.job.failed.connect(self._failed)
-        self.job.finished.connect(self._idle)
         self._busy(True)
         self.job.start()
 
@@ -165,12 +164,14 @@ class BenchPage(QWidget):
         self.table.setItem(self._rows[workload], column, QTableWidgetItem(text))
         self.table.resizeRowToContents(self._rows[workload])
 
+    def _succeeded(self, record: Record) -> None:
+        self._busy(False)  # idle before anyone hears of the run
+        self.finished_run.emit(record)  # the window shows it (show_record)
+
     def _failed(self, reason: str, details: str) -> None:
+        self._busy(False)
         self.status.setText("The run did not finish.")
         self.panel.show_problem(reason, details)
-
-    def _idle(self) -> None:
-        self._busy(False)
 
     def _busy(self, busy: bool) -> None:
         self.start_button.setEnabled(not busy)

@@ -15,12 +15,15 @@ Work = Callable[[Callable[[object], None], threading.Event], object]
 
 
 class Job(QObject):
-    """Runs one piece of work off the GUI thread; Qt queues its signals onto the GUI thread."""
+    """Runs one piece of work off the GUI thread; Qt queues its signals onto the GUI thread.
+
+    A job ends with exactly one of `succeeded` or `failed`, so a page that reacts to either
+    is idle again before anything else hears that the work ended.
+    """
 
     progress = Signal(object)
     succeeded = Signal(object)
     failed = Signal(str, str)  # one-line reason, details
-    finished = Signal()
 
     def __init__(self, work: Work, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -56,4 +59,3 @@ class Job(QObject):
             self.failed.emit(f"internal error: {type(exc).__name__}: {exc}", traceback.format_exc())
         else:
             self.succeeded.emit(result)
-        self.finished.emit()

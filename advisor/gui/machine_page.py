@@ -128,9 +128,8 @@ class MachinePage(QWidget):
 
         self.job = Job(work, self)
         self.job.progress.connect(lambda message: self.status.setText(f"Probing: {message}"))
-        self.job.succeeded.connect(self.probed)  # the window shows it (show_record)
+        self.job.succeeded.connect(self._probed)
         self.job.failed.connect(self._failed)
-        self.job.finished.connect(lambda: self.refresh.setEnabled(True))
         self.job.start()
 
     def show_record(self, record: Record) -> None:
@@ -159,7 +158,12 @@ class MachinePage(QWidget):
             f"({record.interpreter.executable})"
         )
 
+    def _probed(self, record: Record) -> None:
+        self.refresh.setEnabled(True)  # ready again before anyone hears of the inventory
+        self.probed.emit(record)  # the window shows it (show_record)
+
     def _failed(self, reason: str, details: str) -> None:
+        self.refresh.setEnabled(True)
         self.status.setText("The probe did not finish.")
         self.panel.show_problem(reason, details)
 

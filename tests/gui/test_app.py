@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QCheckBox, QSlider, QWidget
 from pytestqt.qtbot import QtBot
 
 from advisor.environments import Candidate, Environment, ModuleCheck
+from advisor.errors import BadInterpreterError
 from advisor.gui.app import restored_session
 from advisor.gui.main_window import MainWindow
 from advisor.record import record_from_json
@@ -131,6 +132,40 @@ def test_cancel_stops_the_run_and_keeps_what_finished(window: MainWindow, qtbot:
     assert "cancelled" in bench.status.text()
     assert bench.start_button.isEnabled() and not bench.cancel_button.isEnabled()
     assert stopped_after < 10, stopped_after  # 2 s target: see the closing note's figure
+
+
+def test_whoever_hears_a_run_end_finds_the_page_ready_for_the_next(
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recorded = record_from_json(QUICK.read_text())
+    monkeypatch.setattr("advisor.gui.bench_page.run_benchmarks", lambda *args: recorded)
+    bench = window.bench
+    seen: list[tuple[bool, bool]] = []
+    bench.finished_run.connect(
+        lambda _record: seen.append(
+            (bench.start_button.isEnabled(), bench.cancel_button.isEnabled())
+        )
+    )
+    with qtbot.waitSignal(bench.finished_run, timeout=10_000):
+        qtbot.mouseClick(bench.start_button, Qt.MouseButton.LeftButton)
+    assert seen == [(True, False)]
+    assert window.record is not None and window.record.benchmarks == recorded.benchmarks
+
+
+def test_a_run_that_fails_is_a_panel_and_the_page_is_ready_again(
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(*_args: object) -> None:
+        raise BadInterpreterError("/nowhere/python: no such file")
+
+    monkeypatch.setattr("advisor.gui.bench_page.run_benchmarks", fail)
+    window.nav.setCurrentRow(2)
+    bench = window.bench
+    qtbot.mouseClick(bench.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(bench.panel.isVisible, timeout=10_000)
+    assert "/nowhere/python: no such file" in bench.panel.title.text()
+    assert bench.status.text() == "The run did not finish."
+    assert bench.start_button.isEnabled() and not bench.cancel_button.isEnabled()
 
 
 def test_a_crashing_probe_shows_an_inline_panel_and_the_app_goes_on(
