@@ -61,10 +61,12 @@ print(json.dumps({{"harness": harness, "bare": bare}}))
 
 
 def _quick_budget() -> dict[str, float]:
+    """The quick preset's timing settings as one pass (the suite shares them out over passes)."""
     sys.path.insert(0, str(ROOT))
     from advisor.bench.spec import suite
 
-    return suite().presets["quick"].budget
+    budget = suite().presets["quick"].budget
+    return dict(budget, cv_min_repeats=budget["min_repeats"])
 
 
 def fidelity(framework: str, threads: int) -> tuple[float, float, float]:

@@ -68,9 +68,11 @@ def run_side_by_side(
                 item.ending = item.process.wait(0)
             if item.ending is None and _settle(item, "slot_done", deadline, cancel, driven):
                 return _results(driven, timeout_s)
-    for item in driven:
+    for item in driven:  # every suite winds down at once: nothing is timed any more
         if item.ending is None:
             item.process.send("finish")
+    for item in driven:
+        if item.ending is None:
             item.ending = item.process.wait(max(deadline - time.monotonic(), 0.0), cancel)
     return _results(driven, timeout_s)
 

@@ -37,13 +37,18 @@ class Preset:
     passes: int  # turns each workload gets, taken alternately by the frameworks
 
     def pass_budget(self) -> dict[str, float]:
-        """The timing loop's settings for one pass: totals shared out, at least 2 samples."""
+        """The timing loop's settings for one pass: totals shared out, at least 2 samples.
+
+        The target dispersion stays a judgement over all of a case's samples
+        (`cv_min_repeats`: the total minimum), not over one pass's few.
+        """
         parts = self.passes
         return dict(
             self.budget,
             budget_s=self.budget["budget_s"] / parts,
             min_repeats=max(2, math.ceil(self.budget["min_repeats"] / parts)),
             max_repeats=max(2, math.ceil(self.budget["max_repeats"] / parts)),
+            cv_min_repeats=self.budget["min_repeats"],
         )
 
 

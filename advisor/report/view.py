@@ -27,6 +27,7 @@ class Method:
     command: str
     interpreter: str
     reproduce: tuple[str, ...]
+    settings: tuple[tuple[str, str], ...]  # framework, what its suite ran with
     problems: tuple[str, ...]
     answers: tuple[tuple[str, str], ...]  # question text, answer as given
 
@@ -124,6 +125,17 @@ def _answer_lines(answers: Answers, knowledge: Knowledge) -> tuple[tuple[str, st
     return tuple(lines)
 
 
+def _settings(run: BenchmarkRun | None) -> tuple[tuple[str, str], ...]:
+    """Each suite's own account of its settings (threads, TF32, allocator...), as recorded."""
+    if run is None:
+        return ()
+    return tuple(
+        (suite.display_name, "; ".join(f"{key} {value}" for key, value in suite.settings.items()))
+        for suite in run.suites
+        if suite.settings
+    )
+
+
 def _method(record: Record, answers: Answers, knowledge: Knowledge, advice: AdviceView) -> Method:
     python = record.interpreter.executable
     reproduce = [shlex.join(["framework-advisor", "probe", "--python", python])]
@@ -136,6 +148,7 @@ def _method(record: Record, answers: Answers, knowledge: Knowledge, advice: Advi
         command=record.command,
         interpreter=f"Python {record.interpreter.version} ({python})",
         reproduce=tuple(reproduce),
+        settings=_settings(record.benchmarks),
         problems=_problems(record, advice),
         answers=_answer_lines(answers, knowledge),
     )

@@ -41,6 +41,7 @@ def test_every_workload_has_a_figure_or_a_reason_in_both_frameworks(
         # an eager and a compiled process
         assert framework_suite.processes == 2
         assert framework_suite.settings["intra_op_threads"] == str(run.threads)
+        assert framework_suite.settings["malloc"]  # what the allocator ran with
         assert framework_suite.import_time_s > 0
         assert framework_suite.peak_rss_bytes >= framework_suite.rss_after_import_bytes
         for workload in suite().workloads:

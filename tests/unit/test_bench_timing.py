@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import platform
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -53,6 +55,7 @@ BUDGET: dict[str, Any] = {
     "max_repeats": 50,
     "budget_s": 1.0,
     "target_cv": 0.03,
+    "cv_min_repeats": 5,
 }
 
 
@@ -87,6 +90,62 @@ def test_repeats_are_capped(bench_common: ModuleType) -> None:
     budget = dict(BUDGET, budget_s=100.0, max_repeats=12)
     result = bench_common.measure(work.run_once, work.sync, budget, clock=work.clock)
     assert len(result["samples_s"]) == 12
+
+
+def test_dispersion_is_judged_over_the_earlier_passes_too(bench_common: ModuleType) -> None:
+    budget = dict(BUDGET, min_repeats=2, cv_min_repeats=10)
+    # Two agreeing samples of a first pass are not enough to stop on dispersion...
+    work = FakeWork([0.02])
+    first = bench_common.measure(work.run_once, work.sync, budget, clock=work.clock)
+    assert len(first["samples_s"]) == 10
+    # ...but with eight steady samples from earlier passes, two more are.
+    work = FakeWork([0.02])
+    later = bench_common.measure(
+        work.run_once, work.sync, budget, clock=work.clock, inner=1, earlier=[0.02] * 8
+    )
+    assert len(later["samples_s"]) == 2
+    # Earlier passes that disagree keep this one sampling until its time budget.
+    work = FakeWork([0.02])
+    disagreeing = bench_common.measure(
+        work.run_once, work.sync, budget, clock=work.clock, inner=1, earlier=[0.03, 0.01] * 4
+    )
+    elapsed = sum(disagreeing["samples_s"])
+    assert elapsed >= budget["budget_s"] and len(disagreeing["samples_s"]) == 50
+
+
+def test_later_passes_skip_the_warm_up_only_for_long_iterations(bench_common: ModuleType) -> None:
+    long_work = FakeWork([0.5])
+    long = bench_common.measure(
+        long_work.run_once, long_work.sync, BUDGET, clock=long_work.clock, inner=1, earlier=[0.5]
+    )
+    assert long["warmup_iterations"] == 0
+    assert long_work.calls == len(long["samples_s"])
+    short_work = FakeWork([0.02])
+    short = bench_common.measure(
+        short_work.run_once,
+        short_work.sync,
+        BUDGET,
+        clock=short_work.clock,
+        inner=1,
+        earlier=[0.02],
+    )
+    assert short["warmup_iterations"] == BUDGET["warmup"]
+    assert short_work.calls == BUDGET["warmup"] + len(short["samples_s"])
+
+
+def test_the_allocator_is_fixed_before_the_framework_loads() -> None:
+    # In a child: mallopt changes the whole process.
+    code = (
+        f"import sys; sys.path.insert(0, {str(PROBES)!r}); "
+        "import _bench_common; print(_bench_common.steady_allocator())"
+    )
+    said = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    if sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc":
+        assert said == "glibc mmap/trim thresholds fixed at 256/512 MiB"
+    else:
+        assert said.startswith("system default")
 
 
 def test_first_call_is_timed_alone(bench_common: ModuleType) -> None:

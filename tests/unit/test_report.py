@@ -92,6 +92,15 @@ def test_matmul_shows_percent_of_peak_only_where_the_peak_is_known() -> None:
     assert "unknown: the maximum CPU clock is not exposed" in quick_cpu
 
 
+def test_method_lists_what_each_framework_ran_with() -> None:
+    record = _record("bench_quick_cpu.json")
+    method = _text(_section(render_html(record), "method"))
+    for suite in record.benchmarks.suites:  # type: ignore[union-attr]
+        assert f"{suite.display_name} ran with" in method
+        for key, value in suite.settings.items():
+            assert f"{key} {value}" in method
+
+
 def test_static_only_report_says_so_and_draws_no_benchmark_chart() -> None:
     record = dataclasses.replace(_record("bench_quick_cpu.json"), benchmarks=None)
     html = render_html(record)
