@@ -3,7 +3,7 @@
 Both suites live in their own processes (never two frameworks in one), started one
 after the other so each import is timed alone. Then every slot ("prepare I", then
 "measure I" once per pass) goes to one process at a time, the first mover
-alternating. A slow spell of a shared machine (seen here: +50 % for ~10 s) then
+alternating (see `slots`). A slow spell of a shared machine (seen here: +50 % for ~10 s) then
 lands on both frameworks' samples of the same workload, instead of on one whole
 suite, which is what keeps the PyTorch/TensorFlow ratios stable between runs.
 """
@@ -39,17 +39,33 @@ class _Driven:
     ending: Ending | None = None
 
 
-def slots(workloads: int, passes: int) -> list[str]:
-    """The commands of one suite: prepare every workload, then time each once per pass."""
-    prepare = [f"prepare {i}" for i in range(workloads)]
-    return prepare + [f"measure {i}" for _ in range(passes) for i in range(workloads)]
+@dataclass(frozen=True)
+class Slot:
+    """One command for every suite, and whether the suites take it in reverse order."""
+
+    command: str
+    reverse: bool
+
+
+def slots(workloads: int, passes: int) -> list[Slot]:
+    """Prepare every workload, then time each once per pass.
+
+    The first mover alternates between neighbouring workloads and, for each workload,
+    from one pass to the next, whatever the number of workloads.
+    """
+    prepare = [Slot(f"prepare {i}", i % 2 == 1) for i in range(workloads)]
+    return prepare + [
+        Slot(f"measure {i}", (i + turn) % 2 == 1)
+        for turn in range(passes)
+        for i in range(workloads)
+    ]
 
 
 def run_side_by_side(
     specs: Sequence[FrameworkSpec],
     interpreter: Interpreter,
     plan_path: Path,
-    commands: Sequence[str],
+    commands: Sequence[Slot],
     timeout_s: float,
     listen: BenchListener,
     cancel: threading.Event | None = None,
@@ -62,9 +78,9 @@ def run_side_by_side(
         driven.append(item)
         if _settle(item, "ready", deadline, cancel, driven):
             return _results(driven, timeout_s)
-    for number, command in enumerate(commands):
-        for item in driven if number % 2 == 0 else driven[::-1]:
-            if item.ending is None and not item.process.send(command):
+    for slot in commands:
+        for item in driven[::-1] if slot.reverse else driven:
+            if item.ending is None and not item.process.send(slot.command):
                 item.ending = item.process.wait(0)
             if item.ending is None and _settle(item, "slot_done", deadline, cancel, driven):
                 return _results(driven, timeout_s)

@@ -88,10 +88,10 @@ def test_the_frameworks_take_turns_and_the_first_mover_alternates(tmp_path: Path
         "b measure 0",
         "b measure 1",
         "a measure 1",
-        "a measure 0",
         "b measure 0",
-        "b measure 1",
+        "a measure 0",
         "a measure 1",
+        "b measure 1",
     ]
 
 

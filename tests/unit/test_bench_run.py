@@ -86,16 +86,23 @@ def test_compiled_variants_get_a_plan_and_processes_of_their_own() -> None:
 
 
 def test_slots_prepare_everything_then_time_each_workload_once_per_pass() -> None:
-    assert slots(2, 3) == [
-        "prepare 0",
-        "prepare 1",
-        "measure 0",
-        "measure 1",
-        "measure 0",
-        "measure 1",
-        "measure 0",
-        "measure 1",
+    assert [(s.command, s.reverse) for s in slots(2, 3)] == [
+        ("prepare 0", False),
+        ("prepare 1", True),
+        ("measure 0", False),
+        ("measure 1", True),
+        ("measure 0", True),
+        ("measure 1", False),
+        ("measure 0", False),
+        ("measure 1", True),
     ]
+
+
+def test_each_workload_changes_its_first_mover_every_pass_whatever_the_count() -> None:
+    for workloads in (1, 2, 7, 8):
+        for i in range(workloads):
+            firsts = [s.reverse for s in slots(workloads, 4) if s.command == f"measure {i}"]
+            assert firsts in ([False, True, False, True], [True, False, True, False])
 
 
 RAW = {
