@@ -1,18 +1,19 @@
 """Benchmarks of the benchmark harness itself (issue 3): fidelity, quick-suite wall time, stability.
 
-Usage: python benchmarks/harness.py [--skip-suite] [--preset quick|full]
+Usage: python benchmarks/harness.py [--skip-suite] [--preset quick|full] [--runs N]
 
 1. Fidelity: for each framework, the harness's matmul GFLOP/s (probes/_bench_common.measure,
    median) divided by a bare tight loop of the same op in the same process. Target >= 0.95.
 2. Quick-suite wall time: `framework-advisor bench --quick`, process start to exit. Target <= 60 s.
-3. Stability: two consecutive quick runs; per workload row, the PyTorch/TensorFlow speed ratio of
-   the second run over the first. Target: within 10 %.
+3. Stability: two (or --runs N) consecutive quick runs; per workload row, the PyTorch/TensorFlow
+   speed ratio of each run over the one before. Target: within 10 %.
 Each framework runs in its own subprocess, as in the product.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import statistics
@@ -141,7 +142,12 @@ def main() -> int:
     parser.add_argument(
         "--preset", default="quick", help="suite size for wall time and stability (default quick)"
     )
+    parser.add_argument(
+        "--runs", type=int, default=2, help="consecutive suite runs to compare (default 2)"
+    )
     args = parser.parse_args()
+    if args.runs < 2:
+        parser.error("--runs must be at least 2")
     import psutil
 
     threads = psutil.cpu_count(logical=False) or 1
@@ -165,30 +171,35 @@ def main() -> int:
     if args.skip_suite:
         return 0
     with tempfile.TemporaryDirectory() as folder:
-        paths = [Path(folder) / f"run{i}.json" for i in (1, 2)]
+        paths = [Path(folder) / f"run{i}.json" for i in range(1, args.runs + 1)]
         walls = [suite_run(args.preset, path) for path in paths]
         target = " (target <= 60 s)" if args.preset == "quick" else ""
-        print(
-            f"2. {args.preset}-suite wall time: run 1 {walls[0]:.1f} s, run 2 {walls[1]:.1f} s"
-            + target
-        )
-        first, second = (ratios(path) for path in paths)
-        print("3. stability: PyTorch/TensorFlow speed ratio, run 1 -> run 2 (target within 10 %)")
-        for key in first:
-            if key in second:
-                change = second[key] / first[key] - 1
-                flag = "ok" if abs(change) <= 0.10 else "OUTSIDE 10 %"
-                print(
-                    f"   {key:<32} {first[key]:7.3f} -> {second[key]:7.3f}  {change:+6.1%}  {flag}"
-                )
-        print("   per framework, median time per iteration, run 1 -> run 2:")
-        before, after = (medians(path) for path in paths)
-        for key, value in before.items():
-            if key in after:
-                print(
-                    f"   {key:<44} {value * 1e3:9.3f} ms -> {after[key] * 1e3:9.3f} ms  "
-                    f"{after[key] / value - 1:+6.1%}"
-                )
+        listed = ", ".join(f"run {i} {wall:.1f} s" for i, wall in enumerate(walls, 1))
+        print(f"2. {args.preset}-suite wall time: {listed}" + target)
+        print("3. stability: PyTorch/TensorFlow speed ratio, run to run (target within 10 %)")
+        outside = compared = 0
+        for number, (before, after) in enumerate(itertools.pairwise(paths), 1):
+            print(f"   run {number} -> run {number + 1}:")
+            first, second = ratios(before), ratios(after)
+            for key in first:
+                if key in second:
+                    change = second[key] / first[key] - 1
+                    compared += 1
+                    outside += abs(change) > 0.10
+                    flag = "ok" if abs(change) <= 0.10 else "OUTSIDE 10 %"
+                    print(
+                        f"   {key:<32} {first[key]:7.3f} -> {second[key]:7.3f}  "
+                        f"{change:+6.1%}  {flag}"
+                    )
+            print("   per framework, median time per iteration:")
+            early, late = medians(before), medians(after)
+            for key, value in early.items():
+                if key in late:
+                    print(
+                        f"   {key:<44} {value * 1e3:9.3f} ms -> {late[key] * 1e3:9.3f} ms  "
+                        f"{late[key] / value - 1:+6.1%}"
+                    )
+        print(f"   rows outside 10 %: {outside} of {compared}")
     return 0
 
 
