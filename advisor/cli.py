@@ -21,7 +21,7 @@ from advisor.bench.spec import PRESETS, suite
 from advisor.datadir import latest_results_path
 from advisor.environments import discover
 from advisor.errors import AdvisorError, CancelledError, UsageError
-from advisor.fileio import atomic_write_text
+from advisor.fileio import atomic_write_text, read_text_file
 from advisor.inventory import DEFAULT_PROBE_TIMEOUT_S, take_inventory
 from advisor.record import Record, record_from_json, record_to_json, save_record
 from advisor.report.export import FORMATS, export_report, format_for
@@ -251,11 +251,7 @@ def _run_bench(args: argparse.Namespace) -> int:
 
 
 def _read_record(path: Path, option: str) -> Record:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"{option} {path}: cannot read ({exc.strerror})") from exc
-    return record_from_json(text, str(path))
+    return record_from_json(read_text_file(path, f"{option} {path}"), str(path))
 
 
 def _load_results(path: Path | None) -> tuple[Record | None, str]:

@@ -1,4 +1,4 @@
-"""Atomic file writes: a temporary file in the same folder, then a rename."""
+"""Files the user names: reading them with one clear error, writing them atomically."""
 
 from __future__ import annotations
 
@@ -7,7 +7,18 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from advisor.errors import OutputPathError
+from advisor.errors import OutputPathError, UsageError
+
+
+def read_text_file(path: Path, label: str, what: str = "") -> str:
+    """The text of a file the user named; a problem is one UsageError starting with ``label``."""
+    noun = f" {what}" if what else ""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{label}: cannot read{noun} ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{label}: not a text file") from exc
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from advisor.datadir import data_dir
-from advisor.errors import RecordFormatError, UsageError
-from advisor.fileio import atomic_write_text
+from advisor.errors import RecordFormatError
+from advisor.fileio import atomic_write_text, read_text_file
 from advisor.record import SCHEMA_VERSION, Record, SavedAnswers
 from advisor.scoring.answers import Answers, checked_answers
 from advisor.scoring.knowledge import Knowledge
@@ -64,13 +64,7 @@ def save_session(session: Session, path: Path) -> None:
 
 def load_session(path: Path, knowledge: Knowledge) -> Session:
     """Read and check a session file; any problem is one UsageError naming the file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read ({exc.strerror})") from exc
-    except UnicodeDecodeError as exc:
-        raise RecordFormatError(f"{path}: not a text file") from exc
-    return parse_session(text, str(path), knowledge)
+    return parse_session(read_text_file(path, str(path)), str(path), knowledge)
 
 
 def parse_session(text: str, source: str, knowledge: Knowledge) -> Session:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.errors import UsageError
+from advisor.fileio import read_text_file
 from advisor.scoring.knowledge import Knowledge, Question
 
 MAX_LEVEL = 5
@@ -64,11 +65,7 @@ def _toml_problem(text: str, source: str, exc: tomllib.TOMLDecodeError) -> str:
 
 def load_answers(path: Path, knowledge: Knowledge) -> Answers:
     """Answers from a file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read answers ({exc.strerror})") from exc
-    return parse_answers(text, str(path), knowledge)
+    return parse_answers(read_text_file(path, str(path), "answers"), str(path), knowledge)
 
 
 def _checked(question: Question, value: Any, source: str) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from tests import helpers
 from tests.helpers import FIXTURES
 
 QUICK = FIXTURES / "records" / "bench_quick_cpu.json"
+BINARY = str(Path(sys.executable).resolve())  # a file that is there but is not text
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -53,6 +55,9 @@ def _one_line(err: str) -> str:
         (["recommend", "--results", "/no/such.json"], "--results /no/such.json: cannot read"),
         (["recommend", "--answers", "a.toml", "--profile", "student"], "not allowed with"),
         (["report", "--from", "/no/such.json"], "--from /no/such.json: cannot read"),
+        (["report", "--from", BINARY], f"--from {BINARY}: not a text file"),
+        (["recommend", "--results", BINARY], f"--results {BINARY}: not a text file"),
+        (["recommend", "--answers", BINARY], f"{BINARY}: not a text file"),
         (["report", "--from", "a.json", "--results", "b.json"], "not allowed with"),
         (["report", "--format", "docx"], "invalid choice: 'docx'"),
         (["report", "--output", "notes.docx"], "cannot tell the report format from notes.docx"),
