@@ -13,6 +13,7 @@ Each framework runs in its own subprocess, as in the product.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import json
 import os
@@ -66,8 +67,7 @@ def _quick_budget() -> dict[str, float]:
     sys.path.insert(0, str(ROOT))
     from advisor.bench.spec import suite
 
-    budget = suite().presets["quick"].budget
-    return dict(budget, cv_min_repeats=budget["min_repeats"])
+    return dataclasses.replace(suite().presets["quick"], passes=1).pass_budget()
 
 
 def fidelity(framework: str, threads: int) -> tuple[float, float, float]:
