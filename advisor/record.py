@@ -302,14 +302,19 @@ def record_to_json(record: Record) -> str:
     return json.dumps(to_jsonable(record), indent=2, sort_keys=False) + "\n"
 
 
-def record_from_json(text: str, source: str = "record") -> Record:
-    """Parse and validate a record, naming the source and the field on failure."""
+def parse_json(text: str, source: str) -> Any:
+    """JSON text of a file the user named; bad JSON is one RecordFormatError saying where."""
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise RecordFormatError(
             f"{source}: not valid JSON ({exc.msg} at line {exc.lineno})"
         ) from exc
+
+
+def record_from_json(text: str, source: str = "record") -> Record:
+    """Parse and validate a record, naming the source and the field on failure."""
+    data = parse_json(text, source)
     version = data.get("schema_version") if isinstance(data, dict) else None
     if version != SCHEMA_VERSION:
         raise RecordFormatError(

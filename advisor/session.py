@@ -14,7 +14,7 @@ from typing import Any
 from advisor.datadir import data_dir
 from advisor.errors import RecordFormatError
 from advisor.fileio import atomic_write_text, read_text_file
-from advisor.record import SCHEMA_VERSION, Record, SavedAnswers
+from advisor.record import SCHEMA_VERSION, Record, SavedAnswers, parse_json
 from advisor.scoring.answers import Answers, checked_answers
 from advisor.scoring.knowledge import Knowledge
 from advisor.serde import SchemaError, from_jsonable, to_jsonable
@@ -91,12 +91,7 @@ def parse_session(text: str, source: str, knowledge: Knowledge) -> Session:
 
 
 def _json_object(text: str, source: str) -> dict[str, Any]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise RecordFormatError(
-            f"{source}: not valid JSON ({exc.msg} at line {exc.lineno})"
-        ) from exc
+    data = parse_json(text, source)
     if not isinstance(data, dict):
         raise RecordFormatError(f"{source}: not a Framework Advisor session file")
     return data
