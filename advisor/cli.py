@@ -18,6 +18,7 @@ from advisor import __version__
 from advisor.bench.events import BenchEvent, BenchListener
 from advisor.bench.run import BenchOptions, run_benchmarks
 from advisor.bench.spec import PRESETS, suite
+from advisor.comparison import compare
 from advisor.datadir import latest_results_path
 from advisor.environments import discover
 from advisor.errors import AdvisorError, CancelledError, UsageError
@@ -25,11 +26,12 @@ from advisor.fileio import atomic_write_text, read_text_file
 from advisor.inventory import DEFAULT_PROBE_TIMEOUT_S, take_inventory
 from advisor.record import Record, record_from_json, record_to_json, save_record
 from advisor.report.export import FORMATS, export_report, format_for
-from advisor.report.view import record_answers, with_answers
+from advisor.report.view import report_view, with_answers
 from advisor.scoring.answers import Answers, default_answers, load_answers, template
 from advisor.scoring.engine import recommend
 from advisor.scoring.knowledge import Knowledge, knowledge
 from advisor.scoring.profiles import profile_path
+from advisor.scoring.verdict import verdict_jsonable
 from advisor.serde import to_jsonable
 from advisor.textbench import format_benchmarks, format_live_case
 from advisor.textrecommend import format_questions, format_recommendation, headline
@@ -101,6 +103,9 @@ def _add_recommend_parsers(commands: argparse._SubParsersAction[_Parser]) -> Non
         metavar="FILE",
         type=Path,
         help="a saved bench record (default: the latest bench run, if any)",
+    )
+    recommend.add_argument(
+        "--json", action="store_true", help="print the verdict as JSON (machine-readable)"
     )
     questions = commands.add_parser("questions", help="print the questionnaire")
     questions.add_argument(
@@ -243,7 +248,7 @@ def _run_bench(args: argparse.Namespace) -> int:
     listen = None if args.quiet else _progress(args.preset)
     record = run_benchmarks(options, args.python, on_event=listen)
     assert record.benchmarks is not None
-    _emit(record, args, format_benchmarks(record.benchmarks))
+    _emit(record, args, format_benchmarks(compare(record.benchmarks)))
     if record.benchmarks.cancelled:
         return EXIT_INTERRUPTED
     save_record(record, latest_results_path())
@@ -281,7 +286,11 @@ def _run_recommend(args: argparse.Namespace) -> int:
     record, origin = _load_results(args.results)
     print(origin, file=sys.stderr)
     run = record.benchmarks if record is not None else None
-    sys.stdout.write(format_recommendation(recommend(known, answers, run)))
+    rec = recommend(known, answers, compare(run) if run is not None else None)
+    if args.json:
+        sys.stdout.write(json.dumps(verdict_jsonable(rec), indent=2) + "\n")
+    else:
+        sys.stdout.write(format_recommendation(rec))
     return EXIT_OK
 
 
@@ -312,9 +321,9 @@ def _run_report(args: argparse.Namespace) -> int:
     record = _measured(args)
     if answers is not None or record.answers is None:
         record = with_answers(record, answers or default_answers(known))
-    export_report(record, output, fmt)
-    rec = recommend(known, record_answers(record, known), record.benchmarks)
-    print(f"{headline(rec)}; {fmt.upper()} report written to {output}")
+    view = report_view(record, known)
+    export_report(record, output, fmt, view)
+    print(f"{headline(view.recommendation)}; {fmt.upper()} report written to {output}")
     return EXIT_OK
 
 

@@ -320,6 +320,8 @@ def record_from_json(text: str, source: str = "record") -> Record:
         raise RecordFormatError(
             f"{source}: schema_version {version!r} is not supported (expected {SCHEMA_VERSION})"
         )
+    # A JSON report carries its verdict beside the record; it is derived, and re-computed.
+    data = {key: value for key, value in data.items() if key != "verdict"}
     try:
         return from_jsonable(Record, data)
     except SchemaError as exc:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from advisor.bench.compare import (
+from advisor.bench.stats import figure
+from advisor.comparison import (
+    PAIR_LABELS,
     VARIANT_LABELS,
+    Comparison,
     ComparisonRow,
     CompileRow,
     Side,
-    comparison_rows,
-    compile_rows,
 )
-from advisor.bench.stats import figure
 from advisor.record import (
-    BenchmarkRun,
     CaseResult,
     ParityCheck,
     PeakEstimate,
@@ -69,11 +68,22 @@ def _parity(check: ParityCheck | None) -> str:
     )
 
 
+def format_ratio(row: ComparisonRow) -> str:
+    """'1.35x [1.21-1.50]', with 'tie' when the interval holds 1.0; 'n/a' without both figures."""
+    if row.ratio is None:
+        return "n/a"
+    if row.interval is None:
+        return f"{row.ratio:.2f}x"
+    low, high = row.interval
+    tie = ", a tie" if row.is_tie else ""
+    return f"{row.ratio:.2f}x [{low:.2f}-{high:.2f}{tie}]"
+
+
 def _row_lines(row: ComparisonRow) -> list[str]:
     unit = row.workload.unit
-    ratio = f"{row.ratio:.2f}x" if row.ratio is not None else "n/a"
     lines = [
-        f"  {row.workload.id} {row.dtype} {row.mode}: PyTorch/TensorFlow speed {ratio}",
+        f"  {row.workload.id} {row.dtype}, {PAIR_LABELS[row.pair]}: "
+        f"PyTorch/TensorFlow speed {format_ratio(row)}",
         f"      PyTorch     {_side(row.torch, unit)}",
         f"      TensorFlow  {_side(row.tensorflow, unit)}",
     ]
@@ -104,18 +114,22 @@ def _cost_lines(suites: tuple[SuiteResult, ...]) -> list[str]:
     return lines
 
 
-def format_benchmarks(run: BenchmarkRun) -> str:
+def format_benchmarks(comparison: Comparison) -> str:
     """The whole benchmark run as text."""
+    run = comparison.run
     threads = f"{run.threads} thread{'s' if run.threads != 1 else ''}"
     lines = [
         f"Benchmarks: {run.preset} preset on {run.device} ({run.device_name}), {threads}, "
         f"{run.wall_time_s:.1f} s" + (" - CANCELLED, partial results" if run.cancelled else ""),
         "  figures: median [p10-p90] of per-iteration timings; NOISY = cv above "
-        f"{run.noise_threshold_cv:.0%}",
+        f"{run.noise_threshold_cv:.0%}; ratios with their 95% bootstrap interval",
+        f"  pairs: {PAIR_LABELS['as_written']} = PyTorch eager vs TensorFlow as Keras runs "
+        f"it here ({VARIANT_LABELS[comparison.keras_default]}); {PAIR_LABELS['compiled']} = "
+        f"torch.compile vs XLA; {PAIR_LABELS['eager']}",
     ]
-    for row in comparison_rows(run):
+    for row in comparison.rows:
         lines += _row_lines(row)
-    compiled = compile_rows(run)
+    compiled = comparison.compile_rows
     if compiled:
         lines.append(
             "Compilation (steady-state speed-up over eager; first call includes compiling)"

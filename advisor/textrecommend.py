@@ -33,11 +33,18 @@ def format_recommendation(rec: Recommendation) -> str:
     lines = [
         headline(rec),
         f"  answers: {rec.answers_source}; evidence: {evidence}",
+        *(f"  ! {warning}" for warning in rec.warnings),
         "Why",
         *(f"  - {sentence}" for sentence in rec.decisive),
         f"Confidence: {rec.confidence} - " + "; ".join(rec.confidence_reasons),
-        "What would change the answer",
     ]
+    if rec.notes:
+        lines.append("Worth knowing")
+        lines += [f"  - {note.text} ({note.url})" for note in rec.notes]
+    if rec.flagged:
+        lines.append("Tools in this advice that are not actively developed")
+        lines += [f"  - {tool.name} ({tool.status}): {tool.note}" for tool in rec.flagged]
+    lines.append("What would change the answer")
     flips = rec.flipping()
     lines += [_flip_line(flip, rec.loser) for flip in flips] or ["  - no single weight flips it"]
     steady = len(rec.flips) - len(flips)

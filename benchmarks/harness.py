@@ -124,14 +124,14 @@ def medians(path: Path) -> dict[str, float]:
 
 def ratios(path: Path) -> dict[str, float]:
     sys.path.insert(0, str(ROOT))
-    from advisor.bench.compare import comparison_rows
+    from advisor.comparison import compare
     from advisor.record import record_from_json
 
     run = record_from_json(path.read_text()).benchmarks
     assert run is not None
     return {
-        f"{r.workload.id} {r.dtype} {r.mode}": r.ratio
-        for r in comparison_rows(run)
+        f"{r.workload.id} {r.dtype} {r.pair}": r.ratio
+        for r in compare(run).rows
         if r.ratio is not None
     }
 

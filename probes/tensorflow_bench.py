@@ -23,11 +23,28 @@ def _case(workload, variant, dtype="float32"):
     return {"workload": workload["id"], "variant": variant, "dtype": dtype}
 
 
-def _variants(plan, workload):
-    """Eager in the eager phase; the compiled forms in the compiled phase (its own process)."""
+def _variants(plan, workload, keras_default):
+    """Eager, plus Keras's own graph form, in the eager phase; XLA in the compiled phase.
+
+    `keras_default` is what Keras runs a compiled model as on this device ("function",
+    or "xla" where jit_compile="auto" resolves to XLA): the form a TensorFlow user's
+    fit(), predict() and SavedModel serving actually run.
+    """
+    graph = workload.get("graph", False)
     if plan["phase"] == "eager":
-        return ["eager"]
-    return ["function", "xla"] if workload["compile"] else []
+        return ["eager", keras_default] if graph else ["eager"]
+    if not workload["compile"] or (graph and keras_default == "xla"):
+        return []
+    return ["xla"]
+
+
+def keras_default_variant(tf):
+    """What Keras's compile(jit_compile="auto") resolves to here: "xla" or "function"."""
+    keras = tf.keras
+    model = keras.Sequential([keras.layers.Dense(1)])
+    model.build((None, 1))
+    model.compile(optimizer="sgd", loss="mse", jit_compile="auto")
+    return "xla" if model.jit_compile else "function"
 
 
 def _once(run, sync, workload):
@@ -52,17 +69,22 @@ class Bench:
         self.plan = suite.plan
         sync_devices = getattr(tf.test.experimental, "sync_devices", None)
         self.sync = sync_devices or (lambda: None)
+        self.keras_default = keras_default_variant(tf)
 
     def tensor(self, array, dtype=None):
         value = self.tf.constant(array)
         return self.tf.cast(value, dtype) if dtype is not None else value
 
     def compiled(self, fn, variant):
+        """The graph forms as Keras builds them (reduce_retracing, as its train/predict steps)."""
         if variant == "function":
-            return self.tf.function(fn)
+            return self.tf.function(fn, reduce_retracing=True)
         if variant == "xla":
-            return self.tf.function(fn, jit_compile=True)
+            return self.tf.function(fn, jit_compile=True, reduce_retracing=True)
         return fn
+
+    def variants(self, workload):
+        return _variants(self.plan, workload, self.keras_default)
 
     # --- workloads -------------------------------------------------------
     def matmul(self, workload):
@@ -102,7 +124,7 @@ class Bench:
     def _train(self, workload, make_model, x_array, parity_name):
         arrays = arrays_for(self.plan, workload)
         tf = self.tf
-        for variant in _variants(self.plan, workload):
+        for variant in self.variants(workload):
 
             def build(variant=variant):
                 model = make_model(arrays)
@@ -181,7 +203,7 @@ class Bench:
         tf = self.tf
         p = workload["params"]
 
-        def build():
+        def build(variant):
             lstm = self.keras.layers.LSTM(p["hidden"])
             batches = []
             for x, lengths in zip(arrays["x"], arrays["lengths"]):
@@ -191,15 +213,22 @@ class Bench:
                 )
             lstm(batches[0][0], mask=batches[0][1])
             lstm.set_weights([arrays["w_ih"].T, arrays["w_hh"].T, arrays["bias"]])
+            # Each batch is as long as its longest sequence, so a graph form traces once
+            # per length, as Keras does for a padded batch of a new shape.
+            call = self.compiled(lambda x, mask: lstm(x, mask=mask), variant)
 
             def run():
-                return [lstm(x, mask=mask) for x, mask in batches]
+                return [call(x, mask) for x, mask in batches]
 
-            self.suite.keep_parity_output("lstm", tf.concat(run(), axis=0).numpy())
+            if variant == "eager":
+                self.suite.keep_parity_output("lstm", tf.concat(run(), axis=0).numpy())
             work = sum(int(mask.shape[0]) for _, mask in batches)
-            return self.suite.timed(_once(run, self.sync, workload), self.sync, work)
+            return self.suite.timed(
+                _once(run, self.sync, workload), self.sync, work, first_call=variant != "eager"
+            )
 
-        self.suite.run_case(_case(workload, "eager"), build)
+        for variant in self.variants(workload):
+            self.suite.run_case(_case(workload, variant), lambda variant=variant: build(variant))
 
     def _encoder(self, arrays, p):
         layers = self.keras.layers
@@ -243,7 +272,7 @@ class Bench:
 
     def _transformer(self, workload):
         arrays = arrays_for(self.plan, workload)
-        for variant in _variants(self.plan, workload):
+        for variant in self.variants(workload):
 
             def build(variant=variant):
                 encoder = self._encoder(arrays, workload["params"])
@@ -309,6 +338,9 @@ def run_all(tf, suite):
         "onednn": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default"),
         "keras": tf.keras.__version__ if hasattr(tf.keras, "__version__") else "unknown",
         "input_pipeline": "tf.data, map without num_parallel_calls",
+        "keras_jit_compile_auto": (
+            "XLA" if bench.keras_default == "xla" else "plain tf.function (no XLA)"
+        ),
     }
 
 

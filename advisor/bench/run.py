@@ -190,6 +190,7 @@ def build_plan(
                 "metric": w.metric,
                 "params": w.sizes[preset.name],
                 "compile": w.id in preset.compile,
+                "graph": w.graph,
                 "dtypes": plan_dtypes(machine, device) if w.id == "matmul" else ["float32"],
                 "parity_rtol": w.parity_rtol,
                 "parity_atol": w.parity_atol,

@@ -64,6 +64,7 @@ class WorkloadSpec:
     parity_rtol: float
     parity_atol: float
     sizes: dict[str, dict[str, Any]]
+    graph: bool = False  # a Keras model that Keras runs as a graph (see workloads.toml)
 
     def info(self, preset: str) -> WorkloadInfo:
         """The record's copy of this workload at one preset's sizes."""
@@ -73,11 +74,22 @@ class WorkloadSpec:
 
 
 @dataclass(frozen=True)
+class MetricSpec:
+    """Which comparison pair and workloads feed one measured criterion, and where it matters."""
+
+    id: str
+    pair: str  # "as_written", "compiled", "eager"; "" where the metric has no pair
+    workloads: tuple[str, ...]
+    speaks_to: Literal["training", "inference", "both"]
+
+
+@dataclass(frozen=True)
 class Suite:
-    """All presets and workloads."""
+    """All presets, workloads and the metrics the scoring reads from them."""
 
     presets: dict[str, Preset]
     workloads: tuple[WorkloadSpec, ...]
+    metrics: dict[str, MetricSpec]
 
 
 def parse_suite(data: dict[str, Any], source: Path) -> Suite:
@@ -92,7 +104,26 @@ def parse_suite(data: dict[str, Any], source: Path) -> Suite:
         unknown = set(preset.compile) - ids
         if unknown:
             raise ResourceError(f"{source}: preset {preset.name} compiles unknown {unknown}")
-    return Suite(presets, workloads)
+    metrics = {
+        name: _metric(name, table, ids, source) for name, table in data.get("metrics", {}).items()
+    }
+    return Suite(presets, workloads, metrics)
+
+
+_PAIRS = ("as_written", "compiled", "eager", "")
+_SPEAKS_TO = ("training", "inference", "both")
+
+
+def _metric(name: str, table: Any, ids: set[str], source: Path) -> MetricSpec:
+    where = f"{source}: metrics.{name}"
+    if not isinstance(table, dict) or table.get("pair") not in _PAIRS:
+        raise ResourceError(f"{where}: pair must be one of {_PAIRS}")
+    workloads = table.get("workloads")
+    if not isinstance(workloads, list) or not set(workloads) <= ids:
+        raise ResourceError(f"{where}: workloads must list known workload ids")
+    if table.get("speaks_to") not in _SPEAKS_TO:
+        raise ResourceError(f"{where}: speaks_to must be one of {_SPEAKS_TO}")
+    return MetricSpec(name, table["pair"], tuple(workloads), table["speaks_to"])
 
 
 def _preset(name: str, table: Any, source: Path) -> Preset:
@@ -128,6 +159,8 @@ def _workload(entry: dict[str, Any], source: Path) -> WorkloadSpec:
     for key in ("parity_rtol", "parity_atol"):
         if not isinstance(entry.get(key), float | int) or entry[key] < 0:
             raise ResourceError(f"{where}: {key!r} must be a number >= 0")
+    if not isinstance(entry.get("graph", False), bool):
+        raise ResourceError(f"{where}: 'graph' must be true or false")
     sizes = entry.get("sizes")
     if not isinstance(sizes, dict) or set(sizes) != set(PRESETS):
         raise ResourceError(f"{where}: sizes must be given for exactly {', '.join(PRESETS)}")
@@ -140,6 +173,7 @@ def _workload(entry: dict[str, Any], source: Path) -> WorkloadSpec:
         float(entry["parity_rtol"]),
         float(entry["parity_atol"]),
         sizes,
+        entry.get("graph", False),
     )
 
 

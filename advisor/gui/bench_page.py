@@ -21,15 +21,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from advisor.bench.compare import VARIANT_LABELS, comparison_rows
 from advisor.bench.events import BenchEvent
 from advisor.bench.run import BenchOptions, run_benchmarks
 from advisor.bench.spec import suite
 from advisor.bench.stats import figure
+from advisor.comparison import PAIR_LABELS, VARIANT_LABELS, Comparison
 from advisor.gui.jobs import Job
 from advisor.gui.widgets import FailurePanel, heading, note
 from advisor.record import CaseResult, Record, WorkloadInfo
-from advisor.textbench import format_case
+from advisor.textbench import format_case, format_ratio
 
 COLUMNS = ("Workload", "PyTorch", "TensorFlow", "PyTorch / TensorFlow")
 FRAMEWORK_COLUMN = {"torch": 1, "tensorflow": 2}
@@ -109,18 +109,22 @@ class BenchPage(QWidget):
             self.status.setText("Cancelling…")
             self.job.cancel()
 
-    def show_record(self, record: Record) -> None:
-        """Fill the table from a finished (or restored) run."""
+    def show_record(self, record: Record, comparison: Comparison | None) -> None:
+        """Fill the table from a finished (or restored) run and its comparison."""
         run = record.benchmarks
-        if run is None:
+        if run is None or comparison is None:
             return
         self._reset_rows(run.preset)
         for suite_result in run.suites:
             for case in suite_result.cases:
                 self._show_case(suite_result.framework, case)
-        for row in comparison_rows(run):
-            if row.mode == "eager" and row.ratio is not None and row.dtype == "float32":
-                self._set(row.workload.id, 3, f"{row.ratio:.2f}x")
+        ratios: dict[str, list[str]] = {}
+        for row in comparison.rows:
+            if row.ratio is not None and row.dtype == "float32":
+                line = f"{PAIR_LABELS[row.pair]}: {format_ratio(row)}"
+                ratios.setdefault(row.workload.id, []).append(line)
+        for workload, lines in ratios.items():
+            self._set(workload, 3, "\n".join(lines))
         state = "cancelled: partial results" if run.cancelled else "finished"
         self.status.setText(
             f"{run.preset} run {state}, {run.wall_time_s:.0f} s on {run.device} "

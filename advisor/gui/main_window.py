@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from advisor.comparison import Comparison, compare
 from advisor.errors import AdvisorError
 from advisor.gui.bench_page import BenchPage
 from advisor.gui.machine_page import MachinePage, default_python_or_none
@@ -52,6 +53,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.knowledge = knowledge
         self.record: Record | None = None  # set by _restore, then by each probe or run
+        self.comparison: Comparison | None = None  # the record's, built once per record
         self.setWindowTitle("Framework Advisor")
         self.resize(1180, 780)
         self.questions = QuestionsPage(knowledge)
@@ -165,7 +167,7 @@ class MainWindow(QMainWindow):
         if record is None:
             scored = recommend(self.knowledge, self.questions.answers(), None)
         else:
-            view = report_view(record, self.knowledge)
+            view = report_view(record, self.knowledge, self.comparison)
             scored = view.recommendation
             self.report.show_html(render_view(view))
         self.headline.setText(headline(scored))
@@ -180,8 +182,9 @@ class MainWindow(QMainWindow):
     def set_record(self, record: Record) -> None:
         """Make this the session's record: every page shows it, the report is re-rendered."""
         self.record = record
+        self.comparison = compare(record.benchmarks) if record.benchmarks is not None else None
         self.machine.show_record(record)
-        self.bench.show_record(record)
+        self.bench.show_record(record, self.comparison)
         self.refresh()
 
     def _probed(self, record: Record) -> None:
@@ -201,7 +204,7 @@ class MainWindow(QMainWindow):
             self.report.panel.show_problem("Nothing to export yet: the machine is not probed.")
             return False
         try:
-            export_report(record, path, fmt)
+            export_report(record, path, fmt, report_view(record, self.knowledge, self.comparison))
         except AdvisorError as exc:
             self.report.panel.show_problem(f"Export failed: {exc}")
             return False

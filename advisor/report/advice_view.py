@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from advisor.bench.compare import VARIANT_LABELS, compile_rows
+from advisor.comparison import VARIANT_LABELS, Comparison
 from advisor.record import Record
 from advisor.report.charts import Bar, BarInput, diverging_bars, tone_of
 from advisor.scoring.engine import NAMES, CriterionResult, Recommendation
-from advisor.scoring.knowledge import Criterion, Knowledge
+from advisor.scoring.knowledge import Criterion, Knowledge, Tool
 from advisor.textsummary import format_bytes
 
 # The five dimensions of the comparison, in the order the report discusses them.
@@ -29,6 +29,10 @@ class Headline:
     why: tuple[str, ...]
     answers_source: str
     static_only: bool
+    deciding: tuple[str, ...]  # the must-haves that decided it
+    rests_on_defaults: bool
+    warnings: tuple[str, ...]  # e.g. measured on a device that is not the target
+    notes: tuple[tuple[str, str], ...]  # (text, url): middle ways worth knowing
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ class CriterionRow:
     rationale_torch: str
     rationale_tensorflow: str
     source: str  # where a static fact comes from, or "measured on this machine" etc.
+    url: str
 
 
 @dataclass(frozen=True)
@@ -66,8 +71,11 @@ class Assessment:
     rationale_torch: str
     rationale_tensorflow: str
     source: str
+    url: str
+    version: str
     as_of: str
     weight: float | None  # its share of this recommendation; None when not weighed
+    flags: tuple[Tool, ...]  # tools it relies on that are deprecated, archived, renamed...
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,7 @@ class AdviceView:
     robustness: float
     missing: tuple[str, ...]
     dimensions: tuple[Dimension, ...]
+    flags: tuple[Tool, ...]  # every flagged tool the weighed criteria rely on
 
 
 def _source(row: CriterionResult) -> str:
@@ -117,6 +126,7 @@ def _criterion_row(row: CriterionResult, knowledge: Knowledge) -> CriterionRow:
         rationale_torch=row.rationale_torch,
         rationale_tensorflow=row.rationale_tensorflow,
         source=_source(row),
+        url=row.criterion.url,
     )
 
 
@@ -139,10 +149,16 @@ def _headline(rec: Recommendation) -> Headline:
         why=rec.decisive,
         answers_source=rec.answers_source,
         static_only=rec.static_only,
+        deciding=tuple(r.label for r in rec.deciding),
+        rests_on_defaults=rec.rests_on_defaults,
+        warnings=rec.warnings,
+        notes=tuple((note.text, note.url) for note in rec.notes),
     )
 
 
-def _assessment(criterion: Criterion, weights: dict[str, float]) -> Assessment:
+def _assessment(
+    criterion: Criterion, weights: dict[str, float], knowledge: Knowledge
+) -> Assessment:
     assert criterion.torch is not None and criterion.tensorflow is not None
     return Assessment(
         title=criterion.title,
@@ -151,16 +167,19 @@ def _assessment(criterion: Criterion, weights: dict[str, float]) -> Assessment:
         rationale_torch=criterion.torch.rationale,
         rationale_tensorflow=criterion.tensorflow.rationale,
         source=criterion.source,
+        url=criterion.url,
+        version=criterion.version,
         as_of=criterion.as_of,
         weight=weights.get(criterion.id),
+        flags=knowledge.flagged(criterion),
     )
 
 
-def _graph_evidence(record: Record) -> list[str]:
-    if record.benchmarks is None:
+def _graph_evidence(comparison: Comparison | None) -> list[str]:
+    if comparison is None:
         return []
     lines = []
-    for row in compile_rows(record.benchmarks):
+    for row in comparison.compile_rows:
         who = f"{NAMES[row.framework]} {VARIANT_LABELS[row.variant]} on {row.workload.title}"
         first = f"first call {row.first_call_s:.2f} s" if row.first_call_s is not None else ""
         if row.speedup is None:
@@ -199,10 +218,12 @@ def _community_evidence(record: Record) -> list[str]:
     return lines
 
 
-def _dimensions(knowledge: Knowledge, rec: Recommendation, record: Record) -> list[Dimension]:
+def _dimensions(
+    knowledge: Knowledge, rec: Recommendation, record: Record, comparison: Comparison | None
+) -> list[Dimension]:
     weights = {row.criterion.id: row.weight for row in rec.criteria}
     evidence = {
-        "graph": _graph_evidence(record),
+        "graph": _graph_evidence(comparison),
         "deployment": _deployment_evidence(record),
         "community": _community_evidence(record),
     }
@@ -211,7 +232,7 @@ def _dimensions(knowledge: Knowledge, rec: Recommendation, record: Record) -> li
             dimension,
             knowledge.dimensions[dimension],
             tuple(
-                _assessment(c, weights)
+                _assessment(c, weights, knowledge)
                 for c in knowledge.criteria
                 if c.dimension == dimension and c.kind == "static"
             ),
@@ -221,7 +242,9 @@ def _dimensions(knowledge: Knowledge, rec: Recommendation, record: Record) -> li
     ]
 
 
-def advice_view(knowledge: Knowledge, rec: Recommendation, record: Record) -> AdviceView:
+def advice_view(
+    knowledge: Knowledge, rec: Recommendation, record: Record, comparison: Comparison | None
+) -> AdviceView:
     """The recommendation as the report shows it."""
     flips = [Flip(f.criterion.title, f.factor) for f in rec.flipping() if f.factor is not None]
     return AdviceView(
@@ -233,5 +256,6 @@ def advice_view(knowledge: Knowledge, rec: Recommendation, record: Record) -> Ad
         loser_name=NAMES[rec.loser],
         robustness=rec.robustness,
         missing=rec.missing,
-        dimensions=tuple(_dimensions(knowledge, rec, record)),
+        dimensions=tuple(_dimensions(knowledge, rec, record, comparison)),
+        flags=rec.flagged,
     )

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from advisor.bench.compare import (
+from advisor.comparison import (
+    PAIR_LABELS,
     VARIANT_LABELS,
+    Comparison,
     ComparisonRow,
     CompileRow,
     Side,
-    comparison_rows,
-    compile_rows,
 )
 from advisor.record import BenchmarkRun, ParityCheck, PeakEstimate, SuiteResult, WorkloadInfo
 from advisor.report.charts import (
@@ -42,14 +42,16 @@ class Cell:
 
 @dataclass(frozen=True)
 class TableRow:
-    """Both frameworks on one dtype and mode of a workload."""
+    """Both frameworks on one dtype of a workload, in one named pair of execution modes."""
 
     dtype: str
-    mode: str
+    pair: str  # the pair's label, e.g. "as you would write it"
     torch: Cell
     tensorflow: Cell
     ratio: float | None
     ratio_text: str
+    interval: tuple[float, float] | None
+    tie: bool  # the interval holds 1.0
     parity: ParityCheck | None
 
 
@@ -94,6 +96,7 @@ class BenchView:
     """The benchmark run as the report shows it."""
 
     run: BenchmarkRun
+    keras_default: str  # what Keras runs a model as on this run's device
     tables: tuple[WorkloadTable, ...]
     ratio_bars: tuple[Bar, ...]
     compile_lines: tuple[CompileLine, ...]
@@ -129,11 +132,13 @@ def _table_row(row: ComparisonRow) -> TableRow:
     ratio_text = times_faster(row.ratio, "PyTorch", "TensorFlow") if row.ratio else "n/a"
     return TableRow(
         row.dtype,
-        row.mode,
+        PAIR_LABELS[row.pair],
         _cell(row.torch),
         _cell(row.tensorflow),
         row.ratio,
         ratio_text,
+        row.interval,
+        row.is_tie,
         row.parity,
     )
 
@@ -153,15 +158,16 @@ def _tables(rows: list[ComparisonRow], run: BenchmarkRun) -> tuple[WorkloadTable
 
 
 def _ratio_bars(rows: list[ComparisonRow]) -> tuple[Bar, ...]:
+    """The pairs that speak to speed (eager vs eager is evidence about debugging only)."""
     items = [
         BarInput(
-            f"{row.workload.title} ({row.dtype}, {row.mode})",
+            f"{row.workload.title} ({row.dtype}, {PAIR_LABELS[row.pair]})",
             log_ratio(row.ratio),
             times_faster(row.ratio, "PyTorch", "TensorFlow"),
             tone_of(log_ratio(row.ratio)),
         )
         for row in rows
-        if row.ratio is not None
+        if row.ratio is not None and row.pair != "eager"
     ]
     return diverging_bars(items)
 
@@ -201,12 +207,14 @@ def _cost(suite: SuiteResult) -> CostLine:
     )
 
 
-def bench_view(run: BenchmarkRun) -> BenchView:
+def bench_view(comparison: Comparison) -> BenchView:
     """The run's tables and charts."""
-    rows = comparison_rows(run)
-    compiled = compile_rows(run)
+    run = comparison.run
+    rows = list(comparison.rows)
+    compiled = list(comparison.compile_rows)
     return BenchView(
         run=run,
+        keras_default=VARIANT_LABELS[comparison.keras_default],
         tables=_tables(rows, run),
         ratio_bars=_ratio_bars(rows),
         compile_lines=tuple(_compile_line(row) for row in compiled),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Literal
 
@@ -9,7 +10,10 @@ from advisor.errors import UsageError
 from advisor.fileio import atomic_write, atomic_write_text
 from advisor.record import Record, record_to_json
 from advisor.report.pdf import print_pdf
-from advisor.report.render import render_html
+from advisor.report.render import render_view
+from advisor.report.view import ReportView, report_view
+from advisor.scoring.knowledge import knowledge
+from advisor.scoring.verdict import verdict_jsonable
 
 Format = Literal["html", "json", "pdf"]
 FORMATS: tuple[Format, ...] = ("html", "json", "pdf")
@@ -26,12 +30,23 @@ def format_for(path: Path | None, requested: str | None) -> Format:
     raise UsageError(f"cannot tell the report format from {path}: use --format {'|'.join(FORMATS)}")
 
 
-def export_report(record: Record, path: Path, fmt: Format) -> None:
-    """Write the report; the target is either the complete new file or left untouched."""
+def report_json(record: Record, view: ReportView) -> str:
+    """The record's JSON with the verdict beside it (a reader of records ignores the verdict)."""
+    document = json.loads(record_to_json(record))
+    document["verdict"] = verdict_jsonable(view.recommendation)
+    return json.dumps(document, indent=2) + "\n"
+
+
+def export_report(record: Record, path: Path, fmt: Format, view: ReportView | None = None) -> None:
+    """Write the report; the target is either the complete new file or left untouched.
+
+    `view` is the record's report view when the caller has built it already.
+    """
+    view = view or report_view(record, knowledge())
     if fmt == "json":
-        atomic_write_text(path, record_to_json(record))
+        atomic_write_text(path, report_json(record, view))
     elif fmt == "html":
-        atomic_write_text(path, render_html(record))
+        atomic_write_text(path, render_view(view))
     else:
-        html = render_html(record)
+        html = render_view(view)
         atomic_write(path, lambda temp: print_pdf(html, temp))

@@ -7,7 +7,7 @@ import shlex
 from dataclasses import dataclass
 
 from advisor import __version__
-from advisor.bench.compare import VARIANT_LABELS
+from advisor.comparison import VARIANT_LABELS, Comparison, compare
 from advisor.record import BenchmarkRun, Record, SavedAnswers
 from advisor.report.advice_view import AdviceView, advice_view
 from advisor.report.bench_view import BenchView, bench_view
@@ -154,16 +154,20 @@ def _method(record: Record, answers: Answers, knowledge: Knowledge, advice: Advi
     )
 
 
-def report_view(record: Record, knowledge: Knowledge) -> ReportView:
-    """The view-model of the report for this record."""
+def report_view(
+    record: Record, knowledge: Knowledge, comparison: Comparison | None = None
+) -> ReportView:
+    """The view-model of the report for this record (pass the record's comparison if built)."""
+    if comparison is None and record.benchmarks is not None:
+        comparison = compare(record.benchmarks)
     answers = record_answers(record, knowledge)
-    recommendation = recommend(knowledge, answers, record.benchmarks)
-    advice = advice_view(knowledge, recommendation, record)
+    recommendation = recommend(knowledge, answers, comparison)
+    advice = advice_view(knowledge, recommendation, record, comparison)
     return ReportView(
         title=f"Framework Advisor report: {advice.headline.winner_name}",
         recommendation=recommendation,
         advice=advice,
-        bench=bench_view(record.benchmarks) if record.benchmarks is not None else None,
+        bench=bench_view(comparison) if comparison is not None else None,
         machine=tuple(inventory_sections(record)),
         method=_method(record, answers, knowledge, advice),
     )

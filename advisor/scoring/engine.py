@@ -3,19 +3,35 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from advisor.record import BenchmarkRun
-from advisor.scoring.answers import Answers
-from advisor.scoring.evidence import Measured, measured_scores
-from advisor.scoring.knowledge import AnswerScore, Criterion, Knowledge, Question
+from advisor.comparison import Comparison
+from advisor.scoring.answers import Answers, default_answers
+from advisor.scoring.evidence import MAX_GAP, Measured, measured_scores
+from advisor.scoring.knowledge import AnswerScore, Criterion, Hedge, Knowledge, Tool
+from advisor.scoring.weights import (
+    INFERENCE_TARGETS,
+    TRAINING_TARGETS,
+    Requirement,
+    answer_scores,
+    answered_weights,
+    chosen,
+    holds,
+    metric_relevance,
+    relevance,
+    requirements,
+    static_scores,
+    with_requirements,
+)
 
 MAX_FLIP_FACTOR = 10.0
 # Margins this close to zero (on the 0-10 scale) are rounding noise: a tie.
 TIE_TOLERANCE = 1e-9
 ROBUSTNESS_SAMPLES = 1000
+# A tool is flagged when a criterion carrying at least this share of the weight relies on it.
+FLAG_MIN_WEIGHT = 0.02
 ROBUSTNESS_CONCENTRATION = 50.0  # Dirichlet concentration around the user's weights
 NAMES = {"torch": "PyTorch", "tensorflow": "TensorFlow", "tie": "neither (a tie)"}
 
@@ -34,6 +50,8 @@ class CriterionResult:
     rationale_torch: str
     rationale_tensorflow: str
     evidence: str | None  # the measurement behind a measured criterion
+    # measured only: the (lowest, highest) score difference within the ratio's interval
+    spread: tuple[float, float] | None = None
 
     @property
     def contribution(self) -> float:
@@ -50,6 +68,27 @@ class FlipPoint:
 
 
 @dataclass(frozen=True)
+class Missing:
+    """A weighted measured criterion without a figure, and what it could have pulled."""
+
+    criterion: Criterion
+    weight: float  # on the same scale as the scored rows' weights
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the verdict rests on besides the rows."""
+
+    requirements: tuple[Requirement, ...]
+    rests_on_defaults: bool
+    relevance: dict[str, float]
+    warnings: tuple[str, ...]
+    notes: tuple[Hedge, ...]
+    flagged: tuple[Tool, ...]
+
+
+@dataclass(frozen=True)
 class Recommendation:
     """The outcome with everything needed to explain and challenge it."""
 
@@ -59,17 +98,28 @@ class Recommendation:
     criteria: tuple[CriterionResult, ...]  # strongest pull first
     decisive: tuple[str, ...]
     flips: tuple[FlipPoint, ...]
-    robustness: float  # share of perturbed weightings the winner still wins
+    robustness: float  # share of perturbed weightings and measurements the winner still wins
     confidence: Confidence
     confidence_reasons: tuple[str, ...]
     missing: tuple[str, ...]  # weighted measured criteria that had no measurement
     static_only: bool
     answers_source: str
+    requirements: tuple[Requirement, ...] = ()
+    rests_on_defaults: bool = False
+    relevance: dict[str, float] = field(default_factory=dict)  # 'training'/'inference' -> 0-1
+    warnings: tuple[str, ...] = ()
+    notes: tuple[Hedge, ...] = ()
+    flagged: tuple[Tool, ...] = ()  # tools weighed criteria rely on that are not active
 
     @property
     def loser(self) -> Winner:
         """The framework that would win if the answer flipped."""
         return "tensorflow" if self.winner == "torch" else "torch"
+
+    @property
+    def deciding(self) -> tuple[Requirement, ...]:
+        """The must-haves that one framework meets natively and the other does not."""
+        return tuple(r for r in self.requirements if r.deciding)
 
     def flipping(self) -> list[FlipPoint]:
         """The criteria whose weight, scaled within 0-10x, changes the winner; nearest 1x first."""
@@ -77,56 +127,35 @@ class Recommendation:
         return sorted(found, key=lambda f: abs((f.factor or 0) - 1))
 
 
-def raw_weights(knowledge: Knowledge, answers: Answers) -> dict[str, float]:
-    """Base weights plus every answer's changes, never below zero."""
-    weights = {c.id: c.base_weight for c in knowledge.criteria}
-    for question in knowledge.questions:
-        for criterion_id, delta in _deltas(question, answers.values[question.id]).items():
-            weights[criterion_id] = weights[criterion_id] + delta
-    return {key: max(0.0, value) for key, value in weights.items()}
-
-
-def _deltas(question: Question, value: object) -> dict[str, float]:
-    if question.kind == "importance":
-        assert isinstance(value, int)
-        return {key: per_level * value for key, per_level in question.weights.items()}
-    chosen = value if isinstance(value, list) else [value]
-    deltas: dict[str, float] = {}
-    for option_id in chosen:
-        option = question.option(str(option_id))
-        assert option is not None
-        for key, delta in option.weights.items():
-            deltas[key] = deltas.get(key, 0.0) + delta
-    return deltas
-
-
-def answer_scores(knowledge: Knowledge, answers: Answers) -> dict[str, AnswerScore]:
-    """Scores the answers set on the 'answer' criteria (team experience, existing code)."""
-    scores: dict[str, AnswerScore] = {}
-    for question in knowledge.questions:
-        value = answers.values[question.id]
-        for option_id in value if isinstance(value, list) else [value]:
-            option = question.option(str(option_id))
-            if option is not None:
-                scores.update(option.scores)
-    return scores
+def raw_weights(
+    knowledge: Knowledge, answers: Answers, device: str | None = None
+) -> dict[str, float]:
+    """Every criterion's weight for these answers and a run on `device` (None: no run)."""
+    weights = answered_weights(knowledge, answers)
+    shares = relevance(knowledge, answers, device)
+    for criterion in knowledge.criteria:
+        if criterion.kind == "measured":
+            weights[criterion.id] *= metric_relevance(criterion, shares)
+    required = requirements(knowledge, answers, answer_scores(knowledge, answers))
+    return with_requirements(weights, required)
 
 
 def _scored(
     criterion: Criterion,
     weight: float,
+    answers: Answers,
     answered: Mapping[str, AnswerScore],
     measured: Mapping[str, Measured],
 ) -> CriterionResult | None:
     if criterion.kind == "static":
-        assert criterion.torch is not None and criterion.tensorflow is not None
+        torch, tensorflow, _ = static_scores(criterion, answers)
         return CriterionResult(
             criterion,
             weight,
-            criterion.torch.score,
-            criterion.tensorflow.score,
-            criterion.torch.rationale,
-            criterion.tensorflow.rationale,
+            torch.score,
+            tensorflow.score,
+            torch.rationale,
+            tensorflow.rationale,
             None,
         )
     if criterion.kind == "answer":
@@ -134,67 +163,100 @@ def _scored(
         if given is None:
             return None
         return CriterionResult(
-            criterion,
-            weight,
-            given.torch,
-            given.tensorflow,
-            given.rationale,
-            given.rationale,
-            None,
+            criterion, weight, given.torch, given.tensorflow, given.rationale, given.rationale, None
         )
     found = measured[str(criterion.metric)]
     if found.torch is None or found.tensorflow is None:
         return None
     return CriterionResult(
         criterion,
-        weight,
+        0.0 if found.tie else weight,
         found.torch,
         found.tensorflow,
         found.evidence,
         found.evidence,
         found.evidence,
+        found.spread,
     )
 
 
 def recommend(
-    knowledge: Knowledge, answers: Answers, run: BenchmarkRun | None, seed: int = 0
+    knowledge: Knowledge, answers: Answers, comparison: Comparison | None, seed: int = 0
 ) -> Recommendation:
     """The full recommendation; works without any measurements (static criteria only)."""
-    weights = raw_weights(knowledge, answers)
-    measured = measured_scores(run)
+    device = comparison.run.device if comparison else None
+    weights = raw_weights(knowledge, answers, device)
+    measured = measured_scores(comparison)
     answered = answer_scores(knowledge, answers)
     rows, missing = [], []
     for criterion in knowledge.criteria:
         if weights[criterion.id] <= 0:
             continue
-        row = _scored(criterion, weights[criterion.id], answered, measured)
+        row = _scored(criterion, weights[criterion.id], answers, answered, measured)
         if row is not None:
             rows.append(row)
         elif criterion.kind == "measured":
-            missing.append(f"{criterion.title} ({measured[str(criterion.metric)].evidence})")
-    total_weight = sum(r.weight for r in rows)
-    rows = [_normalised(r, total_weight) for r in rows]
-    return _conclude(rows, tuple(missing), run is None, answers.source, seed)
-
-
-def _normalised(row: CriterionResult, total: float) -> CriterionResult:
-    return CriterionResult(
-        row.criterion,
-        row.weight / total,
-        row.torch,
-        row.tensorflow,
-        row.rationale_torch,
-        row.rationale_tensorflow,
-        row.evidence,
+            evidence = measured[str(criterion.metric)].evidence
+            missing.append(Missing(criterion, weights[criterion.id], evidence))
+    total = sum(r.weight for r in rows) or 1.0
+    context = Context(
+        tuple(requirements(knowledge, answers, answered)),
+        bool(knowledge.questions) and answers.values == default_answers(knowledge).values,
+        relevance(knowledge, answers, device),
+        tuple(_warnings(knowledge, answers, comparison)),
+        tuple(h for h in knowledge.hedges if all(holds(c, answers) for c in h.when)),
+        _flagged(knowledge, [r.criterion for r in rows if r.weight >= FLAG_MIN_WEIGHT * total]),
     )
+    return _conclude(
+        [replace(r, weight=r.weight / total) for r in rows],
+        tuple(replace(m, weight=m.weight / total) for m in missing),
+        comparison is None,
+        answers.source,
+        seed,
+        context,
+    )
+
+
+def _warnings(knowledge: Knowledge, answers: Answers, comparison: Comparison | None) -> list[str]:
+    """One line when this machine's figures say little about where the models will run."""
+    if comparison is None:
+        return []
+    shares = relevance(knowledge, answers, comparison.run.device)
+    if min(shares.values()) >= 0.5:
+        return []
+    device = "an NVIDIA GPU" if comparison.run.device == "cuda" else "a CPU"
+    targets = [
+        _label(knowledge, question, option)
+        for question in (TRAINING_TARGETS, INFERENCE_TARGETS)
+        for option in chosen(answers, question)
+    ]
+    return [
+        f"Measured on {device} ({comparison.run.device_name}); your models will run on "
+        f"{', '.join(targets) or 'other hardware'}, so these figures count at "
+        f"{shares['training']:.0%} (training) and {shares['inference']:.0%} (inference) "
+        "of their weight. Run `framework-advisor bench` on such a machine and pass its "
+        "record with --results."
+    ]
+
+
+def _flagged(knowledge: Knowledge, criteria: Sequence[Criterion]) -> tuple[Tool, ...]:
+    found = {tool.id: tool for criterion in criteria for tool in knowledge.flagged(criterion)}
+    return tuple(found.values())
+
+
+def _label(knowledge: Knowledge, question_id: str, option_id: str) -> str:
+    question = next(q for q in knowledge.questions if q.id == question_id)
+    option = question.option(option_id)
+    return option.label if option else option_id
 
 
 def _conclude(
     rows: list[CriterionResult],
-    missing: tuple[str, ...],
+    missing: tuple[Missing, ...],
     static_only: bool,
     source: str,
     seed: int,
+    context: Context,
 ) -> Recommendation:
     totals = {
         "torch": sum(r.weight * r.torch for r in rows),
@@ -205,21 +267,27 @@ def _conclude(
         "tie" if abs(margin) <= TIE_TOLERANCE else "torch" if margin > 0 else "tensorflow"
     )
     ordered = tuple(sorted(rows, key=lambda r: -abs(r.contribution)))
-    robust = robustness([r.weight for r in rows], [r.torch - r.tensorflow for r in rows], seed)
-    confidence, reasons = _confidence(abs(margin), robust, missing, static_only)
+    robust = robustness(rows, seed)
+    confidence, reasons = _confidence(abs(margin), robust, rows, missing, context)
     return Recommendation(
         winner,
         abs(margin),
         totals,
         ordered,
-        _decisive(ordered, winner),
+        _decisive(ordered, winner, context.requirements),
         tuple(FlipPoint(r.criterion, flip_factor(rows, i)) for i, r in enumerate(rows)),
         robust,
         confidence,
         reasons,
-        missing,
+        tuple(f"{m.criterion.title} ({m.evidence})" for m in missing),
         static_only,
         source,
+        context.requirements,
+        context.rests_on_defaults,
+        context.relevance,
+        context.warnings,
+        context.notes,
+        context.flagged,
     )
 
 
@@ -240,47 +308,90 @@ def flip_factor(rows: list[CriterionResult], index: int) -> float | None:
     return factor if 0 < factor <= MAX_FLIP_FACTOR and factor != 1 else None
 
 
-def robustness(weights: list[float], differences: list[float], seed: int) -> float:
-    """Share of Dirichlet-perturbed weightings (seeded) under which the winner stays the same."""
-    current = sum(w * d for w, d in zip(weights, differences, strict=True))
-    if abs(current) <= TIE_TOLERANCE or not weights:
+def robustness(rows: Sequence[CriterionResult], seed: int) -> float:
+    """Share of perturbed weightings (seeded) under which the winner stays the same.
+
+    Each draw perturbs the weights (Dirichlet around the user's) and, for a measured
+    criterion, draws its score difference from within its ratio's interval, so an
+    uncertain measurement makes the verdict less robust.
+    """
+    current = sum(r.weight * (r.torch - r.tensorflow) for r in rows)
+    if abs(current) <= TIE_TOLERANCE or not rows:
         return 0.0
     rng = random.Random(seed)
     kept = 0
     for _ in range(ROBUSTNESS_SAMPLES):
-        draws = [
-            rng.gammavariate(ROBUSTNESS_CONCENTRATION * w, 1.0) if w > 0 else 0.0 for w in weights
-        ]
-        perturbed = sum(x * d for x, d in zip(draws, differences, strict=True))
+        perturbed = 0.0
+        for row in rows:
+            shape = ROBUSTNESS_CONCENTRATION * row.weight
+            draw = rng.gammavariate(shape, 1.0) if row.weight > 0 else 0.0
+            difference = rng.uniform(*row.spread) if row.spread else row.torch - row.tensorflow
+            perturbed += draw * difference
         kept += (perturbed > 0) == (current > 0) and perturbed != 0
     return kept / ROBUSTNESS_SAMPLES
 
 
+def could_flip(rows: Sequence[CriterionResult], missing: Missing) -> bool:
+    """Whether the missing measurement, at the largest gap against the winner, would flip it."""
+    margin = sum(r.weight * (r.torch - r.tensorflow) for r in rows)
+    against = -MAX_GAP if margin > 0 else MAX_GAP
+    return (margin + missing.weight * against) * margin <= 0
+
+
 def _confidence(
-    margin: float, robust: float, missing: tuple[str, ...], static_only: bool
+    margin: float,
+    robust: float,
+    rows: Sequence[CriterionResult],
+    missing: tuple[Missing, ...],
+    context: Context,
 ) -> tuple[Confidence, tuple[str, ...]]:
     levels: tuple[Confidence, ...] = ("close call", "leaning", "clear")
     level = 2 if margin >= 1.0 and robust >= 0.9 else 1 if margin >= 0.3 and robust >= 0.7 else 0
     reasons = [
         f"margin {margin:.2f} points out of 10",
-        f"wins {robust:.0%} of {ROBUSTNESS_SAMPLES:,} randomly perturbed weightings",
+        f"wins {robust:.0%} of {ROBUSTNESS_SAMPLES:,} perturbed weightings and measurements",
     ]
-    if static_only:
+    deciding = [r.label for r in context.requirements if r.deciding]
+    if deciding:
+        reasons.append("decided by what you require: " + ", ".join(deciding))
+    flippers = [m for m in missing if could_flip(rows, m)]
+    if flippers:
         level = max(0, level - 1)
-        reasons.append("no benchmark results: static criteria only")
+        names = "; ".join(m.criterion.title for m in flippers)
+        reasons.append(f"a measurement could still flip it: {names} (not measured)")
     elif missing:
-        level = max(0, level - 1)
-        reasons.append("missing measurements: " + "; ".join(missing))
+        reasons.append(f"{len(missing)} unmeasured criteria could not flip it")
+    if context.rests_on_defaults:
+        level = min(level, 1)
+        reasons.append("rests on the built-in defaults: answer the questions to sharpen it")
     return levels[level], tuple(reasons)
 
 
-def _decisive(rows: tuple[CriterionResult, ...], winner: Winner) -> tuple[str, ...]:
+def _requirement_sentence(requirement: Requirement) -> str:
+    winner = str(requirement.winner)
+    other = "tensorflow" if winner == "torch" else "torch"
+    how = "only indirectly" if requirement.support.get(other) == "indirect" else "not at all"
+    rationale = (
+        requirement.rationale_torch if winner == "torch" else requirement.rationale_tensorflow
+    )
+    return (
+        f"Required: {requirement.label} - {NAMES[winner]} meets it natively, "
+        f"{NAMES[other]} {how}. {rationale}"
+    )
+
+
+def _decisive(
+    rows: tuple[CriterionResult, ...], winner: Winner, required: tuple[Requirement, ...]
+) -> tuple[str, ...]:
+    """The deciding must-haves first, then the criteria pulling hardest for the winner."""
     if winner == "tie":
         return ()
+    deciding = [r for r in required if r.deciding and r.winner == winner]
+    sentences = [_requirement_sentence(r) for r in deciding]
+    decided = {r.criterion.id for r in deciding}
     sign = 1 if winner == "torch" else -1
-    pulling = [r for r in rows if r.contribution * sign > 0][:3]
-    sentences = []
-    for row in pulling:
+    pulling = [r for r in rows if r.contribution * sign > 0 and r.criterion.id not in decided]
+    for row in pulling[: max(1, 3 - len(sentences))]:
         rationale = row.rationale_torch if winner == "torch" else row.rationale_tensorflow
         sentences.append(
             f"{row.criterion.title} (PyTorch {row.torch:.1f} vs TensorFlow {row.tensorflow:.1f}, "

@@ -1,4 +1,14 @@
-"""Scores for the measured criteria, from a benchmark run on this machine."""
+"""Scores for the measured criteria, from one run's comparison, on a bounded log scale.
+
+A speed ratio becomes a score gap of GAP_PER_DOUBLING points for every doubling,
+capped at MAX_GAP: 1.25x is 0.6 points, 2x is 2 points, 4x and beyond are 4 points.
+Two frameworks a few percent apart are alike for any project; one twice as fast is a
+real difference; but a thirty-fold gap on one micro-benchmark is not fifteen times
+more telling than a two-fold one, and must not outvote the needs a project states.
+A ratio whose uncertainty interval holds 1.0 is a tie: both score 10, and the
+criterion is shown with no weight, so a measurement that cannot tell the frameworks
+apart neither moves nor dilutes the margin.
+"""
 
 from __future__ import annotations
 
@@ -6,65 +16,81 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from advisor.bench.compare import ComparisonRow, comparison_rows, compile_rows
+from advisor.bench.spec import MetricSpec, suite
+from advisor.comparison import PAIR_LABELS, Comparison, ComparisonRow
 from advisor.record import BenchmarkRun
 
-_ROWS = {
-    "training": (("mlp_train", "eager"), ("cnn_train", "eager")),
-    "inference": (("transformer_b1", "eager"), ("transformer_b32", "eager")),
-    "compiled": (
-        ("mlp_train", "compiled"),
-        ("cnn_train", "compiled"),
-        ("transformer_b1", "compiled"),
-        ("transformer_b32", "compiled"),
-    ),
-    "dynamic": (("lstm", "eager"),),
-    "input_pipeline": (("input_pipeline", "eager"),),
-}
+GAP_PER_DOUBLING = 2.0
+MAX_GAP = 4.0
 
 
 @dataclass(frozen=True)
 class Measured:
-    """A measured criterion's scores, or why there are none."""
+    """A measured criterion's scores, the spread of their difference, or why there are none."""
 
     torch: float | None
     tensorflow: float | None
     evidence: str
+    # (lowest, highest) PyTorch-minus-TensorFlow score difference over the ratio's
+    # interval; None where the figure has no interval (first-call and start-up costs).
+    spread: tuple[float, float] | None = None
+    tie: bool = False  # the ratio's interval holds 1.0: shown, but it weighs nothing
+
+
+def score_gap(ratio: float) -> float:
+    """Points between the faster and the slower framework for a speed ratio (either way)."""
+    return min(MAX_GAP, GAP_PER_DOUBLING * abs(math.log2(ratio)))
 
 
 def scores_from_ratio(ratio: float) -> tuple[float, float]:
-    """PyTorch's advantage (>1: PyTorch better) as scores: the better gets 10, the other 10/x."""
-    return (10.0, 10.0 / ratio) if ratio >= 1 else (10.0 * ratio, 10.0)
+    """PyTorch's advantage (>1: PyTorch faster) as (PyTorch, TensorFlow) scores, bounded."""
+    gap = score_gap(ratio)
+    return (10.0, 10.0 - gap) if ratio >= 1 else (10.0 - gap, 10.0)
+
+
+def _difference(ratio: float) -> float:
+    torch, tensorflow = scores_from_ratio(ratio)
+    return torch - tensorflow
 
 
 def _geometric_mean(values: Sequence[float]) -> float:
     return math.exp(sum(math.log(v) for v in values) / len(values))
 
 
-def _from_rows(rows: list[ComparisonRow], wanted: tuple[tuple[str, str], ...]) -> Measured:
-    picked = [r for r in rows if (r.workload.id, r.mode) in wanted and r.dtype == "float32"]
-    ratios = [r.ratio for r in picked if r.ratio is not None]
-    if not ratios:
+def _from_rows(rows: list[ComparisonRow], spec: MetricSpec) -> Measured:
+    label = PAIR_LABELS.get(spec.pair, spec.pair)  # type: ignore[call-overload]
+    picked = [r for r in rows if r.workload.id in spec.workloads and r.pair == spec.pair]
+    measured = [r for r in picked if r.ratio is not None and r.interval is not None]
+    if not measured:
         reasons = {r.torch.reason or r.tensorflow.reason for r in picked} - {None}
         why = "; ".join(sorted(str(reason) for reason in reasons)) or "not measured in this run"
-        return Measured(None, None, f"no figure for both frameworks ({why})")
-    ratio = _geometric_mean(ratios)
-    parts = ", ".join(f"{r.workload.id} {r.mode} {r.ratio:.2f}x" for r in picked if r.ratio)
+        return Measured(None, None, f"no {label} figure for both frameworks ({why})")
+    ratio = _geometric_mean([r.ratio for r in measured if r.ratio is not None])
+    low = _geometric_mean([r.interval[0] for r in measured if r.interval is not None])
+    high = _geometric_mean([r.interval[1] for r in measured if r.interval is not None])
+    parts = ", ".join(f"{r.workload.id} {r.ratio:.2f}x" for r in measured)
+    text = f"{label}: PyTorch/TensorFlow speed {ratio:.2f}x [{low:.2f}-{high:.2f}] ({parts})"
+    if low <= 1.0 <= high:
+        return Measured(10.0, 10.0, f"{text}; the interval holds 1.0: a tie", (0.0, 0.0), True)
     torch, tensorflow = scores_from_ratio(ratio)
-    return Measured(torch, tensorflow, f"PyTorch/TensorFlow speed {ratio:.2f}x ({parts})")
+    return Measured(torch, tensorflow, text, (_difference(low), _difference(high)))
 
 
-def _compile_cost(run: BenchmarkRun) -> Measured:
+def _compile_cost(comparison: Comparison, spec: MetricSpec) -> Measured:
+    variants = {"torch": "compile", "tensorflow": "xla"}
     costs: dict[str, list[float]] = {"torch": [], "tensorflow": []}
-    for row in compile_rows(run):
-        if row.first_call_s and row.workload.id == "mlp_train":
+    for row in comparison.compile_rows:
+        wanted = row.workload.id in spec.workloads and row.variant == variants[row.framework]
+        if wanted and row.first_call_s:
             costs[row.framework].append(row.first_call_s)
     if not costs["torch"] or not costs["tensorflow"]:
-        return Measured(None, None, "no first-call time for both frameworks' compiled MLP step")
+        return Measured(None, None, "no first-call time for both frameworks' compiled step")
     torch_cost, tf_cost = min(costs["torch"]), min(costs["tensorflow"])
-    scores = scores_from_ratio(tf_cost / torch_cost)
-    text = f"first compiled MLP step: PyTorch {torch_cost:.2f} s, TensorFlow {tf_cost:.2f} s"
-    return Measured(*scores, text)
+    text = (
+        f"first fully compiled step: torch.compile {torch_cost:.2f} s, "
+        f"XLA {tf_cost:.2f} s (one cold call each)"
+    )
+    return Measured(*scores_from_ratio(tf_cost / torch_cost), text)
 
 
 def _footprint(run: BenchmarkRun) -> Measured:
@@ -87,13 +113,17 @@ def _footprint(run: BenchmarkRun) -> Measured:
     return Measured(*scores_from_ratio(ratio), text)
 
 
-def measured_scores(run: BenchmarkRun | None) -> dict[str, Measured]:
-    """Every measured metric's scores from the run; without a run, each says so."""
-    metrics = (*_ROWS, "compile_cost", "footprint")
-    if run is None:
-        return {metric: Measured(None, None, "no benchmark results") for metric in metrics}
-    rows = comparison_rows(run)
-    scores = {metric: _from_rows(rows, wanted) for metric, wanted in _ROWS.items()}
-    scores["compile_cost"] = _compile_cost(run)
-    scores["footprint"] = _footprint(run)
+def measured_scores(comparison: Comparison | None) -> dict[str, Measured]:
+    """Every measured metric's scores from the comparison; without one, each says so."""
+    metrics = suite().metrics
+    if comparison is None:
+        return {name: Measured(None, None, "no benchmark results") for name in metrics}
+    scores = {}
+    for name, spec in metrics.items():
+        if name == "footprint":
+            scores[name] = _footprint(comparison.run)
+        elif name == "compile_cost":
+            scores[name] = _compile_cost(comparison, spec)
+        else:
+            scores[name] = _from_rows(list(comparison.rows), spec)
     return scores

@@ -71,6 +71,21 @@ def test_compiled_variants_ran_and_report_first_call_cost(tiny_run: dict[str, ob
         assert case.first_call_s is not None and case.first_call_s > 0
 
 
+def test_tensorflow_times_the_graph_form_keras_runs_for_every_keras_model(
+    tiny_run: dict[str, object],
+) -> None:
+    run = tiny_run["record"].benchmarks  # type: ignore[attr-defined]
+    tensorflow = next(s for s in run.suites if s.framework == "tensorflow")
+    # On a CPU, Keras's jit_compile="auto" resolves to plain tf.function.
+    assert tensorflow.settings["keras_jit_compile_auto"] == "plain tf.function (no XLA)"
+    graph = {w.id for w in suite().workloads if w.graph}
+    assert graph == {"mlp_train", "cnn_train", "lstm", "transformer_b1", "transformer_b32"}
+    timed = {c.workload for c in tensorflow.cases if c.variant == "function" and c.stats}
+    assert timed == graph
+    torch = next(s for s in run.suites if s.framework == "torch")
+    assert not [c for c in torch.cases if c.variant == "function"]
+
+
 def test_parity_ran_for_every_workload_and_the_frameworks_agree(
     tiny_run: dict[str, object],
 ) -> None:
@@ -104,7 +119,7 @@ def test_ctrl_c_stops_the_run_and_keeps_finished_results() -> None:
     stopped_after = time.monotonic() - interrupted
     assert process.returncode == 130
     assert "CANCELLED, partial results" in stdout
-    assert "PyTorch     " in stdout and "matmul float32 eager" in stdout
+    assert "PyTorch     " in stdout and "matmul float32, as you would write it" in stdout
     # Recorded for the closing note; the requirement is 2 s, asserted loosely on a shared CI box.
     assert stopped_after < 10, stopped_after
 

@@ -1,0 +1,281 @@
+"""PyTorch against TensorFlow in a benchmark run: named pairs, ratios and their intervals.
+
+Built once per record (`compare`) and handed to scoring, the report, the terminal and
+the app. Three pairs, each meaning one thing:
+
+- "as_written": PyTorch eager against TensorFlow as Keras runs a model by default
+  (fit(), predict() and SavedModel serving run a tf.function graph, with XLA where
+  Keras's jit_compile="auto" resolves to it); single-kernel workloads and tf.data run
+  the same way either way, so their pair is the plain one;
+- "compiled": torch.compile against tf.function(jit_compile=True) (XLA);
+- "eager": eager against eager, what stepping through a model in a debugger costs.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from advisor.bench.spec import suite
+from advisor.bench.stats import figure, speed_ratio
+from advisor.record import BenchmarkRun, CaseResult, ParityCheck, SuiteResult, WorkloadInfo
+
+Pair = Literal["as_written", "compiled", "eager"]
+PAIRS: tuple[Pair, ...] = ("as_written", "compiled", "eager")
+PAIR_LABELS: dict[Pair, str] = {
+    "as_written": "as you would write it",
+    "compiled": "fully compiled",
+    "eager": "step-through (eager vs eager)",
+}
+VARIANT_LABELS = {
+    "eager": "eager",
+    "compile": "torch.compile",
+    "function": "tf.function",
+    "xla": "tf.function + XLA",
+}
+COMPILED = ("compile", "function", "xla")
+BOOTSTRAP_RESAMPLES = 1000
+INTERVAL = 0.95
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One framework's measured figure for a comparison row."""
+
+    case: CaseResult
+    value: float
+    low: float
+    high: float
+    percent_of_peak: float | None
+
+
+@dataclass(frozen=True)
+class Side:
+    """A framework's cell in a row: a figure, or why there is none."""
+
+    figure: Figure | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """Both frameworks on one workload and dtype, in one named pair of execution modes."""
+
+    workload: WorkloadInfo
+    dtype: str
+    pair: Pair
+    torch: Side
+    tensorflow: Side
+    ratio: float | None  # PyTorch speed / TensorFlow speed; >1: PyTorch is faster
+    interval: tuple[float, float] | None  # 95 % bootstrap interval of the ratio
+    parity: ParityCheck | None
+
+    @property
+    def is_tie(self) -> bool:
+        """The interval holds 1.0: the data cannot tell which framework is faster."""
+        return self.interval is not None and self.interval[0] <= 1.0 <= self.interval[1]
+
+
+@dataclass(frozen=True)
+class CompileRow:
+    """A compiled variant against its own framework's eager run."""
+
+    framework: str
+    workload: WorkloadInfo
+    variant: str
+    speedup: float | None  # steady-state, compiled speed / eager speed
+    first_call_s: float | None  # including tracing and compiling
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Everything derived from one run's cases, computed once."""
+
+    run: BenchmarkRun
+    rows: tuple[ComparisonRow, ...]
+    compile_rows: tuple[CompileRow, ...]
+    keras_default: str  # the TensorFlow variant Keras runs models as here
+
+    def row(self, workload: str, pair: Pair, dtype: str = "float32") -> ComparisonRow | None:
+        """The row for one workload and pair, if the run has one."""
+        return next(
+            (r for r in self.rows if (r.workload.id, r.pair, r.dtype) == (workload, pair, dtype)),
+            None,
+        )
+
+
+def compare(run: BenchmarkRun) -> Comparison:
+    """The run's rows for every pair it measured, and its compile rows."""
+    keras_default = _keras_default(run)
+    rows = []
+    for workload in run.workloads:
+        for dtype in _dtypes(run, workload.id):
+            for pair in _pairs(run, workload.id, dtype):
+                rows.append(_row(run, workload, dtype, pair, keras_default))
+    return Comparison(run, tuple(rows), tuple(_compile_rows(run)), keras_default)
+
+
+def _keras_default(run: BenchmarkRun) -> str:
+    """ "xla" where the TensorFlow suite found Keras resolving jit_compile="auto" to XLA."""
+    suite_result = _suite(run, "tensorflow")
+    setting = suite_result.settings.get("keras_jit_compile_auto", "") if suite_result else ""
+    return "xla" if setting == "XLA" else "function"
+
+
+def _graph_workloads() -> set[str]:
+    return {w.id for w in suite().workloads if w.graph}
+
+
+def _variants(pair: Pair, framework: str, workload: str, keras_default: str) -> tuple[str, ...]:
+    if pair == "eager":
+        return ("eager",)
+    if pair == "compiled":
+        return ("compile",) if framework == "torch" else ("xla",)
+    if framework == "torch" or workload not in _graph_workloads():
+        return ("eager",)
+    return (keras_default,)
+
+
+def _pairs(run: BenchmarkRun, workload: str, dtype: str) -> list[Pair]:
+    pairs: list[Pair] = ["as_written"]
+    if any(
+        (c.workload, c.dtype, c.variant) == (workload, dtype, "compile")
+        or (c.workload, c.dtype, c.variant) == (workload, dtype, "xla")
+        for s in run.suites
+        for c in s.cases
+    ):
+        pairs.append("compiled")
+    if workload in _graph_workloads():
+        pairs.append("eager")
+    return pairs
+
+
+def _suite(run: BenchmarkRun, framework: str) -> SuiteResult | None:
+    return next((s for s in run.suites if s.framework == framework), None)
+
+
+def _peak(run: BenchmarkRun, workload: WorkloadInfo, dtype: str, value: float) -> float | None:
+    if workload.work != "flops":
+        return None
+    peak = next((p for p in run.peaks if p.dtype == dtype), None)
+    return 100.0 * value / peak.gflops if peak and peak.gflops else None
+
+
+def _side(
+    run: BenchmarkRun,
+    framework: str,
+    workload: WorkloadInfo,
+    dtype: str,
+    variants: tuple[str, ...],
+) -> Side:
+    suite_result = _suite(run, framework)
+    if suite_result is None:
+        return Side(None, "not run")
+    cases = [
+        c
+        for c in suite_result.cases
+        if (c.workload, c.dtype) == (workload.id, dtype) and c.variant in variants
+    ]
+    ok = [c for c in cases if c.status == "ok" and c.stats is not None]
+    if ok:
+        value, low, high = figure(ok[0], workload)
+        return Side(Figure(ok[0], value, low, high, _peak(run, workload, dtype, value)), None)
+    if cases:
+        return Side(None, "; ".join(c.reason or "failed" for c in cases))
+    if suite_result.status != "ok":
+        return Side(None, suite_result.reason or f"suite {suite_result.status.replace('_', ' ')}")
+    names = " or ".join(VARIANT_LABELS.get(v, v) for v in variants)
+    return Side(None, f"{names} was not measured in this run")
+
+
+def _row(
+    run: BenchmarkRun, workload: WorkloadInfo, dtype: str, pair: Pair, keras_default: str
+) -> ComparisonRow:
+    torch = _side(run, "torch", workload, dtype, _variants(pair, "torch", workload.id, ""))
+    tensorflow = _side(
+        run,
+        "tensorflow",
+        workload,
+        dtype,
+        _variants(pair, "tensorflow", workload.id, keras_default),
+    )
+    ratio, interval = None, None
+    if torch.figure and tensorflow.figure:
+        ratio = speed_ratio(torch.figure.case, tensorflow.figure.case)
+        seed = f"{workload.id}/{dtype}/{pair}"
+        interval = ratio_interval(torch.figure.case, tensorflow.figure.case, seed)
+    both_eager = _variants(pair, "tensorflow", workload.id, keras_default) == ("eager",)
+    parity = next((p for p in run.parity if p.workload == workload.id), None)
+    return ComparisonRow(
+        workload,
+        dtype,
+        pair,
+        torch,
+        tensorflow,
+        ratio,
+        interval,
+        parity if both_eager and pair != "compiled" and dtype == "float32" else None,
+    )
+
+
+def ratio_interval(first: CaseResult, second: CaseResult, seed: str) -> tuple[float, float] | None:
+    """95 % percentile-bootstrap interval of first's speed over second's, from the raw samples.
+
+    Each side's samples are resampled with replacement and the ratio of the two
+    medians taken, 1,000 times (seeded, so a record always gives the same interval).
+    Samples taken in passes are not independent, so the interval is a lower bound on
+    the true uncertainty; it still separates a real gap from noise.
+    """
+    if len(first.samples_s) < 2 or len(second.samples_s) < 2:
+        return None
+    rng = random.Random(seed)
+    scale = first.work_per_iteration / second.work_per_iteration
+    ratios = sorted(
+        scale * _resampled_median(second.samples_s, rng) / _resampled_median(first.samples_s, rng)
+        for _ in range(BOOTSTRAP_RESAMPLES)
+    )
+    tail = (1 - INTERVAL) / 2
+    low = ratios[int(tail * BOOTSTRAP_RESAMPLES)]
+    high = ratios[int((1 - tail) * BOOTSTRAP_RESAMPLES) - 1]
+    return low, high
+
+
+def _resampled_median(samples: Sequence[float], rng: random.Random) -> float:
+    return statistics.median(rng.choices(samples, k=len(samples)))
+
+
+def _dtypes(run: BenchmarkRun, workload: str) -> list[str]:
+    seen = [c.dtype for s in run.suites for c in s.cases if c.workload == workload]
+    return sorted(set(seen), key=seen.index) or ["float32"]
+
+
+def _compile_rows(run: BenchmarkRun) -> list[CompileRow]:
+    """Each compiled variant's steady-state speed-up over eager and its first-call cost."""
+    rows = []
+    for suite_result in run.suites:
+        for workload in run.workloads:
+            cases = {c.variant: c for c in suite_result.cases if c.workload == workload.id}
+            eager = cases.get("eager")
+            for variant in COMPILED:
+                case = cases.get(variant)
+                if case is not None:
+                    rows.append(_compile_row(suite_result.framework, workload, case, eager))
+    return rows
+
+
+def _compile_row(
+    framework: str, workload: WorkloadInfo, case: CaseResult, eager: CaseResult | None
+) -> CompileRow:
+    if case.status != "ok":
+        return CompileRow(framework, workload, case.variant, None, None, case.reason)
+    if eager is None or eager.status != "ok":
+        return CompileRow(
+            framework, workload, case.variant, None, case.first_call_s, "no eager figure"
+        )
+    return CompileRow(
+        framework, workload, case.variant, speed_ratio(case, eager), case.first_call_s, None
+    )
