@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -103,6 +104,11 @@ class BenchPage(QWidget):
         self._busy(True)
         self.job.start()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        """Rows sized while the page was hidden get their height for the real width."""
+        super().showEvent(event)
+        self.table.resizeRowsToContents()
+
     def cancel(self) -> None:
         """Stop the run; the cases finished so far are kept."""
         if self.job is not None:
@@ -125,6 +131,7 @@ class BenchPage(QWidget):
                 ratios.setdefault(row.workload.id, []).append(line)
         for workload, lines in ratios.items():
             self._set(workload, 3, "\n".join(lines))
+        self.table.resizeRowsToContents()
         state = "cancelled: partial results" if run.cancelled else "finished"
         self.status.setText(
             f"{run.preset} run {state}, {run.wall_time_s:.0f} s on {run.device} "

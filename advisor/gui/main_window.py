@@ -185,6 +185,7 @@ class MainWindow(QMainWindow):
         self.comparison = compare(record.benchmarks) if record.benchmarks is not None else None
         self.machine.show_record(record)
         self.bench.show_record(record, self.comparison)
+        self.questions.set_device(self.comparison.run.device if self.comparison else None)
         self.refresh()
 
     def _probed(self, record: Record) -> None:

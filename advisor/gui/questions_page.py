@@ -123,6 +123,7 @@ class QuestionsPage(QWidget):
     def __init__(self, knowledge: Knowledge, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.knowledge = knowledge
+        self.device: str | None = None  # the measured device, once a run is known
         self._boxes = [_QuestionBox(q) for q in knowledge.questions]
         form = QWidget()
         form_layout = QVBoxLayout(form)
@@ -175,8 +176,13 @@ class QuestionsPage(QWidget):
         self._show_weights(answers)
         self.answers_changed.emit(answers)
 
+    def set_device(self, device: str | None) -> None:
+        """The device the latest run measured: measured weights follow its relevance."""
+        self.device = device
+        self._show_weights(self.answers())
+
     def _show_weights(self, answers: Answers) -> None:
-        weights = raw_weights(self.knowledge, answers)
+        weights = raw_weights(self.knowledge, answers, self.device)
         total = sum(weights.values()) or 1.0
         ranked = sorted(self.knowledge.criteria, key=lambda c: -weights[c.id])
         self.weights.setRowCount(len(ranked))

@@ -189,6 +189,22 @@ def _graph_evidence(comparison: Comparison | None) -> list[str]:
     return lines
 
 
+def _debugging_evidence(comparison: Comparison | None) -> list[str]:
+    """What stepping through each model eagerly costs here: the eager-vs-eager pair."""
+    if comparison is None:
+        return []
+    lines = []
+    for row in comparison.rows:
+        if row.pair != "eager" or row.ratio is None or row.interval is None:
+            continue
+        low, high = row.interval
+        lines.append(
+            f"Eager against eager on {row.workload.title}: PyTorch runs {row.ratio:.2f}x "
+            f"TensorFlow's speed [{low:.2f}-{high:.2f}] while you step through it"
+        )
+    return lines
+
+
 def _deployment_evidence(record: Record) -> list[str]:
     lines = []
     for probe in record.frameworks:
@@ -224,6 +240,7 @@ def _dimensions(
     weights = {row.criterion.id: row.weight for row in rec.criteria}
     evidence = {
         "graph": _graph_evidence(comparison),
+        "debugging": _debugging_evidence(comparison),
         "deployment": _deployment_evidence(record),
         "community": _community_evidence(record),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import stat
 import sys
 from pathlib import Path
@@ -240,6 +241,44 @@ def test_report_saved_as_json_renders_again_identically_with_its_answers(
     record = record_from_json(saved.read_text())
     assert record.answers is not None and record.answers.source.endswith("mobile_app.toml")
     assert record.benchmarks == record_from_json(QUICK.read_text()).benchmarks
+
+
+def test_recommend_json_is_the_verdict_with_everything_it_rests_on(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    scenario = Path(__file__).parents[1] / "scenarios" / "tf_browser_inference.toml"
+    code, out, _ = _run(
+        capsys, "recommend", "--answers", str(scenario), "--results", str(QUICK), "--json"
+    )
+    assert code == 0
+    verdict = json.loads(out)
+    assert verdict["winner"] == "tensorflow" and verdict["confidence"] == "clear"
+    assert verdict["totals"]["tensorflow"] - verdict["totals"]["torch"] == pytest.approx(
+        verdict["margin"]
+    )
+    assert [r["label"] for r in verdict["requirements"] if r["deciding"]] == ["Runs in the browser"]
+    assert verdict["why"][0].startswith("Required: Runs in the browser")
+    assert verdict["warnings"][0].startswith("Measured on a CPU")
+    assert sum(c["weight"] for c in verdict["criteria"]) == pytest.approx(1.0)
+    static = next(c for c in verdict["criteria"] if c["id"] == "deploy_browser")
+    assert static["url"].startswith("https://") and static["as_of"] == "2026-11-26"
+    measured = next(c for c in verdict["criteria"] if c["id"] == "measured_inference")
+    assert measured["evidence"].startswith("as you would write it: ")
+    assert {t["name"] for t in verdict["flagged_tools"]} == {"TensorFlow.js"}
+
+
+def test_the_json_report_carries_the_verdict_beside_the_record(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "report.json"
+    code, out, _ = _run(capsys, "report", "--results", str(QUICK), "--output", str(target))
+    assert code == 0
+    document = json.loads(target.read_text())
+    assert document["verdict"]["winner"] in ("torch", "tensorflow")
+    assert document["verdict"]["rests_on_defaults"] is True
+    names = {"torch": "PyTorch", "tensorflow": "TensorFlow"}
+    assert out.startswith(f"Recommendation: {names[document['verdict']['winner']]}")
+    assert record_from_json(target.read_text()).benchmarks is not None
 
 
 def test_report_format_follows_the_suffix_unless_given(

@@ -68,6 +68,50 @@ def test_headline_states_winner_margin_confidence_and_why() -> None:
     assert "Why" in text and "weight" in text
 
 
+def test_the_first_reason_of_a_default_quick_report_is_no_eager_ratio() -> None:
+    section = _section(render_html(_record("bench_quick_cpu.json")), "recommendation")
+    first = re.search(r'<ul class="why">\s*<li>(.*?)</li>', section, re.S)
+    assert first is not None
+    assert "eager" not in first.group(1) and "on this machine" not in first.group(1)
+    text = _text(section)
+    assert "This rests on the built-in defaults" in text
+    assert "Measured on a CPU" in text and "--results" in text  # defaults: NVIDIA GPUs
+
+
+def test_a_deciding_must_have_leads_the_report_and_flags_its_tools() -> None:
+    known = knowledge()
+    values = dict(default_answers(known).values, requirements=["browser"])
+    answers = dataclasses.replace(default_answers(known), values=values, source="test")
+    section = _text(
+        _section(
+            render_html(with_answers(_record("bench_quick_cpu.json"), answers)), "recommendation"
+        )
+    )
+    assert "Recommendation: TensorFlow" in section
+    assert "Decided by what you require: Runs in the browser ." in section
+    assert "Why Required: Runs in the browser - TensorFlow meets it natively" in section
+    assert "slow releases TensorFlow.js" in section
+
+
+def test_each_ratio_names_its_pair_and_shows_its_interval() -> None:
+    html = render_html(_record("bench_quick_cpu.json"))
+    table = _text(re.search(r'id="workload-lstm".*?</article>', html, re.S)[0])
+    assert "float32, as you would write it" in table
+    assert "float32, step-through (eager vs eager)" in table
+    assert re.search(r"\d\.\d\d\u00d7 \[\d+\.\d\d\u2013\d+\.\d\d\]", table)
+    benchmarks = _text(_section(html, "benchmarks"))
+    assert "as you would write it — PyTorch eager against TensorFlow as Keras runs" in benchmarks
+    assert "(tf.function: what fit()" in benchmarks
+
+
+def test_every_assessment_shows_its_url_and_the_date_it_was_checked() -> None:
+    dimensions = _text(_section(render_html(_record("bench_quick_cpu.json")), "dimensions"))
+    for criterion in knowledge().criteria:
+        if criterion.kind == "static" and criterion.dimension != "project":
+            assert criterion.url in dimensions, criterion.id
+    assert "(checked 2026-11-26)" in dimensions
+
+
 def test_benchmark_figures_are_the_recorded_medians_with_spread_and_count() -> None:
     record = _record("bench_quick_cpu.json")
     assert record.benchmarks is not None
