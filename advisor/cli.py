@@ -19,7 +19,6 @@ from advisor.bench.events import BenchEvent, BenchListener
 from advisor.bench.run import BenchOptions, run_benchmarks
 from advisor.bench.spec import PRESETS, suite
 from advisor.comparison import compare
-from advisor.datadir import latest_results_path
 from advisor.environments import discover
 from advisor.errors import AdvisorError, CancelledError, UsageError
 from advisor.fileio import atomic_write_text, read_text_file
@@ -33,6 +32,7 @@ from advisor.scoring.knowledge import Knowledge, knowledge
 from advisor.scoring.profiles import profile_path
 from advisor.scoring.verdict import verdict_jsonable
 from advisor.serde import to_jsonable
+from advisor.service import remember_run, stored_results
 from advisor.textbench import format_benchmarks, format_live_case
 from advisor.textrecommend import format_questions, format_recommendation, headline
 from advisor.textsummary import format_inventory
@@ -251,7 +251,7 @@ def _run_bench(args: argparse.Namespace) -> int:
     _emit(record, args, format_benchmarks(compare(record.benchmarks)))
     if record.benchmarks.cancelled:
         return EXIT_INTERRUPTED
-    save_record(record, latest_results_path())
+    remember_run(record, knowledge())
     return EXIT_OK
 
 
@@ -262,10 +262,7 @@ def _read_record(path: Path, option: str) -> Record:
 def _load_results(path: Path | None) -> tuple[Record | None, str]:
     """The record whose benchmark run to weigh, and where it came from."""
     if path is None:
-        latest = latest_results_path()
-        if not latest.is_file():
-            return None, "no saved benchmark results: static criteria only"
-        path = latest
+        return stored_results(knowledge())
     record = _read_record(path, "--results")
     if record.benchmarks is None:
         raise UsageError(f"--results {path}: the record holds no benchmark run")
@@ -308,7 +305,7 @@ def _measured(args: argparse.Namespace) -> Record:
     assert record.benchmarks is not None
     if record.benchmarks.cancelled:
         raise CancelledError("cancelled while measuring: no report written")
-    save_record(record, latest_results_path())
+    remember_run(record, knowledge())
     return record
 
 

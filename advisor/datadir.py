@@ -1,4 +1,4 @@
-"""Where the advisor keeps the user's latest results between runs."""
+"""The per-user folder where the advisor keeps the current session between runs."""
 
 from __future__ import annotations
 
@@ -17,8 +17,3 @@ def data_dir() -> Path:
     folder = Path(override) if override else platformdirs.user_data_path(APP_NAME)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def latest_results_path() -> Path:
-    """The record of the most recent finished benchmark run."""
-    return data_dir() / "latest-results.json"

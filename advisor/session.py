@@ -1,7 +1,8 @@
 """A working session: the answers given so far and the latest record, saved and restored as JSON.
 
-The desktop app autosaves one to the user data folder and opens or saves others on request;
-the file is checked in full before anything of the current session is replaced.
+Both front-ends keep one in the user data folder (see service.py); the app opens or saves
+others on request. The file is checked in full before anything of the current session is
+replaced.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from advisor.datadir import data_dir
 from advisor.errors import RecordFormatError
 from advisor.fileio import atomic_write_text, read_text_file
 from advisor.record import SCHEMA_VERSION, Record, SavedAnswers, parse_json
@@ -39,11 +39,6 @@ class _SessionFile:
     kind: str
     answers: SavedAnswers
     record: Record | None = None
-
-
-def autosave_path() -> Path:
-    """Where the app keeps the current session between launches."""
-    return data_dir() / "session.json"
 
 
 def session_to_json(session: Session) -> str:

@@ -1,7 +1,8 @@
 """Run the frameworks' bench scripts side by side and let them take turns, slot by slot.
 
 Both suites live in their own processes (never two frameworks in one), started one
-after the other so each import is timed alone. Then every slot ("prepare I", then
+after the other so each import is timed alone (`stagger`; a later phase's imports are
+not reported, so its processes start together). Then every slot ("prepare I", then
 "measure I" once per pass) goes to one process at a time, the first mover
 alternating (see `slots`). A slow spell of a shared machine (seen here: +50 % for ~10 s) then
 lands on both frameworks' samples of the same workload, instead of on one whole
@@ -69,13 +70,16 @@ def run_side_by_side(
     timeout_s: float,
     listen: BenchListener,
     cancel: threading.Event | None = None,
+    stagger: bool = True,
 ) -> list[SuiteResult]:
     """Each framework's suite, driven in turns; finished cases are kept whatever happens."""
     deadline = time.monotonic() + timeout_s
     driven: list[_Driven] = []
     for spec in specs:
-        item = _start(spec, interpreter, plan_path, listen)
-        driven.append(item)
+        driven.append(_start(spec, interpreter, plan_path, listen))
+        if stagger and _settle(driven[-1], "ready", deadline, cancel, driven):
+            return _results(driven, timeout_s)
+    for item in [] if stagger else driven:
         if _settle(item, "ready", deadline, cancel, driven):
             return _results(driven, timeout_s)
     for slot in commands:

@@ -253,6 +253,7 @@ def _run_suites(
             preset.suite_timeout_s,
             listen,
             cancel,
+            stagger=phase == "eager",  # only the eager phase's import times are reported
         )
         for outcome in outcomes:
             previous = results.get(outcome.framework)

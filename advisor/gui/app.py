@@ -10,9 +10,8 @@ from pathlib import Path
 from advisor.errors import AdvisorError
 from advisor.report.pdf import has_display, prepare_webengine
 from advisor.resources_path import resource_file
-from advisor.scoring.answers import default_answers
-from advisor.scoring.knowledge import Knowledge, knowledge
-from advisor.session import Session, autosave_path, load_session
+from advisor.scoring.knowledge import knowledge
+from advisor.service import restore
 
 APP_NAME = "Framework Advisor"
 APP_ID = "io.github.frameworkadvisor.FrameworkAdvisor"  # the desktop entry's and AppStream's id
@@ -35,24 +34,6 @@ def check_display() -> None:
         )
 
 
-def restored_session(known: Knowledge) -> tuple[Session, str]:
-    """The autosaved session, or a fresh one and why the saved one could not be used.
-
-    An unreadable autosave is moved aside (never deleted) so the next autosave cannot
-    overwrite what the user might still want.
-    """
-    path = autosave_path()
-    fresh = Session(default_answers(known), None)
-    if not path.is_file():
-        return fresh, ""
-    try:
-        return load_session(path, known), ""
-    except AdvisorError as exc:
-        kept = path.with_name(f"session-unreadable-{int(time.time())}.json")
-        path.replace(kept)
-        return fresh, f"The last session could not be restored ({exc}); it was kept as {kept}"
-
-
 def run_gui() -> int:
     """Open the main window and run until it closes; returns the exit status."""
     started = time.perf_counter()
@@ -71,8 +52,8 @@ def run_gui() -> int:
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(QIcon(str(resource_file("icons/framework-advisor.svg"))))
     known = knowledge()
-    session, problem = restored_session(known)
-    window = MainWindow(known, session, problem)
+    restored = restore(known)
+    window = MainWindow(known, restored.session, restored.problem)
     window.show()
     if os.environ.get(STARTUP_PROBE_VARIABLE):
         QTimer.singleShot(0, lambda: _report_startup(window, started))

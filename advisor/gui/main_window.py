@@ -33,7 +33,8 @@ from advisor.report.render import render_view
 from advisor.report.view import report_view, with_answers
 from advisor.scoring.engine import recommend
 from advisor.scoring.knowledge import Knowledge
-from advisor.session import Session, autosave_path, load_session, save_session
+from advisor.service import merged, save
+from advisor.session import Session, load_session, save_session
 from advisor.textrecommend import headline
 
 PAGES = ("Project needs", "Machine", "Benchmarks", "Report")
@@ -175,7 +176,7 @@ class MainWindow(QMainWindow):
 
     def _autosave(self) -> None:
         try:
-            save_session(self.session(), autosave_path())
+            save(self.session())
         except AdvisorError as exc:
             self.statusBar().showMessage(f"Session not saved: {exc}")
 
@@ -221,10 +222,8 @@ class MainWindow(QMainWindow):
             self.panel.show_problem(f"Could not open the session: {exc}")
             return False
         self.panel.clear()
-        # A session saved before anything was measured brings answers only; this
-        # machine's measurements stay, as they still describe it.
-        kept = session.record is None and self.record is not None
-        self._restore(Session(session.answers, session.record or self.record))
+        session, kept = merged(self.session(), session)
+        self._restore(session)
         note = " (answers only: this machine's measurements are kept)" if kept else ""
         self.statusBar().showMessage(f"Session opened from {path}{note}")
         return True

@@ -14,11 +14,11 @@ from pytestqt.qtbot import QtBot
 
 from advisor.environments import Candidate, Environment, ModuleCheck
 from advisor.errors import BadInterpreterError
-from advisor.gui.app import restored_session
 from advisor.gui.main_window import MainWindow
 from advisor.record import record_from_json
 from advisor.scoring.knowledge import knowledge
-from advisor.session import autosave_path, load_session
+from advisor.service import remember_run, restore, store_path
+from advisor.session import load_session
 from tests.helpers import FIXTURES, spec
 
 QUICK = FIXTURES / "records" / "bench_quick_cpu.json"
@@ -213,26 +213,43 @@ def test_answers_are_autosaved_and_restored_on_the_next_launch(
     qtbot.waitUntil(
         lambda: (
             "mobile"
-            in json.loads(autosave_path().read_text())["answers"]["values"]["deployment_targets"]
+            in json.loads(store_path().read_text())["answers"]["values"]["deployment_targets"]
         ),
         timeout=3000,
     )
-    session, problem = restored_session(knowledge())
-    assert problem == ""
-    again = MainWindow(knowledge(), session, problem)
+    restored = restore(knowledge())
+    assert restored.problem == ""
+    again = MainWindow(knowledge(), restored.session, restored.problem)
     qtbot.addWidget(again)
     assert "mobile" in again.questions.answers().values["deployment_targets"]
     assert again.record is not None and again.record.benchmarks is not None
     assert again.report.html == window.report.html
 
 
+def test_a_run_measured_in_the_terminal_is_on_the_app_pages_at_the_next_launch(
+    qtbot: QtBot,
+) -> None:
+    record = record_from_json(QUICK.read_text())
+    remember_run(record, knowledge())  # what `framework-advisor bench` does when it ends
+    restored = restore(knowledge())
+    window = MainWindow(knowledge(), restored.session, restored.problem)
+    qtbot.addWidget(window)
+    assert window.record == record
+    ratio = window.bench.table.item(window.bench._rows["lstm"], 3).text()
+    assert ratio.startswith("as you would write it: ")
+    assert record.benchmarks is not None
+    assert f"{record.benchmarks.wall_time_s:.1f} s" in window.report.html
+    assert "as you would write it" in window.report.html
+
+
 def test_an_unreadable_autosave_is_kept_aside_and_named(qtbot: QtBot) -> None:
-    autosave_path().write_text('{"kind": "framework-advisor-session", "schema_version": 1')
-    session, problem = restored_session(knowledge())
+    store_path().write_text('{"kind": "framework-advisor-session", "schema_version": 1')
+    restored = restore(knowledge())
+    session, problem = restored.session, restored.problem
     assert session.record is None
     assert "The last session could not be restored" in problem and "not valid JSON" in problem
-    assert not autosave_path().exists()
-    kept = list(autosave_path().parent.glob("session-unreadable-*.json"))
+    assert not store_path().exists()
+    kept = list(store_path().parent.glob("session-unreadable-*.json"))
     assert len(kept) == 1 and kept[0].read_text().startswith('{"kind"')
     window = MainWindow(knowledge(), session, problem)
     qtbot.addWidget(window)
@@ -272,7 +289,7 @@ def test_a_saved_session_opens_with_its_answers_and_results(
     target = tmp_path / "team.json"
     assert window.save_session_as(target)
     assert load_session(target, knowledge()).answers.values["stage"] == "production"
-    fresh = MainWindow(knowledge(), restored_session(knowledge())[0])
+    fresh = MainWindow(knowledge(), restore(knowledge()).session)
     qtbot.addWidget(fresh)
     assert fresh.open_session(target)
     assert fresh.questions.answers().values["stage"] == "production"

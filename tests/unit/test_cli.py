@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 
 from advisor import cli
-from advisor.datadir import latest_results_path
 from advisor.errors import CancelledError
 from advisor.record import record_from_json, record_to_json
+from advisor.scoring.answers import Answers, default_answers
+from advisor.scoring.knowledge import knowledge
+from advisor.service import save, store_path
+from advisor.session import Session, load_session
 from tests import helpers
 from tests.helpers import FIXTURES
 
@@ -192,19 +195,32 @@ def test_a_record_without_benchmarks_is_refused_as_results(
     assert _one_line(err).endswith("the record holds no benchmark run")
 
 
-def test_recommend_uses_the_latest_saved_results_and_says_so(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+def test_recommend_weighs_the_run_the_app_measured_and_says_so(
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     code, out, err = _run(capsys, "recommend", "--profile", "student")
     assert code == 0
     assert "no saved benchmark results: static criteria only" in err
     assert out.startswith("Recommendation: PyTorch (")
-    latest = latest_results_path()
-    latest.write_text((FIXTURES / "records" / "bench_tiny_cpu.json").read_text())
+    record = record_from_json((FIXTURES / "records" / "bench_tiny_cpu.json").read_text())
+    save(Session(default_answers(knowledge()), record))  # what the app autosaves after a run
     code, out, err = _run(capsys, "recommend", "--profile", "student")
     assert code == 0
-    assert f"benchmark results from {latest}" in err
+    assert f"benchmark results from {store_path()} ({record.created_at})" in err
     assert "static criteria and this machine's benchmark results" in out
+
+
+def test_a_finished_bench_run_is_kept_in_the_shared_store(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record = record_from_json((FIXTURES / "records" / "bench_tiny_cpu.json").read_text())
+    monkeypatch.setattr(cli, "run_benchmarks", lambda *args, **kwargs: record)
+    answers = Answers(dict(default_answers(knowledge()).values, stage="research"), "app")
+    save(Session(answers, None))
+    code, _, _ = _run(capsys, "bench", "--quiet")
+    assert code == 0
+    stored = load_session(store_path(), knowledge())
+    assert stored.record == record and stored.answers.values["stage"] == "research"
 
 
 def test_questions_and_the_template(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

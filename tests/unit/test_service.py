@@ -1,0 +1,85 @@
+"""The shared store: one session for both front-ends, the terminal's old file migrated once."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from advisor.datadir import data_dir
+from advisor.record import record_from_json
+from advisor.scoring.answers import Answers, default_answers
+from advisor.scoring.knowledge import knowledge
+from advisor.service import (
+    LEGACY_RESULTS_NAME,
+    MIGRATED_RESULTS_NAME,
+    merged,
+    remember_run,
+    restore,
+    save,
+    store_path,
+    stored_results,
+)
+from advisor.session import Session
+from tests.helpers import FIXTURES
+
+RECORD = record_from_json((FIXTURES / "records" / "bench_tiny_cpu.json").read_text())
+
+
+def test_nothing_stored_is_a_fresh_session_and_static_criteria() -> None:
+    restored = restore(knowledge())
+    assert restored.session == Session(default_answers(knowledge()), None)
+    assert restored.problem == ""
+    assert stored_results(knowledge()) == (None, "no saved benchmark results: static criteria only")
+
+
+def test_a_run_is_remembered_beside_the_answers_already_stored() -> None:
+    answers = Answers(dict(default_answers(knowledge()).values, stage="production"), "app")
+    save(Session(answers, None))
+    remember_run(RECORD, knowledge())
+    session = restore(knowledge()).session
+    assert session.record == RECORD and session.answers.values["stage"] == "production"
+    record, origin = stored_results(knowledge())
+    assert record == RECORD and origin.startswith(f"benchmark results from {store_path()}")
+
+
+def test_a_probe_only_record_is_no_benchmark_result() -> None:
+    save(Session(default_answers(knowledge()), replace(RECORD, benchmarks=None)))
+    assert stored_results(knowledge())[0] is None
+
+
+def test_the_terminals_old_results_file_is_migrated_once() -> None:
+    legacy = data_dir() / LEGACY_RESULTS_NAME
+    legacy.write_text((FIXTURES / "records" / "bench_tiny_cpu.json").read_text())
+    restored = restore(knowledge())
+    assert restored.session.record == RECORD and restored.problem == ""
+    assert not legacy.exists() and (data_dir() / MIGRATED_RESULTS_NAME).is_file()
+    assert store_path().is_file()  # the store now holds it; the old file is not read again
+    assert restore(knowledge()).session.record == RECORD
+
+
+def test_an_older_migrated_run_does_not_replace_a_newer_stored_one() -> None:
+    newer = replace(RECORD, created_at="2999-01-01T00:00:00+00:00")
+    save(Session(default_answers(knowledge()), newer))
+    (data_dir() / LEGACY_RESULTS_NAME).write_text(
+        (FIXTURES / "records" / "bench_tiny_cpu.json").read_text()
+    )
+    assert restore(knowledge()).session.record == newer
+
+
+def test_an_unreadable_old_results_file_is_moved_aside_and_named() -> None:
+    legacy = data_dir() / LEGACY_RESULTS_NAME
+    legacy.write_text("{not json")
+    restored = restore(knowledge())
+    kept = list(data_dir().glob("latest-results-unreadable-*.json"))
+    assert len(kept) == 1 and kept[0].read_text() == "{not json"
+    assert "could not be read" in restored.problem and str(kept[0]) in restored.problem
+    assert restored.session.record is None
+
+
+def test_opening_an_answers_only_session_keeps_this_machines_record() -> None:
+    current = Session(default_answers(knowledge()), RECORD)
+    opened = Session(Answers(dict(current.answers.values, stage="research"), "file"), None)
+    session, kept = merged(current, opened)
+    assert kept and session.record == RECORD and session.answers == opened.answers
+    other = replace(RECORD, created_at="2000-01-01T00:00:00+00:00")
+    session, kept = merged(current, Session(opened.answers, other))
+    assert not kept and session.record == other
