@@ -19,10 +19,17 @@ from advisor.bench.events import BenchEvent, BenchListener
 from advisor.bench.run import BenchOptions, run_benchmarks
 from advisor.bench.spec import PRESETS, suite
 from advisor.comparison import compare
-from advisor.environments import discover
-from advisor.errors import AdvisorError, CancelledError, UsageError
+from advisor.errors import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    AdvisorError,
+    CancelledError,
+    UsageError,
+)
 from advisor.fileio import atomic_write_text, read_text_file
-from advisor.inventory import DEFAULT_PROBE_TIMEOUT_S, take_inventory
+from advisor.probing.environments import discover
+from advisor.probing.inventory import DEFAULT_PROBE_TIMEOUT_S, take_inventory
 from advisor.record import Record, record_from_json, record_to_json, save_record
 from advisor.report.export import FORMATS, export_report, format_for
 from advisor.report.view import report_view, with_answers
@@ -38,7 +45,6 @@ from advisor.textrecommend import format_questions, format_recommendation, headl
 from advisor.textsummary import format_inventory
 
 PROG = "framework-advisor"
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class _Parser(argparse.ArgumentParser):
@@ -250,7 +256,7 @@ def _run_bench(args: argparse.Namespace) -> int:
     assert record.benchmarks is not None
     _emit(record, args, format_benchmarks(compare(record.benchmarks)))
     if record.benchmarks.cancelled:
-        return EXIT_INTERRUPTED
+        raise CancelledError("cancelled: the partial results above are not kept as the latest run")
     remember_run(record, knowledge())
     return EXIT_OK
 
@@ -358,6 +364,11 @@ def _say(message: str) -> None:
     print(f"  … {message}", file=sys.stderr, flush=True)
 
 
+def terminal_message(exc: AdvisorError) -> str:
+    """The error as the terminal says it: the option the subject came in by, then the message."""
+    return f"{exc.option} {exc}" if exc.option else str(exc)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit status."""
     try:
@@ -377,7 +388,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return exc.exit_code
     except AdvisorError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {terminal_message(exc)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)

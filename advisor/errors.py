@@ -1,26 +1,64 @@
-"""The application's exception hierarchy: one root, a short identifier and an exit code per kind."""
+"""The application's exception hierarchy: one root, a short identifier and an exit code per kind.
+
+Messages name the subject (an interpreter path, a framework, a device), never a
+command-line flag: the app shows them as they are. `option` says which terminal option
+a subject arrives by, so the terminal can put the flag in front.
+"""
 
 from __future__ import annotations
+
+# The process exit codes, for every command: the one table.
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class AdvisorError(Exception):
     """Root of every error the advisor raises on purpose; the CLI maps it to an exit code."""
 
     code = "advisor-error"
-    exit_code = 1
+    exit_code = EXIT_FAILED
+    option: str | None = None  # the terminal option the subject came in by, if any
 
 
 class UsageError(AdvisorError):
     """The user asked for something impossible: a bad argument, path or file."""
 
     code = "usage"
-    exit_code = 2
+    exit_code = EXIT_USAGE
 
 
 class BadInterpreterError(UsageError):
-    """The ``--python`` path does not exist or is not a working Python interpreter."""
+    """The chosen Python path does not exist or is not a working Python interpreter."""
 
     code = "bad-interpreter"
+    option = "--python"
+
+
+class UnknownFrameworkError(UsageError):
+    """A framework name the advisor does not know."""
+
+    code = "unknown-framework"
+    option = "--frameworks"
+
+
+class DeviceError(UsageError):
+    """The requested device cannot run the benchmarks here."""
+
+    code = "bad-device"
+    option = "--device"
+
+
+class UnknownProfileError(UsageError):
+    """A shipped example profile that does not exist."""
+
+    code = "unknown-profile"
+    option = "--profile"
+
+
+class ReportFormatError(UsageError):
+    """The report format can be told neither from the request nor from the file name."""
+
+    code = "unknown-format"
+    option = "--format"
 
 
 class OutputPathError(UsageError):
@@ -45,7 +83,7 @@ class CancelledError(AdvisorError):
     """The user cancelled (Ctrl-C or Cancel) before there was anything to keep."""
 
     code = "cancelled"
-    exit_code = 130
+    exit_code = EXIT_INTERRUPTED
 
 
 class ResourceError(AdvisorError):

@@ -19,8 +19,8 @@ from advisor.bench.peaks import cpu_peak, gpu_peak
 from advisor.bench.spec import Preset, WorkloadSpec, suite
 from advisor.bench.stats import NOISE_THRESHOLD_CV
 from advisor.catalog import FrameworkSpec, frameworks
-from advisor.errors import UsageError
-from advisor.inventory import take_inventory
+from advisor.errors import DeviceError, UnknownFrameworkError
+from advisor.probing.inventory import take_inventory
 from advisor.probing.runner import run_process
 from advisor.record import (
     BenchmarkRun,
@@ -122,10 +122,8 @@ def _selected(names: Sequence[str]) -> list[FrameworkSpec]:
     known = {spec.id: spec for spec in frameworks()}
     unknown = [name for name in names if name not in known]
     if unknown or not names:
-        raise UsageError(
-            f"--frameworks: unknown {', '.join(unknown) or '(none given)'}; "
-            f"choose from {', '.join(known)}"
-        )
+        what = f"{', '.join(unknown)}: unknown framework" if unknown else "no framework given"
+        raise UnknownFrameworkError(f"{what}; choose from {', '.join(known)}")
     return [known[name] for name in names]
 
 
@@ -144,7 +142,7 @@ def resolve_device(
         return "cpu"
     if requested == "cuda":
         if not any(_sees_cuda(p) for p in installed):
-            raise UsageError("--device cuda: no installed framework can run on a CUDA GPU here")
+            raise DeviceError("cuda: no installed framework can run on a CUDA GPU here")
         return "cuda"
     return "cuda" if installed and all(_sees_cuda(p) for p in installed) else "cpu"
 

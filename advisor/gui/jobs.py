@@ -9,6 +9,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 
 from advisor.errors import AdvisorError
+from advisor.gui.widgets import app_message
 
 # A job's work gets a way to report progress and an event that asks it to stop.
 Work = Callable[[Callable[[object], None], threading.Event], object]
@@ -54,7 +55,7 @@ class Job(QObject):
         try:
             result = self._work(self.progress.emit, self._cancel)
         except AdvisorError as exc:
-            self.failed.emit(str(exc), f"{type(exc).__name__} ({exc.code}): {exc}")
+            self.failed.emit(app_message(exc), f"{type(exc).__name__} ({exc.code}): {exc}")
         except Exception as exc:  # a bug must reach the panel, not kill the thread silently
             self.failed.emit(f"internal error: {type(exc).__name__}: {exc}", traceback.format_exc())
         else:

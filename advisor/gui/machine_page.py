@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from advisor.environments import Environment, default_python, discover
 from advisor.errors import AdvisorError
 from advisor.gui.jobs import Job
 from advisor.gui.widgets import FailurePanel, heading, note
-from advisor.inventory import take_inventory
+from advisor.probing.environments import Environment, default_python, discover
+from advisor.probing.inventory import take_inventory
 from advisor.record import Record
 from advisor.textsummary import inventory_sections
 

@@ -26,7 +26,7 @@ from advisor.gui.bench_page import BenchPage
 from advisor.gui.machine_page import MachinePage, default_python_or_none
 from advisor.gui.questions_page import QuestionsPage
 from advisor.gui.report_page import ReportPage
-from advisor.gui.widgets import FailurePanel, heading
+from advisor.gui.widgets import FailurePanel, app_message, heading
 from advisor.record import Record
 from advisor.report.export import Format, export_report
 from advisor.report.render import render_view
@@ -208,7 +208,7 @@ class MainWindow(QMainWindow):
         try:
             export_report(record, path, fmt, report_view(record, self.knowledge, self.comparison))
         except AdvisorError as exc:
-            self.report.panel.show_problem(f"Export failed: {exc}")
+            self.report.panel.show_problem(f"Export failed: {app_message(exc)}")
             return False
         self.report.panel.clear()
         self.statusBar().showMessage(f"{fmt.upper()} report written to {path}")
@@ -219,7 +219,7 @@ class MainWindow(QMainWindow):
         try:
             session = load_session(path, self.knowledge)
         except AdvisorError as exc:
-            self.panel.show_problem(f"Could not open the session: {exc}")
+            self.panel.show_problem(f"Could not open the session: {app_message(exc)}")
             return False
         self.panel.clear()
         session, kept = merged(self.session(), session)
@@ -233,7 +233,7 @@ class MainWindow(QMainWindow):
         try:
             save_session(self.session(), path)
         except AdvisorError as exc:
-            self.panel.show_problem(f"Could not save the session: {exc}")
+            self.panel.show_problem(f"Could not save the session: {app_message(exc)}")
             return False
         self.statusBar().showMessage(f"Session saved to {path}")
         return True

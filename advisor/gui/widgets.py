@@ -14,6 +14,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from advisor.errors import AdvisorError
+
+# The app's own words in front of a core error's subject (the terminal puts its flag there).
+SUBJECT_WORDS = {
+    "bad-interpreter": "Python environment",
+    "unknown-framework": "Framework",
+    "bad-device": "Device",
+    "unknown-profile": "Profile",
+    "unknown-format": "Report file",
+}
+
+
+def app_message(exc: AdvisorError) -> str:
+    """An error as the app says it: the subject in words, then the core's message."""
+    words = SUBJECT_WORDS.get(exc.code)
+    return f"{words} {exc}" if words else str(exc)
+
 
 class FailurePanel(QFrame):
     """An inline panel naming what failed and why, with the details one click away."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from advisor.environments import default_python, python_in
 from advisor.errors import BadInterpreterError
+from advisor.probing.environments import default_python, python_in
 from advisor.probing.runner import run_process
 from advisor.record import Interpreter
 from advisor.serde import SchemaError, from_jsonable
@@ -27,10 +27,10 @@ def resolve_python(path: str | None) -> Path:
     if candidate.is_dir():
         inside = python_in(candidate)
         if inside is None:
-            raise BadInterpreterError(f"--python {path}: a folder with no bin/python inside")
+            raise BadInterpreterError(f"{path}: a folder with no bin/python inside")
         return inside
     if not candidate.exists():
-        raise BadInterpreterError(f"--python {path}: no such file")
+        raise BadInterpreterError(f"{path}: no such file")
     return candidate
 
 
@@ -43,10 +43,8 @@ def describe_interpreter(python: Path, timeout_s: float = 30.0) -> Interpreter:
     result = run_process([str(python), "-c", _DESCRIBE], timeout_s)
     failure = result.failure_reason(timeout_s)
     if failure:
-        raise BadInterpreterError(
-            f"--python {python}: not a working Python interpreter ({failure})"
-        )
-    not_python = BadInterpreterError(f"--python {python}: not a Python interpreter")
+        raise BadInterpreterError(f"{python}: not a working Python interpreter ({failure})")
+    not_python = BadInterpreterError(f"{python}: not a Python interpreter")
     try:
         facts = json.loads(result.stdout)
     except json.JSONDecodeError as exc:
@@ -60,6 +58,6 @@ def describe_interpreter(python: Path, timeout_s: float = 30.0) -> Interpreter:
     version = tuple(int(part) for part in interpreter.version.split(".")[:2])
     if version < _MINIMUM:
         raise BadInterpreterError(
-            f"--python {python}: Python {interpreter.version} is too old (3.8 or newer needed)"
+            f"{python}: Python {interpreter.version} is too old (3.8 or newer needed)"
         )
     return interpreter

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from advisor.errors import UsageError
+from advisor.errors import ReportFormatError
 from advisor.fileio import atomic_write, atomic_write_text
 from advisor.record import Record, record_to_json
 from advisor.report.pdf import print_pdf
@@ -27,7 +27,7 @@ def format_for(path: Path | None, requested: str | None) -> Format:
     for known in FORMATS:
         if chosen == known:
             return known
-    raise UsageError(f"cannot tell the report format from {path}: use --format {'|'.join(FORMATS)}")
+    raise ReportFormatError(f"{path}: cannot tell the report format (one of {', '.join(FORMATS)})")
 
 
 def report_json(record: Record, view: ReportView) -> str:

@@ -12,9 +12,9 @@ from PySide6.QtCore import QElapsedTimer, QPoint, Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QSlider, QWidget
 from pytestqt.qtbot import QtBot
 
-from advisor.environments import Candidate, Environment, ModuleCheck
 from advisor.errors import BadInterpreterError
 from advisor.gui.main_window import MainWindow
+from advisor.probing.environments import Candidate, Environment, ModuleCheck
 from advisor.record import record_from_json
 from advisor.scoring.knowledge import knowledge
 from advisor.service import remember_run, restore, store_path
@@ -176,7 +176,8 @@ def test_a_crashing_probe_shows_an_inline_panel_and_the_app_goes_on(
     broken = tmp_path / "broken.py"
     broken.write_text("import sys\nsys.stderr.write('ImportError: libcuda.so.1\\n')\nsys.exit(3)\n")
     monkeypatch.setattr(
-        "advisor.inventory.frameworks", lambda: [spec("torch", crash), spec("tensorflow", broken)]
+        "advisor.probing.inventory.frameworks",
+        lambda: [spec("torch", crash), spec("tensorflow", broken)],
     )
     window.nav.setCurrentRow(1)
     window.machine.start_probe()

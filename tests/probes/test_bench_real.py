@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from advisor.bench.spec import suite
-from advisor.inventory import take_inventory
+from advisor.probing.inventory import take_inventory
 from advisor.record import record_from_json
 
 pytestmark = pytest.mark.frameworks

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.environments import Candidate, check
+from advisor.probing.environments import Candidate, check
 
 pytestmark = pytest.mark.frameworks
 

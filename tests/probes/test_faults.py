@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.inventory import take_inventory
 from advisor.probing.frameworks import probe_framework
+from advisor.probing.inventory import take_inventory
 from advisor.probing.runner import run_process
 from tests.helpers import INTERPRETER, fixture_text, spec
 

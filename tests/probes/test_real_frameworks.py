@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from advisor.catalog import frameworks
-from advisor.inventory import take_inventory
 from advisor.probing.frameworks import probe_framework
 from advisor.probing.interpreter import describe_interpreter, resolve_python
+from advisor.probing.inventory import take_inventory
 from advisor.record import FrameworkProbe
 
 pytestmark = pytest.mark.frameworks

@@ -8,9 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from advisor import environments
-from advisor.environments import Candidate, Environment, ModuleCheck, candidates, default_python
+from advisor.probing import environments
 from advisor.errors import BadInterpreterError
+from advisor.probing.environments import (
+    Candidate,
+    Environment,
+    ModuleCheck,
+    candidates,
+    default_python,
+)
 
 
 def _python(path: Path) -> Path:

@@ -26,7 +26,7 @@ def _core_modules() -> list[str]:
 
 def test_importing_every_core_module_loads_no_framework_and_no_qt() -> None:
     modules = _core_modules()
-    assert "advisor.cli" in modules and "advisor.inventory" in modules
+    assert "advisor.cli" in modules and "advisor.probing.inventory" in modules
     script = (
         "import importlib, json, sys\n"
         f"for name in {modules!r}: importlib.import_module(name)\n"

@@ -197,6 +197,4 @@ def default_python() -> Path:
         found = shutil.which(name)
         if found:
             return Path(found)
-    raise BadInterpreterError(
-        "no Python interpreter on PATH: choose the environment to probe with --python"
-    )
+    raise BadInterpreterError("(none given): no Python interpreter on PATH to probe")
