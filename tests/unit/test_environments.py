@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.probing import environments
 from advisor.errors import BadInterpreterError
+from advisor.probing import environments
 from advisor.probing.environments import (
     Candidate,
     Environment,
