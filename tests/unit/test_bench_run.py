@@ -44,7 +44,7 @@ def test_device_choice(requested: str, probes: list[FrameworkProbe], device: str
 
 
 def test_cuda_without_any_gpu_is_a_usage_error() -> None:
-    with pytest.raises(UsageError, match="^cuda: no installed framework"):
+    with pytest.raises(UsageError, match=r"^cuda: no installed framework"):
         resolve_device("cuda", [_probe("torch", "cpu")])
 
 
