@@ -74,6 +74,45 @@ def test_every_criterion_can_be_weighted_by_some_answer_or_its_base() -> None:
         assert criterion.base_weight > 0 or criterion.id in reachable, criterion.id
 
 
+def _static(criteria: dict[str, Any], criterion_id: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(c for c in criteria["criterion"] if c["id"] == criterion_id)
+    return found
+
+
+def _question(questions: dict[str, Any], question_id: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(q for q in questions["question"] if q["id"] == question_id)
+    return found
+
+
+def _option(questions: dict[str, Any], question_id: str, option_id: str) -> dict[str, Any]:
+    options = _question(questions, question_id)["options"]
+    found: dict[str, Any] = next(o for o in options if o["id"] == option_id)
+    return found
+
+
+def test_every_static_claim_is_dated_and_sourced_with_a_url() -> None:
+    known = knowledge()
+    for criterion in known.criteria:
+        if criterion.kind == "static":
+            assert criterion.url.startswith("https://"), criterion.id
+            assert len(criterion.as_of) == 10 and criterion.version, criterion.id
+    assert {t.status for t in known.tools} >= {"archived", "deprecated", "renamed"}
+
+
+def test_must_haves_name_criteria_whose_support_can_decide() -> None:
+    known = knowledge()
+    requirements = next(q for q in known.questions if q.id == "requirements")
+    deciding = set()
+    for option in requirements.options:
+        assert option.requires is not None
+        criterion = known.criterion(option.requires)
+        support = criterion.support if criterion.kind == "static" else {}
+        if support and support["torch"] != support["tensorflow"]:
+            deciding.add(option.id)
+    assert {"browser", "microcontroller", "tpu", "huggingface", "tfx"} <= deciding
+    assert "mobile" not in deciding  # LiteRT and ExecuTorch both ship on phones
+
+
 def _data() -> tuple[dict[str, Any], dict[str, Any]]:
     criteria = tomllib.loads(resource_file("criteria.toml").read_text())
     questions = tomllib.loads(resource_file("questions.toml").read_text())
@@ -97,6 +136,32 @@ def _data() -> tuple[dict[str, Any], dict[str, Any]]:
             "unknown field 'colour'",
         ),
         (lambda c, q: q["question"][0].update(options=[]), "needs options"),
+        (lambda c, q: _static(c, "api_pythonic").update(url="pytorch.org"), "an https url"),
+        (lambda c, q: _static(c, "api_pythonic").update(as_of="2026-11"), "YYYY-MM-DD"),
+        (lambda c, q: _static(c, "graph_export").update(tools=["nope"]), "unknown tools"),
+        (
+            # TensorFlow.js native, PyTorch indirect: PyTorch may not score higher
+            lambda c, q: _static(c, "deploy_browser")["torch"].update(score=9),
+            "must lead by 3.0 points",
+        ),
+        (
+            lambda c, q: _static(c, "deploy_browser").update(support={"torch": "somehow"}),
+            "support needs torch and tensorflow",
+        ),
+        (lambda c, q: c["tool"][0].update(status="fine"), "status in"),
+        (
+            lambda c, q: c["hedge"][0]["when"][0].update(any_of=["astrology"]),
+            "condition names an unknown question or option",
+        ),
+        (lambda c, q: c["relevance"]["cpu"].update(nvidia=2.0), "values are 0-1"),
+        (
+            lambda c, q: _option(q, "requirements", "browser").update(requires="nope"),
+            "requires an unknown criterion",
+        ),
+        (
+            lambda c, q: _question(q, "performance_priority").update(scales=["nope"]),
+            "scales names unknown criteria",
+        ),
     ],
 )
 def test_broken_knowledge_is_rejected(break_it: Any, message: str) -> None:
