@@ -28,6 +28,7 @@ from advisor.errors import (
     UsageError,
 )
 from advisor.fileio import atomic_write_text, read_text_file
+from advisor.formatting import headline
 from advisor.probing.environments import discover
 from advisor.probing.inventory import DEFAULT_PROBE_TIMEOUT_S, take_inventory
 from advisor.record import Record, record_from_json, record_to_json, save_record
@@ -40,9 +41,9 @@ from advisor.scoring.profiles import profile_path
 from advisor.scoring.verdict import verdict_jsonable
 from advisor.serde import to_jsonable
 from advisor.service import remember_run, stored_results
-from advisor.textbench import format_benchmarks, format_live_case
-from advisor.textrecommend import format_questions, format_recommendation, headline
-from advisor.textsummary import format_inventory
+from advisor.terminal.bench import format_benchmarks, format_live_case
+from advisor.terminal.inventory import format_inventory
+from advisor.terminal.recommend import format_questions, format_recommendation
 
 PROG = "framework-advisor"
 

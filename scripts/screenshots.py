@@ -37,7 +37,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["FRAMEWORK_ADVISOR_DATA_DIR"] = tempfile.mkdtemp(prefix="advisor-shots-")
 
-    from advisor.report.pdf import prepare_webengine
+    from advisor.display import prepare_webengine
 
     prepare_webengine()
     from PySide6.QtCore import QCoreApplication, Qt

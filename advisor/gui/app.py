@@ -7,8 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+from advisor.display import has_display, prepare_webengine
 from advisor.errors import AdvisorError
-from advisor.report.pdf import has_display, prepare_webengine
 from advisor.resources_path import resource_file
 from advisor.scoring.knowledge import knowledge
 from advisor.service import restore

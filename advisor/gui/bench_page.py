@@ -27,10 +27,10 @@ from advisor.bench.run import BenchOptions, run_benchmarks
 from advisor.bench.spec import suite
 from advisor.bench.stats import figure
 from advisor.comparison import PAIR_LABELS, VARIANT_LABELS, Comparison
+from advisor.formatting import format_case, format_ratio
 from advisor.gui.jobs import Job
 from advisor.gui.widgets import FailurePanel, heading, note
 from advisor.record import CaseResult, Record, WorkloadInfo
-from advisor.textbench import format_case, format_ratio
 
 COLUMNS = ("Workload", "PyTorch", "TensorFlow", "PyTorch / TensorFlow")
 FRAMEWORK_COLUMN = {"torch": 1, "tensorflow": 2}

@@ -21,12 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from advisor.errors import AdvisorError
+from advisor.formatting import inventory_sections
 from advisor.gui.jobs import Job
 from advisor.gui.widgets import FailurePanel, heading, note
 from advisor.probing.environments import Environment, default_python, discover
 from advisor.probing.inventory import take_inventory
 from advisor.record import Record
-from advisor.textsummary import inventory_sections
 
 
 class MachinePage(QWidget):

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from advisor.comparison import Comparison, compare
 from advisor.errors import AdvisorError
+from advisor.formatting import headline
 from advisor.gui.bench_page import BenchPage
 from advisor.gui.machine_page import MachinePage, default_python_or_none
 from advisor.gui.questions_page import QuestionsPage
@@ -35,7 +36,6 @@ from advisor.scoring.engine import recommend
 from advisor.scoring.knowledge import Knowledge
 from advisor.service import merged, save
 from advisor.session import Session, load_session, save_session
-from advisor.textrecommend import headline
 
 PAGES = ("Project needs", "Machine", "Benchmarks", "Report")
 REFRESH_DELAY_MS = 150  # answers arrive click by click; re-score once they settle

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from advisor.comparison import VARIANT_LABELS, Comparison
+from advisor.formatting import format_bytes
 from advisor.record import Record
 from advisor.report.charts import Bar, BarInput, diverging_bars, tone_of
 from advisor.scoring.engine import NAMES, CriterionResult, Recommendation
 from advisor.scoring.knowledge import Criterion, Knowledge, Tool
-from advisor.textsummary import format_bytes
 
 # The five dimensions of the comparison, in the order the report discusses them.
 DIMENSIONS = ("api", "graph", "debugging", "deployment", "community")

@@ -6,12 +6,11 @@ import functools
 
 import jinja2
 
+from advisor.formatting import format_bytes, format_number
 from advisor.record import Record
 from advisor.report.view import ReportView, report_view
 from advisor.resources_path import resource_folder
 from advisor.scoring.knowledge import knowledge
-from advisor.textbench import format_number
-from advisor.textsummary import format_bytes
 
 
 def _percent(value: float, digits: int = 0) -> str:

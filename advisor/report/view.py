@@ -8,13 +8,13 @@ from dataclasses import dataclass
 
 from advisor import __version__
 from advisor.comparison import VARIANT_LABELS, Comparison, compare
+from advisor.formatting import Section, inventory_sections
 from advisor.record import BenchmarkRun, Record, SavedAnswers
 from advisor.report.advice_view import AdviceView, advice_view
 from advisor.report.bench_view import BenchView, bench_view
 from advisor.scoring.answers import MAX_LEVEL, Answers, checked_answers, default_answers
 from advisor.scoring.engine import Recommendation, recommend
 from advisor.scoring.knowledge import Knowledge
-from advisor.textsummary import Section, inventory_sections
 
 
 @dataclass(frozen=True)

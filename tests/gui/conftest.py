@@ -9,7 +9,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from advisor.report.pdf import prepare_webengine
+from advisor.display import prepare_webengine
 
 prepare_webengine()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import pkgutil
 import subprocess
@@ -45,3 +46,68 @@ def test_probe_scripts_never_import_the_advisor() -> None:
     for script in scripts:
         text = script.read_text()
         assert "import advisor" not in text and "from advisor" not in text, script.name
+
+
+def _imports() -> dict[str, set[str]]:
+    """Module -> the advisor modules it imports anywhere in its source (read, not run)."""
+    root = Path(advisor.__file__).parent
+    files = {
+        ".".join(("advisor", *path.relative_to(root).with_suffix("").parts)).removesuffix(
+            ".__init__"
+        ): path
+        for path in root.rglob("*.py")
+        if path.relative_to(root).parts[0] not in ("probes", "resources")
+    }
+    graph: dict[str, set[str]] = {}
+    for name, path in files.items():
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                found |= {node.module, *(f"{node.module}.{a.name}" for a in node.names)}
+            elif isinstance(node, ast.Import):
+                found |= {a.name for a in node.names}
+        graph[name] = found & set(files)
+    return graph
+
+
+def _part(module: str) -> str:
+    """The folder or top-level module a module belongs to: advisor.bench, advisor.cli..."""
+    return ".".join(module.split(".")[:2])
+
+
+def test_folders_and_top_level_modules_import_each_other_without_loops() -> None:
+    edges: dict[str, set[str]] = {}
+    for module, imported in _imports().items():
+        for other in imported:
+            if _part(other) != _part(module):
+                edges.setdefault(_part(module), set()).add(_part(other))
+
+    def reachable(start: str) -> set[str]:
+        seen, todo = set(), [start]
+        while todo:
+            for nxt in edges.get(todo.pop(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+    loops = sorted((a, b) for a, targets in edges.items() for b in targets if a in reachable(b))
+    assert loops == []
+
+
+def test_only_the_front_ends_use_the_terminal_views_the_session_service_and_the_app() -> None:
+    graph = _imports()
+
+    def importers(prefix: str) -> set[str]:
+        return {
+            module
+            for module, imported in graph.items()
+            if any(i == prefix or i.startswith(prefix + ".") for i in imported)
+            and not module.startswith(prefix)
+        }
+
+    assert importers("advisor.terminal") == {"advisor.cli"}
+    assert {m for m in importers("advisor.service") if not m.startswith("advisor.gui")} == {
+        "advisor.cli"
+    }
+    assert importers("advisor.gui") <= {"advisor.cli", "advisor.__main__"}

@@ -11,6 +11,7 @@ from advisor.comparison import (
     CompileRow,
     Side,
 )
+from advisor.formatting import format_bytes, format_case, format_number, format_ratio
 from advisor.record import (
     CaseResult,
     ParityCheck,
@@ -18,30 +19,8 @@ from advisor.record import (
     SuiteResult,
     WorkloadInfo,
 )
-from advisor.textsummary import format_bytes
 
 _DISPLAY = {"torch": "PyTorch", "tensorflow": "TensorFlow"}
-
-
-def format_number(value: float) -> str:
-    """Three significant figures, thousands separated: 12345.6 -> '12,346', 0.01234 -> '0.0123'."""
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    if abs(value) >= 10:
-        return f"{value:.1f}"
-    if abs(value) >= 1:
-        return f"{value:.2f}"
-    return f"{value:.3g}"
-
-
-def format_case(case: CaseResult, value: float, low: float, high: float, unit: str) -> str:
-    """'12,345 samples/s [12,001-12,600] cv 1.2% n=25' with a noisy marker when needed."""
-    assert case.stats is not None
-    noisy = " NOISY" if case.stats.noisy else ""
-    return (
-        f"{format_number(value)} {unit} [{format_number(low)}-{format_number(high)}] "
-        f"cv {case.stats.cv:.1%} n={case.stats.samples}{noisy}"
-    )
 
 
 def _side(side: Side, unit: str) -> str:
@@ -66,17 +45,6 @@ def _parity(check: ParityCheck | None) -> str:
         f"{verdict} (max abs diff {check.max_abs_diff:.2g}, rel {check.max_rel_diff:.2g}; "
         f"tolerance rtol {check.rtol:g}, atol {check.atol:g})"
     )
-
-
-def format_ratio(row: ComparisonRow) -> str:
-    """'1.35x [1.21-1.50]', with 'tie' when the interval holds 1.0; 'n/a' without both figures."""
-    if row.ratio is None:
-        return "n/a"
-    if row.interval is None:
-        return f"{row.ratio:.2f}x"
-    low, high = row.interval
-    tie = ", a tie" if row.is_tie else ""
-    return f"{row.ratio:.2f}x [{low:.2f}-{high:.2f}{tie}]"
 
 
 def _row_lines(row: ComparisonRow) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from advisor.formatting import headline
 from advisor.scoring.engine import NAMES, FlipPoint, Recommendation
 from advisor.scoring.knowledge import Knowledge
 
@@ -12,15 +13,6 @@ def _flip_line(flip: FlipPoint, loser: str) -> str:
     factor = flip.factor
     assert factor is not None
     return f"  - {flip.criterion.title}: weighting it {factor:.2f}x would make {NAMES[loser]} win"
-
-
-def headline(rec: Recommendation) -> str:
-    """One line: the winner, the confidence, the margin and both totals."""
-    return (
-        f"Recommendation: {NAMES[rec.winner]} ({rec.confidence}), by {rec.margin:.2f} points "
-        f"out of 10 (PyTorch {rec.totals['torch']:.2f}, "
-        f"TensorFlow {rec.totals['tensorflow']:.2f})"
-    )
 
 
 def format_recommendation(rec: Recommendation) -> str:

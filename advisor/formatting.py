@@ -1,12 +1,14 @@
-"""The aligned, human-readable terminal summary of a record."""
+"""Formatting all front-ends share: numbers, bytes, timed cases, ratios, inventory, headline."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from advisor.comparison import ComparisonRow
 from advisor.record import (
     BuildInfo,
     CacheLevel,
+    CaseResult,
     CpuInfo,
     FrameworkProbe,
     GpuInfo,
@@ -15,10 +17,10 @@ from advisor.record import (
     PackageVersion,
     Record,
 )
+from advisor.scoring.engine import NAMES, Recommendation
 
 Row = tuple[str, str]
 Section = tuple[str, list[Row]]
-_LABEL_WIDTH = 14
 
 
 def format_bytes(count: int | None) -> str:
@@ -165,10 +167,42 @@ def inventory_sections(record: Record) -> list[Section]:
     ]
 
 
-def format_inventory(record: Record) -> str:
-    """The whole inventory as aligned text."""
-    lines = []
-    for title, rows in inventory_sections(record):
-        lines.append(title)
-        lines += [f"  {label:<{_LABEL_WIDTH}}{value}" for label, value in rows]
-    return "\n".join(lines) + "\n"
+def format_number(value: float) -> str:
+    """Three significant figures, thousands separated: 12345.6 -> '12,346', 0.01234 -> '0.0123'."""
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    if abs(value) >= 1:
+        return f"{value:.2f}"
+    return f"{value:.3g}"
+
+
+def format_case(case: CaseResult, value: float, low: float, high: float, unit: str) -> str:
+    """'12,345 samples/s [12,001-12,600] cv 1.2% n=25' with a noisy marker when needed."""
+    assert case.stats is not None
+    noisy = " NOISY" if case.stats.noisy else ""
+    return (
+        f"{format_number(value)} {unit} [{format_number(low)}-{format_number(high)}] "
+        f"cv {case.stats.cv:.1%} n={case.stats.samples}{noisy}"
+    )
+
+
+def format_ratio(row: ComparisonRow) -> str:
+    """'1.35x [1.21-1.50]', with 'tie' when the interval holds 1.0; 'n/a' without both figures."""
+    if row.ratio is None:
+        return "n/a"
+    if row.interval is None:
+        return f"{row.ratio:.2f}x"
+    low, high = row.interval
+    tie = ", a tie" if row.is_tie else ""
+    return f"{row.ratio:.2f}x [{low:.2f}-{high:.2f}{tie}]"
+
+
+def headline(rec: Recommendation) -> str:
+    """One line: the winner, the confidence, the margin and both totals."""
+    return (
+        f"Recommendation: {NAMES[rec.winner]} ({rec.confidence}), by {rec.margin:.2f} points "
+        f"out of 10 (PyTorch {rec.totals['torch']:.2f}, "
+        f"TensorFlow {rec.totals['tensorflow']:.2f})"
+    )

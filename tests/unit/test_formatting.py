@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from advisor.formatting import format_bytes
 from advisor.record import FrameworkProbe, GpuInfo
-from advisor.textsummary import format_bytes, format_inventory
+from advisor.terminal.inventory import format_inventory
 from tests import helpers
 
 

@@ -1,0 +1,1 @@
+"""The terminal views: a benchmark run, an inventory and a recommendation as text."""
