@@ -99,6 +99,14 @@ class Comparison:
     rows: tuple[ComparisonRow, ...]
     compile_rows: tuple[CompileRow, ...]
     keras_default: str  # the TensorFlow variant Keras runs models as here
+    keras_setting: str  # what the TensorFlow suite recorded ("" when it did not run)
+
+    @property
+    def keras_default_label(self) -> str:
+        """What Keras runs a model as on this run's device, or why that is not known."""
+        if not self.keras_setting:
+            return "not recorded: TensorFlow did not run"
+        return VARIANT_LABELS[self.keras_default]
 
     def row(self, workload: str, pair: Pair, dtype: str = "float32") -> ComparisonRow | None:
         """The row for one workload and pair, if the run has one."""
@@ -110,20 +118,20 @@ class Comparison:
 
 def compare(run: BenchmarkRun) -> Comparison:
     """The run's rows for every pair it measured, and its compile rows."""
-    keras_default = _keras_default(run)
+    setting = _keras_setting(run)
+    keras_default = "xla" if setting == "XLA" else "function"
     rows = []
     for workload in run.workloads:
         for dtype in _dtypes(run, workload.id):
             for pair in _pairs(run, workload.id, dtype):
                 rows.append(_row(run, workload, dtype, pair, keras_default))
-    return Comparison(run, tuple(rows), tuple(_compile_rows(run)), keras_default)
+    return Comparison(run, tuple(rows), tuple(_compile_rows(run)), keras_default, setting)
 
 
-def _keras_default(run: BenchmarkRun) -> str:
-    """ "xla" where the TensorFlow suite found Keras resolving jit_compile="auto" to XLA."""
+def _keras_setting(run: BenchmarkRun) -> str:
+    """What the TensorFlow suite found Keras's jit_compile="auto" resolving to ("" if unknown)."""
     suite_result = _suite(run, "tensorflow")
-    setting = suite_result.settings.get("keras_jit_compile_auto", "") if suite_result else ""
-    return "xla" if setting == "XLA" else "function"
+    return suite_result.settings.get("keras_jit_compile_auto", "") if suite_result else ""
 
 
 def _graph_workloads() -> set[str]:

@@ -214,7 +214,7 @@ def bench_view(comparison: Comparison) -> BenchView:
     compiled = list(comparison.compile_rows)
     return BenchView(
         run=run,
-        keras_default=VARIANT_LABELS[comparison.keras_default],
+        keras_default=comparison.keras_default_label,
         tables=_tables(rows, run),
         ratio_bars=_ratio_bars(rows),
         compile_lines=tuple(_compile_line(row) for row in compiled),

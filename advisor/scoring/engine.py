@@ -331,11 +331,11 @@ def robustness(rows: Sequence[CriterionResult], seed: int) -> float:
     return kept / ROBUSTNESS_SAMPLES
 
 
-def could_flip(rows: Sequence[CriterionResult], missing: Missing) -> bool:
-    """Whether the missing measurement, at the largest gap against the winner, would flip it."""
+def could_flip(rows: Sequence[CriterionResult], missing: Sequence[Missing]) -> bool:
+    """Whether these missing measurements, all at the largest gap against the winner, flip it."""
     margin = sum(r.weight * (r.torch - r.tensorflow) for r in rows)
     against = -MAX_GAP if margin > 0 else MAX_GAP
-    return (margin + missing.weight * against) * margin <= 0
+    return (margin + sum(m.weight for m in missing) * against) * margin <= 0
 
 
 def _confidence(
@@ -354,13 +354,14 @@ def _confidence(
     deciding = [r.label for r in context.requirements if r.deciding]
     if deciding:
         reasons.append("decided by what you require: " + ", ".join(deciding))
-    flippers = [m for m in missing if could_flip(rows, m)]
-    if flippers:
+    alone = [m for m in missing if could_flip(rows, [m])]
+    if alone or could_flip(rows, missing):
         level = max(0, level - 1)
-        names = "; ".join(m.criterion.title for m in flippers)
-        reasons.append(f"a measurement could still flip it: {names} (not measured)")
+        names = "; ".join(m.criterion.title for m in alone or missing)
+        together = "" if alone else ", taken together"
+        reasons.append(f"measurements not in this run could still flip it{together}: {names}")
     elif missing:
-        reasons.append(f"{len(missing)} unmeasured criteria could not flip it")
+        reasons.append(f"{len(missing)} unmeasured criteria could not flip it, even together")
     if context.rests_on_defaults:
         level = min(level, 1)
         reasons.append("rests on the built-in defaults: answer the questions to sharpen it")

@@ -127,10 +127,12 @@ def relevance(knowledge: Knowledge, answers: Answers, device: str | None) -> dic
     Training happens on the hardware answered (unknown: 1.0); inference on the deployment targets,
     where a server or batch target runs on that same hardware. The best-matching
     target counts (a measurement that speaks to one of them is worth having).
-    Without a run the device is unknown: 1.0, as a run on the target would count fully.
+    Without a run, each figure counts as much as the best run this tool could make would
+    (a CPU or an NVIDIA GPU): a missing measurement never weighs more than a real one.
     """
     if device is None:
-        return {"training": 1.0, "inference": 1.0}
+        runs = [relevance(knowledge, answers, known) for known in knowledge.relevance]
+        return {key: max((r[key] for r in runs), default=1.0) for key in ("training", "inference")}
     table = knowledge.relevance.get(device, {})
     hardware = chosen(answers, TRAINING_TARGETS)
     # No hardware answered: the target is unknown, and this machine is the best guess.

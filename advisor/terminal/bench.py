@@ -92,7 +92,7 @@ def format_benchmarks(comparison: Comparison) -> str:
         "  figures: median [p10-p90] of per-iteration timings; NOISY = cv above "
         f"{run.noise_threshold_cv:.0%}; ratios with their 95% bootstrap interval",
         f"  pairs: {PAIR_LABELS['as_written']} = PyTorch eager vs TensorFlow as Keras runs "
-        f"it here ({VARIANT_LABELS[comparison.keras_default]}); {PAIR_LABELS['compiled']} = "
+        f"it here ({comparison.keras_default_label}); {PAIR_LABELS['compiled']} = "
         f"torch.compile vs XLA; {PAIR_LABELS['eager']}",
     ]
     for row in comparison.rows:

@@ -101,7 +101,7 @@ def test_each_ratio_names_its_pair_and_shows_its_interval() -> None:
     assert re.search(r"\d\.\d\d\u00d7 \[\d+\.\d\d\u2013\d+\.\d\d\]", table)
     benchmarks = _text(_section(html, "benchmarks"))
     assert "as you would write it — PyTorch eager against TensorFlow as Keras runs" in benchmarks
-    assert "(tf.function: what fit()" in benchmarks
+    assert "(tf.function), which is what fit()" in benchmarks
 
 
 def test_every_assessment_shows_its_url_and_the_date_it_was_checked() -> None:

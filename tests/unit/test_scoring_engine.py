@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from advisor.comparison import compare
 from advisor.record import record_from_json
 from advisor.scoring.answers import Answers, default_answers, load_answers
-from advisor.scoring.engine import Recommendation, recommend
+from advisor.scoring.engine import Missing, Recommendation, could_flip, recommend
 from advisor.scoring.evidence import measured_scores, scores_from_ratio
 from advisor.scoring.knowledge import Criterion, Knowledge, Score, knowledge
 from advisor.scoring.profiles import profile_names, profile_path
@@ -226,3 +226,12 @@ def test_defaults_alone_are_never_clear() -> None:
     assert rec.rests_on_defaults
     assert rec.confidence != "clear"
     assert any("built-in defaults" in reason for reason in rec.confidence_reasons)
+
+
+def test_missing_measurements_count_alone_and_together_against_the_winner() -> None:
+    (row,) = _score((1.0, 5.2, 5.0)).criteria  # margin 0.2 towards PyTorch
+    measured = replace(row.criterion, kind="measured", metric="training")
+    small = Missing(measured, 0.03, "not measured")  # at most 0.03 x 4 = 0.12 points
+    assert not could_flip([row], [small])
+    assert could_flip([row], [small, small])  # 0.24 points together: enough to flip
+    assert could_flip([row], [Missing(measured, 0.06, "not measured")])  # 0.24 points alone
