@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import functools
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from advisor.errors import ResourceError
-from advisor.resources_path import probes_folder, resource_file
-
-CATALOG_SCHEMA_VERSION = 1
+from advisor.resources_path import load_toml, probes_folder, resource_file
 
 
 @dataclass(frozen=True)
@@ -24,17 +21,6 @@ class FrameworkSpec:
     probe_script: Path
     bench_script: Path
     ecosystem: tuple[str, ...]
-
-
-def load_toml(path: Path) -> dict[str, Any]:
-    """Read a versioned TOML data file, failing with the file's name on any problem."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ResourceError(f"{path}: {exc}") from exc
-    if data.get("schema_version") != CATALOG_SCHEMA_VERSION:
-        raise ResourceError(f"{path}: schema_version must be {CATALOG_SCHEMA_VERSION}")
-    return data
 
 
 def parse_frameworks(data: dict[str, Any], source: Path, probes: Path) -> tuple[FrameworkSpec, ...]:
@@ -97,3 +83,8 @@ def cpu_features() -> dict[str, dict[str, tuple[str, ...]]]:
     """The shipped CPU feature table, keyed by architecture."""
     path = resource_file("cpu_features.toml")
     return parse_cpu_features(load_toml(path), path)
+
+
+def display_names() -> dict[str, str]:
+    """Framework id -> the name people know it by (resources/frameworks.toml)."""
+    return {spec.id: spec.display_name for spec in frameworks()}

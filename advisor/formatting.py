@@ -206,3 +206,8 @@ def headline(rec: Recommendation) -> str:
         f"out of 10 (PyTorch {rec.totals['torch']:.2f}, "
         f"TensorFlow {rec.totals['tensorflow']:.2f})"
     )
+
+
+def framework_name(framework: str) -> str:
+    """The name people know a framework by ('torch' -> 'PyTorch'), from frameworks.toml."""
+    return NAMES.get(framework, framework)

@@ -1,12 +1,16 @@
-"""The one place that knows where shipped data files and probe scripts live."""
+"""The one place that knows where shipped data files and probe scripts live, and reads them."""
 
 from __future__ import annotations
 
 import sys
+import tomllib
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from advisor.errors import ResourceError
+
+SCHEMA_VERSION = 1  # of every versioned data file under resources/
 
 
 def _package_folder(package: str) -> Path:
@@ -44,3 +48,14 @@ def _existing(path: Path) -> Path:
     if not path.is_file():
         raise ResourceError(f"shipped file missing: {path} (reinstall framework-advisor)")
     return path
+
+
+def load_toml(path: Path) -> dict[str, Any]:
+    """Read a versioned TOML data file, failing with the file's name on any problem."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ResourceError(f"{path}: {exc}") from exc
+    if data.get("schema_version") != SCHEMA_VERSION:
+        raise ResourceError(f"{path}: schema_version must be {SCHEMA_VERSION}")
+    return data

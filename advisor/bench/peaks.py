@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from advisor.catalog import load_toml
 from advisor.errors import ResourceError
 from advisor.record import CpuInfo, GpuInfo, PeakEstimate
-from advisor.resources_path import resource_file
+from advisor.resources_path import load_toml, resource_file
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from advisor.catalog import load_toml
 from advisor.errors import ResourceError
 from advisor.record import WorkloadInfo
-from advisor.resources_path import resource_file
+from advisor.resources_path import load_toml, resource_file
 
 PRESETS = ("tiny", "quick", "full")
 _BUDGET_KEYS = (

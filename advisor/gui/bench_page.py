@@ -27,12 +27,13 @@ from advisor.bench.run import BenchOptions, run_benchmarks
 from advisor.bench.spec import suite
 from advisor.bench.stats import figure
 from advisor.comparison import PAIR_LABELS, VARIANT_LABELS, Comparison
-from advisor.formatting import format_case, format_ratio
+from advisor.formatting import format_case, format_ratio, framework_name
 from advisor.gui.jobs import Job
 from advisor.gui.widgets import FailurePanel, heading, note
 from advisor.record import CaseResult, Record, WorkloadInfo
 
-COLUMNS = ("Workload", "PyTorch", "TensorFlow", "PyTorch / TensorFlow")
+TORCH, TENSORFLOW = framework_name("torch"), framework_name("tensorflow")
+COLUMNS = ("Workload", TORCH, TENSORFLOW, f"{TORCH} / {TENSORFLOW}")
 FRAMEWORK_COLUMN = {"torch": 1, "tensorflow": 2}
 
 

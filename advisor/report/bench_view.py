@@ -129,7 +129,9 @@ def _params(workload: WorkloadInfo) -> str:
 
 
 def _table_row(row: ComparisonRow) -> TableRow:
-    ratio_text = times_faster(row.ratio, "PyTorch", "TensorFlow") if row.ratio else "n/a"
+    ratio_text = (
+        times_faster(row.ratio, NAMES["torch"], NAMES["tensorflow"]) if row.ratio else "n/a"
+    )
     return TableRow(
         row.dtype,
         PAIR_LABELS[row.pair],
@@ -163,7 +165,7 @@ def _ratio_bars(rows: list[ComparisonRow]) -> tuple[Bar, ...]:
         BarInput(
             f"{row.workload.title} ({row.dtype}, {PAIR_LABELS[row.pair]})",
             log_ratio(row.ratio),
-            times_faster(row.ratio, "PyTorch", "TensorFlow"),
+            times_faster(row.ratio, NAMES["torch"], NAMES["tensorflow"]),
             tone_of(log_ratio(row.ratio)),
         )
         for row in rows

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from advisor.catalog import display_names
 from advisor.comparison import Comparison
 from advisor.scoring.answers import Answers, default_answers
 from advisor.scoring.evidence import MAX_GAP, Measured, measured_scores
@@ -33,7 +34,7 @@ ROBUSTNESS_SAMPLES = 1000
 # A tool is flagged when a criterion carrying at least this share of the weight relies on it.
 FLAG_MIN_WEIGHT = 0.02
 ROBUSTNESS_CONCENTRATION = 50.0  # Dirichlet concentration around the user's weights
-NAMES = {"torch": "PyTorch", "tensorflow": "TensorFlow", "tie": "neither (a tie)"}
+NAMES = {**display_names(), "tie": "neither (a tie)"}
 
 Winner = Literal["torch", "tensorflow", "tie"]
 Confidence = Literal["clear", "leaning", "close call"]

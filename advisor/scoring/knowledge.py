@@ -8,9 +8,8 @@ from datetime import date
 from typing import Any, Literal
 
 from advisor.bench.spec import suite
-from advisor.catalog import load_toml
 from advisor.errors import ResourceError
-from advisor.resources_path import resource_file
+from advisor.resources_path import load_toml, resource_file
 from advisor.serde import SchemaError, from_jsonable
 
 FRAMEWORKS = ("torch", "tensorflow")

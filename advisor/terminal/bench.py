@@ -19,8 +19,7 @@ from advisor.record import (
     SuiteResult,
     WorkloadInfo,
 )
-
-_DISPLAY = {"torch": "PyTorch", "tensorflow": "TensorFlow"}
+from advisor.scoring.engine import NAMES
 
 
 def _side(side: Side, unit: str) -> str:
@@ -60,7 +59,7 @@ def _row_lines(row: ComparisonRow) -> list[str]:
 
 
 def _compile_line(row: CompileRow) -> str:
-    label = f"  {row.workload.id:<16}{_DISPLAY.get(row.framework, row.framework):<12}"
+    label = f"  {row.workload.id:<16}{NAMES.get(row.framework, row.framework):<12}"
     label += f"{VARIANT_LABELS[row.variant]:<19}"
     if row.speedup is None:
         first = f", first call {row.first_call_s:.2f} s" if row.first_call_s is not None else ""
@@ -117,7 +116,7 @@ def _peak_line(peak: PeakEstimate) -> str:
 
 def format_live_case(framework: str, case: CaseResult, workload: WorkloadInfo) -> str:
     """One progress line for a case that just finished."""
-    label = f"{_DISPLAY.get(framework, framework)} {case.workload} {case.variant} {case.dtype}"
+    label = f"{NAMES.get(framework, framework)} {case.workload} {case.variant} {case.dtype}"
     if case.stats is None:
         return f"{label}: failed ({case.reason})"
     value, low, high = figure(case, workload)

@@ -43,7 +43,13 @@ def format_recommendation(rec: Recommendation) -> str:
     lines.append(f"  ({steady} other criteria do not flip it between 0x and 10x their weight)")
     lines.append(f"Criteria{'':<{_TITLE_WIDTH - 8}}weight  PyTorch  TensorFlow  pull")
     for row in rec.criteria:
-        side = "PyTorch" if row.contribution > 0 else "TensorFlow" if row.contribution else "-"
+        side = (
+            NAMES["torch"]
+            if row.contribution > 0
+            else NAMES["tensorflow"]
+            if row.contribution
+            else "-"
+        )
         lines.append(
             f"  {row.criterion.title[: _TITLE_WIDTH - 2]:<{_TITLE_WIDTH - 2}}"
             f"{row.weight:>6.0%}  {row.torch:>7.1f}  {row.tensorflow:>10.1f}  "
