@@ -16,9 +16,8 @@ from typing import NoReturn
 
 from advisor import __version__
 from advisor.bench.events import BenchEvent, BenchListener
-from advisor.bench.run import BenchOptions, run_benchmarks
-from advisor.bench.spec import PRESETS, suite
-from advisor.comparison import compare
+from advisor.bench.run import BenchOptions
+from advisor.bench.spec import PRESETS
 from advisor.errors import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -27,20 +26,34 @@ from advisor.errors import (
     CancelledError,
     UsageError,
 )
-from advisor.fileio import atomic_write_text, read_text_file
 from advisor.formatting import headline
-from advisor.probing.environments import discover
-from advisor.probing.inventory import DEFAULT_PROBE_TIMEOUT_S, take_inventory
-from advisor.record import Record, record_from_json, record_to_json, save_record
-from advisor.report.export import FORMATS, export_report, format_for
-from advisor.report.view import report_view, with_answers
-from advisor.scoring.answers import Answers, default_answers, load_answers, template
-from advisor.scoring.engine import recommend
-from advisor.scoring.knowledge import Knowledge, knowledge
-from advisor.scoring.profiles import profile_path
-from advisor.scoring.verdict import verdict_jsonable
-from advisor.serde import to_jsonable
-from advisor.service import remember_run, stored_results
+from advisor.probing.inventory import DEFAULT_PROBE_TIMEOUT_S
+from advisor.record import Record, record_to_json, save_record
+from advisor.report.export import FORMATS
+from advisor.report.view import with_answers
+from advisor.scoring.answers import Answers
+from advisor.scoring.knowledge import Knowledge
+from advisor.service import (
+    advise,
+    answers_template,
+    as_json,
+    comparison,
+    environments,
+    export,
+    fresh_answers,
+    given_answers,
+    knowledge,
+    measure,
+    probe,
+    read_record,
+    remember_run,
+    report,
+    report_format,
+    stored_results,
+    verdict,
+    workloads,
+    write_text,
+)
 from advisor.terminal.bench import format_benchmarks, format_live_case
 from advisor.terminal.inventory import format_inventory
 from advisor.terminal.recommend import format_questions, format_recommendation
@@ -231,18 +244,18 @@ def _emit(record: Record, args: argparse.Namespace, text: str) -> None:
 def _run_probe(args: argparse.Namespace) -> int:
     _check_output(args.output)
     on_progress = None if args.quiet else _say
-    record = take_inventory(args.python, args.timeout, on_progress=on_progress)
+    record = probe(args.python, args.timeout, on_progress)
     _emit(record, args, format_inventory(record))
     return EXIT_OK
 
 
 def _progress(preset: str) -> BenchListener:
     """Live progress lines on stderr: each finished case with its figure, and messages."""
-    workloads = {w.id: w.info(preset) for w in suite().workloads}
+    known = {w.id: w for w in workloads(preset)}
 
     def show(event: BenchEvent) -> None:
         if event.kind == "case_finished" and event.case is not None:
-            _say(format_live_case(event.framework, event.case, workloads[event.case.workload]))
+            _say(format_live_case(event.framework, event.case, known[event.case.workload]))
         elif event.kind == "message":
             _say(event.message)
 
@@ -253,9 +266,10 @@ def _run_bench(args: argparse.Namespace) -> int:
     _check_output(args.output)
     options = BenchOptions(args.preset, args.device, args.frameworks, args.threads)
     listen = None if args.quiet else _progress(args.preset)
-    record = run_benchmarks(options, args.python, on_event=listen)
-    assert record.benchmarks is not None
-    _emit(record, args, format_benchmarks(compare(record.benchmarks)))
+    record = measure(options, args.python, on_event=listen)
+    compared = comparison(record)
+    assert record.benchmarks is not None and compared is not None
+    _emit(record, args, format_benchmarks(compared))
     if record.benchmarks.cancelled:
         raise CancelledError("cancelled: the partial results above are not kept as the latest run")
     remember_run(record, knowledge())
@@ -263,7 +277,7 @@ def _run_bench(args: argparse.Namespace) -> int:
 
 
 def _read_record(path: Path, option: str) -> Record:
-    return record_from_json(read_text_file(path, f"{option} {path}"), str(path))
+    return read_record(path, f"{option} {path}")
 
 
 def _load_results(path: Path | None) -> tuple[Record | None, str]:
@@ -277,22 +291,17 @@ def _load_results(path: Path | None) -> tuple[Record | None, str]:
 
 
 def _given_answers(args: argparse.Namespace, known: Knowledge) -> Answers | None:
-    if args.profile is not None:
-        return load_answers(profile_path(args.profile), known)
-    if args.answers is not None:
-        return load_answers(args.answers, known)
-    return None
+    return given_answers(args.answers, args.profile, known)
 
 
 def _run_recommend(args: argparse.Namespace) -> int:
     known = knowledge()
-    answers = _given_answers(args, known) or default_answers(known)
+    answers = _given_answers(args, known) or fresh_answers(known)
     record, origin = _load_results(args.results)
     print(origin, file=sys.stderr)
-    run = record.benchmarks if record is not None else None
-    rec = recommend(known, answers, compare(run) if run is not None else None)
+    rec = advise(known, answers, comparison(record) if record is not None else None)
     if args.json:
-        sys.stdout.write(json.dumps(verdict_jsonable(rec), indent=2) + "\n")
+        sys.stdout.write(json.dumps(verdict(rec), indent=2) + "\n")
     else:
         sys.stdout.write(format_recommendation(rec))
     return EXIT_OK
@@ -308,7 +317,7 @@ def _measured(args: argparse.Namespace) -> Record:
         return record
     listen = None if args.quiet else _progress(args.preset)
     options = BenchOptions(args.preset)
-    record = run_benchmarks(options, args.python, listen, command="framework-advisor report")
+    record = measure(options, args.python, listen, command="framework-advisor report")
     assert record.benchmarks is not None
     if record.benchmarks.cancelled:
         raise CancelledError("cancelled while measuring: no report written")
@@ -317,16 +326,16 @@ def _measured(args: argparse.Namespace) -> Record:
 
 
 def _run_report(args: argparse.Namespace) -> int:
-    fmt = format_for(args.output, args.format)
+    fmt = report_format(args.output, args.format)
     output = args.output or Path(f"framework-advisor-report.{fmt}")
     _check_output(output)
     known = knowledge()
     answers = _given_answers(args, known)
     record = _measured(args)
     if answers is not None or record.answers is None:
-        record = with_answers(record, answers or default_answers(known))
-    view = report_view(record, known)
-    export_report(record, output, fmt, view)
+        record = with_answers(record, answers or fresh_answers(known))
+    view = report(record, known)
+    export(record, output, fmt, view)
     print(f"{headline(view.recommendation)}; {fmt.upper()} report written to {output}")
     return EXIT_OK
 
@@ -336,17 +345,17 @@ def _run_questions(args: argparse.Namespace) -> int:
     if args.template is None:
         sys.stdout.write(format_questions(known))
     elif args.template == "-":
-        sys.stdout.write(template(known))
+        sys.stdout.write(answers_template(known))
     else:
-        atomic_write_text(Path(args.template), template(known))
+        write_text(Path(args.template), answers_template(known))
         print(f"answers template written to {args.template}", file=sys.stderr)
     return EXIT_OK
 
 
 def _run_environments(args: argparse.Namespace) -> int:
-    found = discover()
+    found = environments()
     if args.json:
-        print(json.dumps(to_jsonable(found), indent=2))
+        print(as_json(found))
         return EXIT_OK
     for environment in found:
         where = environment.candidate

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from advisor.bench.stats import figure
 from advisor.comparison import ComparisonRow
 from advisor.record import (
     BuildInfo,
@@ -16,6 +17,7 @@ from advisor.record import (
     MachineInventory,
     PackageVersion,
     Record,
+    WorkloadInfo,
 )
 from advisor.scoring.engine import NAMES, Recommendation
 
@@ -211,3 +213,10 @@ def headline(rec: Recommendation) -> str:
 def framework_name(framework: str) -> str:
     """The name people know a framework by ('torch' -> 'PyTorch'), from frameworks.toml."""
     return NAMES.get(framework, framework)
+
+
+def case_text(case: CaseResult, workload: WorkloadInfo) -> str:
+    """A timed case in the workload's unit with its spread, or why it failed."""
+    if case.stats is None:
+        return f"failed ({case.reason})"
+    return format_case(case, *figure(case, workload), workload.unit)

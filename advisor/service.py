@@ -1,4 +1,4 @@
-"""The session service: the decisions both front-ends share, over one store in the user data folder.
+"""The session service: the use cases and decisions both front-ends share, over one store.
 
 The terminal and the app keep one session (answers + latest record) in
 `session.json` in the user data folder: a run measured with `framework-advisor bench`
@@ -10,16 +10,34 @@ Nothing here prints or knows about Qt; errors are AdvisorErrors naming the file.
 
 from __future__ import annotations
 
+import json
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from advisor.bench.events import BenchListener
+from advisor.bench.run import BenchOptions, run_benchmarks
+from advisor.bench.spec import suite
+from advisor.comparison import Comparison, compare
 from advisor.datadir import data_dir
 from advisor.errors import AdvisorError
-from advisor.fileio import read_text_file
-from advisor.record import Record, record_from_json
-from advisor.scoring.answers import default_answers
+from advisor.fileio import atomic_write_text, read_text_file
+from advisor.probing.environments import Environment, default_python, discover
+from advisor.probing.inventory import DEFAULT_PROBE_TIMEOUT_S, take_inventory
+from advisor.record import Record, WorkloadInfo, record_from_json
+from advisor.report.export import Format, export_report, format_for
+from advisor.report.render import render_view
+from advisor.report.view import ReportView, report_view
+from advisor.scoring.answers import Answers, default_answers, load_answers, template
+from advisor.scoring.engine import Recommendation, raw_weights, recommend
 from advisor.scoring.knowledge import Knowledge
+from advisor.scoring.knowledge import knowledge as shipped_knowledge
+from advisor.scoring.profiles import profile_path
+from advisor.scoring.verdict import verdict_jsonable
+from advisor.serde import to_jsonable
 from advisor.session import Session, load_session, save_session
 
 STORE_NAME = "session.json"
@@ -112,3 +130,136 @@ def merged(current: Session, opened: Session) -> tuple[Session, bool]:
     """
     kept = opened.record is None and current.record is not None
     return Session(opened.answers, opened.record or current.record), kept
+
+
+# The use cases both front-ends call. They parse, collect and show; what runs, what is
+# read and what is weighed is decided here.
+
+
+def knowledge() -> Knowledge:
+    """The shipped criteria and questionnaire."""
+    return shipped_knowledge()
+
+
+def given_answers(
+    answers_file: Path | None, profile: str | None, known: Knowledge
+) -> Answers | None:
+    """Answers from a file or a shipped profile; None when neither is named."""
+    if profile is not None:
+        return load_answers(profile_path(profile), known)
+    if answers_file is not None:
+        return load_answers(answers_file, known)
+    return None
+
+
+def fresh_answers(known: Knowledge) -> Answers:
+    """Every question at its default."""
+    return default_answers(known)
+
+
+def answers_template(known: Knowledge) -> str:
+    """An answers file to fill in, every default written out."""
+    return template(known)
+
+
+def probe(
+    python: str | None,
+    timeout_s: float = DEFAULT_PROBE_TIMEOUT_S,
+    on_progress: Callable[[str], None] | None = None,
+) -> Record:
+    """The machine and each framework in the chosen Python environment."""
+    return take_inventory(python, timeout_s, on_progress=on_progress)
+
+
+def measure(
+    options: BenchOptions,
+    python: str | None,
+    on_event: BenchListener | None = None,
+    cancel: threading.Event | None = None,
+    command: str = "framework-advisor bench",
+) -> Record:
+    """Probe, then run both frameworks' suites side by side (see bench/run.py)."""
+    return run_benchmarks(options, python, on_event, cancel, command)
+
+
+def workloads(preset: str) -> list[WorkloadInfo]:
+    """The suite's workloads at one preset's sizes, in running order."""
+    return [w.info(preset) for w in suite().workloads]
+
+
+def environments() -> list[Environment]:
+    """Python environments on this machine and which frameworks import there."""
+    return discover()
+
+
+def own_python() -> Path | None:
+    """The interpreter probed by default, or None where there is none (a frozen app, no PATH)."""
+    try:
+        return default_python()
+    except AdvisorError:
+        return None
+
+
+def comparison(record: Record) -> Comparison | None:
+    """PyTorch against TensorFlow in the record's run, built once; None without a run."""
+    return compare(record.benchmarks) if record.benchmarks is not None else None
+
+
+def advise(known: Knowledge, answers: Answers, compared: Comparison | None) -> Recommendation:
+    """The recommendation for these answers and this comparison (None: static criteria only)."""
+    return recommend(known, answers, compared)
+
+
+def weights(known: Knowledge, answers: Answers, device: str | None) -> dict[str, float]:
+    """Each criterion's weight for these answers and a run on `device` (None: no run)."""
+    return raw_weights(known, answers, device)
+
+
+def report(record: Record, known: Knowledge, compared: Comparison | None = None) -> ReportView:
+    """The report's view-model for this record (its answers inside)."""
+    return report_view(record, known, compared)
+
+
+def render(view: ReportView) -> str:
+    """The self-contained HTML of a report view."""
+    return render_view(view)
+
+
+def export(record: Record, path: Path, fmt: Format, view: ReportView) -> None:
+    """Write the report as HTML, JSON or PDF, atomically."""
+    export_report(record, path, fmt, view)
+
+
+def report_format(path: Path | None, requested: str | None) -> Format:
+    """The format asked for, else the one the file name says, else HTML."""
+    return format_for(path, requested)
+
+
+def verdict(rec: Recommendation) -> dict[str, Any]:
+    """The recommendation as plain JSON data."""
+    return verdict_jsonable(rec)
+
+
+def read_record(path: Path, label: str) -> Record:
+    """A saved record; `label` names the file in an error ('--from x.json', 'x.json')."""
+    return record_from_json(read_text_file(path, label), str(path))
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a file the user named, atomically."""
+    atomic_write_text(path, text)
+
+
+def as_json(value: object) -> str:
+    """Typed data (a record, environments) as indented JSON text."""
+    return json.dumps(to_jsonable(value), indent=2)
+
+
+def open_session(path: Path, known: Knowledge) -> Session:
+    """A session file the user opened, checked in full."""
+    return load_session(path, known)
+
+
+def save_session_as(session: Session, path: Path) -> None:
+    """Save the session where the user asked."""
+    save_session(session, path)

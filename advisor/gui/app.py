@@ -10,8 +10,7 @@ from pathlib import Path
 from advisor.display import has_display, prepare_webengine
 from advisor.errors import AdvisorError
 from advisor.resources_path import resource_file
-from advisor.scoring.knowledge import knowledge
-from advisor.service import restore
+from advisor.service import knowledge, restore
 
 APP_NAME = "Framework Advisor"
 APP_ID = "io.github.frameworkadvisor.FrameworkAdvisor"  # the desktop entry's and AppStream's id

@@ -23,14 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from advisor.bench.events import BenchEvent
-from advisor.bench.run import BenchOptions, run_benchmarks
-from advisor.bench.spec import suite
-from advisor.bench.stats import figure
+from advisor.bench.run import BenchOptions
 from advisor.comparison import PAIR_LABELS, VARIANT_LABELS, Comparison
-from advisor.formatting import format_case, format_ratio, framework_name
+from advisor.formatting import case_text, format_ratio, framework_name
 from advisor.gui.jobs import Job
 from advisor.gui.widgets import FailurePanel, heading, note
 from advisor.record import CaseResult, Record, WorkloadInfo
+from advisor.service import measure, workloads
 
 TORCH, TENSORFLOW = framework_name("torch"), framework_name("tensorflow")
 COLUMNS = ("Workload", TORCH, TENSORFLOW, f"{TORCH} / {TENSORFLOW}")
@@ -96,7 +95,7 @@ class BenchPage(QWidget):
         self.status.setText("Starting…")
 
         def work(report: Callable[[object], None], cancel: threading.Event) -> Record:
-            return run_benchmarks(options, python, report, cancel, "framework-advisor gui")
+            return measure(options, python, report, cancel, "framework-advisor gui")
 
         self.job = Job(work, self)
         self.job.progress.connect(self._on_event)
@@ -143,7 +142,7 @@ class BenchPage(QWidget):
             self.panel.show_problem("Not every suite ran: " + "; ".join(problems))
 
     def _reset_rows(self, preset: str) -> None:
-        self._workloads = {w.id: w.info(preset) for w in suite().workloads}
+        self._workloads = {w.id: w for w in workloads(preset)}
         self._rows = {workload: row for row, workload in enumerate(self._workloads)}
         self._lines = {}
         self.table.setRowCount(len(self._rows))
@@ -164,10 +163,7 @@ class BenchPage(QWidget):
         workload = self._workloads.get(case.workload)
         if workload is None or framework not in FRAMEWORK_COLUMN:
             return
-        if case.stats is None:
-            text = f"failed: {case.reason}"
-        else:
-            text = format_case(case, *figure(case, workload), workload.unit)
+        text = case_text(case, workload)
         lines = self._lines.setdefault((framework, case.workload), {})
         lines[case.variant, case.dtype] = f"{VARIANT_LABELS[case.variant]} {case.dtype}: {text}"
         self._set(case.workload, FRAMEWORK_COLUMN[framework], "\n".join(lines.values()))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -20,13 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from advisor.errors import AdvisorError
 from advisor.formatting import inventory_sections
 from advisor.gui.jobs import Job
 from advisor.gui.widgets import FailurePanel, heading, note
-from advisor.probing.environments import Environment, default_python, discover
-from advisor.probing.inventory import take_inventory
+from advisor.probing.environments import Environment
 from advisor.record import Record
+from advisor.service import environments as discover_environments
+from advisor.service import own_python, probe
 
 
 class MachinePage(QWidget):
@@ -94,7 +93,7 @@ class MachinePage(QWidget):
             return
 
         def work(_say: Callable[[object], None], _cancel: threading.Event) -> object:
-            return discover()
+            return discover_environments()
 
         self.discovery = Job(work, self)
         self.discovery.succeeded.connect(self._offer)
@@ -102,7 +101,7 @@ class MachinePage(QWidget):
         self.discovery.start()
 
     def _offer(self, found: list[Environment]) -> None:
-        own = str(default_python_or_none())
+        own = str(own_python())
         model = self.environments.model()
         for environment in found:
             python = str(environment.candidate.python)
@@ -124,7 +123,7 @@ class MachinePage(QWidget):
         self.status.setText("Probing…")
 
         def work(say: Callable[[object], None], _cancel: threading.Event) -> Record:
-            return take_inventory(python, on_progress=say)
+            return probe(python, on_progress=say)
 
         self.job = Job(work, self)
         self.job.progress.connect(lambda message: self.status.setText(f"Probing: {message}"))
@@ -177,16 +176,8 @@ class MachinePage(QWidget):
         self.start_probe()
 
 
-def default_python_or_none() -> Path | None:
-    """The interpreter probed by default, or None where there is none (frozen, no PATH)."""
-    try:
-        return default_python()
-    except AdvisorError:
-        return None
-
-
 def _default_label() -> str:
-    python = default_python_or_none()
+    python = own_python()
     if python is None:
         return "No Python found on PATH: browse to one"
     if getattr(sys, "frozen", False):

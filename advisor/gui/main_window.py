@@ -20,22 +20,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from advisor.comparison import Comparison, compare
+from advisor.comparison import Comparison
 from advisor.errors import AdvisorError
 from advisor.formatting import headline
 from advisor.gui.bench_page import BenchPage
-from advisor.gui.machine_page import MachinePage, default_python_or_none
+from advisor.gui.machine_page import MachinePage
 from advisor.gui.questions_page import QuestionsPage
 from advisor.gui.report_page import ReportPage
 from advisor.gui.widgets import FailurePanel, app_message, heading
 from advisor.record import Record
-from advisor.report.export import Format, export_report
-from advisor.report.render import render_view
-from advisor.report.view import report_view, with_answers
-from advisor.scoring.engine import recommend
+from advisor.report.export import Format
+from advisor.report.view import with_answers
 from advisor.scoring.knowledge import Knowledge
-from advisor.service import merged, save
-from advisor.session import Session, load_session, save_session
+from advisor.service import (
+    advise,
+    comparison,
+    export,
+    merged,
+    open_session,
+    own_python,
+    render,
+    report,
+    save,
+    save_session_as,
+)
+from advisor.session import Session
 
 PAGES = ("Project needs", "Machine", "Benchmarks", "Report")
 REFRESH_DELAY_MS = 150  # answers arrive click by click; re-score once they settle
@@ -139,7 +148,7 @@ class MainWindow(QMainWindow):
             self.refresh()
             return
         executable = session.record.interpreter.executable
-        if executable != str(default_python_or_none()):
+        if executable != str(own_python()):
             self.machine.environments.blockSignals(True)  # no probe: this is restored
             self.machine.add_environment(executable)
             self.machine.environments.blockSignals(False)
@@ -166,11 +175,11 @@ class MainWindow(QMainWindow):
         """Re-score from the current answers (no re-measuring), re-render and autosave."""
         record = self.report_record()
         if record is None:
-            scored = recommend(self.knowledge, self.questions.answers(), None)
+            scored = advise(self.knowledge, self.questions.answers(), None)
         else:
-            view = report_view(record, self.knowledge, self.comparison)
+            view = report(record, self.knowledge, self.comparison)
             scored = view.recommendation
-            self.report.show_html(render_view(view))
+            self.report.show_html(render(view))
         self.headline.setText(headline(scored))
         self._autosave()
 
@@ -183,7 +192,7 @@ class MainWindow(QMainWindow):
     def set_record(self, record: Record) -> None:
         """Make this the session's record: every page shows it, the report is re-rendered."""
         self.record = record
-        self.comparison = compare(record.benchmarks) if record.benchmarks is not None else None
+        self.comparison = comparison(record)
         self.machine.show_record(record)
         self.bench.show_record(record, self.comparison)
         self.questions.set_device(self.comparison.run.device if self.comparison else None)
@@ -206,7 +215,7 @@ class MainWindow(QMainWindow):
             self.report.panel.show_problem("Nothing to export yet: the machine is not probed.")
             return False
         try:
-            export_report(record, path, fmt, report_view(record, self.knowledge, self.comparison))
+            export(record, path, fmt, report(record, self.knowledge, self.comparison))
         except AdvisorError as exc:
             self.report.panel.show_problem(f"Export failed: {app_message(exc)}")
             return False
@@ -217,7 +226,7 @@ class MainWindow(QMainWindow):
     def open_session(self, path: Path) -> bool:
         """Replace the session with a saved one; a bad file shows why and changes nothing."""
         try:
-            session = load_session(path, self.knowledge)
+            session = open_session(path, self.knowledge)
         except AdvisorError as exc:
             self.panel.show_problem(f"Could not open the session: {app_message(exc)}")
             return False
@@ -231,7 +240,7 @@ class MainWindow(QMainWindow):
     def save_session_as(self, path: Path) -> bool:
         """Save the session where the user asked."""
         try:
-            save_session(self.session(), path)
+            save_session_as(self.session(), path)
         except AdvisorError as exc:
             self.panel.show_problem(f"Could not save the session: {app_message(exc)}")
             return False

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 
 from advisor.gui.widgets import heading, note
 from advisor.scoring.answers import MAX_LEVEL, Answers
-from advisor.scoring.engine import raw_weights
 from advisor.scoring.knowledge import Knowledge, Question
+from advisor.service import weights as criterion_weights
 
 ANSWERED_HERE = "answered in the app"
 
@@ -182,7 +182,7 @@ class QuestionsPage(QWidget):
         self._show_weights(self.answers())
 
     def _show_weights(self, answers: Answers) -> None:
-        weights = raw_weights(self.knowledge, answers, self.device)
+        weights = criterion_weights(self.knowledge, answers, self.device)
         total = sum(weights.values()) or 1.0
         ranked = sorted(self.knowledge.criteria, key=lambda c: -weights[c.id])
         self.weights.setRowCount(len(ranked))

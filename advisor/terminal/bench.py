@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from advisor.bench.stats import figure
 from advisor.comparison import (
     PAIR_LABELS,
     VARIANT_LABELS,
@@ -11,7 +10,7 @@ from advisor.comparison import (
     CompileRow,
     Side,
 )
-from advisor.formatting import format_bytes, format_case, format_number, format_ratio
+from advisor.formatting import case_text, format_bytes, format_case, format_number, format_ratio
 from advisor.record import (
     CaseResult,
     ParityCheck,
@@ -117,7 +116,4 @@ def _peak_line(peak: PeakEstimate) -> str:
 def format_live_case(framework: str, case: CaseResult, workload: WorkloadInfo) -> str:
     """One progress line for a case that just finished."""
     label = f"{NAMES.get(framework, framework)} {case.workload} {case.variant} {case.dtype}"
-    if case.stats is None:
-        return f"{label}: failed ({case.reason})"
-    value, low, high = figure(case, workload)
-    return f"{label}: {format_case(case, value, low, high, workload.unit)}"
+    return f"{label}: {case_text(case, workload)}"

@@ -138,7 +138,7 @@ def test_whoever_hears_a_run_end_finds_the_page_ready_for_the_next(
     window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     recorded = record_from_json(QUICK.read_text())
-    monkeypatch.setattr("advisor.gui.bench_page.run_benchmarks", lambda *args: recorded)
+    monkeypatch.setattr("advisor.gui.bench_page.measure", lambda *args: recorded)
     bench = window.bench
     seen: list[tuple[bool, bool]] = []
     bench.finished_run.connect(
@@ -158,7 +158,7 @@ def test_a_run_that_fails_is_a_panel_and_the_page_is_ready_again(
     def fail(*_args: object) -> None:
         raise BadInterpreterError("/nowhere/python: no such file")
 
-    monkeypatch.setattr("advisor.gui.bench_page.run_benchmarks", fail)
+    monkeypatch.setattr("advisor.gui.bench_page.measure", fail)
     window.nav.setCurrentRow(2)
     bench = window.bench
     qtbot.mouseClick(bench.start_button, Qt.MouseButton.LeftButton)
@@ -318,7 +318,7 @@ def test_the_environment_selector_lists_what_discovery_found(
         Environment(ml, "3.11.7", "/envs/ml", {"torch": ModuleCheck(True, "2.13.0", None)}),
         Environment(old, "3.6.15", "/usr", {}, "Python 3.6.15 is too old (3.8 or newer needed)"),
     ]
-    monkeypatch.setattr("advisor.gui.machine_page.discover", lambda: found)
+    monkeypatch.setattr("advisor.gui.machine_page.discover_environments", lambda: found)
     selector = window.machine.environments
     window.machine.discover_environments()
     qtbot.waitUntil(lambda: selector.count() == 3, timeout=5000)

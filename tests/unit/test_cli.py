@@ -132,7 +132,7 @@ def test_unexpected_errors_are_one_line_and_exit_code_1(
     def explode(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(cli, "take_inventory", explode)
+    monkeypatch.setattr(cli, "probe", explode)
     code, _, err = _run(capsys, "probe", "--quiet")
     assert code == 1
     assert _one_line(err) == (
@@ -147,7 +147,7 @@ def test_cancel_is_one_line_and_exit_code_130(
     def cancel(*_args: object, **_kwargs: object) -> None:
         raise CancelledError("cancelled by the user while probing TensorFlow")
 
-    monkeypatch.setattr(cli, "take_inventory", cancel)
+    monkeypatch.setattr(cli, "probe", cancel)
     code, out, err = _run(capsys, "probe", "--quiet")
     assert code == 130
     assert out == ""
@@ -157,7 +157,7 @@ def test_cancel_is_one_line_and_exit_code_130(
 def test_json_output_and_saved_file_hold_the_same_record(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(cli, "take_inventory", lambda *_a, **_k: helpers.record())
+    monkeypatch.setattr(cli, "probe", lambda *_a, **_k: helpers.record())
     target = tmp_path / "record.json"
     code, out, _ = _run(capsys, "probe", "--json", "--quiet", "--output", str(target))
     assert code == 0
@@ -168,7 +168,7 @@ def test_json_output_and_saved_file_hold_the_same_record(
 def test_human_summary_is_the_default(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "take_inventory", lambda *_a, **_k: helpers.record())
+    monkeypatch.setattr(cli, "probe", lambda *_a, **_k: helpers.record())
     code, out, _ = _run(capsys, "probe", "--quiet")
     assert code == 0
     assert "  PyTorch       2.13.0+cpu\n" in out
@@ -217,7 +217,7 @@ def test_a_finished_bench_run_is_kept_in_the_shared_store(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     record = record_from_json((FIXTURES / "records" / "bench_tiny_cpu.json").read_text())
-    monkeypatch.setattr(cli, "run_benchmarks", lambda *args, **kwargs: record)
+    monkeypatch.setattr(cli, "measure", lambda *args, **kwargs: record)
     answers = Answers(dict(default_answers(knowledge()).values, stage="research"), "app")
     save(Session(answers, None))
     code, _, _ = _run(capsys, "bench", "--quiet")

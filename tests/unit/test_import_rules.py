@@ -111,3 +111,40 @@ def test_only_the_front_ends_use_the_terminal_views_the_session_service_and_the_
         "advisor.cli"
     }
     assert importers("advisor.gui") <= {"advisor.cli", "advisor.__main__"}
+
+
+# What the front-ends may take from the core: the session service's use cases, the shared
+# formatting, the record and report-view types (and their helpers), errors, and where Qt
+# can draw and where data files live. From anywhere else only types and constants.
+FRONT_END_SOURCES = (
+    "advisor.service",
+    "advisor.formatting",
+    "advisor.record",
+    "advisor.report.view",
+    "advisor.errors",
+    "advisor.display",
+    "advisor.resources_path",
+)
+
+
+def _front_end_imports() -> list[tuple[str, str, str]]:
+    """(front-end module, core module, name) for every name a front-end imports from the core."""
+    root = Path(advisor.__file__).parent
+    files = [root / "cli.py", *sorted((root / "gui").glob("*.py"))]
+    found = []
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("advisor"):
+                found += [(path.name, str(node.module), a.name) for a in node.names]
+    return found
+
+
+def test_the_front_ends_call_only_the_session_service_and_the_shared_formatting() -> None:
+    outside = [
+        (front_end, module, name)
+        for front_end, module, name in _front_end_imports()
+        if not module.startswith(("advisor.gui", "advisor.terminal", *FRONT_END_SOURCES))
+        and module != "advisor"  # the version
+        and not name[0].isupper()  # a type or a constant names data, it decides nothing
+    ]
+    assert outside == []
