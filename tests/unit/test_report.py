@@ -247,6 +247,9 @@ def test_the_report_needs_nothing_from_the_network_and_no_javascript() -> None:
     assert "<script" not in html
     assert not re.search(r'(src|href)="(https?:)?//', html)
     assert "<link" not in html and "@import" not in html
+    policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html)
+    assert policy is not None and "default-src 'none'" in policy.group(1)
+    assert "script-src" not in policy.group(1)  # no script source allowed at all
     assert "@media print" in html and "max-width: 640px" in html
 
 
