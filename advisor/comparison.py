@@ -98,8 +98,12 @@ class Comparison:
     run: BenchmarkRun
     rows: tuple[ComparisonRow, ...]
     compile_rows: tuple[CompileRow, ...]
-    keras_default: str  # the TensorFlow variant Keras runs models as here
     keras_setting: str  # what the TensorFlow suite recorded ("" when it did not run)
+
+    @property
+    def keras_default(self) -> str:
+        """The TensorFlow variant Keras runs models as here ("function" unless XLA was recorded)."""
+        return _keras_variant(self.keras_setting)
 
     @property
     def keras_default_label(self) -> str:
@@ -119,19 +123,23 @@ class Comparison:
 def compare(run: BenchmarkRun) -> Comparison:
     """The run's rows for every pair it measured, and its compile rows."""
     setting = _keras_setting(run)
-    keras_default = "xla" if setting == "XLA" else "function"
+    keras_default = _keras_variant(setting)
     rows = []
     for workload in run.workloads:
         for dtype in _dtypes(run, workload.id):
             for pair in _pairs(run, workload.id, dtype):
                 rows.append(_row(run, workload, dtype, pair, keras_default))
-    return Comparison(run, tuple(rows), tuple(_compile_rows(run)), keras_default, setting)
+    return Comparison(run, tuple(rows), tuple(_compile_rows(run)), setting)
 
 
 def _keras_setting(run: BenchmarkRun) -> str:
     """What the TensorFlow suite found Keras's jit_compile="auto" resolving to ("" if unknown)."""
     suite_result = _suite(run, "tensorflow")
     return suite_result.settings.get("keras_jit_compile_auto", "") if suite_result else ""
+
+
+def _keras_variant(setting: str) -> str:
+    return "xla" if setting == "XLA" else "function"
 
 
 def _graph_workloads() -> set[str]:
@@ -151,8 +159,7 @@ def _variants(pair: Pair, framework: str, workload: str, keras_default: str) -> 
 def _pairs(run: BenchmarkRun, workload: str, dtype: str) -> list[Pair]:
     pairs: list[Pair] = ["as_written"]
     if any(
-        (c.workload, c.dtype, c.variant) == (workload, dtype, "compile")
-        or (c.workload, c.dtype, c.variant) == (workload, dtype, "xla")
+        (c.workload, c.dtype) == (workload, dtype) and c.variant in ("compile", "xla")
         for s in run.suites
         for c in s.cases
     ):
@@ -204,19 +211,14 @@ def _row(
     run: BenchmarkRun, workload: WorkloadInfo, dtype: str, pair: Pair, keras_default: str
 ) -> ComparisonRow:
     torch = _side(run, "torch", workload, dtype, _variants(pair, "torch", workload.id, ""))
-    tensorflow = _side(
-        run,
-        "tensorflow",
-        workload,
-        dtype,
-        _variants(pair, "tensorflow", workload.id, keras_default),
-    )
+    tensorflow_variants = _variants(pair, "tensorflow", workload.id, keras_default)
+    tensorflow = _side(run, "tensorflow", workload, dtype, tensorflow_variants)
     ratio, interval = None, None
     if torch.figure and tensorflow.figure:
         ratio = speed_ratio(torch.figure.case, tensorflow.figure.case)
         seed = f"{workload.id}/{dtype}/{pair}"
         interval = ratio_interval(torch.figure.case, tensorflow.figure.case, seed)
-    both_eager = _variants(pair, "tensorflow", workload.id, keras_default) == ("eager",)
+    both_eager = tensorflow_variants == ("eager",)
     parity = next((p for p in run.parity if p.workload == workload.id), None)
     return ComparisonRow(
         workload,
