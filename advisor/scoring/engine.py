@@ -132,12 +132,20 @@ def raw_weights(
     knowledge: Knowledge, answers: Answers, device: str | None = None
 ) -> dict[str, float]:
     """Every criterion's weight for these answers and a run on `device` (None: no run)."""
+    required = requirements(knowledge, answers, answer_scores(knowledge, answers))
+    return _weights(knowledge, answers, relevance(knowledge, answers, device), required)
+
+
+def _weights(
+    knowledge: Knowledge,
+    answers: Answers,
+    shares: Mapping[str, float],
+    required: Sequence[Requirement],
+) -> dict[str, float]:
     weights = answered_weights(knowledge, answers)
-    shares = relevance(knowledge, answers, device)
     for criterion in knowledge.criteria:
         if criterion.kind == "measured":
             weights[criterion.id] *= metric_relevance(criterion, shares)
-    required = requirements(knowledge, answers, answer_scores(knowledge, answers))
     return with_requirements(weights, required)
 
 
@@ -185,10 +193,11 @@ def recommend(
     knowledge: Knowledge, answers: Answers, comparison: Comparison | None, seed: int = 0
 ) -> Recommendation:
     """The full recommendation; works without any measurements (static criteria only)."""
-    device = comparison.run.device if comparison else None
-    weights = raw_weights(knowledge, answers, device)
-    measured = measured_scores(comparison)
+    shares = relevance(knowledge, answers, comparison.run.device if comparison else None)
     answered = answer_scores(knowledge, answers)
+    required = tuple(requirements(knowledge, answers, answered))
+    weights = _weights(knowledge, answers, shares, required)
+    measured = measured_scores(comparison)
     rows, missing = [], []
     for criterion in knowledge.criteria:
         if weights[criterion.id] <= 0:
@@ -201,10 +210,10 @@ def recommend(
             missing.append(Missing(criterion, weights[criterion.id], evidence))
     total = sum(r.weight for r in rows) or 1.0
     context = Context(
-        tuple(requirements(knowledge, answers, answered)),
+        required,
         bool(knowledge.questions) and answers.values == default_answers(knowledge).values,
-        relevance(knowledge, answers, device),
-        tuple(_warnings(knowledge, answers, comparison)),
+        shares,
+        tuple(_warnings(knowledge, answers, comparison, shares)),
         tuple(h for h in knowledge.hedges if all(holds(c, answers) for c in h.when)),
         _flagged(knowledge, [r.criterion for r in rows if r.weight >= FLAG_MIN_WEIGHT * total]),
     )
@@ -218,12 +227,14 @@ def recommend(
     )
 
 
-def _warnings(knowledge: Knowledge, answers: Answers, comparison: Comparison | None) -> list[str]:
+def _warnings(
+    knowledge: Knowledge,
+    answers: Answers,
+    comparison: Comparison | None,
+    shares: Mapping[str, float],
+) -> list[str]:
     """One line when this machine's figures say little about where the models will run."""
-    if comparison is None:
-        return []
-    shares = relevance(knowledge, answers, comparison.run.device)
-    if min(shares.values()) >= 0.5:
+    if comparison is None or min(shares.values()) >= 0.5:
         return []
     device = "an NVIDIA GPU" if comparison.run.device == "cuda" else "a CPU"
     targets = [

@@ -12,7 +12,7 @@ The order of the steps is the method the README describes:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from advisor.bench.spec import suite
@@ -185,7 +185,9 @@ def _requirement(
     return Requirement(label, criterion, support, deciding, *scores, *rationales)
 
 
-def with_requirements(weights: dict[str, float], required: list[Requirement]) -> dict[str, float]:
+def with_requirements(
+    weights: dict[str, float], required: Sequence[Requirement]
+) -> dict[str, float]:
     """Weights with the must-haves applied (see the module's step 4)."""
     deciding = {r.criterion.id for r in required if r.deciding}
     boosted = {r.criterion.id for r in required} - deciding
