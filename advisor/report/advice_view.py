@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from advisor.comparison import VARIANT_LABELS, Comparison
-from advisor.formatting import format_bytes
+from advisor.formatting import format_bytes, format_ratio
 from advisor.record import Record
 from advisor.report.charts import Bar, BarInput, diverging_bars, tone_of
 from advisor.scoring.engine import NAMES, CriterionResult, Recommendation
@@ -193,16 +193,12 @@ def _debugging_evidence(comparison: Comparison | None) -> list[str]:
     """What stepping through each model eagerly costs here: the eager-vs-eager pair."""
     if comparison is None:
         return []
-    lines = []
-    for row in comparison.rows:
-        if row.pair != "eager" or row.ratio is None or row.interval is None:
-            continue
-        low, high = row.interval
-        lines.append(
-            f"Eager against eager on {row.workload.title}: PyTorch runs {row.ratio:.2f}x "
-            f"TensorFlow's speed [{low:.2f}-{high:.2f}] while you step through it"
-        )
-    return lines
+    return [
+        f"Eager against eager on {row.workload.title}: PyTorch/TensorFlow speed "
+        f"{format_ratio(row)} while you step through it"
+        for row in comparison.rows
+        if row.pair == "eager" and row.ratio is not None
+    ]
 
 
 def _deployment_evidence(record: Record) -> list[str]:
