@@ -85,7 +85,7 @@ def answered_weights(knowledge: Knowledge, answers: Answers) -> dict[str, float]
     """Base weights plus every answer's changes, never below zero, then the importance scales."""
     weights = {c.id: c.base_weight for c in knowledge.criteria}
     for question in knowledge.questions:
-        for criterion_id, delta in _deltas(question, answers.values.get(question.id)).items():
+        for criterion_id, delta in _deltas(question, answers).items():
             weights[criterion_id] = weights[criterion_id] + delta
     weights = {key: max(0.0, value) for key, value in weights.items()}
     for question in knowledge.questions:
@@ -95,15 +95,16 @@ def answered_weights(knowledge: Knowledge, answers: Answers) -> dict[str, float]
     return weights
 
 
-def _deltas(question: Question, value: object) -> dict[str, float]:
-    if value is None:
-        return {}
+def _deltas(question: Question, answers: Answers) -> dict[str, float]:
     if question.kind == "importance":
-        assert isinstance(value, int)
-        return {key: per_level * value for key, per_level in question.weights.items()}
+        level = answers.values.get(question.id)
+        if level is None:
+            return {}
+        assert isinstance(level, int)
+        return {key: per_level * level for key, per_level in question.weights.items()}
     deltas: dict[str, float] = {}
-    for option_id in value if isinstance(value, list) else [value]:
-        option = question.option(str(option_id))
+    for option_id in chosen(answers, question.id):
+        option = question.option(option_id)
         assert option is not None
         for key, delta in option.weights.items():
             deltas[key] = deltas.get(key, 0.0) + delta
