@@ -202,8 +202,9 @@ def _table() -> QTableWidget:
     header = table.horizontalHeader()
     header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
     table.setColumnWidth(0, 250)
-    header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-    header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-    header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+    # The ratio column holds a line per pair; it shares the width (and wraps) with the
+    # figures rather than starving them in a small window.
+    for column in (1, 2, 3):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
     return table
