@@ -24,6 +24,7 @@ import zlib
 
 from _probe_common import (
     emit_progress,
+    exit_without_teardown,
     last_line,
     peak_resident_memory_bytes,
     reserve_stdout,
@@ -317,7 +318,7 @@ def run_suite(framework, module_name, run_all, prepare_environment=None):
             },
         },
     )
-    return 0
+    exit_without_teardown()
 
 
 def _scaled_uniform(rng, shape, fan_in):

@@ -47,6 +47,17 @@ def write_document(stream, document):
     stream.flush()
 
 
+def exit_without_teardown():
+    """End the process once its document is out, skipping the interpreter's teardown.
+
+    Nothing is left to write (the document is flushed; the advisor removes the run
+    folder), and tearing down an imported framework is idle wall time: 0.8 s for
+    PyTorch, 1.6 s after torch.compile, measured on a 2-core VM.
+    """
+    sys.stderr.flush()
+    os._exit(0)
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description="Probe one framework in this Python environment.")
     parser.add_argument("--packages", default="", help="comma-separated ecosystem packages to list")
@@ -172,4 +183,4 @@ def run_probe(framework_id, module_name, inspect):
         rss_after_import_bytes=rss,
     )
     write_document(out, dict(document, status="ok", report=report))
-    return 0
+    exit_without_teardown()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from functools import partial
+from typing import Any, Literal
 
 from advisor.catalog import FrameworkSpec
 from advisor.errors import CancelledError
-from advisor.probing.runner import ProcessResult, ProgressCallback, run_process
+from advisor.probing.runner import Ending, ManagedProcess, ProcessResult
 from advisor.record import FrameworkProbe, FrameworkReport, Interpreter, PackageVersion
 from advisor.serde import SchemaError, from_jsonable
 
@@ -27,18 +30,40 @@ class ProbeDocument:
     report: FrameworkReport | None
 
 
-def probe_framework(
-    spec: FrameworkSpec,
+def probe_frameworks(
+    specs: Sequence[FrameworkSpec],
     interpreter: Interpreter,
     timeout_s: float,
-    on_event: ProgressCallback | None = None,
-) -> FrameworkProbe:
-    """Run the framework's probe script; every way it can go wrong becomes a 'failed' outcome."""
-    argv = [interpreter.executable, str(spec.probe_script), "--packages", ",".join(spec.ecosystem)]
-    result = run_process(argv, timeout_s, on_event)
-    if result.cancelled:
-        raise CancelledError("cancelled by the user while probing " + spec.display_name)
-    return outcome_from_result(spec, interpreter, result, timeout_s)
+    on_event: Callable[[str, dict[str, Any]], None] | None = None,
+) -> list[FrameworkProbe]:
+    """Run every framework's probe script at once, each in its own process; results in order.
+
+    A probe times nothing that the other could disturb (its duration is only shown), so
+    they start together and share one deadline. Every way a probe can go wrong becomes a
+    'failed' outcome; a cancel (Ctrl-C) stops them all and raises CancelledError.
+    """
+    running = [
+        (spec, ManagedProcess(_argv(spec, interpreter), on_event and partial(on_event, spec.id)))
+        for spec in specs
+    ]
+    deadline = time.monotonic() + timeout_s
+    endings: list[Ending] = []
+    try:
+        for spec, process in running:
+            endings.append(process.wait(max(deadline - time.monotonic(), 0.0)))
+            if endings[-1] == "cancelled":
+                raise CancelledError("cancelled by the user while probing " + spec.display_name)
+    finally:
+        for _, process in running[len(endings) :]:
+            process.kill()
+    return [
+        outcome_from_result(spec, interpreter, process.result(ending), timeout_s)
+        for (spec, process), ending in zip(running, endings, strict=True)
+    ]
+
+
+def _argv(spec: FrameworkSpec, interpreter: Interpreter) -> list[str]:
+    return [interpreter.executable, str(spec.probe_script), "--packages", ",".join(spec.ecosystem)]
 
 
 def outcome_from_result(

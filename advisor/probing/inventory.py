@@ -9,7 +9,7 @@ from typing import Any
 from advisor import __version__
 from advisor.catalog import FrameworkSpec, frameworks
 from advisor.machine.system import machine_inventory
-from advisor.probing.frameworks import probe_framework
+from advisor.probing.frameworks import probe_frameworks
 from advisor.probing.interpreter import describe_interpreter, resolve_python
 from advisor.record import SCHEMA_VERSION, Record
 
@@ -34,12 +34,11 @@ def take_inventory(
     interpreter = describe_interpreter(resolve_python(python))
     say("machine: reading CPU, memory and NVIDIA GPUs")
     machine = machine_inventory()
-    probes = []
-    for spec in specs if specs is not None else frameworks():
-        say(f"{spec.id}: probing with {interpreter.executable}")
-        probe = probe_framework(spec, interpreter, timeout_s, _relay(spec.id, say))
-        say(f"{spec.id}: {probe.status} in {probe.duration_s:.1f} s")
-        probes.append(probe)
+    chosen = list(specs if specs is not None else frameworks())
+    say(f"{', '.join(s.id for s in chosen)}: probing with {interpreter.executable}")
+    probes = probe_frameworks(chosen, interpreter, timeout_s, _relay(say))
+    for probe in probes:
+        say(f"{probe.framework}: {probe.status} in {probe.duration_s:.1f} s")
     return Record(
         schema_version=SCHEMA_VERSION,
         advisor_version=__version__,
@@ -51,8 +50,8 @@ def take_inventory(
     )
 
 
-def _relay(framework: str, say: Progress) -> Callable[[dict[str, Any]], None]:
-    def forward(event: dict[str, Any]) -> None:
+def _relay(say: Progress) -> Callable[[str, dict[str, Any]], None]:
+    def forward(framework: str, event: dict[str, Any]) -> None:
         say(f"{framework}: {event.get('message', '')}")
 
     return forward

@@ -90,6 +90,7 @@ class ManagedProcess:
     ) -> None:
         self.clock = clock
         self.started = clock()
+        self.ended: float | None = None
         self.start_error: str | None = None
         self.log_lines: list[str] = []
         self._stdout: list[str] = []
@@ -144,6 +145,8 @@ class ManagedProcess:
             while True:
                 try:
                     self.process.wait(timeout=_POLL_S)
+                    self.ended = self.clock()
+                    kill_tree(self.process)  # anything it started and left behind
                     return "exited"
                 except subprocess.TimeoutExpired:
                     pass
@@ -164,12 +167,13 @@ class ManagedProcess:
             return
         kill_tree(self.process)
         self.process.wait()
+        self.ended = self.ended or self.clock()
 
     def result(self, ending: Ending) -> ProcessResult:
         """How the process ended, once it has."""
         for reader in self._readers:
             reader.join(timeout=5)
-        duration = self.clock() - self.started
+        duration = (self.ended or self.clock()) - self.started
         if self.process is None:
             return ProcessResult(None, "", (), duration, start_error=self.start_error)
         return ProcessResult(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.probing.frameworks import probe_framework
+from advisor.probing.frameworks import probe_frameworks
 from advisor.probing.inventory import take_inventory
 from advisor.probing.runner import run_process
 from tests.helpers import INTERPRETER, fixture_text, spec
@@ -41,7 +41,7 @@ def test_faulty_probe_becomes_a_failed_outcome(tmp_path: Path, fault: str) -> No
     body, reason = FAULTS[fault]
     script = _script(tmp_path, f"{fault}.py", body)
     started = time.monotonic()
-    probe = probe_framework(spec("torch", script), INTERPRETER, timeout_s=2)
+    (probe,) = probe_frameworks([spec("torch", script)], INTERPRETER, timeout_s=2)
     assert time.monotonic() - started < 10
     assert probe.status == "failed"
     assert (probe.reason or "").startswith(reason), probe.reason
@@ -82,6 +82,27 @@ def test_a_hanging_probe_still_yields_a_complete_record(tmp_path: Path) -> None:
     assert tensorflow.reason == "probe timed out after 2 s and was killed"
     assert torch.status == "ok"
     assert record.machine.cpu.logical_cores == os.cpu_count()
+
+
+def test_the_framework_probes_run_at_the_same_time(tmp_path: Path) -> None:
+    # Each probe announces itself, then answers only once it has seen the other's mark:
+    # probed one after the other, the first would time out.
+    def waiting_for(mine: str, other: str) -> Path:
+        body = (
+            "import pathlib, time\n"
+            f"pathlib.Path({str(tmp_path / mine)!r}).touch()\n"
+            f"while not pathlib.Path({str(tmp_path / other)!r}).exists():\n"
+            "    time.sleep(0.05)\n"
+            f"print({GOOD_OUTPUT!r})\n"
+        )
+        return _script(tmp_path, f"{mine}.py", body)
+
+    specs = [spec("torch", waiting_for("a", "b")), spec("tensorflow", waiting_for("b", "a"))]
+    record = take_inventory(specs=specs, timeout_s=20)
+    torch, tensorflow = record.frameworks
+    assert torch.status == "ok", torch.reason
+    # Both answered in time; the second printed the torch document it was given.
+    assert tensorflow.reason == "probe output unusable: it answered for 'torch', not 'tensorflow'"
 
 
 def test_an_interpreter_that_dies_mid_probe_is_recorded(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from advisor.catalog import frameworks
-from advisor.probing.frameworks import probe_framework
+from advisor.probing.frameworks import probe_frameworks
 from advisor.probing.interpreter import describe_interpreter, resolve_python
 from advisor.probing.inventory import take_inventory
 from advisor.record import FrameworkProbe
@@ -31,7 +31,9 @@ def _installed_version(module: str) -> str:
 def _probe(framework_id: str) -> FrameworkProbe:
     spec = next(s for s in frameworks() if s.id == framework_id)
     events: list[dict[str, object]] = []
-    probe = probe_framework(spec, INTERPRETER, timeout_s=120, on_event=events.append)
+    (probe,) = probe_frameworks(
+        [spec], INTERPRETER, timeout_s=120, on_event=lambda _id, event: events.append(event)
+    )
     assert probe.status == "ok", probe.reason
     assert [e["stage"] for e in events] == ["import", "inspect"]
     return probe
