@@ -14,7 +14,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -71,17 +71,22 @@ def run_side_by_side(
     listen: BenchListener,
     cancel: threading.Event | None = None,
     stagger: bool = True,
+    while_importing: Callable[[], bool] | None = None,
 ) -> list[SuiteResult]:
-    """Each framework's suite, driven in turns; finished cases are kept whatever happens."""
+    """Each framework's suite, driven in turns; finished cases are kept whatever happens.
+
+    ``while_importing`` runs once every process has started, before anything is timed;
+    when it returns True (the user cancelled it) the suites stop.
+    """
     deadline = time.monotonic() + timeout_s
     driven: list[_Driven] = []
-    for spec in specs:
-        driven.append(_start(spec, interpreter, plan_path, listen))
-        if stagger and _settle(driven[-1], "ready", deadline, cancel, driven):
-            return _results(driven, timeout_s)
-    for item in [] if stagger else driven:
-        if _settle(item, "ready", deadline, cancel, driven):
-            return _results(driven, timeout_s)
+    if _start_all(driven, specs, interpreter, plan_path, listen, deadline, cancel, stagger):
+        return _results(driven, timeout_s)
+    if while_importing is not None and while_importing():
+        _stop(driven, "cancelled")
+        return _results(driven, timeout_s)
+    if not stagger and any(_settle(i, "ready", deadline, cancel, driven) for i in driven):
+        return _results(driven, timeout_s)
     for slot in commands:
         for item in driven[::-1] if slot.reverse else driven:
             if item.ending is None and not item.process.send(slot.command):
@@ -95,6 +100,24 @@ def run_side_by_side(
         if item.ending is None:
             item.ending = item.process.wait(max(deadline - time.monotonic(), 0.0), cancel)
     return _results(driven, timeout_s)
+
+
+def _start_all(
+    driven: list[_Driven],
+    specs: Sequence[FrameworkSpec],
+    interpreter: Interpreter,
+    plan_path: Path,
+    listen: BenchListener,
+    deadline: float,
+    cancel: threading.Event | None,
+    stagger: bool,
+) -> bool:
+    """Start every suite (each once the one before is ready, when staggered); True to stop."""
+    for spec in specs:
+        driven.append(_start(spec, interpreter, plan_path, listen))
+        if stagger and _settle(driven[-1], "ready", deadline, cancel, driven):
+            return True
+    return False
 
 
 def _start(
@@ -129,11 +152,15 @@ def _settle(
     if outcome == "dead":
         item.ending = item.process.wait(0)
         return False
+    _stop(everyone, outcome)
+    return True
+
+
+def _stop(everyone: list[_Driven], outcome: Ending) -> None:
     for other in everyone:
         if other.ending is None:
             other.process.kill()
             other.ending = outcome
-    return True
 
 
 def _wait_for(item: _Driven, signal: str, deadline: float, cancel: threading.Event | None) -> Wait:

@@ -6,7 +6,7 @@ import json
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -91,15 +91,14 @@ def run_benchmarks(
             if plan["workloads"]:
                 plans[phase] = Path(run_dir) / f"plan_{phase}.json"
                 plans[phase].write_text(json.dumps(dict(plan, run_dir=run_dir)), encoding="utf-8")
-        suites = _run_suites(specs, record, preset, plans, listen, cancel)
-        cancelled = any(s.status == "cancelled" for s in suites)
-        parity: tuple[ParityCheck, ...] = ()
-        if not cancelled:
-            try:
-                parity = _run_parity(record.interpreter, plans["eager"], listen)
-            except KeyboardInterrupt:  # between processes: keep the suites' results
-                cancelled = True
-        cancelled = cancelled or any(p.reason == _PARITY_CANCELLED for p in parity)
+        parity: list[ParityCheck] = []
+
+        def check_parity() -> bool:
+            parity.extend(_run_parity(record.interpreter, plans["eager"], listen))
+            return check_parity_cancelled(parity)
+
+        suites = _run_suites(specs, record, preset, plans, listen, cancel, check_parity)
+        cancelled = any(s.status == "cancelled" for s in suites) or check_parity_cancelled(parity)
     run = BenchmarkRun(
         preset=preset.name,
         device=device,
@@ -111,7 +110,7 @@ def run_benchmarks(
         cancelled=cancelled,
         workloads=tuple(w.info(preset.name) for w in workloads),
         suites=tuple(suites),
-        parity=parity,
+        parity=tuple(parity),
         peaks=peaks(record.machine, device, plan_dtypes(record.machine, device)),
         noise_threshold_cv=NOISE_THRESHOLD_CV,
     )
@@ -223,8 +222,14 @@ def _run_suites(
     plans: dict[Phase, Path],
     listen: BenchListener,
     cancel: threading.Event | None,
+    after_eager: Callable[[], bool],
 ) -> list[SuiteResult]:
-    """Every installed framework's suite: the eager phase side by side, then the compiled one."""
+    """Every installed framework's suite: the eager phase side by side, then the compiled one.
+
+    ``after_eager`` (the parity check, which reads the eager phase's outputs) runs while
+    the compiled phase's processes import, which nothing times; it returns True when the
+    user cancelled it, which stops the run.
+    """
     probes = {p.framework: p for p in record.frameworks}
     results: dict[str, SuiteResult] = {}
     for spec in specs:
@@ -251,7 +256,10 @@ def _run_suites(
             preset.suite_timeout_s,
             listen,
             cancel,
-            stagger=phase == "eager",  # only the eager phase's import times are reported
+            # Only the eager phase's import times are reported: a later phase's processes
+            # start together, and the parity check runs while they import.
+            stagger=phase == "eager",
+            while_importing=after_eager if phase == "compiled" else None,
         )
         for outcome in outcomes:
             previous = results.get(outcome.framework)
@@ -262,7 +270,15 @@ def _run_suites(
             )
         if any(o.status == "cancelled" for o in outcomes):
             break
+    else:
+        if "compiled" not in plans:
+            after_eager()
     return [results[s.id] for s in specs if s.id in results]
+
+
+def check_parity_cancelled(checks: Sequence[ParityCheck]) -> bool:
+    """Whether the user cancelled the parity check."""
+    return any(p.reason == _PARITY_CANCELLED for p in checks)
 
 
 def _run_parity(
@@ -270,11 +286,17 @@ def _run_parity(
 ) -> tuple[ParityCheck, ...]:
     listen(BenchEvent("", "message", "comparing the outputs of both frameworks"))
     script = probes_folder() / "parity_check.py"
-    result = run_process(
-        [interpreter.executable, str(script), "--plan", str(plan_path)], _PARITY_TIMEOUT_S
-    )
-    failure = _PARITY_CANCELLED if result.cancelled else result.failure_reason(_PARITY_TIMEOUT_S)
     try:
+        result = run_process(
+            [interpreter.executable, str(script), "--plan", str(plan_path)], _PARITY_TIMEOUT_S
+        )
+        cancelled = result.cancelled
+    except KeyboardInterrupt:  # between processes: keep the suites' results
+        cancelled = True
+    try:
+        if cancelled:
+            raise ValueError(_PARITY_CANCELLED)
+        failure = result.failure_reason(_PARITY_TIMEOUT_S)
         if failure:
             raise ValueError(failure)
         return from_jsonable(ParityDocument, json.loads(result.stdout)).checks
@@ -288,7 +310,7 @@ def _run_parity(
                 None,
                 w["parity_rtol"],
                 w["parity_atol"],
-                reason=str(exc) if result.cancelled else f"parity check failed: {exc}",
+                reason=str(exc) if cancelled else f"parity check failed: {exc}",
             )
             for w in plan["workloads"]
         )

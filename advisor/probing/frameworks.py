@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import partial
 from typing import Any, Literal
 
 from advisor.catalog import FrameworkSpec
@@ -16,6 +16,7 @@ from advisor.record import FrameworkProbe, FrameworkReport, Interpreter, Package
 from advisor.serde import SchemaError, from_jsonable
 
 PROBE_PROTOCOL_VERSION = 1
+_POLL_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -36,30 +37,57 @@ def probe_frameworks(
     timeout_s: float,
     on_event: Callable[[str, dict[str, Any]], None] | None = None,
 ) -> list[FrameworkProbe]:
-    """Run every framework's probe script at once, each in its own process; results in order.
+    """Run each framework's probe script in its own process; the outcomes in the given order.
 
-    A probe times nothing that the other could disturb (its duration is only shown), so
-    they start together and share one deadline. Every way a probe can go wrong becomes a
-    'failed' outcome; a cancel (Ctrl-C) stops them all and raises CancelledError.
+    A probe starts as soon as the one before it has imported its framework (or ended),
+    so every import is still timed alone while the inspections overlap the next import.
+    Each probe has ``timeout_s`` from its own start. Every way a probe can go wrong
+    becomes a 'failed' outcome; a cancel (Ctrl-C) stops them all and raises CancelledError.
     """
-    running = [
-        (spec, ManagedProcess(_argv(spec, interpreter), on_event and partial(on_event, spec.id)))
-        for spec in specs
-    ]
-    deadline = time.monotonic() + timeout_s
+    started: list[tuple[FrameworkSpec, ManagedProcess, float]] = []
     endings: list[Ending] = []
     try:
-        for spec, process in running:
+        for spec in specs:
+            imported = threading.Event()
+            process = ManagedProcess(_argv(spec, interpreter), _watch(spec.id, on_event, imported))
+            started.append((spec, process, time.monotonic() + timeout_s))
+            _until_imported(spec, process, imported, started[-1][2])
+        for spec, process, deadline in started:
             endings.append(process.wait(max(deadline - time.monotonic(), 0.0)))
             if endings[-1] == "cancelled":
                 raise CancelledError("cancelled by the user while probing " + spec.display_name)
     finally:
-        for _, process in running[len(endings) :]:
+        for _spec, process, _deadline in started[len(endings) :]:
             process.kill()
     return [
         outcome_from_result(spec, interpreter, process.result(ending), timeout_s)
-        for (spec, process), ending in zip(running, endings, strict=True)
+        for (spec, process, _deadline), ending in zip(started, endings, strict=True)
     ]
+
+
+def _watch(
+    framework: str,
+    on_event: Callable[[str, dict[str, Any]], None] | None,
+    imported: threading.Event,
+) -> Callable[[dict[str, Any]], None]:
+    def forward(event: dict[str, Any]) -> None:
+        if event.get("stage") == "inspect":  # the import is over
+            imported.set()
+        if on_event is not None:
+            on_event(framework, event)
+
+    return forward
+
+
+def _until_imported(
+    spec: FrameworkSpec, process: ManagedProcess, imported: threading.Event, deadline: float
+) -> None:
+    """Wait until the probe has imported its framework, has ended, or has run out of time."""
+    try:
+        while not imported.wait(_POLL_S) and process.alive() and time.monotonic() < deadline:
+            pass
+    except KeyboardInterrupt:
+        raise CancelledError("cancelled by the user while probing " + spec.display_name) from None
 
 
 def _argv(spec: FrameworkSpec, interpreter: Interpreter) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from advisor.bench.events import BenchEvent
@@ -138,3 +139,31 @@ def test_a_hang_past_the_suite_timeout_kills_both(tmp_path: Path) -> None:
     results = _run(tmp_path, [hanging, _fake(tmp_path, "b")], timeout_s=2)
     assert time.monotonic() - started < 10
     assert [r.reason for r in results] == ["suite timed out after 2 s and was killed"] * 2
+
+
+def test_work_between_phases_runs_before_any_command_and_a_cancel_there_stops_both(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "order.log"
+
+    def meanwhile(cancelled: bool) -> Callable[[], bool]:
+        def work() -> bool:
+            with log.open("a") as stream:
+                stream.write("meanwhile\n")
+            return cancelled
+
+        return work
+
+    results = _run(
+        tmp_path, [_fake(tmp_path, "a"), _fake(tmp_path, "b")], while_importing=meanwhile(False)
+    )
+    assert [r.status for r in results] == ["ok", "ok"]
+    assert log.read_text().splitlines()[:2] == ["meanwhile", "a prepare 0"]
+    log.unlink()
+    started = time.monotonic()
+    results = _run(
+        tmp_path, [_fake(tmp_path, "a"), _fake(tmp_path, "b")], while_importing=meanwhile(True)
+    )
+    assert [r.status for r in results] == ["cancelled", "cancelled"]
+    assert log.read_text().splitlines() == ["meanwhile"]
+    assert time.monotonic() - started < 10

@@ -84,24 +84,35 @@ def test_a_hanging_probe_still_yields_a_complete_record(tmp_path: Path) -> None:
     assert record.machine.cpu.logical_cores == os.cpu_count()
 
 
-def test_the_framework_probes_run_at_the_same_time(tmp_path: Path) -> None:
-    # Each probe announces itself, then answers only once it has seen the other's mark:
-    # probed one after the other, the first would time out.
-    def waiting_for(mine: str, other: str) -> Path:
-        body = (
-            "import pathlib, time\n"
-            f"pathlib.Path({str(tmp_path / mine)!r}).touch()\n"
-            f"while not pathlib.Path({str(tmp_path / other)!r}).exists():\n"
-            "    time.sleep(0.05)\n"
-            f"print({GOOD_OUTPUT!r})\n"
-        )
-        return _script(tmp_path, f"{mine}.py", body)
-
-    specs = [spec("torch", waiting_for("a", "b")), spec("tensorflow", waiting_for("b", "a"))]
-    record = take_inventory(specs=specs, timeout_s=20)
+def test_a_probe_starts_once_the_one_before_has_imported(tmp_path: Path) -> None:
+    # The first probe says its import is over, then answers only once the second has
+    # started: probed one after the other, it would time out; the second, started before
+    # the first's import was over, would find no import mark.
+    imported, second_started = str(tmp_path / "imported"), str(tmp_path / "second")
+    first = _script(
+        tmp_path,
+        "first.py",
+        "import json, pathlib, sys, time\n"
+        f"pathlib.Path({imported!r}).touch()\n"
+        "sys.stderr.write(json.dumps({'event': 'progress', 'stage': 'inspect'}) + '\\n')\n"
+        "sys.stderr.flush()\n"
+        f"while not pathlib.Path({second_started!r}).exists():\n"
+        "    time.sleep(0.05)\n"
+        f"print({GOOD_OUTPUT!r})\n",
+    )
+    second = _script(
+        tmp_path,
+        "second.py",
+        "import pathlib, sys\n"
+        f"if not pathlib.Path({imported!r}).exists():\n"
+        "    sys.exit('started before the first import was over')\n"
+        f"pathlib.Path({second_started!r}).touch()\n"
+        f"print({GOOD_OUTPUT!r})\n",
+    )
+    record = take_inventory(specs=[spec("torch", first), spec("tensorflow", second)], timeout_s=20)
     torch, tensorflow = record.frameworks
     assert torch.status == "ok", torch.reason
-    # Both answered in time; the second printed the torch document it was given.
+    # The second answered too, with the torch document it was given.
     assert tensorflow.reason == "probe output unusable: it answered for 'torch', not 'tensorflow'"
 
 
