@@ -17,3 +17,14 @@ def data_dir() -> Path:
     folder = Path(override) if override else platformdirs.user_data_path(APP_NAME)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def cache_dir() -> Path:
+    """The per-user cache folder (below the data folder when FRAMEWORK_ADVISOR_DATA_DIR is set).
+
+    What is kept here can be rebuilt at any time: deleting it costs time, never results.
+    """
+    override = os.environ.get(DATA_DIR_VARIABLE)
+    folder = Path(override) / "cache" if override else platformdirs.user_cache_path(APP_NAME)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -47,6 +47,7 @@ def merge_processes(first: SuiteResult, later: SuiteResult, label: str) -> Suite
         wall_time_s=first.wall_time_s + later.wall_time_s,
         peak_rss_bytes=_larger(first.peak_rss_bytes, later.peak_rss_bytes),
         processes=first.processes + later.processes,
+        settings=first.settings | later.settings,  # e.g. how the compiled phase compiled
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 import threading
@@ -19,6 +20,7 @@ from advisor.bench.peaks import cpu_peak, gpu_peak
 from advisor.bench.spec import Preset, WorkloadSpec, suite
 from advisor.bench.stats import NOISE_THRESHOLD_CV
 from advisor.catalog import FrameworkSpec, frameworks
+from advisor.datadir import cache_dir
 from advisor.errors import DeviceError, UnknownFrameworkError
 from advisor.probing.inventory import take_inventory
 from advisor.probing.runner import run_process
@@ -40,6 +42,7 @@ DEFAULT_SEED = 20251126
 Phase = Literal["eager", "compiled"]
 PHASES: tuple[Phase, ...] = ("eager", "compiled")
 _PARITY_TIMEOUT_S = 120.0
+_COMPILER_SETUP_TIMEOUT_S = 300.0
 _PARITY_CANCELLED = "parity check cancelled by the user"
 
 
@@ -83,6 +86,7 @@ def run_benchmarks(
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="framework-advisor-") as run_dir:
+        setup = compiler_setup_folder(record, device)
         plans = {}
         for phase in PHASES:
             plan = build_plan(
@@ -90,14 +94,20 @@ def run_benchmarks(
             )
             if plan["workloads"]:
                 plans[phase] = Path(run_dir) / f"plan_{phase}.json"
-                plans[phase].write_text(json.dumps(dict(plan, run_dir=run_dir)), encoding="utf-8")
+                where = {"run_dir": run_dir, "compiler_setup": str(setup) if setup else None}
+                plans[phase].write_text(json.dumps(dict(plan, **where)), encoding="utf-8")
         parity: list[ParityCheck] = []
 
-        def check_parity() -> bool:
+        def between_phases() -> bool:
+            """Untimed work while the compiled phase imports; True when the user cancelled."""
             parity.extend(_run_parity(record.interpreter, plans["eager"], listen))
-            return check_parity_cancelled(parity)
+            if check_parity_cancelled(parity):
+                return True
+            if setup is None or setup.exists() or "compiled" not in plans:
+                return False
+            return _set_up_compiler(record.interpreter, plans["compiled"], setup, listen)
 
-        suites = _run_suites(specs, record, preset, plans, listen, cancel, check_parity)
+        suites = _run_suites(specs, record, preset, plans, listen, cancel, between_phases)
         cancelled = any(s.status == "cancelled" for s in suites) or check_parity_cancelled(parity)
     run = BenchmarkRun(
         preset=preset.name,
@@ -226,9 +236,9 @@ def _run_suites(
 ) -> list[SuiteResult]:
     """Every installed framework's suite: the eager phase side by side, then the compiled one.
 
-    ``after_eager`` (the parity check, which reads the eager phase's outputs) runs while
-    the compiled phase's processes import, which nothing times; it returns True when the
-    user cancelled it, which stops the run.
+    ``after_eager`` (the parity check, which reads the eager phase's outputs, and any
+    one-time set-up) runs while the compiled phase's processes import, which nothing
+    times; it returns True when the user cancelled it, which stops the run.
     """
     probes = {p.framework: p for p in record.frameworks}
     results: dict[str, SuiteResult] = {}
@@ -274,6 +284,38 @@ def _run_suites(
         if "compiled" not in plans:
             after_eager()
     return [results[s.id] for s in specs if s.id in results]
+
+
+def compiler_setup_folder(record: Record, device: str) -> Path | None:
+    """Where torch.compile's one-time compiler set-up for this PyTorch and machine is kept.
+
+    None when PyTorch is not installed. The key holds what the set-up depends on: the
+    PyTorch build, the interpreter, the device and the CPU it compiles for.
+    """
+    torch = next((p for p in record.frameworks if p.framework == "torch"), None)
+    if torch is None or torch.report is None:
+        return None
+    parts = (torch.report.version, record.interpreter.executable, device, record.machine.cpu.model)
+    key = hashlib.sha256("\n".join(str(p) for p in parts).encode()).hexdigest()[:16]
+    return cache_dir() / "torch-compiler" / f"torch-{torch.report.version}-{device}-{key}"
+
+
+def _set_up_compiler(
+    interpreter: Interpreter, plan_path: Path, folder: Path, listen: BenchListener
+) -> bool:
+    """Run the one-time compiler set-up (see probes/torch_compiler_setup.py); True on cancel.
+
+    A set-up that fails leaves no folder: the compiled phase then compiles fully cold
+    and its record says so.
+    """
+    listen(BenchEvent("", "message", "setting up torch.compile's compiler (once per machine)"))
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    script = probes_folder() / "torch_compiler_setup.py"
+    argv = [interpreter.executable, str(script), "--plan", str(plan_path), "--into", str(folder)]
+    try:
+        return run_process(argv, _COMPILER_SETUP_TIMEOUT_S).cancelled
+    except KeyboardInterrupt:
+        return True
 
 
 def check_parity_cancelled(checks: Sequence[ParityCheck]) -> bool:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from advisor.bench.spec import suite
+from advisor.datadir import DATA_DIR_VARIABLE
 from advisor.probing.inventory import take_inventory
 from advisor.record import record_from_json
 
@@ -19,16 +20,18 @@ pytestmark = pytest.mark.frameworks
 
 
 @pytest.fixture(scope="module")
-def tiny_run() -> dict[str, object]:
+def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    data = tmp_path_factory.mktemp("bench-data")
     result = subprocess.run(
         [sys.executable, "-m", "advisor", "bench", "--preset", "tiny", "--device", "cpu", "--json"],
         capture_output=True,
         text=True,
         timeout=600,
         check=False,
+        env=dict(os.environ, **{DATA_DIR_VARIABLE: str(data)}),
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    return {"record": record_from_json(result.stdout), "stderr": result.stderr}
+    return {"record": record_from_json(result.stdout), "stderr": result.stderr, "data": data}
 
 
 def test_every_workload_has_a_figure_or_a_reason_in_both_frameworks(
@@ -69,6 +72,19 @@ def test_compiled_variants_ran_and_report_first_call_cost(tiny_run: dict[str, ob
     for case in variants.values():
         assert case.status == "ok", case.reason
         assert case.first_call_s is not None and case.first_call_s > 0
+
+
+def test_torch_compile_is_timed_after_the_compilers_one_time_set_up(
+    tiny_run: dict[str, object],
+) -> None:
+    run = tiny_run["record"].benchmarks  # type: ignore[attr-defined]
+    torch = next(s for s in run.suites if s.framework == "torch")
+    assert torch.settings["compile_cache"] == (
+        "model compiled cold; compiler set up once on this machine beforehand"
+    )
+    (set_up,) = (Path(str(tiny_run["data"])) / "cache" / "torch-compiler").iterdir()
+    assert set_up.name.startswith("torch-" + tiny_run["record"].frameworks[0].report.version)  # type: ignore[attr-defined]
+    assert "setting up torch.compile's compiler" in str(tiny_run["stderr"])
 
 
 def test_tensorflow_times_the_graph_form_keras_runs_for_every_keras_model(

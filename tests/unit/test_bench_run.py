@@ -9,9 +9,10 @@ import pytest
 
 from advisor.bench.events import parse_case
 from advisor.bench.lockstep import slots
-from advisor.bench.run import build_plan, plan_dtypes, resolve_device
+from advisor.bench.run import build_plan, compiler_setup_folder, plan_dtypes, resolve_device
 from advisor.bench.spec import suite
 from advisor.bench.suite_result import suite_from_result
+from advisor.datadir import cache_dir
 from advisor.errors import UsageError
 from advisor.probing.runner import ProcessResult
 from advisor.record import CaseResult, DeviceCheck, FrameworkProbe, GpuInfo, GpuInventory
@@ -196,3 +197,16 @@ def test_suite_outcomes_keep_the_finished_cases(
     if status == "ok":
         assert outcome.version == "2.13.0"
         assert outcome.peak_rss_bytes == 200
+
+
+def test_the_compiler_set_up_is_kept_per_pytorch_version_and_device() -> None:
+    with_torch = helpers.record((_probe("torch", "cpu"),))
+    folder = compiler_setup_folder(with_torch, "cpu")
+    assert folder is not None
+    assert folder.parent == cache_dir() / "torch-compiler"
+    assert folder.name.startswith("torch-2.")
+    assert compiler_setup_folder(with_torch, "cuda") != folder
+    newer = replace(with_torch.frameworks[0].report, version="9.9.9")
+    other_version = helpers.record((replace(with_torch.frameworks[0], report=newer),))
+    assert compiler_setup_folder(other_version, "cpu") != folder
+    assert compiler_setup_folder(helpers.record((MISSING,)), "cpu") is None
