@@ -1,18 +1,20 @@
 """The terminal front-end: parse arguments, call the session API, print, map errors to exit codes.
 
-Exit codes: 0 success; 1 the job failed; 2 bad input or usage; 130 interrupted.
+Exit codes: 0 success; 1 the job failed; 2 bad input or usage; 128 + the signal's
+number when stopped by one (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP), after keeping what
+finished.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import contextlib
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn, TextIO
 
 from advisor import __version__
 from advisor.bench.events import BenchEvent, BenchListener
@@ -24,7 +26,9 @@ from advisor.errors import (
     EXIT_OK,
     AdvisorError,
     CancelledError,
+    JobFailedError,
     UsageError,
+    quoted,
 )
 from advisor.formatting import headline
 from advisor.probing.inventory import DEFAULT_PROBE_TIMEOUT_S
@@ -37,11 +41,13 @@ from advisor.service import (
     advise,
     answers_template,
     as_json,
+    check_output,
     comparison,
     environments,
     export,
     fresh_answers,
     given_answers,
+    keep_unsaved,
     knowledge,
     measure,
     probe,
@@ -57,6 +63,8 @@ from advisor.service import (
 from advisor.terminal.bench import format_benchmarks, format_live_case
 from advisor.terminal.inventory import format_inventory
 from advisor.terminal.recommend import format_questions, format_recommendation
+from advisor.terminal.stopping import StopSignals, stop_signals
+from advisor.text import neutralised
 
 PROG = "framework-advisor"
 
@@ -68,13 +76,18 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see {self.prog} --help)")
 
 
+_MAX_SECONDS = 86400.0  # a day: longer is a typo, not a timeout
+
+
 def _positive_seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0 seconds: {text!r}")
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {quoted(text)}") from None
+    if not 0 < value <= _MAX_SECONDS:  # NaN fails this too
+        raise argparse.ArgumentTypeError(
+            f"must be more than 0 and at most {_MAX_SECONDS:g} seconds: {quoted(text)}"
+        )
     return value
 
 
@@ -174,7 +187,7 @@ def _add_report_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
 
 def _positive_int(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1: {text!r}")
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1: {quoted(text)}")
     return int(text)
 
 
@@ -228,16 +241,21 @@ def _add_bench_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
 
 
 def _check_output(path: Path | None) -> None:
-    if path is not None and not path.parent.is_dir():
-        # Fail before minutes of measuring, not after.
-        raise UsageError(f"cannot write {path}: folder {path.parent} does not exist")
+    if path is not None:
+        check_output(path)  # before minutes of measuring, not after
 
 
 def _emit(record: Record, args: argparse.Namespace, text: str) -> None:
-    if args.output is not None:
-        save_record(record, args.output)
+    """Print the record and save it where asked; a failed save still keeps it somewhere."""
     sys.stdout.write(record_to_json(record) if args.json else text)
-    if args.output is not None and not args.quiet:
+    if args.output is None:
+        return
+    try:
+        save_record(record, args.output)
+    except AdvisorError as exc:
+        kept = keep_unsaved(record)
+        raise JobFailedError(f"{exc}; the record was saved to {kept} instead") from exc
+    if not args.quiet:
         print(f"record saved to {args.output}", file=sys.stderr)
 
 
@@ -246,6 +264,8 @@ def _run_probe(args: argparse.Namespace) -> int:
     on_progress = None if args.quiet else _say
     record = probe(args.python, args.timeout, on_progress)
     _emit(record, args, format_inventory(record))
+    if record.frameworks and all(p.status == "failed" for p in record.frameworks):
+        raise JobFailedError("every framework probe failed (reasons above)")
     return EXIT_OK
 
 
@@ -272,8 +292,16 @@ def _run_bench(args: argparse.Namespace) -> int:
     _emit(record, args, format_benchmarks(compared))
     if record.benchmarks.cancelled:
         raise CancelledError("cancelled: the partial results above are not kept as the latest run")
-    remember_run(record, knowledge())
+    if not any(s.status == "ok" for s in record.benchmarks.suites):
+        raise JobFailedError("no framework could run (reasons above); the latest run is unchanged")
+    _remember(record)
     return EXIT_OK
+
+
+def _remember(record: Record) -> None:
+    problem = remember_run(record, knowledge())
+    if problem:
+        print(f"{PROG}: warning: {problem}", file=sys.stderr)
 
 
 def _read_record(path: Path, option: str) -> Record:
@@ -301,7 +329,7 @@ def _run_recommend(args: argparse.Namespace) -> int:
     print(origin, file=sys.stderr)
     rec = advise(known, answers, comparison(record) if record is not None else None)
     if args.json:
-        sys.stdout.write(json.dumps(verdict(rec), indent=2) + "\n")
+        sys.stdout.write(as_json(verdict(rec)) + "\n")
     else:
         sys.stdout.write(format_recommendation(rec))
     return EXIT_OK
@@ -321,7 +349,7 @@ def _measured(args: argparse.Namespace) -> Record:
     assert record.benchmarks is not None
     if record.benchmarks.cancelled:
         raise CancelledError("cancelled while measuring: no report written")
-    remember_run(record, knowledge())
+    _remember(record)
     return record
 
 
@@ -370,6 +398,30 @@ def _run_gui() -> int:
     return run_gui()
 
 
+class _Neutralising:
+    """A text stream that shows control and bidirectional characters as their escapes."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(neutralised(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def _neutralised_output() -> Iterator[None]:
+    """Everything a command prints passes through `neutralised` (see advisor.text)."""
+    original = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Neutralising(sys.stdout), _Neutralising(sys.stderr)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = original
+
+
 def _say(message: str) -> None:
     print(f"  … {message}", file=sys.stderr, flush=True)
 
@@ -381,6 +433,12 @@ def terminal_message(exc: AdvisorError) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit status."""
+    with _neutralised_output():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    stops = StopSignals()
     try:
         args = build_parser().parse_args(argv)
         if args.command in (None, "gui"):
@@ -393,16 +451,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             "report": _run_report,
             "environments": _run_environments,
         }
-        return runners[args.command](args)
+        with stop_signals() as stops:
+            return runners[args.command](args)
     except CancelledError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
-        return exc.exit_code
+        return stops.exit_code(exc.exit_code)
     except AdvisorError as exc:
         print(f"{PROG}: error: {terminal_message(exc)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return stops.exit_code(EXIT_INTERRUPTED)
     except Exception as exc:  # the last line of defence: one line, not a traceback
         if os.environ.get("FRAMEWORK_ADVISOR_DEBUG"):
             traceback.print_exc()

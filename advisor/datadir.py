@@ -7,6 +7,8 @@ from pathlib import Path
 
 import platformdirs
 
+from advisor.errors import DataFolderError
+
 APP_NAME = "framework-advisor"
 DATA_DIR_VARIABLE = "FRAMEWORK_ADVISOR_DATA_DIR"
 
@@ -14,9 +16,7 @@ DATA_DIR_VARIABLE = "FRAMEWORK_ADVISOR_DATA_DIR"
 def data_dir() -> Path:
     """The per-user data folder (FRAMEWORK_ADVISOR_DATA_DIR overrides it), created on demand."""
     override = os.environ.get(DATA_DIR_VARIABLE)
-    folder = Path(override) if override else platformdirs.user_data_path(APP_NAME)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return _usable(Path(override) if override else platformdirs.user_data_path(APP_NAME))
 
 
 def cache_dir() -> Path:
@@ -25,6 +25,13 @@ def cache_dir() -> Path:
     What is kept here can be rebuilt at any time: deleting it costs time, never results.
     """
     override = os.environ.get(DATA_DIR_VARIABLE)
-    folder = Path(override) / "cache" if override else platformdirs.user_cache_path(APP_NAME)
-    folder.mkdir(parents=True, exist_ok=True)
+    return _usable(Path(override) / "cache" if override else platformdirs.user_cache_path(APP_NAME))
+
+
+def _usable(folder: Path) -> Path:
+    """The folder, created (only the user may enter it) if need be; else one DataFolderError."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataFolderError(f"data folder {folder} cannot be used ({exc.strerror})") from exc
     return folder

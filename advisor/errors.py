@@ -11,6 +11,12 @@ from __future__ import annotations
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
+def quoted(value: object, limit: int = 40) -> str:
+    """A value as an error line quotes it: its repr (one line, escaped), cut to ``limit``."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class AdvisorError(Exception):
     """Root of every error the advisor raises on purpose; the CLI maps it to an exit code."""
 
@@ -71,6 +77,18 @@ class RecordFormatError(UsageError):
     """A saved record is not valid JSON or does not match the record schema."""
 
     code = "bad-record"
+
+
+class JobFailedError(AdvisorError):
+    """The job ran but produced nothing usable (every probe failed, no framework ran)."""
+
+    code = "job-failed"
+
+
+class DataFolderError(AdvisorError):
+    """The advisor's own data folder cannot be created or written (e.g. a read-only mount)."""
+
+    code = "data-folder"
 
 
 class ExportError(AdvisorError):

@@ -3,22 +3,88 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from advisor.errors import OutputPathError, UsageError
 
+# Every file the advisor reads back (answers, records, sessions) is far smaller: a full
+# GPU record with all raw samples is about 1 MiB.
+MAX_INPUT_BYTES = 32 << 20
+
 
 def read_text_file(path: Path, label: str, what: str = "") -> str:
-    """The text of a file the user named; a problem is one UsageError starting with ``label``."""
+    """The text of a file the user named; a problem is one UsageError starting with ``label``.
+
+    Only a regular file is read: a FIFO, a device (``/dev/zero``) or a folder is refused
+    without blocking, and so is anything over MAX_INPUT_BYTES.
+    """
     noun = f" {what}" if what else ""
     try:
-        return path.read_text(encoding="utf-8")
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
         raise UsageError(f"{label}: cannot read{noun} ({exc.strerror})") from exc
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode):
+        os.close(descriptor)
+        raise UsageError(f"{label}: not a regular file ({_kind(status.st_mode)})")
+    with os.fdopen(descriptor, "rb") as stream:
+        if status.st_size > MAX_INPUT_BYTES:
+            raise UsageError(f"{label}: {_too_big(status.st_size)}")
+        try:
+            data = stream.read(MAX_INPUT_BYTES + 1)
+        except OSError as exc:
+            raise UsageError(f"{label}: cannot read{noun} ({exc.strerror})") from exc
+    if len(data) > MAX_INPUT_BYTES:  # it grew while being read
+        raise UsageError(f"{label}: {_too_big(len(data))}")
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise UsageError(f"{label}: not a text file") from exc
+
+
+def _too_big(size: int) -> str:
+    return f"too large ({size / (1 << 20):.0f} MiB; the limit is {MAX_INPUT_BYTES >> 20} MiB)"
+
+
+def _kind(mode: int) -> str:
+    kinds = {
+        stat.S_ISDIR: "a folder",
+        stat.S_ISFIFO: "a pipe",
+        stat.S_ISCHR: "a character device",
+        stat.S_ISBLK: "a block device",
+        stat.S_ISSOCK: "a socket",
+    }
+    return next((name for test, name in kinds.items() if test(mode)), "not a plain file")
+
+
+def check_output_path(path: Path) -> None:
+    """Refuse, before any work, a path that cannot take a file the advisor writes.
+
+    A symbolic link is allowed when it points to a regular file or nowhere: the write
+    replaces the link itself, and its target is left untouched.
+    """
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        problem = _output_problem(path, folder)
+    except OSError as exc:
+        problem = exc.strerror or str(exc)
+    if problem:
+        raise OutputPathError(f"cannot write {path}: {problem}")
+
+
+def _output_problem(path: Path, folder: Path) -> str | None:
+    if path.is_dir():
+        return "it is a directory"
+    if path.exists() and not path.is_file():
+        return f"not a regular file ({_kind(path.stat().st_mode)})"
+    if not folder.is_dir():
+        return f"folder {folder} does not exist"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"folder {folder} is not writable"
+    return None
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -40,10 +106,7 @@ def atomic_write(path: Path, produce: Callable[[Path], None]) -> None:
     removed and an existing ``path`` is left as it was.
     """
     folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise OutputPathError(f"cannot write {path}: it is a directory")
-    if not folder.is_dir():
-        raise OutputPathError(f"cannot write {path}: folder {folder} does not exist")
+    check_output_path(path)
     try:
         handle, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:

@@ -5,11 +5,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from advisor.errors import RecordFormatError
 from advisor.fileio import atomic_write_text
-from advisor.serde import SchemaError, from_jsonable, to_jsonable
+from advisor.serde import Bounds, SchemaError, dumps, from_jsonable
+
+# Measured quantities, checked when a record is read: a time per iteration is positive,
+# a duration, a size or a count is never negative.
+Positive = Annotated[float, Bounds(above=0)]
+NonNegative = Annotated[float, Bounds(at_least=0)]
+Count = Annotated[int, Bounds(at_least=0)]
 
 SCHEMA_VERSION = 1
 
@@ -175,11 +181,11 @@ class FrameworkProbe:
 class Statistics:
     """Summary of per-iteration times; the raw samples stay beside it."""
 
-    median_s: float
-    p10_s: float
-    p90_s: float
-    cv: float  # standard deviation / mean
-    samples: int
+    median_s: Positive
+    p10_s: Positive
+    p90_s: Positive
+    cv: NonNegative  # standard deviation / mean
+    samples: Count
     noisy: bool  # cv above the noise threshold
 
 
@@ -192,11 +198,11 @@ class CaseResult:
     dtype: str
     status: Literal["ok", "failed"]
     reason: str | None = None
-    samples_s: tuple[float, ...] = ()  # seconds per iteration, one per timed block
-    inner_iterations: int = 0
-    warmup_iterations: int = 0
-    work_per_iteration: float = 0.0  # FLOPs or items, per the workload's `work`
-    first_call_s: float | None = None  # first call, including tracing/compiling
+    samples_s: tuple[Positive, ...] = ()  # seconds per iteration, one per timed block
+    inner_iterations: Count = 0
+    warmup_iterations: Count = 0
+    work_per_iteration: NonNegative = 0.0  # FLOPs or items, per the workload's `work`
+    first_call_s: NonNegative | None = None  # first call, including tracing/compiling
     stats: Statistics | None = None
 
 
@@ -210,13 +216,13 @@ class SuiteResult:
     framework: str
     display_name: str
     status: SuiteStatus
-    wall_time_s: float
+    wall_time_s: NonNegative
     cases: tuple[CaseResult, ...] = ()
     reason: str | None = None
     version: str | None = None
-    import_time_s: float | None = None
-    rss_after_import_bytes: int | None = None
-    peak_rss_bytes: int | None = None
+    import_time_s: NonNegative | None = None
+    rss_after_import_bytes: Count | None = None
+    peak_rss_bytes: Count | None = None
     settings: dict[str, str] = field(default_factory=dict)
     processes: int = 1  # suite processes (eager and compiled phases) pooled here
 
@@ -227,10 +233,10 @@ class ParityCheck:
 
     workload: str
     agree: bool | None  # None: could not be checked (see reason)
-    max_abs_diff: float | None
-    max_rel_diff: float | None  # max |a - b| / max |b|
-    rtol: float
-    atol: float
+    max_abs_diff: NonNegative | None
+    max_rel_diff: NonNegative | None  # max |a - b| / max |b|
+    rtol: NonNegative
+    atol: NonNegative
     reason: str | None = None
 
 
@@ -239,7 +245,7 @@ class PeakEstimate:
     """Theoretical peak of the benchmarked device for one dtype, or why it is unknown."""
 
     dtype: str
-    gflops: float | None
+    gflops: Positive | None
     basis: str
 
 
@@ -262,16 +268,16 @@ class BenchmarkRun:
     preset: str
     device: Literal["cpu", "cuda"]
     device_name: str
-    threads: int
+    threads: Annotated[int, Bounds(at_least=1)]
     seed: int
     started_at: str
-    wall_time_s: float
+    wall_time_s: NonNegative
     cancelled: bool
     workloads: tuple[WorkloadInfo, ...]
     suites: tuple[SuiteResult, ...]
     parity: tuple[ParityCheck, ...]
     peaks: tuple[PeakEstimate, ...]
-    noise_threshold_cv: float
+    noise_threshold_cv: Positive
 
 
 @dataclass(frozen=True)
@@ -298,18 +304,26 @@ class Record:
 
 
 def record_to_json(record: Record) -> str:
-    """The record as indented JSON text."""
-    return json.dumps(to_jsonable(record), indent=2, sort_keys=False) + "\n"
+    """The record as indented, strict JSON text."""
+    return dumps(record) + "\n"
+
+
+def _not_a_number(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def parse_json(text: str, source: str) -> Any:
-    """JSON text of a file the user named; bad JSON is one RecordFormatError saying where."""
+    """Strict JSON text of a file the user named; anything else is one RecordFormatError."""
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_not_a_number)
     except json.JSONDecodeError as exc:
         raise RecordFormatError(
             f"{source}: not valid JSON ({exc.msg} at line {exc.lineno})"
         ) from exc
+    except ValueError as exc:  # NaN, Infinity
+        raise RecordFormatError(f"{source}: not valid JSON ({exc})") from exc
+    except RecursionError:
+        raise RecordFormatError(f"{source}: not valid JSON (nested too deeply)") from None
 
 
 def record_from_json(text: str, source: str = "record") -> Record:

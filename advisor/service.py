@@ -10,7 +10,7 @@ Nothing here prints or knows about Qt; errors are AdvisorErrors naming the file.
 
 from __future__ import annotations
 
-import json
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -24,10 +24,10 @@ from advisor.bench.spec import suite
 from advisor.comparison import Comparison, compare
 from advisor.datadir import data_dir
 from advisor.errors import AdvisorError
-from advisor.fileio import atomic_write_text, read_text_file
+from advisor.fileio import atomic_write_text, check_output_path, read_text_file
 from advisor.probing.environments import Environment, default_python, discover
 from advisor.probing.inventory import DEFAULT_PROBE_TIMEOUT_S, take_inventory
-from advisor.record import Record, WorkloadInfo, record_from_json
+from advisor.record import Record, WorkloadInfo, record_from_json, save_record
 from advisor.report.export import Format, export_report, format_for
 from advisor.report.render import render_view
 from advisor.report.view import ReportView, report_view
@@ -37,7 +37,7 @@ from advisor.scoring.knowledge import Knowledge
 from advisor.scoring.knowledge import knowledge as shipped_knowledge
 from advisor.scoring.profiles import profile_path
 from advisor.scoring.verdict import verdict_jsonable
-from advisor.serde import to_jsonable
+from advisor.serde import dumps
 from advisor.session import Session, load_session, save_session
 
 STORE_NAME = "session.json"
@@ -59,11 +59,14 @@ def store_path() -> Path:
     return data_dir() / STORE_NAME
 
 
-def _moved_aside(path: Path, stem: str) -> Path:
-    """Rename an unreadable file out of the way (never delete it) and return where it went."""
+def _moved_aside(path: Path, stem: str) -> str:
+    """Rename an unreadable file out of the way (never delete it); say where it went."""
     kept = path.with_name(f"{stem}-{int(time.time())}.json")
-    path.replace(kept)
-    return kept
+    try:
+        path.replace(kept)
+    except OSError as exc:
+        return f"it stays at {path}: it could not be moved aside ({exc.strerror})"
+    return f"it was kept as {kept}"
 
 
 def restore(known: Knowledge) -> Restored:
@@ -80,9 +83,7 @@ def restore(known: Knowledge) -> Restored:
             session = load_session(path, known)
         except AdvisorError as exc:
             kept = _moved_aside(path, "session-unreadable")
-            problems.append(
-                f"The last session could not be restored ({exc}); it was kept as {kept}"
-            )
+            problems.append(f"The last session could not be restored ({exc}); {kept}")
     legacy = data_dir() / LEGACY_RESULTS_NAME
     if legacy.is_file():
         session, problem = _migrated(session, legacy)
@@ -95,12 +96,15 @@ def _migrated(session: Session, legacy: Path) -> tuple[Session, str]:
         record = record_from_json(read_text_file(legacy, str(legacy)), str(legacy))
     except AdvisorError as exc:
         kept = _moved_aside(legacy, "latest-results-unreadable")
-        return session, f"The saved benchmark results could not be read ({exc}); kept as {kept}"
+        return session, f"The saved benchmark results could not be read ({exc}); {kept}"
     current = session.record
     if current is None or current.created_at <= record.created_at:
         session = Session(session.answers, record)
-    save_session(session, store_path())
-    legacy.replace(legacy.with_name(MIGRATED_RESULTS_NAME))
+    try:
+        save_session(session, store_path())
+        legacy.replace(legacy.with_name(MIGRATED_RESULTS_NAME))
+    except (AdvisorError, OSError) as exc:  # read this time, migrated another
+        return session, f"The saved benchmark results were read but not migrated ({exc})"
     return session, ""
 
 
@@ -109,14 +113,25 @@ def save(session: Session) -> None:
     save_session(session, store_path())
 
 
-def remember_run(record: Record, known: Knowledge) -> None:
-    """A finished run becomes the store's record; the stored answers stay as they were."""
-    save(Session(restore(known).session.answers, record))
+def remember_run(record: Record, known: Knowledge) -> str | None:
+    """A finished run becomes the store's record (the stored answers stay as they were).
+
+    Returns why it could not be kept (a read-only data folder, say), or None: the run
+    itself succeeded, so that is a warning for the caller to show, never a failure.
+    """
+    try:
+        save(Session(restore(known).session.answers, record))
+    except AdvisorError as exc:
+        return f"not kept as the latest run: {exc}"
+    return None
 
 
 def stored_results(known: Knowledge) -> tuple[Record | None, str]:
     """The store's record when it holds a benchmark run, and a line saying where it came from."""
-    record = restore(known).session.record
+    try:
+        record = restore(known).session.record
+    except AdvisorError as exc:
+        return None, f"{NO_RESULTS} ({exc})"
     if record is None or record.benchmarks is None:
         return None, NO_RESULTS
     return record, f"benchmark results from {store_path()} ({record.created_at})"
@@ -245,6 +260,26 @@ def read_record(path: Path, label: str) -> Record:
     return record_from_json(read_text_file(path, label), str(path))
 
 
+def keep_unsaved(record: Record) -> Path:
+    """Save a record that could not go where the user asked; return where it went.
+
+    The data folder takes it, or the temporary folder when that cannot be written either.
+    """
+    name = f"unsaved-record-{int(time.time())}.json"
+    try:
+        path = data_dir() / name
+        save_record(record, path)
+    except AdvisorError:
+        path = Path(tempfile.gettempdir()) / name
+        save_record(record, path)
+    return path
+
+
+def check_output(path: Path) -> None:
+    """Refuse, before any work, an output path that cannot take the file (see fileio)."""
+    check_output_path(path)
+
+
 def write_text(path: Path, text: str) -> None:
     """Write a file the user named, atomically."""
     atomic_write_text(path, text)
@@ -252,7 +287,7 @@ def write_text(path: Path, text: str) -> None:
 
 def as_json(value: object) -> str:
     """Typed data (a record, environments) as indented JSON text."""
-    return json.dumps(to_jsonable(value), indent=2)
+    return dumps(value)
 
 
 def open_session(path: Path, known: Knowledge) -> Session:

@@ -7,7 +7,6 @@ replaced.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from advisor.fileio import atomic_write_text, read_text_file
 from advisor.record import SCHEMA_VERSION, Record, SavedAnswers, parse_json
 from advisor.scoring.answers import Answers, checked_answers
 from advisor.scoring.knowledge import Knowledge
-from advisor.serde import SchemaError, from_jsonable, to_jsonable
+from advisor.serde import SchemaError, dumps, from_jsonable
 
 SESSION_SCHEMA_VERSION = 1
 SESSION_KIND = "framework-advisor-session"
@@ -49,7 +48,7 @@ def session_to_json(session: Session) -> str:
         SavedAnswers(session.answers.source, dict(session.answers.values)),
         session.record,
     )
-    return json.dumps(to_jsonable(layout), indent=2) + "\n"
+    return dumps(layout) + "\n"
 
 
 def save_session(session: Session, path: Path) -> None:

@@ -135,10 +135,11 @@ def folder_size_bytes(folder):
     return total
 
 
-def last_line(exc):
-    """The last line of an exception's text, prefixed with its type."""
+def last_line(exc, limit=300):
+    """The last line of an exception's text, prefixed with its type, cut to ``limit``."""
     text = str(exc).strip().splitlines()
-    return "%s: %s" % (type(exc).__name__, text[-1]) if text else type(exc).__name__
+    line = "%s: %s" % (type(exc).__name__, text[-1]) if text else type(exc).__name__
+    return line if len(line) <= limit else line[: limit - 1] + "\u2026"
 
 
 def check_op(run_op):

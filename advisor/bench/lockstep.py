@@ -27,6 +27,7 @@ from advisor.record import CaseResult, Interpreter, SuiteResult
 
 Wait = Literal["ok", "dead", "timed_out", "cancelled"]
 _POLL_S = 0.1
+_CANCELLED = "cancelled by the user"
 
 
 @dataclass
@@ -78,8 +79,44 @@ def run_side_by_side(
     ``while_importing`` runs once every process has started, before anything is timed;
     when it returns True (the user cancelled it) the suites stop.
     """
-    deadline = time.monotonic() + timeout_s
     driven: list[_Driven] = []
+    try:
+        return _drive(
+            driven,
+            specs,
+            interpreter,
+            plan_path,
+            commands,
+            timeout_s,
+            listen,
+            cancel,
+            stagger,
+            while_importing,
+        )
+    except KeyboardInterrupt:  # outside a wait (those take it as a cancel): the same
+        _stop(driven, "cancelled")
+        started = {item.spec.id for item in driven}
+        never = [
+            SuiteResult(s.id, s.display_name, "cancelled", 0.0, reason=_CANCELLED, processes=0)
+            for s in specs
+            if s.id not in started
+        ]
+        return _results(driven, timeout_s) + never
+
+
+def _drive(
+    driven: list[_Driven],
+    specs: Sequence[FrameworkSpec],
+    interpreter: Interpreter,
+    plan_path: Path,
+    commands: Sequence[Slot],
+    timeout_s: float,
+    listen: BenchListener,
+    cancel: threading.Event | None,
+    stagger: bool,
+    while_importing: Callable[[], bool] | None,
+) -> list[SuiteResult]:
+    deadline = time.monotonic() + timeout_s
     if _start_all(driven, specs, interpreter, plan_path, listen, deadline, cancel, stagger):
         return _results(driven, timeout_s)
     if while_importing is not None and while_importing():

@@ -107,8 +107,18 @@ def run_benchmarks(
                 return False
             return _set_up_compiler(record.interpreter, plans["compiled"], setup, listen)
 
-        suites = _run_suites(specs, record, preset, plans, listen, cancel, between_phases)
-        cancelled = any(s.status == "cancelled" for s in suites) or check_parity_cancelled(parity)
+        results: dict[str, SuiteResult] = {}
+        try:
+            _run_suites(specs, record, preset, plans, listen, cancel, between_phases, results)
+            interrupted = False
+        except KeyboardInterrupt:  # between processes: keep what finished
+            interrupted = True
+        suites = [results[s.id] for s in specs if s.id in results]
+        cancelled = (
+            interrupted
+            or any(s.status == "cancelled" for s in suites)
+            or check_parity_cancelled(parity)
+        )
     run = BenchmarkRun(
         preset=preset.name,
         device=device,
@@ -233,15 +243,17 @@ def _run_suites(
     listen: BenchListener,
     cancel: threading.Event | None,
     after_eager: Callable[[], bool],
-) -> list[SuiteResult]:
+    results: dict[str, SuiteResult],
+) -> None:
     """Every installed framework's suite: the eager phase side by side, then the compiled one.
+
+    ``results`` fills in as each phase ends, so what finished survives a Ctrl-C.
 
     ``after_eager`` (the parity check, which reads the eager phase's outputs, and any
     one-time set-up) runs while the compiled phase's processes import, which nothing
     times; it returns True when the user cancelled it, which stops the run.
     """
     probes = {p.framework: p for p in record.frameworks}
-    results: dict[str, SuiteResult] = {}
     for spec in specs:
         probe = probes[spec.id]
         if probe.status != "ok":
@@ -283,7 +295,6 @@ def _run_suites(
     else:
         if "compiled" not in plans:
             after_eager()
-    return [results[s.id] for s in specs if s.id in results]
 
 
 def compiler_setup_folder(record: Record, device: str) -> Path | None:

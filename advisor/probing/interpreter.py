@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from advisor.errors import BadInterpreterError
+from advisor.errors import BadInterpreterError, CancelledError
 from advisor.probing.environments import default_python, python_in
 from advisor.probing.runner import run_process
 from advisor.record import Interpreter
@@ -41,6 +41,8 @@ def describe_interpreter(python: Path, timeout_s: float = 30.0) -> Interpreter:
     settings apply to them as they would for the user.
     """
     result = run_process([str(python), "-c", _DESCRIBE], timeout_s)
+    if result.cancelled:
+        raise CancelledError(f"cancelled by the user while checking {python}")
     failure = result.failure_reason(timeout_s)
     if failure:
         raise BadInterpreterError(f"{python}: not a working Python interpreter ({failure})")

@@ -31,7 +31,7 @@ def take_inventory(
     framework probe that fails is recorded as failed and the others still run.
     """
     say = on_progress or (lambda _message: None)
-    interpreter = describe_interpreter(resolve_python(python))
+    interpreter = describe_interpreter(resolve_python(python), timeout_s)
     say("machine: reading CPU, memory and NVIDIA GPUs")
     machine = machine_inventory()
     chosen = list(specs if specs is not None else frameworks())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import json
 import os
@@ -14,9 +15,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from advisor.text import one_line
+
 ProgressCallback = Callable[[dict[str, Any]], None]
 
 _EVENT_MARKER = '{"event"'
+# What is kept of a child's output: its result document is a few kilobytes, and only
+# the last lines of its log are ever shown. A child that prints gigabytes costs no memory.
+MAX_STDOUT_BYTES = 16 << 20
+_MAX_LOG_LINES = 200
+_MAX_LINE_CHARS = 4096
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,7 @@ class ProcessResult:
     timed_out: bool = False
     start_error: str | None = None
     cancelled: bool = False
+    stdout_overflow: bool = False  # it printed more than MAX_STDOUT_BYTES (the rest was dropped)
 
     def failure_reason(self, timeout_s: float) -> str | None:
         """Why the process failed, in one line, or None if it exited 0."""
@@ -43,11 +52,13 @@ class ProcessResult:
             return f"killed by signal {_signal_name(-self.returncode)}{self._last_log()}"
         if self.returncode:
             return f"exited with status {self.returncode}{self._last_log()}"
+        if self.stdout_overflow:
+            return f"printed more than {MAX_STDOUT_BYTES >> 20} MiB on its standard output"
         return None
 
     def _last_log(self) -> str:
         lines = [line for line in self.log_lines if line.strip()]
-        return f": {lines[-1].strip()}" if lines else ""
+        return f": {one_line(lines[-1])}" if lines else ""
 
 
 def _signal_name(number: int) -> str:
@@ -92,8 +103,9 @@ class ManagedProcess:
         self.started = clock()
         self.ended: float | None = None
         self.start_error: str | None = None
-        self.log_lines: list[str] = []
+        self.log_lines: collections.deque[str] = collections.deque(maxlen=_MAX_LOG_LINES)
         self._stdout: list[str] = []
+        self._stdout_overflow = False
         self._readers: list[threading.Thread] = []
         try:
             self.process: subprocess.Popen[str] | None = subprocess.Popen(
@@ -183,11 +195,13 @@ class ManagedProcess:
             duration,
             timed_out=ending == "timed_out",
             cancelled=ending == "cancelled",
+            stdout_overflow=self._stdout_overflow,
         )
 
     def _read_stderr(self, on_event: ProgressCallback | None) -> None:
         assert self.process is not None and self.process.stderr is not None
-        for line in self.process.stderr:
+        # Read in bounded pieces: a line longer than that arrives cut, as log text.
+        while line := self.process.stderr.readline(_MAX_LINE_CHARS):
             event = parse_event(line)
             if event is None:
                 self.log_lines.append(line.rstrip("\n"))
@@ -196,7 +210,13 @@ class ManagedProcess:
 
     def _read_stdout(self) -> None:
         assert self.process is not None and self.process.stdout is not None
-        self._stdout.append(self.process.stdout.read())
+        kept = 0
+        while chunk := self.process.stdout.read(1 << 16):
+            if self._stdout_overflow or kept + len(chunk) > MAX_STDOUT_BYTES:
+                self._stdout_overflow = True
+                continue  # keep draining, so the child never blocks on a full pipe
+            self._stdout.append(chunk)
+            kept += len(chunk)
 
 
 def run_process(

@@ -14,6 +14,7 @@ from advisor.report.render import render_view
 from advisor.report.view import ReportView, report_view
 from advisor.scoring.knowledge import knowledge
 from advisor.scoring.verdict import verdict_jsonable
+from advisor.serde import dumps
 
 Format = Literal["html", "json", "pdf"]
 FORMATS: tuple[Format, ...] = ("html", "json", "pdf")
@@ -34,7 +35,7 @@ def report_json(record: Record, view: ReportView) -> str:
     """The record's JSON with the verdict beside it (a reader of records ignores the verdict)."""
     document = json.loads(record_to_json(record))
     document["verdict"] = verdict_jsonable(view.recommendation)
-    return json.dumps(document, indent=2) + "\n"
+    return dumps(document) + "\n"
 
 
 def export_report(record: Record, path: Path, fmt: Format, view: ReportView | None = None) -> None:

@@ -5,24 +5,34 @@ from __future__ import annotations
 import functools
 
 import jinja2
+import markupsafe
 
 from advisor.formatting import format_bytes, format_number
 from advisor.record import Record
 from advisor.report.view import ReportView, report_view
 from advisor.resources_path import resource_folder
 from advisor.scoring.knowledge import knowledge
+from advisor.text import neutralised
 
 
 def _percent(value: float, digits: int = 0) -> str:
     return f"{value:.{digits}%}"
 
 
+def _shown(value: object) -> object:
+    """Every value a template prints, control and bidirectional characters made visible."""
+    if isinstance(value, markupsafe.Markup):
+        return markupsafe.Markup(neutralised(str(value)))
+    return neutralised(value) if isinstance(value, str) else value
+
+
 @functools.cache
 def environment() -> jinja2.Environment:
-    """Templates from resources/templates: autoescaped, and an undefined name is an error."""
+    """Templates from resources/templates: autoescaped, neutralised, strict about names."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(resource_folder("templates")),
         autoescape=True,
+        finalize=_shown,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from advisor.errors import UsageError
+from advisor.errors import UsageError, quoted
 from advisor.fileio import read_text_file
 from advisor.scoring.knowledge import Knowledge, Question
 
@@ -34,6 +34,8 @@ def parse_answers(text: str, source: str, knowledge: Knowledge) -> Answers:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(_toml_problem(text, source, exc)) from exc
+    except RecursionError:
+        raise UsageError(f"{source}: not valid TOML (nested too deeply)") from None
     return checked_answers(data, source, knowledge)
 
 
@@ -45,7 +47,7 @@ def checked_answers(data: dict[str, Any], source: str, knowledge: Knowledge) -> 
     for key, value in data.items():
         question = questions.get(key)
         if question is None:
-            raise UsageError(f"{source}: key {key!r}: unknown question id")
+            raise UsageError(f"{source}: key {quoted(key)}: unknown question id")
         values[key] = _checked(question, value, source)
     return Answers(values, source)
 
@@ -73,19 +75,19 @@ def _checked(question: Question, value: Any, source: str) -> Any:
     offered = [o.id for o in question.options]
     if question.kind == "importance":
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_LEVEL:
-            raise UsageError(f"{where}: expected a whole number 0-{MAX_LEVEL}, got {value!r}")
+            raise UsageError(f"{where}: expected a whole number 0-{MAX_LEVEL}, got {quoted(value)}")
         return value
     if question.kind == "single":
         if not isinstance(value, str):
-            raise UsageError(f"{where}: expected one option id (text), got {value!r}")
+            raise UsageError(f"{where}: expected one option id (text), got {quoted(value)}")
         if value not in offered:
-            raise UsageError(f"{where}: option {value!r} not offered ({', '.join(offered)})")
+            raise UsageError(f"{where}: option {quoted(value)} not offered ({', '.join(offered)})")
         return value
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise UsageError(f"{where}: expected a list of option ids, got {value!r}")
+        raise UsageError(f"{where}: expected a list of option ids, got {quoted(value)}")
     for item in value:
         if item not in offered:
-            raise UsageError(f"{where}: option {item!r} not offered ({', '.join(offered)})")
+            raise UsageError(f"{where}: option {quoted(item)} not offered ({', '.join(offered)})")
     if len(set(value)) != len(value):
         raise UsageError(f"{where}: an option is listed twice")
     return list(value)

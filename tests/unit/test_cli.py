@@ -40,7 +40,14 @@ def _one_line(err: str) -> str:
     ("argv", "message"),
     [
         (["bogus"], "invalid choice: 'bogus'"),
-        (["probe", "--timeout", "-1"], "must be more than 0 seconds"),
+        (["probe", "--timeout", "-1"], "must be more than 0 and at most 86400 seconds: '-1'"),
+        (["probe", "--timeout", "nan"], "must be more than 0 and at most 86400 seconds: 'nan'"),
+        (["probe", "--timeout", "inf"], "must be more than 0 and at most 86400 seconds: 'inf'"),
+        (["probe", "--output", "/dev/null"], "cannot write /dev/null: not a regular file"),
+        (["bench", "--output", "/dev/null"], "cannot write /dev/null: not a regular file"),
+        (["recommend", "--results", "/dev/zero"], "--results /dev/zero: not a regular file"),
+        (["recommend", "--answers", "/dev/zero"], "/dev/zero: not a regular file"),
+        (["report", "--from", "/dev"], "--from /dev: not a regular file (a folder)"),
         (["probe", "--timeout", "soon"], "not a number of seconds: 'soon'"),
         (["probe", "--python", "/no/such/python"], "--python /no/such/python: no such file"),
         (

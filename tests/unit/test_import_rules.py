@@ -114,11 +114,13 @@ def test_only_the_front_ends_use_the_terminal_views_the_session_service_and_the_
 
 
 # What the front-ends may take from the core: the session service's use cases, the shared
-# formatting, the record and report-view types (and their helpers), errors, and where Qt
-# can draw and where data files live. From anywhere else only types and constants.
+# formatting and text neutralising, the record and report-view types (and their helpers),
+# errors, and where Qt can draw and where data files live. From anywhere else only types
+# and constants.
 FRONT_END_SOURCES = (
     "advisor.service",
     "advisor.formatting",
+    "advisor.text",
     "advisor.record",
     "advisor.report.view",
     "advisor.errors",

@@ -1,0 +1,48 @@
+"""Stop signals for the terminal commands: SIGTERM and SIGHUP stop a job as Ctrl-C does.
+
+The first stop signal raises KeyboardInterrupt in the main thread, which every job
+already handles: its child processes are killed as a process group, what finished is
+kept and saved, temporary folders are removed. A later one, while that shutdown runs,
+is only acknowledged, so a second Ctrl-C cannot cut the saving short. The exit status
+is the shell's convention for the signal: 128 + its number (130 for Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+_AGAIN = b"framework-advisor: already stopping; keeping what finished\n"
+
+
+class StopSignals:
+    """Which stop signal arrived first, if any."""
+
+    def __init__(self) -> None:
+        self.received: int | None = None
+
+    def handle(self, number: int, _frame: FrameType | None) -> None:
+        if self.received is None:
+            self.received = number
+            raise KeyboardInterrupt
+        os.write(2, _AGAIN)  # async-signal-safe, unlike print()
+
+    def exit_code(self, default: int) -> int:
+        """128 + the signal's number once one arrived, else ``default``."""
+        return 128 + self.received if self.received is not None else default
+
+
+@contextmanager
+def stop_signals() -> Iterator[StopSignals]:
+    """Route SIGINT, SIGTERM and SIGHUP through one StopSignals while the block runs."""
+    stops = StopSignals()
+    previous = {number: signal.signal(number, stops.handle) for number in STOP_SIGNALS}
+    try:
+        yield stops
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
