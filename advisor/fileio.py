@@ -126,10 +126,12 @@ def atomic_write(path: Path, produce: Callable[[Path], None]) -> None:
 
 
 def _mode_for(path: Path) -> int:
-    """Keep a replaced file's permissions; a new file gets the usual 0666 less the umask."""
+    """A new file is for the user only (0600); a replaced one keeps its permissions.
+
+    Records, sessions and reports name the machine, its user and their folders; a user
+    who shares a file by making it readable keeps it shared when it is written again.
+    """
     try:
         return path.stat().st_mode & 0o777
     except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return 0o600

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from advisor.display import has_display, prepare_webengine
 from advisor.errors import ExportError
+from advisor.text import one_line
 
 TIMEOUT_MS = 60_000
 _APPLICATION: list[object] = []  # the Qt application made here, kept alive for later exports
@@ -24,15 +27,33 @@ def print_pdf(html: str, target: Path) -> None:
     messages: list[str] = []
     previous = qInstallMessageHandler(lambda _kind, _context, text: messages.append(text))
     try:
-        outcome = _print(html, target)
+        # Loaded from a file, not handed over in memory: Qt WebEngine refuses in-memory
+        # pages over 2 MB (with a misleading message), and a report with long raw
+        # samples or a big answers file can be larger.
+        with tempfile.TemporaryDirectory(prefix="framework-advisor-pdf-") as folder:
+            page_file = Path(folder) / "report.html"
+            page_file.write_text(html, encoding="utf-8")
+            outcome = _print(page_file, target)
+    except OSError as exc:  # the page could not be written: the temporary folder is full
+        raise ExportError(f"PDF export: cannot stage the page ({exc.strerror})") from exc
     finally:
         qInstallMessageHandler(previous)
-    last = messages[-1] if messages else "no message from Qt"
-    if outcome != "printed":
-        raise ExportError(f"PDF export: Qt WebEngine {outcome} ({last})")
+    if outcome == "printed":
+        return
+    if outcome.startswith("could not print") and _nearly_full(target.parent, len(html)):
+        raise ExportError(f"PDF export: {outcome}: the disk is full")
+    last = one_line(messages[-1]) if messages else "no message from Qt"
+    raise ExportError(f"PDF export: Qt WebEngine {outcome} ({last})")
 
 
-def _print(html: str, target: Path) -> str:
+def _nearly_full(folder: Path, wanted: int) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < max(wanted, 1 << 20)
+    except OSError:
+        return False
+
+
+def _print(page_file: Path, target: Path) -> str:
     from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QMarginsF, Qt, QTimer, QUrl
     from PySide6.QtGui import QPageLayout, QPageSize
     from PySide6.QtWebEngineCore import QWebEnginePage
@@ -66,7 +87,7 @@ def _print(html: str, target: Path) -> str:
     page.loadFinished.connect(loaded)
     page.pdfPrintingFinished.connect(printed)
     QTimer.singleShot(TIMEOUT_MS, loop.quit)
-    page.setHtml(html, QUrl("about:blank"))
+    page.load(QUrl.fromLocalFile(str(page_file)))
     loop.exec()
     page.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

@@ -80,3 +80,18 @@ def test_pdf_export_is_a_real_pdf_with_the_headline_in_it(tmp_path: Path) -> Non
     assert re.search(r"Recommendation: (PyTorch|TensorFlow)", text)
     assert "Benchmarks on this machine" in text and "Method and reproducibility" in text
     assert os.listdir(tmp_path) == ["report.pdf"]
+
+
+def test_a_report_over_two_megabytes_prints_as_pdf(tmp_path: Path) -> None:
+    # Qt WebEngine refuses in-memory pages over 2 MB: the report must not be handed over so.
+    pytest.importorskip("PySide6.QtWebEngineCore")
+    from advisor.report.pdf import print_pdf
+
+    filler = "<!-- " + "raw samples " * 250_000 + "-->"  # 3 MB the layout does not see
+    html = f"<!doctype html><html><body>{filler}<h1>Recommendation: big</h1></body></html>"
+    target = tmp_path / "big.pdf"
+    print_pdf(html, target)
+    text = subprocess.run(
+        [required_tool("pdftotext"), str(target), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Recommendation: big" in text

@@ -20,7 +20,7 @@ def test_write_replaces_the_whole_file_and_leaves_no_temporary(tmp_path: Path) -
     assert os.listdir(tmp_path) == ["out.json"]
 
 
-def test_new_files_get_ordinary_permissions_and_replaced_files_keep_theirs(
+def test_new_files_are_private_and_replaced_files_keep_their_permissions(
     tmp_path: Path,
 ) -> None:
     umask = os.umask(0o022)
@@ -32,7 +32,7 @@ def test_new_files_get_ordinary_permissions_and_replaced_files_keep_theirs(
         atomic_write_text(kept, "new")
     finally:
         os.umask(umask)
-    assert (tmp_path / "new.json").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "new.json").stat().st_mode & 0o777 == 0o600
     assert kept.stat().st_mode & 0o777 == 0o600
 
 
