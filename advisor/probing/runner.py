@@ -6,6 +6,7 @@ import collections
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from advisor.text import one_line
@@ -39,6 +41,7 @@ class ProcessResult:
     start_error: str | None = None
     cancelled: bool = False
     stdout_overflow: bool = False  # it printed more than MAX_STDOUT_BYTES (the rest was dropped)
+    oom_killed: bool = False  # the kernel's out-of-memory killer struck while it ran
 
     def failure_reason(self, timeout_s: float) -> str | None:
         """Why the process failed, in one line, or None if it exited 0."""
@@ -48,10 +51,14 @@ class ProcessResult:
             return "cancelled by the user"
         if self.timed_out:
             return f"timed out after {timeout_s:g} s and was killed"
+        if self.returncode == -signal.SIGKILL and self.oom_killed:
+            return "out of memory: killed by the kernel's out-of-memory killer"
         if self.returncode is not None and self.returncode < 0:
             return f"killed by signal {_signal_name(-self.returncode)}{self._last_log()}"
         if self.returncode:
-            return f"exited with status {self.returncode}{self._last_log()}"
+            last = self._last_log()
+            oom = "out of memory: " if _ALLOCATOR_OUT_OF_MEMORY.search(last) else ""
+            return f"{oom}exited with status {self.returncode}{last}"
         if self.stdout_overflow:
             return f"printed more than {MAX_STDOUT_BYTES >> 20} MiB on its standard output"
         return None
@@ -59,6 +66,40 @@ class ProcessResult:
     def _last_log(self) -> str:
         lines = [line for line in self.log_lines if line.strip()]
         return f": {one_line(lines[-1])}" if lines else ""
+
+
+# How allocators say it: Python, C++, CUDA and the frameworks' own messages.
+_ALLOCATOR_OUT_OF_MEMORY = re.compile(
+    r"MemoryError|bad_alloc|out of memory|Cannot allocate memory|OOM when allocating", re.I
+)
+
+
+def oom_kills() -> int | None:
+    """The kernel's count of OOM kills in this process's memory cgroup; None where unknown.
+
+    Read from cgroup v2's `memory.events` or v1's `memory.oom_control`. Children run in
+    the advisor's cgroup, so a kill while one ran, of a child that died by SIGKILL, is it.
+    """
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _id, controllers, path = line.split(":", 2)
+        if controllers == "":
+            where = Path("/sys/fs/cgroup") / path.lstrip("/") / "memory.events"
+        elif "memory" in controllers.split(","):
+            where = Path("/sys/fs/cgroup/memory") / path.lstrip("/") / "memory.oom_control"
+        else:
+            continue
+        try:
+            for entry in where.read_text().splitlines():
+                name, _, value = entry.partition(" ")
+                if name == "oom_kill":
+                    return int(value)
+        except (OSError, ValueError):
+            continue
+    return None
 
 
 def _signal_name(number: int) -> str:
@@ -102,6 +143,7 @@ class ManagedProcess:
         self.clock = clock
         self.started = clock()
         self.ended: float | None = None
+        self._oom_kills_before = oom_kills()
         self.start_error: str | None = None
         self.log_lines: collections.deque[str] = collections.deque(maxlen=_MAX_LOG_LINES)
         self._stdout: list[str] = []
@@ -196,7 +238,12 @@ class ManagedProcess:
             timed_out=ending == "timed_out",
             cancelled=ending == "cancelled",
             stdout_overflow=self._stdout_overflow,
+            oom_killed=self._oom_killed(),
         )
+
+    def _oom_killed(self) -> bool:
+        before, after = self._oom_kills_before, oom_kills()
+        return before is not None and after is not None and after > before
 
     def _read_stderr(self, on_event: ProgressCallback | None) -> None:
         assert self.process is not None and self.process.stderr is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -127,3 +128,65 @@ def test_an_interpreter_that_dies_mid_probe_is_recorded(tmp_path: Path) -> None:
     (torch,) = record.frameworks
     assert torch.status == "failed"
     assert torch.reason == "probe killed by signal SIGSEGV"
+
+
+def test_a_child_out_of_memory_in_python_is_reported_so(tmp_path: Path) -> None:
+    script = _script(
+        tmp_path,
+        "greedy.py",
+        "import resource\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
+        "hoard = bytearray(2 << 30)\n",
+    )
+    reason = run_process([sys.executable, str(script)], timeout_s=60).failure_reason(60)
+    assert reason == "out of memory: exited with status 1: MemoryError"
+
+
+def _memory_cgroup(limit_bytes: int) -> Path | None:
+    """A new memory cgroup below this process's own, limited; None where none can be made."""
+    for line in Path("/proc/self/cgroup").read_text().splitlines():
+        _id, controllers, path = line.split(":", 2)
+        if "memory" in controllers.split(","):
+            base, limit_file = (
+                Path("/sys/fs/cgroup/memory") / path.lstrip("/"),
+                "memory.limit_in_bytes",
+            )
+        elif controllers == "":
+            base, limit_file = Path("/sys/fs/cgroup") / path.lstrip("/"), "memory.max"
+        else:
+            continue
+        group = base / f"framework-advisor-test-{os.getpid()}"
+        try:
+            group.mkdir()
+            (group / limit_file).write_text(str(limit_bytes))
+        except OSError:
+            continue
+        return group
+    return None
+
+
+def test_a_child_killed_by_the_kernel_for_memory_is_reported_so(tmp_path: Path) -> None:
+    group = _memory_cgroup(200 << 20)
+    if group is None:
+        pytest.skip("no memory cgroup can be made here (needs root and a writable cgroup tree)")
+    # The advisor's side runs inside the limited cgroup, as it would in a container with
+    # a memory limit; its child takes more than the limit and the kernel kills it.
+    greedy = "x = bytearray(600 << 20)\nfor i in range(0, len(x), 4096): x[i] = 1\n"
+    driver = _script(
+        tmp_path,
+        "driver.py",
+        "import os, sys\n"
+        f"open({str(group / 'cgroup.procs')!r}, 'w').write(str(os.getpid()))\n"
+        "from advisor.probing.runner import run_process\n"
+        f"result = run_process([sys.executable, '-c', {greedy!r}], timeout_s=60)\n"
+        "print(result.failure_reason(60))\n",
+    )
+    try:
+        done = subprocess.run(
+            [sys.executable, str(driver)], capture_output=True, text=True, timeout=120, check=False
+        )
+    finally:
+        time.sleep(0.2)
+        group.rmdir()
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "out of memory: killed by the kernel's out-of-memory killer"
