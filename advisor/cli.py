@@ -182,6 +182,11 @@ def _add_report_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     report.add_argument(
         "--python", metavar="PATH", help="interpreter (or venv folder) whose frameworks to run"
     )
+    report.add_argument(
+        "--leave-out-identity",
+        action="store_true",
+        help="replace the host name, user name and home folder (for a report to share)",
+    )
     report.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
 
 
@@ -363,7 +368,7 @@ def _run_report(args: argparse.Namespace) -> int:
     if answers is not None or record.answers is None:
         record = with_answers(record, answers or fresh_answers(known))
     view = report(record, known)
-    export(record, output, fmt, view)
+    export(record, output, fmt, view, args.leave_out_identity)
     print(f"{headline(view.recommendation)}; {fmt.upper()} report written to {output}")
     return EXIT_OK
 

@@ -28,6 +28,7 @@ from advisor.fileio import atomic_write_text, check_output_path, read_text_file
 from advisor.probing.environments import Environment, default_python, discover
 from advisor.probing.inventory import DEFAULT_PROBE_TIMEOUT_S, take_inventory
 from advisor.record import Record, WorkloadInfo, record_from_json, save_record
+from advisor.redact import redacted
 from advisor.report.export import Format, export_report, format_for
 from advisor.report.render import render_view
 from advisor.report.view import ReportView, report_view
@@ -240,8 +241,17 @@ def render(view: ReportView) -> str:
     return render_view(view)
 
 
-def export(record: Record, path: Path, fmt: Format, view: ReportView) -> None:
-    """Write the report as HTML, JSON or PDF, atomically."""
+def export(
+    record: Record, path: Path, fmt: Format, view: ReportView, leave_out_identity: bool = False
+) -> None:
+    """Write the report as HTML, JSON or PDF, atomically.
+
+    ``leave_out_identity``: host name, user name and home folder are replaced (see
+    advisor.redact), in the file only; the session keeps the record as measured.
+    """
+    if leave_out_identity:
+        record = redacted(record)
+        view = report_view(record, shipped_knowledge())
     export_report(record, path, fmt, view)
 
 

@@ -215,7 +215,8 @@ class MainWindow(QMainWindow):
             self.report.panel.show_problem("Nothing to export yet: the machine is not probed.")
             return False
         try:
-            export(record, path, fmt, report(record, self.knowledge, self.comparison))
+            view = report(record, self.knowledge, self.comparison)
+            export(record, path, fmt, view, self.report.leave_out_identity.isChecked())
         except AdvisorError as exc:
             self.report.panel.show_problem(f"Export failed: {app_message(exc)}")
             return False

@@ -6,7 +6,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from advisor.gui.widgets import FailurePanel, heading
 
@@ -38,6 +45,11 @@ class ReportPage(QWidget):
             button.clicked.connect(lambda _checked=False, f=fmt: self.export_requested.emit(f))
             buttons.addWidget(button)
             self.export_buttons[fmt] = button
+        self.leave_out_identity = QCheckBox("&Leave out host, user and home folder")
+        self.leave_out_identity.setToolTip(
+            "For a report to share: the exported file says 'host', 'user' and '~' instead"
+        )
+        buttons.addWidget(self.leave_out_identity)
         buttons.addStretch()
         self.layout_ = QVBoxLayout(self)
         self.layout_.addWidget(heading("Report"))

@@ -297,6 +297,18 @@ def test_a_saved_session_opens_with_its_answers_and_results(
     assert fresh.record == window.record
 
 
+def test_the_export_can_leave_out_host_user_and_home(window: MainWindow, tmp_path: Path) -> None:
+    record = record_from_json(QUICK.read_text())
+    window.set_record(record)
+    window.report.leave_out_identity.setChecked(True)
+    assert window.export_to(tmp_path / "shared.json", "json")
+    shared = record_from_json((tmp_path / "shared.json").read_text())
+    assert shared.machine.system.hostname == "host"
+    assert shared.benchmarks == record.benchmarks
+    assert window.record is not None
+    assert window.record.machine.system.hostname == record.machine.system.hostname  # kept
+
+
 def test_export_to_an_unwritable_place_is_a_panel_and_keeps_the_old_file(
     window: MainWindow, tmp_path: Path
 ) -> None:
