@@ -10,6 +10,7 @@ Nothing here prints or knows about Qt; errors are AdvisorErrors naming the file.
 
 from __future__ import annotations
 
+import os
 import tempfile
 import threading
 import time
@@ -23,7 +24,7 @@ from advisor.bench.run import BenchOptions, run_benchmarks
 from advisor.bench.spec import suite
 from advisor.comparison import Comparison, compare
 from advisor.datadir import data_dir
-from advisor.errors import AdvisorError
+from advisor.errors import AdvisorError, DataFolderError
 from advisor.fileio import atomic_write_text, check_output_path, read_text_file
 from advisor.probing.environments import Environment, default_python, discover
 from advisor.probing.inventory import DEFAULT_PROBE_TIMEOUT_S, take_inventory
@@ -77,8 +78,13 @@ def restore(known: Knowledge) -> Restored:
     might still want. A legacy `latest-results.json` is folded in once (its record
     replaces an older one) and renamed, so it is not read again.
     """
-    path = store_path()
     session, problems = Session(default_answers(known), None), []
+    try:
+        path = store_path()
+    except DataFolderError as exc:
+        return Restored(session, f"Autosave is off: the {exc}")
+    if not os.access(path.parent, os.W_OK):
+        problems.append(f"Autosave is off: the data folder {path.parent} is read-only")
     if path.is_file():
         try:
             session = load_session(path, known)
@@ -90,6 +96,18 @@ def restore(known: Knowledge) -> Restored:
         session, problem = _migrated(session, legacy)
         problems += [problem] if problem else []
     return Restored(session, "; ".join(problems))
+
+
+def set_aside(reason: str) -> str:
+    """Move the stored session out of the way after it failed to show; say where it went.
+
+    For a session that loads but cannot be drawn: the next start must not fail the same way.
+    """
+    try:
+        kept = _moved_aside(store_path(), "session-unusable")
+    except DataFolderError as exc:
+        kept = str(exc)
+    return f"The last session could not be shown ({reason}); {kept}"
 
 
 def _migrated(session: Session, legacy: Path) -> tuple[Session, str]:

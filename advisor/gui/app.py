@@ -7,10 +7,11 @@ import sys
 import time
 from pathlib import Path
 
-from advisor.display import has_display, prepare_webengine
+from advisor.display import has_display, prepare_webengine, window_problem
 from advisor.errors import AdvisorError
 from advisor.resources_path import resource_file
-from advisor.service import knowledge, restore
+from advisor.service import fresh_answers, knowledge, restore, set_aside
+from advisor.session import Session
 
 APP_NAME = "Framework Advisor"
 APP_ID = "io.github.frameworkadvisor.FrameworkAdvisor"  # the desktop entry's and AppStream's id
@@ -24,13 +25,22 @@ class NoDisplayError(AdvisorError):
     code = "no-display"
 
 
+_TERMINAL_HINT = "the terminal commands work without one, e.g. framework-advisor report"
+
+
 def check_display() -> None:
-    """On Linux a window needs X11 or Wayland, unless Qt is told to render offscreen."""
+    """On Linux a window needs X11 or Wayland, unless Qt is told to render offscreen.
+
+    An X11 display must also answer and Qt's X11 libraries be there: Qt itself would abort.
+    """
     if not (has_display() or os.environ.get("QT_QPA_PLATFORM")):
         raise NoDisplayError(
-            "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); "
-            "the terminal commands work without one, e.g. framework-advisor report"
+            f"no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); "
+            f"{_TERMINAL_HINT}"
         )
+    problem = window_problem()
+    if problem:
+        raise NoDisplayError(f"cannot open a window: {problem}; {_TERMINAL_HINT}")
 
 
 def run_gui() -> int:
@@ -52,7 +62,11 @@ def run_gui() -> int:
     app.setWindowIcon(QIcon(str(resource_file("icons/framework-advisor.svg"))))
     known = knowledge()
     restored = restore(known)
-    window = MainWindow(known, restored.session, restored.problem)
+    try:
+        window = MainWindow(known, restored.session, restored.problem)
+    except Exception as exc:  # the app must start whatever its own saved state holds
+        problem = set_aside(f"{type(exc).__name__}: {exc}")
+        window = MainWindow(known, Session(fresh_answers(known), None), problem)
     window.show()
     if os.environ.get(STARTUP_PROBE_VARIABLE):
         QTimer.singleShot(0, lambda: _report_startup(window, started))

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from advisor import cli
+from advisor.display import XCB_LIBRARIES, missing_libraries
 from advisor.errors import CancelledError
 from advisor.record import record_from_json, record_to_json
 from advisor.scoring.answers import Answers, default_answers
@@ -124,6 +125,29 @@ def test_the_app_without_a_display_is_one_line_pointing_at_the_terminal_commands
         "WAYLAND_DISPLAY are unset); the terminal commands work without one, e.g. "
         "framework-advisor report"
     )
+
+
+def test_a_display_where_no_x_server_answers_is_one_line_not_a_qt_abort(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for variable in ("WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("DISPLAY", ":987")  # no server listens there
+    code, out, err = _run(capsys, "gui")
+    assert code == 1 and out == ""
+    assert _one_line(err) == (
+        "framework-advisor: error: cannot open a window: no X server answers at DISPLAY=:987 "
+        "(is it running, and is DISPLAY right?); the terminal commands work without one, "
+        "e.g. framework-advisor report"
+    )
+
+
+def test_missing_x11_libraries_are_named_with_their_packages() -> None:
+    assert missing_libraries(["libc.so.6", "libframework-advisor-nowhere.so.1"]) == [
+        "libframework-advisor-nowhere.so.1"
+    ]
+    # Every library Qt's X11 plugin needs has a Debian and a Fedora package to name.
+    assert all(debian and fedora for debian, fedora in XCB_LIBRARIES.values())
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:

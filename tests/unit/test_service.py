@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
-from advisor.datadir import data_dir
+import pytest
+
+from advisor.datadir import DATA_DIR_VARIABLE, data_dir
 from advisor.record import record_from_json
 from advisor.scoring.answers import Answers, default_answers
 from advisor.scoring.knowledge import knowledge
@@ -83,3 +86,33 @@ def test_opening_an_answers_only_session_keeps_this_machines_record() -> None:
     other = replace(RECORD, created_at="2000-01-01T00:00:00+00:00")
     session, kept = merged(current, Session(opened.answers, other))
     assert not kept and session.record == other
+
+
+def test_a_stored_session_with_an_impossible_measurement_is_moved_aside_and_named() -> None:
+    save(Session(default_answers(knowledge()), RECORD))
+    text = store_path().read_text()
+    start = text.index('"median_s": ') + len('"median_s": ')
+    store_path().write_text(text[:start] + "0.0" + text[text.index(",", start) :])
+    restored = restore(knowledge())
+    assert restored.session.record is None
+    assert "median_s: 0.0 must be more than 0" in restored.problem
+    (kept,) = data_dir().glob("session-unreadable-*.json")
+    assert restored.problem.endswith(f"it was kept as {kept}")
+    assert not store_path().exists()
+
+
+def test_an_unusable_data_folder_starts_a_fresh_session_without_autosave(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(blocker / "data"))
+    restored = restore(knowledge())
+    assert restored.session == Session(default_answers(knowledge()), None)
+    assert restored.problem == (
+        f"Autosave is off: the data folder {blocker / 'data'} cannot be used (Not a directory)"
+    )
+    assert remember_run(RECORD, knowledge()) == (
+        f"not kept as the latest run: data folder {blocker / 'data'} cannot be used "
+        "(Not a directory)"
+    )
