@@ -59,9 +59,12 @@ class Environment:
     prefix: str | None
     modules: dict[str, ModuleCheck]
     error: str | None = None  # the check itself failed (not a Python, timed out, ...)
+    not_run: str | None = None  # why it was not checked (see discover)
 
     def label(self) -> str:
         """One line for a list: name, version and the frameworks found."""
+        if self.not_run:
+            return f"{self.candidate.name}: not checked ({self.not_run})"
         if self.error:
             return f"{self.candidate.name}: unusable ({self.error})"
         found = [
@@ -168,6 +171,13 @@ def check(candidate: Candidate, timeout_s: float = CHECK_TIMEOUT_S) -> Environme
     return Environment(candidate, None, None, {}, failure)
 
 
+def _checked_unless_in(folder: Path, candidate: Candidate, timeout_s: float) -> Environment:
+    if candidate.python.absolute().is_relative_to(folder):
+        reason = "found in the current folder: not run until you choose it"
+        return Environment(candidate, None, None, {}, not_run=reason)
+    return check(candidate, timeout_s)
+
+
 def _version_tuple(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split(".")[:2] if part.isdigit())
 
@@ -178,10 +188,16 @@ def discover(
     project: Path | None = None,
     timeout_s: float = CHECK_TIMEOUT_S,
 ) -> list[Environment]:
-    """The candidates, checked two at a time, each environment (prefix) listed once."""
+    """The candidates, checked two at a time, each environment (prefix) listed once.
+
+    An interpreter in the current folder (its `.venv`, or `.` on PATH) is listed but not
+    run: opening the app or listing environments in a folder someone else filled must
+    not run a program from it. It is run when the user chooses it.
+    """
+    here = (project or Path.cwd()).absolute()
     found = candidates(home, env, project)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        checked = list(pool.map(lambda c: check(c, timeout_s), found))
+        checked = list(pool.map(lambda c: _checked_unless_in(here, c, timeout_s), found))
     unique: dict[tuple[str, str], Environment] = {}
     for item in checked:
         key = (item.prefix or str(item.candidate.python), item.python_version or "")

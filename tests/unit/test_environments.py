@@ -98,3 +98,19 @@ def test_check_reports_a_file_that_is_not_python(tmp_path: Path) -> None:
     fake.write_text("#!/bin/sh\necho not python\n")
     result = environments.check(Candidate(fake, "path", str(fake)), timeout_s=20)
     assert result.error is not None and result.modules == {}
+
+
+def test_an_interpreter_in_the_current_folder_is_listed_but_not_run(tmp_path: Path) -> None:
+    project = tmp_path / "someone-elses-repo"
+    marker = tmp_path / "it-ran"
+    trap = _python(project / ".venv" / "bin" / "python")
+    trap.write_text(f"#!/bin/sh\ntouch {marker}\n")
+    found = environments.discover(
+        home=tmp_path / "home", env={"PATH": ""}, project=project, timeout_s=20
+    )
+    (listed,) = [e for e in found if e.candidate.python == trap]
+    assert listed.not_run == "found in the current folder: not run until you choose it"
+    assert listed.label() == (
+        ".venv: not checked (found in the current folder: not run until you choose it)"
+    )
+    assert not marker.exists()
