@@ -172,7 +172,8 @@ def check(candidate: Candidate, timeout_s: float = CHECK_TIMEOUT_S) -> Environme
 
 
 def _checked_unless_in(folder: Path, candidate: Candidate, timeout_s: float) -> Environment:
-    if candidate.python.absolute().is_relative_to(folder):
+    ours = candidate.python.absolute().parent.parent == Path(sys.prefix).absolute()
+    if candidate.python.absolute().is_relative_to(folder) and not ours:
         reason = "found in the current folder: not run until you choose it"
         return Environment(candidate, None, None, {}, not_run=reason)
     return check(candidate, timeout_s)
@@ -192,7 +193,8 @@ def discover(
 
     An interpreter in the current folder (its `.venv`, or `.` on PATH) is listed but not
     run: opening the app or listing environments in a folder someone else filled must
-    not run a program from it. It is run when the user chooses it.
+    not run a program from it. It is run when the user chooses it. The environment the
+    advisor itself runs in is the exception: it is already running.
     """
     here = (project or Path.cwd()).absolute()
     found = candidates(home, env, project)
