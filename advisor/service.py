@@ -147,12 +147,10 @@ def remember_run(record: Record, known: Knowledge) -> str | None:
 
 def stored_results(known: Knowledge) -> tuple[Record | None, str]:
     """The store's record when it holds a benchmark run, and a line saying where it came from."""
-    try:
-        record = restore(known).session.record
-    except AdvisorError as exc:
-        return None, f"{NO_RESULTS} ({exc})"
+    restored = restore(known)
+    record = restored.session.record
     if record is None or record.benchmarks is None:
-        return None, NO_RESULTS
+        return None, f"{NO_RESULTS} ({restored.problem})" if restored.problem else NO_RESULTS
     return record, f"benchmark results from {store_path()} ({record.created_at})"
 
 
