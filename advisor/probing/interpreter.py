@@ -31,7 +31,7 @@ def resolve_python(path: str | None) -> Path:
         return inside
     if not candidate.exists():
         raise BadInterpreterError(f"{path}: no such file")
-    return candidate
+    return candidate.absolute()  # 'python' alone would be looked up on PATH, not here
 
 
 def describe_interpreter(python: Path, timeout_s: float = 30.0) -> Interpreter:

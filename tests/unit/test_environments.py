@@ -17,6 +17,7 @@ from advisor.probing.environments import (
     candidates,
     default_python,
 )
+from advisor.probing.interpreter import resolve_python
 
 
 def _python(path: Path) -> Path:
@@ -114,3 +115,11 @@ def test_an_interpreter_in_the_current_folder_is_listed_but_not_run(tmp_path: Pa
         ".venv: not checked (found in the current folder: not run until you choose it)"
     )
     assert not marker.exists()
+
+
+def test_a_bare_interpreter_name_means_the_file_here_not_one_on_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here = _python(tmp_path / "python")
+    monkeypatch.chdir(tmp_path)
+    assert resolve_python("python") == here  # exec would have looked 'python' up on PATH
