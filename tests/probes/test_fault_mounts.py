@@ -116,3 +116,23 @@ def test_output_into_a_read_only_folder_is_refused_before_any_work(read_only: Pa
     assert done.stderr.strip() == (
         f"framework-advisor: error: cannot write {target}: folder {read_only} is not writable"
     )
+
+
+def test_a_pdf_that_does_not_fit_says_the_disk_is_full(tiny_disk: Path) -> None:
+    pytest.importorskip("PySide6.QtWebEngineCore")
+    target = tiny_disk / "report.pdf"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QTWEBENGINE_DISABLE_SANDBOX="1")
+    argv = ["report", "--results", str(QUICK), "--output", str(target)]
+    done = subprocess.run(
+        [sys.executable, "-m", "advisor", *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=dict(env, **{DATA_DIR_VARIABLE: str(tiny_disk.parent / "data")}),
+    )
+    assert done.returncode == 1, done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("framework-advisor: error: PDF export: ")
+    assert line.endswith("the disk is full"), line
+    assert list(tiny_disk.iterdir()) == []
