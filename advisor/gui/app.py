@@ -6,12 +6,17 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from advisor.display import has_display, prepare_webengine, window_problem
 from advisor.errors import AdvisorError
 from advisor.resources_path import resource_file
 from advisor.service import fresh_answers, knowledge, restore, set_aside
 from advisor.session import Session
+
+if TYPE_CHECKING:  # Qt is imported when the app starts, not when the terminal loads this
+    from advisor.gui.main_window import MainWindow
+    from advisor.scoring.knowledge import Knowledge
 
 APP_NAME = "Framework Advisor"
 APP_ID = "io.github.frameworkadvisor.FrameworkAdvisor"  # the desktop entry's and AppStream's id
@@ -52,27 +57,35 @@ def run_gui() -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from advisor.gui.main_window import MainWindow
-
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(QIcon(str(resource_file("icons/framework-advisor.svg"))))
-    known = knowledge()
-    restored = restore(known)
-    try:
-        window = MainWindow(known, restored.session, restored.problem)
-    except Exception as exc:  # the app must start whatever its own saved state holds
-        problem = set_aside(f"{type(exc).__name__}: {exc}")
-        window = MainWindow(known, Session(fresh_answers(known), None), problem)
+    window = open_window(knowledge())
     window.show()
     if os.environ.get(STARTUP_PROBE_VARIABLE):
         QTimer.singleShot(0, lambda: _report_startup(window, started))
     else:
         QTimer.singleShot(0, window.start)
     return int(app.exec())
+
+
+def open_window(known: Knowledge) -> MainWindow:
+    """The main window on the restored session; on a fresh one if that cannot be shown.
+
+    The app must start whatever its own saved state holds: a session that loads but
+    fails to draw is set aside (see service.set_aside) and the panel says so.
+    """
+    from advisor.gui.main_window import MainWindow
+
+    restored = restore(known)
+    try:
+        return MainWindow(known, restored.session, restored.problem)
+    except Exception as exc:
+        problem = set_aside(f"{type(exc).__name__}: {exc}")
+        return MainWindow(known, Session(fresh_answers(known), None), problem)
 
 
 def _report_startup(window: object, started: float) -> None:

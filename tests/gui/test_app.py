@@ -13,12 +13,14 @@ from PySide6.QtWidgets import QCheckBox, QSlider, QWidget
 from pytestqt.qtbot import QtBot
 
 from advisor.errors import BadInterpreterError
+from advisor.gui.app import open_window
 from advisor.gui.main_window import MainWindow
 from advisor.probing.environments import Candidate, Environment, ModuleCheck
-from advisor.record import record_from_json
+from advisor.record import Record, record_from_json
+from advisor.scoring.answers import default_answers
 from advisor.scoring.knowledge import knowledge
-from advisor.service import remember_run, restore, store_path
-from advisor.session import load_session
+from advisor.service import remember_run, restore, save, store_path
+from advisor.session import Session, load_session
 from tests.helpers import FIXTURES, spec
 
 QUICK = FIXTURES / "records" / "bench_quick_cpu.json"
@@ -353,3 +355,24 @@ def test_a_session_with_answers_only_keeps_this_machines_measurements(
     assert window.questions.answers().values["stage"] == "production"
     assert window.record is not None and window.record.benchmarks is not None
     assert "measurements are kept" in window.statusBar().currentMessage()
+
+
+def test_a_session_that_cannot_be_drawn_is_set_aside_and_the_app_still_opens(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    save(Session(default_answers(knowledge()), record_from_json(QUICK.read_text())))
+    drawn = MainWindow.set_record
+
+    def broken_once(self: MainWindow, record: Record) -> None:
+        monkeypatch.setattr(MainWindow, "set_record", drawn)  # the next window draws
+        raise ZeroDivisionError("float division by zero")
+
+    monkeypatch.setattr(MainWindow, "set_record", broken_once)
+    opened = open_window(knowledge())
+    qtbot.addWidget(opened)
+    assert opened.record is None
+    (kept,) = store_path().parent.glob("session-unusable-*.json")
+    assert opened.panel.title.text().startswith(
+        "The last session could not be shown (ZeroDivisionError: float division by zero); "
+        f"it was kept as {kept}"
+    )
