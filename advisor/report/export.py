@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from advisor.errors import ReportFormatError
+from advisor.errors import ExportError, ReportFormatError
 from advisor.fileio import atomic_write, atomic_write_text
 from advisor.record import Record, record_to_json
 from advisor.report.pdf import print_pdf
@@ -50,4 +50,7 @@ def export_report(record: Record, path: Path, fmt: Format, view: ReportView | No
         atomic_write_text(path, render_view(view))
     else:
         html = render_view(view)
-        atomic_write(path, lambda temp: print_pdf(html, temp))
+        try:
+            atomic_write(path, lambda temp: print_pdf(html, temp))
+        except ExportError as exc:  # it names the temporary file: name the user's
+            raise ExportError(f"cannot write {path}: {exc}") from exc

@@ -35,15 +35,15 @@ def print_pdf(html: str, target: Path) -> None:
             page_file.write_text(html, encoding="utf-8")
             outcome = _print(page_file, target)
     except OSError as exc:  # the page could not be written: the temporary folder is full
-        raise ExportError(f"PDF export: cannot stage the page ({exc.strerror})") from exc
+        raise ExportError(f"the PDF's page cannot be staged ({exc.strerror})") from exc
     finally:
         qInstallMessageHandler(previous)
     if outcome == "printed":
         return
-    if outcome.startswith("could not print") and _nearly_full(target.parent, len(html)):
-        raise ExportError(f"PDF export: {outcome}: the disk is full")
+    if outcome == "could not print" and _nearly_full(target.parent, len(html)):
+        raise ExportError("No space left on device (the PDF did not fit)")
     last = one_line(messages[-1]) if messages else "no message from Qt"
-    raise ExportError(f"PDF export: Qt WebEngine {outcome} ({last})")
+    raise ExportError(f"the PDF engine (Qt WebEngine) {outcome} ({last})")
 
 
 def _nearly_full(folder: Path, wanted: int) -> bool:
@@ -81,7 +81,7 @@ def _print(page_file: Path, target: Path) -> str:
             loop.quit()
 
     def printed(_path: str, ok: bool) -> None:
-        outcome[0] = "printed" if ok else f"could not print to {target}"
+        outcome[0] = "printed" if ok else "could not print"
         loop.quit()
 
     page.loadFinished.connect(loaded)
