@@ -8,8 +8,9 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QElapsedTimer, QPoint, Qt, QTimer
-from PySide6.QtWidgets import QCheckBox, QSlider, QWidget
+from PySide6.QtCore import QElapsedTimer, QPoint, QPointF, Qt, QTimer
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication, QCheckBox, QScrollArea, QSlider, QWidget
 from pytestqt.qtbot import QtBot
 
 from advisor.errors import BadInterpreterError
@@ -376,3 +377,41 @@ def test_a_session_that_cannot_be_drawn_is_set_aside_and_the_app_still_opens(
         "The last session could not be shown (ZeroDivisionError: float division by zero); "
         f"it was kept as {kept}"
     )
+
+
+def _wheel(widget: QWidget, steps: int) -> None:
+    """A real wheel event over the middle of ``widget``, through the application."""
+    centre = QPointF(widget.rect().center())
+    event = QWheelEvent(
+        centre,
+        QPointF(widget.mapToGlobal(widget.rect().center())),
+        QPoint(0, 0),
+        QPoint(0, -120 * steps),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(widget, event)
+
+
+def test_scrolling_over_a_slider_scrolls_the_page_and_never_changes_the_answer(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    window.resize(900, 500)  # the questions need scrolling
+    slider = window.questions.control("debugging_priority")
+    assert isinstance(slider, QSlider)
+    area = slider.parentWidget()
+    while not isinstance(area, QScrollArea):
+        area = area.parentWidget()
+    area.verticalScrollBar().setValue(0)
+    value, headline = slider.value(), window.headline.text()
+    _wheel(slider, 2)
+    qtbot.wait(50)
+    assert slider.value() == value
+    assert window.headline.text() == headline
+    assert area.verticalScrollBar().value() > 0  # the page scrolled instead
+    slider.setFocus()
+    qtbot.waitUntil(slider.hasFocus, timeout=2000)
+    _wheel(slider, 1)  # once the user has chosen the slider, the wheel is theirs
+    assert slider.value() != value
