@@ -27,7 +27,7 @@ from advisor.gui.bench_page import BenchPage
 from advisor.gui.machine_page import MachinePage
 from advisor.gui.questions_page import QuestionsPage
 from advisor.gui.report_page import ReportPage
-from advisor.gui.wheel import install_wheel_guard
+from advisor.gui.wheel import guard_wheel
 from advisor.gui.widgets import FailurePanel, app_message, heading
 from advisor.record import Record
 from advisor.report.export import Format
@@ -62,7 +62,6 @@ class MainWindow(QMainWindow):
 
     def __init__(self, knowledge: Knowledge, session: Session, problem: str = "") -> None:
         super().__init__()
-        install_wheel_guard()  # before any page: each value widget is guarded as it is polished
         self.knowledge = knowledge
         self.record: Record | None = None  # set by _restore, then by each probe or run
         self.comparison: Comparison | None = None  # the record's, built once per record
@@ -78,6 +77,7 @@ class MainWindow(QMainWindow):
         self.panel = FailurePanel()
         self._build_layout()
         self._build_menus()
+        guard_wheel(self)  # scrolling never changes an answer
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_DELAY_MS)

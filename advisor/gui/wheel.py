@@ -2,9 +2,11 @@
 
 Qt gives a slider, spin box or combo box the wheel whenever the pointer is over it, so
 scrolling the questions page moved importance sliders under the pointer and silently
-changed the recommendation. One filter on the whole application applies the rule to
-every such widget: a widget takes the wheel only once it has the keyboard focus (the
-user clicked or tabbed to it); otherwise the wheel goes to the scroll area around it.
+changed the recommendation. `guard_wheel` applies one rule to every such widget in a
+window: a widget takes the wheel only once it has the keyboard focus (the user clicked
+or tabbed to it); otherwise the wheel goes to the scroll area around it. (A filter on
+the whole application would see every event of every object, Qt WebEngine's included,
+and PySide crashed wrapping objects mid-destruction.)
 """
 
 from __future__ import annotations
@@ -53,9 +55,12 @@ def _scroll_area_around(widget: QWidget) -> QAbstractScrollArea | None:
     return parent
 
 
-def install_wheel_guard() -> None:
-    """Apply the rule to the running application, once (it owns the filter)."""
-    application = QCoreApplication.instance()
-    assert application is not None, "install_wheel_guard needs a running QApplication"
-    if application.findChild(WheelGuard) is None:
-        application.installEventFilter(WheelGuard(application))
+def guard_wheel(window: QWidget) -> None:
+    """Apply the rule to every value widget in ``window`` (call once its pages are built)."""
+    guard = WheelGuard(window)
+    for widget in window.findChildren(QWidget):
+        if _guarded(widget):
+            # A wheel must not give focus either: Qt would then let the widget take it.
+            if widget.focusPolicy() == Qt.FocusPolicy.WheelFocus:
+                widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            widget.installEventFilter(guard)
