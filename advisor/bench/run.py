@@ -21,7 +21,7 @@ from advisor.bench.spec import Preset, WorkloadSpec, suite
 from advisor.bench.stats import NOISE_THRESHOLD_CV
 from advisor.catalog import FrameworkSpec, frameworks
 from advisor.datadir import cache_dir
-from advisor.errors import DeviceError, UnknownFrameworkError
+from advisor.errors import DataFolderError, DeviceError, UnknownFrameworkError
 from advisor.probing.inventory import take_inventory
 from advisor.probing.runner import run_process
 from advisor.record import (
@@ -300,15 +300,20 @@ def _run_suites(
 def compiler_setup_folder(record: Record, device: str) -> Path | None:
     """Where torch.compile's one-time compiler set-up for this PyTorch and machine is kept.
 
-    None when PyTorch is not installed. The key holds what the set-up depends on: the
-    PyTorch build, the interpreter, the device and the CPU it compiles for.
+    None when PyTorch is not installed or the cache folder cannot be used. The key holds
+    what the set-up depends on: the PyTorch build, the interpreter, the device and the
+    CPU it compiles for.
     """
     torch = next((p for p in record.frameworks if p.framework == "torch"), None)
     if torch is None or torch.report is None:
         return None
     parts = (torch.report.version, record.interpreter.executable, device, record.machine.cpu.model)
     key = hashlib.sha256("\n".join(str(p) for p in parts).encode()).hexdigest()[:16]
-    return cache_dir() / "torch-compiler" / f"torch-{torch.report.version}-{device}-{key}"
+    try:
+        cache = cache_dir()
+    except DataFolderError:  # nowhere to keep it: every compile is fully cold, and says so
+        return None
+    return cache / "torch-compiler" / f"torch-{torch.report.version}-{device}-{key}"
 
 
 def _set_up_compiler(
