@@ -81,7 +81,7 @@ def run_side_by_side(
     """
     driven: list[_Driven] = []
     try:
-        return _drive(
+        _drive(
             driven,
             specs,
             interpreter,
@@ -102,6 +102,7 @@ def run_side_by_side(
             if s.id not in started
         ]
         return _results(driven, timeout_s) + never
+    return _results(driven, timeout_s)
 
 
 def _drive(
@@ -115,28 +116,28 @@ def _drive(
     cancel: threading.Event | None,
     stagger: bool,
     while_importing: Callable[[], bool] | None,
-) -> list[SuiteResult]:
+) -> None:
+    """Start, then drive the suites until each has ended (or the run must stop)."""
     deadline = time.monotonic() + timeout_s
     if _start_all(driven, specs, interpreter, plan_path, listen, deadline, cancel, stagger):
-        return _results(driven, timeout_s)
+        return
     if while_importing is not None and while_importing():
         _stop(driven, "cancelled")
-        return _results(driven, timeout_s)
+        return
     if not stagger and any(_settle(i, "ready", deadline, cancel, driven) for i in driven):
-        return _results(driven, timeout_s)
+        return
     for slot in commands:
         for item in driven[::-1] if slot.reverse else driven:
             if item.ending is None and not item.process.send(slot.command):
                 item.ending = item.process.wait(0)
             if item.ending is None and _settle(item, "slot_done", deadline, cancel, driven):
-                return _results(driven, timeout_s)
+                return
     for item in driven:  # every suite winds down at once: nothing is timed any more
         if item.ending is None:
             item.process.send("finish")
     for item in driven:
         if item.ending is None:
             item.ending = item.process.wait(max(deadline - time.monotonic(), 0.0), cancel)
-    return _results(driven, timeout_s)
 
 
 def _start_all(
