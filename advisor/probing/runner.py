@@ -74,24 +74,30 @@ _ALLOCATOR_OUT_OF_MEMORY = re.compile(
 )
 
 
+def memory_cgroups() -> list[tuple[Path, int]]:
+    """This process's memory cgroup folders, each with its cgroup version (1 or 2)."""
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return []
+    found = []
+    for line in lines:
+        _id, controllers, path = line.split(":", 2)
+        if controllers == "":
+            found.append((Path("/sys/fs/cgroup") / path.lstrip("/"), 2))
+        elif "memory" in controllers.split(","):
+            found.append((Path("/sys/fs/cgroup/memory") / path.lstrip("/"), 1))
+    return found
+
+
 def oom_kills() -> int | None:
     """The kernel's count of OOM kills in this process's memory cgroup; None where unknown.
 
     Read from cgroup v2's `memory.events` or v1's `memory.oom_control`. Children run in
     the advisor's cgroup, so a kill while one ran, of a child that died by SIGKILL, is it.
     """
-    try:
-        lines = Path("/proc/self/cgroup").read_text().splitlines()
-    except OSError:
-        return None
-    for line in lines:
-        _id, controllers, path = line.split(":", 2)
-        if controllers == "":
-            where = Path("/sys/fs/cgroup") / path.lstrip("/") / "memory.events"
-        elif "memory" in controllers.split(","):
-            where = Path("/sys/fs/cgroup/memory") / path.lstrip("/") / "memory.oom_control"
-        else:
-            continue
+    for folder, version in memory_cgroups():
+        where = folder / ("memory.events" if version == 2 else "memory.oom_control")
         try:
             for entry in where.read_text().splitlines():
                 name, _, value = entry.partition(" ")

@@ -13,7 +13,7 @@ import pytest
 
 from advisor.probing.frameworks import probe_frameworks
 from advisor.probing.inventory import take_inventory
-from advisor.probing.runner import run_process
+from advisor.probing.runner import memory_cgroups, run_process
 from tests.helpers import INTERPRETER, fixture_text, spec
 
 GOOD_OUTPUT = fixture_text("probe_outputs", "torch_ok_cpu.json")
@@ -144,17 +144,8 @@ def test_a_child_out_of_memory_in_python_is_reported_so(tmp_path: Path) -> None:
 
 def _memory_cgroup(limit_bytes: int) -> Path | None:
     """A new memory cgroup below this process's own, limited; None where none can be made."""
-    for line in Path("/proc/self/cgroup").read_text().splitlines():
-        _id, controllers, path = line.split(":", 2)
-        if "memory" in controllers.split(","):
-            base, limit_file = (
-                Path("/sys/fs/cgroup/memory") / path.lstrip("/"),
-                "memory.limit_in_bytes",
-            )
-        elif controllers == "":
-            base, limit_file = Path("/sys/fs/cgroup") / path.lstrip("/"), "memory.max"
-        else:
-            continue
+    for base, version in memory_cgroups():
+        limit_file = "memory.max" if version == 2 else "memory.limit_in_bytes"
         group = base / f"framework-advisor-test-{os.getpid()}"
         try:
             group.mkdir()
@@ -177,7 +168,7 @@ def test_a_child_killed_by_the_kernel_for_memory_is_reported_so(tmp_path: Path) 
         "driver.py",
         "import os, sys\n"
         f"open({str(group / 'cgroup.procs')!r}, 'w').write(str(os.getpid()))\n"
-        "from advisor.probing.runner import run_process\n"
+        "from advisor.probing.runner import memory_cgroups, run_process\n"
         f"result = run_process([sys.executable, '-c', {greedy!r}], timeout_s=60)\n"
         "print(result.failure_reason(60))\n",
     )
