@@ -21,3 +21,12 @@ def _isolated_data_dir(
     folder = tmp_path_factory.mktemp("advisor-data")
     monkeypatch.setenv(DATA_DIR_VARIABLE, str(folder))
     return folder
+
+
+@pytest.fixture
+def unusable_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The data folder set below a regular file, so it can never be created; returned."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(blocker / "data"))
+    return blocker / "data"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -13,7 +12,7 @@ from advisor.bench.lockstep import slots
 from advisor.bench.run import build_plan, compiler_setup_folder, plan_dtypes, resolve_device
 from advisor.bench.spec import suite
 from advisor.bench.suite_result import suite_from_result
-from advisor.datadir import DATA_DIR_VARIABLE, cache_dir
+from advisor.datadir import cache_dir
 from advisor.errors import UsageError
 from advisor.probing.runner import ProcessResult
 from advisor.record import CaseResult, DeviceCheck, FrameworkProbe, GpuInfo, GpuInventory
@@ -213,10 +212,6 @@ def test_the_compiler_set_up_is_kept_per_pytorch_version_and_device() -> None:
     assert compiler_setup_folder(helpers.record((MISSING,)), "cpu") is None
 
 
-def test_without_a_usable_cache_folder_the_compile_is_fully_cold(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    blocker = tmp_path / "a-file"
-    blocker.write_text("")
-    monkeypatch.setenv(DATA_DIR_VARIABLE, str(blocker / "data"))
+@pytest.mark.usefixtures("unusable_data_folder")
+def test_without_a_usable_cache_folder_the_compile_is_fully_cold() -> None:
     assert compiler_setup_folder(helpers.record((_probe("torch", "cpu"),)), "cpu") is None

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from advisor import cli
-from advisor.datadir import DATA_DIR_VARIABLE
 from advisor.probing.runner import run_process
 from advisor.record import record_from_json, record_to_json
 from advisor.report.render import render_html
@@ -176,17 +175,14 @@ def test_output_onto_a_symlink_to_a_device_is_refused(
 
 
 def test_an_unusable_data_folder_does_not_fail_a_job_that_needs_none(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str], unusable_data_folder: Path
 ) -> None:
-    blocker = tmp_path / "a-file"
-    blocker.write_text("")
-    monkeypatch.setenv(DATA_DIR_VARIABLE, str(blocker / "data"))
     code, out, err = _run(capsys, "recommend", "--profile", "student")
     assert code == 0, err
     assert out.startswith("Recommendation: ")
     assert err == (
         "no saved benchmark results: static criteria only (Autosave is off: the data folder "
-        f"{blocker / 'data'} cannot be used (Not a directory))\n"
+        f"{unusable_data_folder} cannot be used (Not a directory))\n"
     )
 
 

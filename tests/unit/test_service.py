@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
-
-from advisor.datadir import DATA_DIR_VARIABLE, data_dir
+from advisor.datadir import data_dir
 from advisor.record import record_from_json
 from advisor.scoring.answers import Answers, default_answers
 from advisor.scoring.knowledge import knowledge
@@ -102,17 +100,14 @@ def test_a_stored_session_with_an_impossible_measurement_is_moved_aside_and_name
 
 
 def test_an_unusable_data_folder_starts_a_fresh_session_without_autosave(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    unusable_data_folder: Path,
 ) -> None:
-    blocker = tmp_path / "a-file"
-    blocker.write_text("")
-    monkeypatch.setenv(DATA_DIR_VARIABLE, str(blocker / "data"))
     restored = restore(knowledge())
     assert restored.session == Session(default_answers(knowledge()), None)
     assert restored.problem == (
-        f"Autosave is off: the data folder {blocker / 'data'} cannot be used (Not a directory)"
+        f"Autosave is off: the data folder {unusable_data_folder} cannot be used (Not a directory)"
     )
     assert remember_run(RECORD, knowledge()) == (
-        f"not kept as the latest run: data folder {blocker / 'data'} cannot be used "
+        f"not kept as the latest run: data folder {unusable_data_folder} cannot be used "
         "(Not a directory)"
     )
