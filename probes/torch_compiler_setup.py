@@ -12,6 +12,7 @@ compile of its model.
 Usage: torch_compiler_setup.py --plan PLAN.json --into FOLDER
 """
 
+import json
 import os
 import shutil
 import sys
@@ -26,8 +27,6 @@ def main(argv):
     if len(argv) != 4 or argv[0] != "--plan" or argv[2] != "--into":
         sys.stderr.write("usage: torch_compiler_setup.py --plan PLAN.json --into FOLDER\n")
         return 2
-    import json
-
     with open(argv[1], encoding="utf-8") as handle:
         plan = json.load(handle)
     target = argv[3]

@@ -55,7 +55,7 @@ def probe_frameworks(
         for spec, process, deadline in started:
             endings.append(process.wait(max(deadline - time.monotonic(), 0.0)))
             if endings[-1] == "cancelled":
-                raise CancelledError("cancelled by the user while probing " + spec.display_name)
+                raise _cancelled(spec)
     finally:
         for _spec, process, _deadline in started[len(endings) :]:
             process.kill()
@@ -87,7 +87,11 @@ def _until_imported(
         while not imported.wait(_POLL_S) and process.alive() and time.monotonic() < deadline:
             pass
     except KeyboardInterrupt:
-        raise CancelledError("cancelled by the user while probing " + spec.display_name) from None
+        raise _cancelled(spec) from None
+
+
+def _cancelled(spec: FrameworkSpec) -> CancelledError:
+    return CancelledError("cancelled by the user while probing " + spec.display_name)
 
 
 def _argv(spec: FrameworkSpec, interpreter: Interpreter) -> list[str]:
