@@ -54,11 +54,51 @@ def _once(run, sync, workload):
     return run
 
 
-def _dense_weights(arrays, count):
+def nhwc(images):
+    """NCHW images (the shared arrays' layout) in Keras's channels-last layout."""
+    return images.transpose(_NCHW_TO_NHWC)
+
+
+def mlp_model(keras, params, arrays):
+    """The suite's MLP as a Keras model with the workload's seeded weights."""
+    widths = [*list(params["hidden"]), params["classes"]]
+    dense = keras.layers.Dense
+    model = keras.Sequential(
+        [dense(width, activation="relu") for width in widths[:-1]] + [dense(widths[-1])]
+    )
+    model.build((None, params["features"]))
     weights = []
-    for i in range(count):
+    for i in range(len(widths)):
         weights += [arrays["w%d" % i].T, arrays["b%d" % i]]
-    return weights
+    model.set_weights(weights)
+    return model
+
+
+def cnn_model(keras, params, arrays):
+    """The suite's small CNN as a Keras model (channels-last) with the seeded weights."""
+    layers = keras.layers
+    c1, c2 = params["channels"]
+    model = keras.Sequential(
+        [
+            layers.Conv2D(c1, 3, padding="same", activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(c2, 3, padding="same", activation="relu"),
+            layers.GlobalAveragePooling2D(),
+            layers.Dense(params["classes"]),
+        ]
+    )
+    model.build((None, params["size"], params["size"], 3))
+    model.set_weights(
+        [
+            arrays["conv1_w"].transpose(_OIHW_TO_HWIO),
+            arrays["conv1_b"],
+            arrays["conv2_w"].transpose(_OIHW_TO_HWIO),
+            arrays["conv2_b"],
+            arrays["fc_w"].T,
+            arrays["fc_b"],
+        ]
+    )
+    return model
 
 
 class Bench:
@@ -109,7 +149,7 @@ class Bench:
         tf = self.tf
 
         def build():
-            x = self.tensor(arrays["x"].transpose(_NCHW_TO_NHWC))
+            x = self.tensor(nhwc(arrays["x"]))
             w = self.tensor(arrays["w"].transpose(_OIHW_TO_HWIO))
             b = self.tensor(arrays["b"])
 
@@ -151,51 +191,19 @@ class Bench:
             self.suite.run_case(_case(workload, variant), build)
 
     def mlp_train(self, workload):
-        layers = self.keras.layers
-        p = workload["params"]
-        widths = [*list(p["hidden"]), p["classes"]]
-
-        def make(arrays):
-            model = self.keras.Sequential(
-                [layers.Dense(width, activation="relu") for width in widths[:-1]]
-                + [layers.Dense(widths[-1])]
-            )
-            model.build((None, p["features"]))
-            model.set_weights(_dense_weights(arrays, len(widths)))
-            return model
-
-        self._train(workload, make, lambda arrays: arrays["x"], "mlp_train")
+        self._train(
+            workload,
+            lambda arrays: mlp_model(self.keras, workload["params"], arrays),
+            lambda arrays: arrays["x"],
+            "mlp_train",
+        )
 
     def cnn_train(self, workload):
-        layers = self.keras.layers
-        p = workload["params"]
-        c1, c2 = p["channels"]
-
-        def make(arrays):
-            model = self.keras.Sequential(
-                [
-                    layers.Conv2D(c1, 3, padding="same", activation="relu"),
-                    layers.MaxPooling2D(2),
-                    layers.Conv2D(c2, 3, padding="same", activation="relu"),
-                    layers.GlobalAveragePooling2D(),
-                    layers.Dense(p["classes"]),
-                ]
-            )
-            model.build((None, p["size"], p["size"], 3))
-            model.set_weights(
-                [
-                    arrays["conv1_w"].transpose(_OIHW_TO_HWIO),
-                    arrays["conv1_b"],
-                    arrays["conv2_w"].transpose(_OIHW_TO_HWIO),
-                    arrays["conv2_b"],
-                    arrays["fc_w"].T,
-                    arrays["fc_b"],
-                ]
-            )
-            return model
-
         self._train(
-            workload, make, lambda arrays: arrays["x"].transpose(_NCHW_TO_NHWC), "cnn_train"
+            workload,
+            lambda arrays: cnn_model(self.keras, workload["params"], arrays),
+            lambda arrays: nhwc(arrays["x"]),
+            "cnn_train",
         )
 
     def lstm(self, workload):

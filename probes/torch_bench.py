@@ -88,11 +88,6 @@ class Bench:
 
         self.suite.run_case(_case(workload, "eager"), build)
 
-    def _load(self, module, names_to_arrays):
-        with self.torch.no_grad():
-            for name, array in names_to_arrays.items():
-                module.get_parameter(name).copy_(self.tensor(array))
-
     def _train(self, workload, make_model, parity_name):
         arrays = arrays_for(self.plan, workload)
         torch = self.torch
@@ -120,55 +115,14 @@ class Bench:
             self.suite.run_case(_case(workload, variant), build)
 
     def mlp_train(self, workload):
-        nn = self.torch.nn
-        p = workload["params"]
-        sizes = [p["features"], *list(p["hidden"]), p["classes"]]
-
-        def make(arrays):
-            layers = []
-            for fan_in, fan_out in zip(sizes, sizes[1:]):
-                layers += [nn.Linear(fan_in, fan_out), nn.ReLU()]
-            model = nn.Sequential(*layers[:-1])
-            self._load(
-                model, {"%d.weight" % (2 * i): arrays["w%d" % i] for i in range(len(sizes) - 1)}
-            )
-            self._load(
-                model, {"%d.bias" % (2 * i): arrays["b%d" % i] for i in range(len(sizes) - 1)}
-            )
-            return model
-
-        self._train(workload, make, "mlp_train")
+        self._train(
+            workload, lambda arrays: mlp_model(self.torch, workload["params"], arrays), "mlp_train"
+        )
 
     def cnn_train(self, workload):
-        nn = self.torch.nn
-        p = workload["params"]
-        c1, c2 = p["channels"]
-
-        def make(arrays):
-            model = nn.Sequential(
-                nn.Conv2d(3, c1, 3, padding=1),
-                nn.ReLU(),
-                nn.MaxPool2d(2),
-                nn.Conv2d(c1, c2, 3, padding=1),
-                nn.ReLU(),
-                nn.AdaptiveAvgPool2d(1),
-                nn.Flatten(),
-                nn.Linear(c2, p["classes"]),
-            )
-            self._load(
-                model,
-                {
-                    "0.weight": arrays["conv1_w"],
-                    "0.bias": arrays["conv1_b"],
-                    "3.weight": arrays["conv2_w"],
-                    "3.bias": arrays["conv2_b"],
-                    "7.weight": arrays["fc_w"],
-                    "7.bias": arrays["fc_b"],
-                },
-            )
-            return model
-
-        self._train(workload, make, "cnn_train")
+        self._train(
+            workload, lambda arrays: cnn_model(self.torch, workload["params"], arrays), "cnn_train"
+        )
 
     def lstm(self, workload):
         arrays = arrays_for(self.plan, workload)
@@ -177,7 +131,8 @@ class Bench:
 
         def build():
             lstm = torch.nn.LSTM(p["features"], p["hidden"], batch_first=True).to(self.device)
-            self._load(
+            load_parameters(
+                torch,
                 lstm,
                 {
                     "weight_ih_l0": arrays["w_ih"],
@@ -222,7 +177,8 @@ class Bench:
                     .to(self.device)
                     .eval()
                 )
-                self._load(
+                load_parameters(
+                    torch,
                     layer,
                     {
                         "self_attn.in_proj_weight": arrays["in_proj_w"],
@@ -285,6 +241,50 @@ class Bench:
             return self.suite.timed(lambda: next(batches), lambda: None, batch)
 
         self.suite.run_case(_case(workload, "eager"), build)
+
+
+def load_parameters(torch, module, names_to_arrays):
+    """Copy seeded NumPy arrays into a module's parameters, by name."""
+    with torch.no_grad():
+        for name, array in names_to_arrays.items():
+            parameter = module.get_parameter(name)
+            parameter.copy_(torch.from_numpy(array).to(parameter.device))
+
+
+def mlp_model(torch, params, arrays):
+    """The suite's MLP (Linear + ReLU layers) with the workload's seeded weights."""
+    nn = torch.nn
+    sizes = [params["features"], *list(params["hidden"]), params["classes"]]
+    layers = []
+    for fan_in, fan_out in zip(sizes, sizes[1:]):
+        layers += [nn.Linear(fan_in, fan_out), nn.ReLU()]
+    model = nn.Sequential(*layers[:-1])
+    names = {}
+    for i in range(len(sizes) - 1):
+        names["%d.weight" % (2 * i)] = arrays["w%d" % i]
+        names["%d.bias" % (2 * i)] = arrays["b%d" % i]
+    load_parameters(torch, model, names)
+    return model
+
+
+def cnn_model(torch, params, arrays):
+    """The suite's small CNN (two conv + pool stages, a linear head), seeded weights, NCHW."""
+    nn = torch.nn
+    c1, c2 = params["channels"]
+    model = nn.Sequential(
+        nn.Conv2d(3, c1, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(c1, c2, 3, padding=1),
+        nn.ReLU(),
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Linear(c2, params["classes"]),
+    )
+    names = {"0.weight": "conv1_w", "0.bias": "conv1_b", "3.weight": "conv2_w"}
+    names.update({"3.bias": "conv2_b", "7.weight": "fc_w", "7.bias": "fc_b"})
+    load_parameters(torch, model, {name: arrays[key] for name, key in names.items()})
+    return model
 
 
 def _endless(loader):
