@@ -280,6 +280,70 @@ class BenchmarkRun:
     noise_threshold_cv: Positive
 
 
+ModelDeployStatus = Literal["ok", "exported", "mismatch", "failed", "timed_out", "cancelled"]
+
+
+@dataclass(frozen=True)
+class ModelDeployment:
+    """One model through one route: exported, loaded in the route's runtime, compared, timed.
+
+    "exported": the artifact was written but its runtime is not Python (TensorFlow.js).
+    """
+
+    model: str
+    status: ModelDeployStatus
+    reason: str | None = None
+    export_s: NonNegative | None = None
+    artifact_bytes: Count | None = None
+    load_first_s: NonNegative | None = None  # load + first inference, in a fresh process
+    max_abs_diff: NonNegative | None = None  # against the framework's own output
+    max_rel_diff: NonNegative | None = None  # max |a - b| / max |b|
+    samples_s: tuple[Positive, ...] = ()  # batch-1 seconds per inference, one per timed block
+    inner_iterations: Count = 0
+    stats: Statistics | None = None
+
+
+RouteStatus = Literal[
+    "ok", "exported", "mismatch", "failed", "timed_out", "not_installed", "skipped", "cancelled"
+]
+
+
+@dataclass(frozen=True)
+class RouteResult:
+    """One deployment route tried on this machine, for every model; copied from the spec too."""
+
+    route: str
+    title: str
+    framework: str  # whose model: torch, tensorflow, or keras_torch (Keras 3 on PyTorch)
+    targets: tuple[str, ...]
+    status: RouteStatus
+    reason: str | None = None
+    install_hint: str | None = None
+    deprecated: bool = False
+    note: str | None = None
+    runtime: str | None = None  # the runtime that loaded the artifacts, with its version
+    runtime_import_s: NonNegative | None = None
+    frameworks_loaded: tuple[str, ...] = ()  # frameworks the loading process ended up importing
+    models: tuple[ModelDeployment, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeploymentRun:
+    """Each chosen route's export, reload and timing, for the benchmark's seeded models."""
+
+    preset: str
+    targets: tuple[str, ...]
+    threads: Annotated[int, Bounds(at_least=1)]
+    seed: int
+    started_at: str
+    wall_time_s: NonNegative
+    cancelled: bool
+    rtol: NonNegative
+    atol: NonNegative
+    exporters: dict[str, str]  # framework -> the version that exported
+    routes: tuple[RouteResult, ...]
+
+
 @dataclass(frozen=True)
 class SavedAnswers:
     """The questionnaire answers a report was weighed with, as given (checked again on load)."""
@@ -301,6 +365,7 @@ class Record:
     frameworks: tuple[FrameworkProbe, ...]
     benchmarks: BenchmarkRun | None = None
     answers: SavedAnswers | None = None  # set by `report`, so a saved report re-renders as is
+    deployment: DeploymentRun | None = None
 
 
 def record_to_json(record: Record) -> str:

@@ -1,0 +1,1 @@
+"""Deployment paths: export the seeded models through each route, reload, compare, time."""

@@ -1,0 +1,180 @@
+"""Run one framework's export script over its routes, restarting it past a crash or a hang.
+
+The script reports each route as it starts and each model as it is exported (see
+probes/_deploy_common.py). A route that outlives its timeout, or takes the process
+down, is recorded with the reason; the process is killed and a fresh one carries on
+with the routes left, so one route failing never stops the others.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from advisor.deploy.spec import EXPORT_SCRIPTS, RouteSpec
+from advisor.probing.runner import Ending, ManagedProcess
+from advisor.record import Interpreter, ModelDeployment, RouteStatus
+from advisor.resources_path import probes_folder
+
+_POLL_S = 0.05
+
+
+@dataclass
+class Exported:
+    """What the export script said about one route so far."""
+
+    missing: tuple[str, ...] | None = None  # set when the route finished
+    models: dict[str, ModelDeployment] = field(default_factory=dict)
+    artifacts: dict[str, tuple[str, str]] = field(default_factory=dict)  # model -> (file, ref)
+    failure: tuple[RouteStatus, str] | None = None  # why the route stopped short: (status, reason)
+
+
+@dataclass(frozen=True)
+class FrameworkExports:
+    """One framework's routes, the version that exported them, and whether the user cancelled."""
+
+    routes: dict[str, Exported]
+    version: str | None
+    cancelled: bool
+
+
+@dataclass
+class _Progress:
+    """Shared between the reader thread and the waiting loop."""
+
+    current: str | None = None
+    started_here: int = 0  # routes the current process has started
+    since: float = field(default_factory=time.monotonic)
+    version: str | None = None
+    routes: dict[str, Exported] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def export_framework(
+    framework: str,
+    routes: Sequence[RouteSpec],
+    plan: dict[str, Any],
+    interpreter: Interpreter,
+    timeout_s: float,
+    say: Callable[[str], None],
+    cancel: threading.Event | None,
+) -> FrameworkExports:
+    """Every route's export outcome (see FrameworkExports)."""
+    progress = _Progress()
+    left = list(routes)
+    while left:
+        path = Path(plan["run_dir"]) / f"plan_export_{framework}.json"
+        path.write_text(json.dumps(dict(plan, routes=[_route_plan(r) for r in left])), "utf-8")
+        argv = [interpreter.executable, str(probes_folder() / EXPORT_SCRIPTS[framework])]
+        process = ManagedProcess([*argv, "--plan", str(path)], _reader(progress, say))
+        progress.current, progress.since, progress.started_here = None, time.monotonic(), 0
+        ending = _wait(process, progress, timeout_s, cancel)
+        result = process.result(ending)
+        progress.version = _version(result.stdout) or progress.version
+        unfinished = [r.id for r in left if progress.routes.get(r.id, Exported()).missing is None]
+        # Ended before any route started (the framework would not import): no route can run.
+        stuck = unfinished if progress.started_here == 0 else unfinished[:1]
+        stuck = [progress.current] if progress.current else stuck
+        if unfinished:
+            reason = result.failure_reason(timeout_s) or "the export script ended early"
+            status: RouteStatus = (
+                "timed_out"
+                if ending == "timed_out"
+                else "cancelled"
+                if ending == "cancelled"
+                else "failed"
+            )
+            for route_id in stuck:
+                entry = progress.routes.setdefault(route_id, Exported())
+                entry.failure, entry.missing = (status, reason), ()
+        if ending == "cancelled":
+            return FrameworkExports(progress.routes, progress.version, True)
+        left = [r for r in left if progress.routes.get(r.id, Exported()).missing is None]
+    return FrameworkExports(progress.routes, progress.version, False)
+
+
+def _version(stdout: str) -> str | None:
+    """The exporting framework's version from the script's document, if it printed one."""
+    try:
+        document = json.loads(stdout)
+    except json.JSONDecodeError:
+        return None
+    version = document.get("version") if isinstance(document, dict) else None
+    return version if isinstance(version, str) else None
+
+
+def _route_plan(route: RouteSpec) -> dict[str, Any]:
+    return {
+        "id": route.id,
+        "title": route.title,
+        "export_modules": list(route.export_modules),
+        "runtime_modules": list(route.runtime_modules),
+        "fallback_modules": list(route.fallback_modules),
+    }
+
+
+def _wait(
+    process: ManagedProcess,
+    progress: _Progress,
+    timeout_s: float,
+    cancel: threading.Event | None,
+) -> Ending:
+    """Until the script exits; past one route's timeout, or on cancel, kill it."""
+    try:
+        while process.alive():
+            if cancel is not None and cancel.is_set():
+                process.kill()
+                return "cancelled"
+            with progress.lock:
+                overdue = time.monotonic() - progress.since > timeout_s
+            if overdue:
+                process.kill()
+                return "timed_out"
+            time.sleep(_POLL_S)
+    except KeyboardInterrupt:
+        process.kill()
+        return "cancelled"
+    return process.wait(timeout_s)
+
+
+def _reader(progress: _Progress, say: Callable[[str], None]) -> Callable[[dict[str, Any]], None]:
+    def on_event(event: dict[str, Any]) -> None:
+        stage, route = event.get("stage"), str(event.get("route", ""))
+        with progress.lock:
+            if stage == "route_started":
+                progress.current, progress.since = route, time.monotonic()
+                progress.started_here += 1
+                progress.routes.setdefault(route, Exported())
+            elif stage == "model_exported":
+                _keep_model(progress.routes.setdefault(route, Exported()), event.get("result"))
+            elif stage == "route_finished":
+                missing = event.get("missing")
+                entry = progress.routes.setdefault(route, Exported())
+                entry.missing = tuple(str(m) for m in missing) if isinstance(missing, list) else ()
+                progress.current = None
+        if stage in ("route_started", "model_exported"):
+            say(str(event.get("message", "")))
+
+    return on_event
+
+
+def _keep_model(entry: Exported, result: Any) -> None:
+    if not isinstance(result, dict) or not isinstance(result.get("model"), str):
+        return
+    model = result["model"]
+    if result.get("status") != "ok":
+        entry.models[model] = ModelDeployment(model, "failed", str(result.get("reason")))
+        return
+    export_s, size = result.get("export_s"), result.get("artifact_bytes")
+    entry.models[model] = ModelDeployment(
+        model,
+        "exported",
+        export_s=float(export_s) if isinstance(export_s, int | float) else None,
+        artifact_bytes=int(size) if isinstance(size, int) else None,
+    )
+    entry.artifacts[model] = (str(result.get("artifact")), str(result.get("reference")))

@@ -1,0 +1,305 @@
+"""The deploy job: export the seeded models through each chosen route, reload, compare, time.
+
+Per framework, one export process goes through its routes (see exporting.py); then each
+route's artifacts are loaded in a fresh process that imports only the route's runtime
+(probes/deploy_load.py). Everything runs one process at a time, so a latency is never
+timed beside another process's work. Failure is data: a missing package, a failed
+export, a corrupt artifact, an output that differs, a timeout; each is one route's result.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from advisor.bench.run import DEFAULT_SEED
+from advisor.bench.stats import summarise
+from advisor.deploy.exporting import Exported, export_framework
+from advisor.deploy.spec import EXPORT_SCRIPTS, RUNTIME_LABELS, DeployPreset, RouteSpec, deploy_spec
+from advisor.probing.inventory import take_inventory
+from advisor.probing.runner import ProcessResult, run_process
+from advisor.record import (
+    DeploymentRun,
+    Interpreter,
+    ModelDeployment,
+    ModelDeployStatus,
+    Record,
+    RouteResult,
+    RouteStatus,
+)
+from advisor.resources_path import probes_folder
+
+# A route's status from its models': the first of these that any model has, else "ok".
+_WORST_FIRST: tuple[RouteStatus, ...] = ("cancelled", "timed_out", "failed", "mismatch", "exported")
+_LOAD_STATUSES: dict[str, ModelDeployStatus] = {
+    "ok": "ok",
+    "mismatch": "mismatch",
+    "failed": "failed",
+}
+
+
+@dataclass(frozen=True)
+class DeployOptions:
+    """What the user asked to try."""
+
+    preset: str = "quick"
+    targets: tuple[str, ...] = ()  # empty: every target
+    threads: int = 1
+    seed: int = DEFAULT_SEED
+
+
+@dataclass(frozen=True)
+class DeployEvent:
+    """Live progress: a message, or a route's finished result."""
+
+    kind: Literal["message", "route_finished"]
+    message: str
+    route: RouteResult | None = None
+
+
+DeployListener = Callable[[DeployEvent], None]
+
+
+def run_deployment(
+    options: DeployOptions,
+    python: str | None = None,
+    on_event: DeployListener | None = None,
+    cancel: threading.Event | None = None,
+    command: str = "framework-advisor deploy",
+) -> Record:
+    """Describe the environment, then try each route of the chosen targets; one record."""
+    listen = on_event or (lambda _event: None)
+
+    def say(message: str) -> None:
+        listen(DeployEvent("message", message))
+
+    spec = deploy_spec()
+    preset = spec.presets[options.preset]
+    targets = options.targets or tuple(spec.targets)
+    record = take_inventory(python, specs=(), on_progress=say, command=command)
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    started = time.monotonic()
+    job = _Job(record.interpreter, preset, cancel, listen)
+    with tempfile.TemporaryDirectory(prefix="framework-advisor-deploy-") as run_dir:
+        plan = {
+            "run_dir": run_dir,
+            "seed": options.seed,
+            "threads": options.threads,
+            "models": [
+                {"id": m.id, "workload": m.workload, "params": m.params(preset.workload_preset)}
+                for m in spec.models
+            ],
+        }
+        try:
+            job.run(spec.routes_for(targets), plan)
+        except KeyboardInterrupt:  # between processes: keep what finished
+            job.cancelled = True
+    run = DeploymentRun(
+        preset=preset.name,
+        targets=targets,
+        threads=options.threads,
+        seed=options.seed,
+        started_at=started_at,
+        wall_time_s=time.monotonic() - started,
+        cancelled=job.cancelled,
+        rtol=spec.rtol,
+        atol=spec.atol,
+        exporters=job.exporters,
+        routes=tuple(job.results),
+    )
+    return replace(record, deployment=run)
+
+
+class _Job:
+    """The routes' results as they finish, in the spec's order within each framework."""
+
+    def __init__(
+        self,
+        interpreter: Interpreter,
+        preset: DeployPreset,
+        cancel: threading.Event | None,
+        listen: DeployListener,
+    ) -> None:
+        self.interpreter = interpreter
+        self.preset = preset
+        self.cancel = cancel
+        self.listen = listen
+        self.results: list[RouteResult] = []
+        self.exporters: dict[str, str] = {}
+        self.cancelled = False
+
+    def run(self, routes: list[RouteSpec], plan: dict[str, Any]) -> None:
+        for framework in EXPORT_SCRIPTS:
+            mine = [r for r in routes if r.framework == framework]
+            runnable = [r for r in mine if self.preset.include_slow or not r.slow]
+            exported: dict[str, Exported] = {}
+            if runnable and not self.cancelled:
+                exports = export_framework(
+                    framework,
+                    runnable,
+                    plan,
+                    self.interpreter,
+                    self.preset.export_timeout_s,
+                    self._say,
+                    self.cancel,
+                )
+                self.cancelled = exports.cancelled
+                exported = exports.routes
+                if exports.version:
+                    self.exporters[framework] = exports.version
+            for route in mine:
+                self._finish(route, exported.get(route.id), plan)
+
+    def _say(self, message: str) -> None:
+        self.listen(DeployEvent("message", message))
+
+    def _finish(self, route: RouteSpec, exported: Exported | None, plan: dict[str, Any]) -> None:
+        result = self._result(route, exported, plan)
+        self.cancelled = self.cancelled or result.status == "cancelled"
+        self.results.append(result)
+        self.listen(DeployEvent("route_finished", f"{route.title}: {result.status}", result))
+
+    def _result(
+        self, route: RouteSpec, exported: Exported | None, plan: dict[str, Any]
+    ) -> RouteResult:
+        base = _base(route)
+        if not (self.preset.include_slow or not route.slow):
+            reason = f"left out of the {self.preset.name} preset: run with --preset full"
+            return replace(base, status="skipped", reason=reason)
+        if self.cancelled or exported is None:
+            return replace(base, status="cancelled", reason="cancelled by the user")
+        if exported.missing:
+            return self._not_installed(base, route, exported.missing)
+        models = tuple(exported.models.values())
+        if exported.failure is not None:
+            status, reason = exported.failure
+            return replace(base, status=status, reason=f"export: {reason}", models=models)
+        if route.runtime == "none" or not exported.artifacts:
+            return _with_status(replace(base, models=models))
+        return self._loaded(base, route, exported, plan)
+
+    def _not_installed(
+        self, base: RouteResult, route: RouteSpec, missing: tuple[str, ...]
+    ) -> RouteResult:
+        hint = f"{self.interpreter.executable} -m {route.install}"
+        if route.extra:
+            hint += f"  (or: pip install 'framework-advisor[{route.extra}]')"
+        reason = f"not installed here: {', '.join(missing)}"
+        note = " ".join(n for n in (base.note, route.finding) if n) or None
+        return replace(base, status="not_installed", reason=reason, install_hint=hint, note=note)
+
+    def _loaded(
+        self, base: RouteResult, route: RouteSpec, exported: Exported, plan: dict[str, Any]
+    ) -> RouteResult:
+        path = Path(plan["run_dir"]) / f"plan_load_{route.id}.json"
+        load_plan = {
+            "route": route.id,
+            "runtime": route.runtime,
+            "threads": plan["threads"],
+            "latency": self.preset.latency,
+            "rtol": deploy_spec().rtol,
+            "atol": deploy_spec().atol,
+            "models": [
+                {"id": model, "artifact": artifact, "reference": reference}
+                for model, (artifact, reference) in exported.artifacts.items()
+            ],
+        }
+        path.write_text(json.dumps(load_plan), encoding="utf-8")
+        loaded: dict[str, dict[str, Any]] = {}
+
+        def on_event(event: dict[str, Any]) -> None:
+            result = event.get("result")
+            if event.get("stage") == "model_loaded" and isinstance(result, dict):
+                loaded[str(result.get("model"))] = result
+                self._say(str(event.get("message", "")))
+
+        argv = [self.interpreter.executable, str(probes_folder() / "deploy_load.py")]
+        timeout = self.preset.load_timeout_s
+        process = run_process([*argv, "--plan", str(path)], timeout, on_event, cancel=self.cancel)
+        models = tuple(
+            _model_loaded(m, loaded.get(m.model), process, timeout)
+            for m in exported.models.values()
+        )
+        return _with_status(_with_runtime(replace(base, models=models), route, process))
+
+
+def _base(route: RouteSpec) -> RouteResult:
+    return RouteResult(
+        route=route.id,
+        title=route.title,
+        framework=route.framework,
+        targets=route.targets,
+        status="ok",
+        deprecated=route.deprecated,
+        note=route.note,
+    )
+
+
+def _model_loaded(
+    model: ModelDeployment,
+    loaded: dict[str, Any] | None,
+    process: ProcessResult,
+    timeout_s: float,
+) -> ModelDeployment:
+    """An exported model with its load results, or why the loading process gave none."""
+    if model.status != "exported":
+        return model
+    if loaded is None:
+        failure = process.failure_reason(timeout_s) or "the loading process gave no result"
+        status = (
+            "timed_out" if process.timed_out else "cancelled" if process.cancelled else "failed"
+        )
+        return replace(model, status=status, reason=f"load: {failure}")
+    samples = tuple(float(s) for s in loaded.get("samples_s") or () if s > 0)
+    return replace(
+        model,
+        status=_LOAD_STATUSES.get(str(loaded.get("status")), "failed"),
+        reason=loaded.get("reason"),
+        load_first_s=_number(loaded.get("load_first_s")),
+        max_abs_diff=_number(loaded.get("max_abs_diff")),
+        max_rel_diff=_number(loaded.get("max_rel_diff")),
+        samples_s=samples,
+        inner_iterations=int(loaded.get("inner_iterations") or 0),
+        stats=summarise(samples) if len(samples) >= 2 else None,
+    )
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and value >= 0 else None
+
+
+def _with_runtime(result: RouteResult, route: RouteSpec, process: ProcessResult) -> RouteResult:
+    try:
+        document = json.loads(process.stdout)
+    except json.JSONDecodeError:
+        return result
+    if not isinstance(document, dict):
+        return result
+    label = RUNTIME_LABELS[route.runtime]
+    version = document.get("runtime_version")
+    notes = [n for n in (result.note, document.get("note")) if isinstance(n, str) and n]
+    loaded = document.get("frameworks_loaded")
+    return replace(
+        result,
+        runtime=f"{label} {version}" if isinstance(version, str) else label,
+        runtime_import_s=_number(document.get("runtime_import_s")),
+        frameworks_loaded=tuple(str(f) for f in loaded) if isinstance(loaded, list) else (),
+        note=" ".join(notes) or None,
+    )
+
+
+def _with_status(result: RouteResult) -> RouteResult:
+    """The route's status and reason from its models' (see _WORST_FIRST)."""
+    for status in _WORST_FIRST:
+        found = [m for m in result.models if m.status == status]
+        if found:
+            reason = f"{found[0].model}: {found[0].reason}" if found[0].reason else None
+            return replace(result, status=status, reason=reason)
+    return replace(result, status="ok", reason=None)

@@ -1,0 +1,47 @@
+"""Keras 3 on the PyTorch backend: the same Keras model exported as a torch.export program.
+
+Usage: deploy_keras.py --plan PLAN.json. The hedge between the two frameworks: model
+code written for Keras runs on PyTorch, and `model.export(format="torch")` hands a
+`.pt2` program to PyTorch's own runtime (see _deploy_common).
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from _deploy_common import model_input, run_exporter
+from tensorflow_bench import cnn_model, mlp_model, nhwc
+
+_BUILDERS = {"mlp": mlp_model, "cnn": cnn_model}
+
+
+def prepare(keras, plan):
+    import torch
+
+    torch.set_num_threads(plan["threads"])
+    built = {}
+
+    def reference(model):
+        arrays, x = model_input(plan, model)
+        x = nhwc(x) if x.ndim == 4 else x
+        network = _BUILDERS[model["id"]](keras, model["params"], arrays)
+        y = keras.ops.convert_to_numpy(network(x, training=False))
+        built[model["id"]] = network
+        return x, y
+
+    def export(route_id, model, base):
+        path = base + ".pt2"
+        built[model["id"]].export(path, format="torch", verbose=False)
+        return path
+
+    return reference, export
+
+
+def torch_backend(plan):
+    """Keras reads its backend once, at import."""
+    os.environ["KERAS_BACKEND"] = "torch"
+
+
+if __name__ == "__main__":
+    run_exporter("keras_torch", "keras", prepare, torch_backend)
