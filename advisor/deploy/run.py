@@ -253,7 +253,7 @@ def _model_loaded(
         return model
     if loaded is None:
         failure = process.failure_reason(timeout_s) or "the loading process gave no result"
-        status = (
+        status: ModelDeployStatus = (
             "timed_out" if process.timed_out else "cancelled" if process.cancelled else "failed"
         )
         return replace(model, status=status, reason=f"load: {failure}")
