@@ -20,6 +20,7 @@ from advisor import __version__
 from advisor.bench.events import BenchEvent, BenchListener
 from advisor.bench.run import BenchOptions
 from advisor.bench.spec import PRESETS
+from advisor.deploy.run import DeployEvent, DeployOptions
 from advisor.errors import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -43,6 +44,8 @@ from advisor.service import (
     as_json,
     check_output,
     comparison,
+    deploy,
+    deploy_targets,
     environments,
     export,
     fresh_answers,
@@ -61,6 +64,7 @@ from advisor.service import (
     write_text,
 )
 from advisor.terminal.bench import format_benchmarks, format_live_case
+from advisor.terminal.deploy import format_deployment, format_live_route
 from advisor.terminal.inventory import format_inventory
 from advisor.terminal.recommend import format_questions, format_recommendation
 from advisor.terminal.stopping import StopSignals, stop_signals
@@ -113,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     probe.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     _add_bench_parser(commands)
+    _add_deploy_parser(commands)
     _add_recommend_parsers(commands)
     _add_report_parser(commands)
     environments = commands.add_parser(
@@ -245,6 +250,49 @@ def _add_bench_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     bench.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
 
 
+def _target_list(text: str) -> tuple[str, ...]:
+    known = deploy_targets()
+    chosen = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = [name for name in chosen if name not in known]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"unknown target {quoted(unknown[0] if unknown else text)} "
+            f"(choose from {', '.join(known)})"
+        )
+    return chosen
+
+
+def _add_deploy_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    deploy = commands.add_parser(
+        "deploy",
+        help="export small models through each framework's deployment routes, reload and time them",
+        description="Routes whose packages are missing are reported with the command that adds "
+        "them; see the README's 'Deployment paths'.",
+    )
+    deploy.add_argument(
+        "--targets",
+        type=_target_list,
+        default=(),
+        metavar="LIST",
+        help="comma-separated among server,mobile,browser,edge (default: all)",
+    )
+    deploy.add_argument(
+        "--preset",
+        choices=PRESETS,
+        default="quick",
+        help="quick (default); full adds AOTInductor; tiny is for tests",
+    )
+    deploy.add_argument(
+        "--threads", type=_positive_int, default=1, help="threads of every runtime (default 1)"
+    )
+    deploy.add_argument(
+        "--python", metavar="PATH", help="interpreter (or venv folder) whose frameworks to use"
+    )
+    deploy.add_argument("--json", action="store_true", help="print the full record as JSON")
+    deploy.add_argument("--output", metavar="FILE", type=Path, help="also save the record here")
+    deploy.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+
+
 def _check_output(path: Path | None) -> None:
     if path is not None:
         check_output(path)  # before minutes of measuring, not after
@@ -303,10 +351,34 @@ def _run_bench(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _remember(record: Record) -> None:
-    problem = remember_run(record, knowledge())
+def _run_deploy(args: argparse.Namespace) -> int:
+    _check_output(args.output)
+    options = DeployOptions(args.preset, args.targets, args.threads)
+    record = deploy(options, args.python, None if args.quiet else _deploy_progress)
+    run = record.deployment
+    assert run is not None
+    _emit(record, args, format_deployment(run))
+    if run.cancelled:
+        raise CancelledError("cancelled: the partial results above are not kept as the latest run")
+    if not any(r.status not in ("not_installed", "skipped") for r in run.routes):
+        raise JobFailedError("no route could be tried here (reasons above); nothing was kept")
+    _remember(record)
+    return EXIT_OK
+
+
+def _deploy_progress(event: DeployEvent) -> None:
+    if event.kind == "route_finished" and event.route is not None:
+        _say(format_live_route(event.route))
+    else:
+        _say(event.message)
+
+
+def _remember(record: Record) -> Record:
+    """Keep the run as the latest; the record as kept (with what it adds to the stored one)."""
+    kept, problem = remember_run(record, knowledge())
     if problem:
         print(f"{PROG}: warning: {problem}", file=sys.stderr)
+    return kept
 
 
 def _read_record(path: Path, option: str) -> Record:
@@ -314,13 +386,13 @@ def _read_record(path: Path, option: str) -> Record:
 
 
 def _load_results(path: Path | None) -> tuple[Record | None, str]:
-    """The record whose benchmark run to weigh, and where it came from."""
+    """The record whose benchmark and deployment runs to weigh, and where it came from."""
     if path is None:
         return stored_results(knowledge())
     record = _read_record(path, "--results")
-    if record.benchmarks is None:
-        raise UsageError(f"--results {path}: the record holds no benchmark run")
-    return record, f"benchmark results from {path} ({record.created_at})"
+    if record.benchmarks is None and record.deployment is None:
+        raise UsageError(f"--results {path}: the record holds no benchmark or deployment run")
+    return record, f"results from {path} ({record.created_at})"
 
 
 def _given_answers(args: argparse.Namespace, known: Knowledge) -> Answers | None:
@@ -332,7 +404,7 @@ def _run_recommend(args: argparse.Namespace) -> int:
     answers = _given_answers(args, known) or fresh_answers(known)
     record, origin = _load_results(args.results)
     print(origin, file=sys.stderr)
-    rec = advise(known, answers, comparison(record) if record is not None else None)
+    rec = advise(known, answers, comparison(record) if record is not None else None, record)
     if args.json:
         sys.stdout.write(as_json(verdict(rec)) + "\n")
     else:
@@ -354,8 +426,7 @@ def _measured(args: argparse.Namespace) -> Record:
     assert record.benchmarks is not None
     if record.benchmarks.cancelled:
         raise CancelledError("cancelled while measuring: no report written")
-    _remember(record)
-    return record
+    return _remember(record)
 
 
 def _run_report(args: argparse.Namespace) -> int:
@@ -451,6 +522,7 @@ def _main(argv: Sequence[str] | None) -> int:
         runners = {
             "probe": _run_probe,
             "bench": _run_bench,
+            "deploy": _run_deploy,
             "recommend": _run_recommend,
             "questions": _run_questions,
             "report": _run_report,

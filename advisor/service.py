@@ -15,7 +15,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,8 @@ from advisor.bench.run import BenchOptions, run_benchmarks
 from advisor.bench.spec import suite
 from advisor.comparison import Comparison, compare
 from advisor.datadir import data_dir
+from advisor.deploy.run import DeployListener, DeployOptions, run_deployment
+from advisor.deploy.spec import deploy_spec
 from advisor.errors import AdvisorError, DataFolderError
 from advisor.fileio import atomic_write_text, check_output_path, read_text_file
 from advisor.probing.environments import Environment, default_python, discover
@@ -45,7 +47,7 @@ from advisor.session import Session, load_session, save_session
 STORE_NAME = "session.json"
 LEGACY_RESULTS_NAME = "latest-results.json"  # the terminal's store before the shared one
 MIGRATED_RESULTS_NAME = "latest-results-migrated.json"
-NO_RESULTS = "no saved benchmark results: static criteria only"
+NO_RESULTS = "no saved benchmark or deployment results: static criteria only"
 
 
 @dataclass(frozen=True)
@@ -132,26 +134,58 @@ def save(session: Session) -> None:
     save_session(session, store_path())
 
 
-def remember_run(record: Record, known: Knowledge) -> str | None:
+def same_environment(first: Record, second: Record) -> bool:
+    """Whether two records measured the same Python environment on the same machine."""
+    return (
+        first.machine.system.hostname == second.machine.system.hostname
+        and first.interpreter.executable == second.interpreter.executable
+    )
+
+
+def combined(stored: Record | None, new: Record) -> Record:
+    """A new run with what the stored record measured of the same environment and it did not.
+
+    A benchmark run keeps the stored deployment run and the other way round; a record from
+    another environment replaces the stored one whole.
+    """
+    if stored is None or not same_environment(stored, new):
+        return new
+    return replace(
+        new,
+        frameworks=new.frameworks or stored.frameworks,
+        benchmarks=new.benchmarks or stored.benchmarks,
+        deployment=new.deployment or stored.deployment,
+    )
+
+
+def remember_run(record: Record, known: Knowledge) -> tuple[Record, str | None]:
     """A finished run becomes the store's record (the stored answers stay as they were).
 
-    Returns why it could not be kept (a read-only data folder, say), or None: the run
-    itself succeeded, so that is a warning for the caller to show, never a failure.
+    Returns the record as kept (see `combined`) and why it could not be kept (a read-only
+    data folder, say), or None: the run itself succeeded, so that is a warning for the
+    caller to show, never a failure.
     """
+    stored = restore(known).session
+    kept = combined(stored.record, record)
     try:
-        save(Session(restore(known).session.answers, record))
+        save(Session(stored.answers, kept))
     except AdvisorError as exc:
-        return f"not kept as the latest run: {exc}"
-    return None
+        return kept, f"not kept as the latest run: {exc}"
+    return kept, None
 
 
 def stored_results(known: Knowledge) -> tuple[Record | None, str]:
-    """The store's record when it holds a benchmark run, and a line saying where it came from."""
+    """The store's record when it holds a measured run, and a line saying where it came from."""
     restored = restore(known)
     record = restored.session.record
-    if record is None or record.benchmarks is None:
+    if record is None or (record.benchmarks is None and record.deployment is None):
         return None, f"{NO_RESULTS} ({restored.problem})" if restored.problem else NO_RESULTS
-    return record, f"benchmark results from {store_path()} ({record.created_at})"
+    runs = [
+        name
+        for name, run in (("benchmark", record.benchmarks), ("deployment", record.deployment))
+        if run is not None
+    ]
+    return record, f"{' and '.join(runs)} results from {store_path()} ({record.created_at})"
 
 
 def merged(current: Session, opened: Session) -> tuple[Session, bool]:
@@ -214,6 +248,21 @@ def measure(
     return run_benchmarks(options, python, on_event, cancel, command)
 
 
+def deploy(
+    options: DeployOptions,
+    python: str | None,
+    on_event: DeployListener | None = None,
+    cancel: threading.Event | None = None,
+) -> Record:
+    """Try each deployment route of the chosen targets (see deploy/run.py)."""
+    return run_deployment(options, python, on_event, cancel)
+
+
+def deploy_targets() -> dict[str, str]:
+    """The deployment targets the routes stand for: id -> label."""
+    return dict(deploy_spec().targets)
+
+
 def workloads(preset: str) -> list[WorkloadInfo]:
     """The suite's workloads at one preset's sizes, in running order."""
     return [w.info(preset) for w in suite().workloads]
@@ -237,9 +286,14 @@ def comparison(record: Record) -> Comparison | None:
     return compare(record.benchmarks) if record.benchmarks is not None else None
 
 
-def advise(known: Knowledge, answers: Answers, compared: Comparison | None) -> Recommendation:
-    """The recommendation for these answers and this comparison (None: static criteria only)."""
-    return recommend(known, answers, compared)
+def advise(
+    known: Knowledge, answers: Answers, compared: Comparison | None, record: Record | None = None
+) -> Recommendation:
+    """The recommendation for these answers and this comparison (None: static criteria only).
+
+    A record's deployment run, if it has one, is evidence on the deployment criteria.
+    """
+    return recommend(known, answers, compared, deployment=record.deployment if record else None)
 
 
 def weights(known: Knowledge, answers: Answers, device: str | None) -> dict[str, float]:

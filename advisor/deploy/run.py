@@ -191,7 +191,7 @@ class _Job:
         hint = f"{self.interpreter.executable} -m {route.install}"
         if route.extra:
             hint += f"  (or: pip install 'framework-advisor[{route.extra}]')"
-        reason = f"not installed here: {', '.join(missing)}"
+        reason = f"missing: {', '.join(missing)}"
         note = " ".join(n for n in (base.note, route.finding) if n) or None
         return replace(base, status="not_installed", reason=reason, install_hint=hint, note=note)
 

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from advisor.comparison import VARIANT_LABELS, Comparison
 from advisor.formatting import format_bytes, format_ratio
-from advisor.record import Record
+from advisor.record import DeploymentRun, Record
 from advisor.report.charts import Bar, BarInput, diverging_bars, tone_of
+from advisor.report.deploy_view import deployment_view
 from advisor.scoring.engine import NAMES, CriterionResult, Recommendation
 from advisor.scoring.knowledge import Criterion, Knowledge, Tool
 
@@ -110,7 +111,8 @@ def _source(row: CriterionResult) -> str:
         return "measured on this machine"
     if criterion.kind == "answer":
         return "your answers"
-    return f"{criterion.source} (checked {criterion.as_of})"
+    measured = "; moved by the deployment routes measured on this machine" if row.evidence else ""
+    return f"{criterion.source} (checked {criterion.as_of}){measured}"
 
 
 def _criterion_row(row: CriterionResult, knowledge: Knowledge) -> CriterionRow:
@@ -202,7 +204,7 @@ def _debugging_evidence(comparison: Comparison | None) -> list[str]:
 
 
 def _deployment_evidence(record: Record) -> list[str]:
-    lines = []
+    lines = _route_lines(record.deployment) if record.deployment else []
     for probe in record.frameworks:
         if probe.report is None:
             lines.append(f"{probe.display_name}: {probe.status.replace('_', ' ')}")
@@ -213,6 +215,16 @@ def _deployment_evidence(record: Record) -> list[str]:
             f"on disk, imports in {report.import_time_s:.2f} s, "
             f"{format_bytes(report.rss_after_import_bytes)} resident after import"
         )
+    return lines
+
+
+def _route_lines(run: DeploymentRun) -> list[str]:
+    """Per target, each framework's routes and how they went (details: Deployment paths)."""
+    view = deployment_view(run)
+    lines = []
+    for table in view.tables:
+        outcomes = ", ".join(f"{row.framework} {row.title}: {row.verdict}" for row in table.rows)
+        lines.append(f"{table.label}, tried here: {outcomes}")
     return lines
 
 

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from advisor import __version__
 from advisor.comparison import VARIANT_LABELS, Comparison, compare
 from advisor.formatting import Section, inventory_sections
-from advisor.record import BenchmarkRun, Record, SavedAnswers
+from advisor.record import BenchmarkRun, DeploymentRun, Record, SavedAnswers
 from advisor.report.advice_view import AdviceView, advice_view
 from advisor.report.bench_view import BenchView, bench_view
+from advisor.report.deploy_view import DeploymentView, deployment_view
 from advisor.scoring.answers import MAX_LEVEL, Answers, checked_answers, default_answers
 from advisor.scoring.engine import Recommendation, recommend
 from advisor.scoring.knowledge import Knowledge
@@ -40,6 +41,7 @@ class ReportView:
     recommendation: Recommendation  # what the advice shows, for a front-end's own headline
     advice: AdviceView
     bench: BenchView | None
+    deployment: DeploymentView | None
     machine: tuple[Section, ...]
     method: Method
 
@@ -54,6 +56,12 @@ def record_answers(record: Record, knowledge: Knowledge) -> Answers:
 def with_answers(record: Record, answers: Answers) -> Record:
     """The record carrying these answers, so the report can be rendered again from it alone."""
     return dataclasses.replace(record, answers=SavedAnswers(answers.source, dict(answers.values)))
+
+
+def _deploy_command(run: DeploymentRun, python: str) -> str:
+    targets = ",".join(run.targets)
+    options = ["--preset", run.preset, "--targets", targets, "--threads", str(run.threads)]
+    return shlex.join(["framework-advisor", "deploy", *options, "--python", python])
 
 
 def _bench_command(run: BenchmarkRun, python: str) -> str:
@@ -141,6 +149,8 @@ def _method(record: Record, answers: Answers, knowledge: Knowledge, advice: Advi
     reproduce = [shlex.join(["framework-advisor", "probe", "--python", python])]
     if record.benchmarks is not None:
         reproduce.append(_bench_command(record.benchmarks, python))
+    if record.deployment is not None:
+        reproduce.append(_deploy_command(record.deployment, python))
     return Method(
         advisor_version=__version__,
         record_version=record.advisor_version,
@@ -161,13 +171,14 @@ def report_view(
     if comparison is None and record.benchmarks is not None:
         comparison = compare(record.benchmarks)
     answers = record_answers(record, knowledge)
-    recommendation = recommend(knowledge, answers, comparison)
+    recommendation = recommend(knowledge, answers, comparison, deployment=record.deployment)
     advice = advice_view(knowledge, recommendation, record, comparison)
     return ReportView(
         title=f"Framework Advisor report: {advice.headline.winner_name}",
         recommendation=recommendation,
         advice=advice,
         bench=bench_view(comparison) if comparison is not None else None,
+        deployment=deployment_view(record.deployment) if record.deployment else None,
         machine=tuple(inventory_sections(record)),
         method=_method(record, answers, knowledge, advice),
     )

@@ -9,7 +9,9 @@ from typing import Literal
 
 from advisor.catalog import display_names
 from advisor.comparison import Comparison
+from advisor.record import DeploymentRun
 from advisor.scoring.answers import Answers, default_answers
+from advisor.scoring.deployment import route_evidence
 from advisor.scoring.evidence import MAX_GAP, Measured, measured_scores
 from advisor.scoring.knowledge import AnswerScore, Criterion, Hedge, Knowledge, Tool
 from advisor.scoring.weights import (
@@ -149,15 +151,17 @@ def _weights(
     return with_requirements(weights, required)
 
 
-def _scored(
-    criterion: Criterion,
-    weight: float,
-    answers: Answers,
-    answered: Mapping[str, AnswerScore],
-    measured: Mapping[str, Measured],
-) -> CriterionResult | None:
-    if criterion.kind == "static":
-        torch, tensorflow, _ = static_scores(criterion, answers)
+def _static(
+    criterion: Criterion, weight: float, answers: Answers, deployment: DeploymentRun | None
+) -> CriterionResult:
+    """A static criterion; a deployment one moved by the routes tried here (scoring/deployment)."""
+    torch, tensorflow, _ = static_scores(criterion, answers)
+    found = {
+        framework: route_evidence(deployment, criterion.id, framework) if deployment else None
+        for framework in ("torch", "tensorflow")
+    }
+    torch_found, tensorflow_found = found["torch"], found["tensorflow"]
+    if torch_found is None or tensorflow_found is None:
         return CriterionResult(
             criterion,
             weight,
@@ -167,6 +171,27 @@ def _scored(
             tensorflow.rationale,
             None,
         )
+    return CriterionResult(
+        criterion,
+        weight,
+        torch_found.adjusted(torch.score),
+        tensorflow_found.adjusted(tensorflow.score),
+        f"{torch.rationale} {torch_found.text}",
+        f"{tensorflow.rationale} {tensorflow_found.text}",
+        f"PyTorch: {torch_found.text} TensorFlow: {tensorflow_found.text}",
+    )
+
+
+def _scored(
+    criterion: Criterion,
+    weight: float,
+    answers: Answers,
+    answered: Mapping[str, AnswerScore],
+    measured: Mapping[str, Measured],
+    deployment: DeploymentRun | None,
+) -> CriterionResult | None:
+    if criterion.kind == "static":
+        return _static(criterion, weight, answers, deployment)
     if criterion.kind == "answer":
         given = answered.get(criterion.id)
         if given is None:
@@ -190,9 +215,16 @@ def _scored(
 
 
 def recommend(
-    knowledge: Knowledge, answers: Answers, comparison: Comparison | None, seed: int = 0
+    knowledge: Knowledge,
+    answers: Answers,
+    comparison: Comparison | None,
+    seed: int = 0,
+    deployment: DeploymentRun | None = None,
 ) -> Recommendation:
-    """The full recommendation; works without any measurements (static criteria only)."""
+    """The full recommendation; works without any measurements (static criteria only).
+
+    `deployment`: routes tried on this machine, evidence on the deployment criteria.
+    """
     shares = relevance(knowledge, answers, comparison.run.device if comparison else None)
     answered = answer_scores(knowledge, answers)
     required = tuple(requirements(knowledge, answers, answered))
@@ -202,7 +234,7 @@ def recommend(
     for criterion in knowledge.criteria:
         if weights[criterion.id] <= 0:
             continue
-        row = _scored(criterion, weights[criterion.id], answers, answered, measured)
+        row = _scored(criterion, weights[criterion.id], answers, answered, measured, deployment)
         if row is not None:
             rows.append(row)
         elif criterion.kind == "measured":

@@ -226,7 +226,7 @@ def test_a_record_without_benchmarks_is_refused_as_results(
     saved.write_text(record_to_json(helpers.record()))
     code, _, err = _run(capsys, "recommend", "--results", str(saved))
     assert code == 2
-    assert _one_line(err).endswith("the record holds no benchmark run")
+    assert _one_line(err).endswith("the record holds no benchmark or deployment run")
 
 
 def test_recommend_weighs_the_run_the_app_measured_and_says_so(
@@ -234,7 +234,7 @@ def test_recommend_weighs_the_run_the_app_measured_and_says_so(
 ) -> None:
     code, out, err = _run(capsys, "recommend", "--profile", "student")
     assert code == 0
-    assert "no saved benchmark results: static criteria only" in err
+    assert "no saved benchmark or deployment results: static criteria only" in err
     assert out.startswith("Recommendation: PyTorch (")
     record = record_from_json((FIXTURES / "records" / "bench_tiny_cpu.json").read_text())
     save(Session(default_answers(knowledge()), record))  # what the app autosaves after a run

@@ -181,8 +181,9 @@ def test_an_unusable_data_folder_does_not_fail_a_job_that_needs_none(
     assert code == 0, err
     assert out.startswith("Recommendation: ")
     assert err == (
-        "no saved benchmark results: static criteria only (Autosave is off: the data folder "
-        f"{unusable_data_folder} cannot be used (Not a directory))\n"
+        "no saved benchmark or deployment results: static criteria only "
+        f"(Autosave is off: the data folder {unusable_data_folder} cannot be used "
+        "(Not a directory))\n"
     )
 
 

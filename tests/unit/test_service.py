@@ -29,7 +29,10 @@ def test_nothing_stored_is_a_fresh_session_and_static_criteria() -> None:
     restored = restore(knowledge())
     assert restored.session == Session(default_answers(knowledge()), None)
     assert restored.problem == ""
-    assert stored_results(knowledge()) == (None, "no saved benchmark results: static criteria only")
+    assert stored_results(knowledge()) == (
+        None,
+        "no saved benchmark or deployment results: static criteria only",
+    )
 
 
 def test_a_run_is_remembered_beside_the_answers_already_stored() -> None:
@@ -107,7 +110,7 @@ def test_an_unusable_data_folder_starts_a_fresh_session_without_autosave(
     assert restored.problem == (
         f"Autosave is off: the data folder {unusable_data_folder} cannot be used (Not a directory)"
     )
-    assert remember_run(RECORD, knowledge()) == (
+    assert remember_run(RECORD, knowledge())[1] == (
         f"not kept as the latest run: data folder {unusable_data_folder} cannot be used "
         "(Not a directory)"
     )

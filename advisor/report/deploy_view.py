@@ -1,0 +1,183 @@
+"""The deployment run as tables per target: what the terminal prints and the report shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from advisor.deploy.spec import deploy_spec
+from advisor.formatting import format_bytes, framework_name
+from advisor.record import DeploymentRun, ModelDeployment, RouteResult, RouteStatus
+
+HEDGE_FRAMEWORK = "keras_torch"
+HEDGE_NAME = "Keras 3 on PyTorch"
+VERDICTS: dict[RouteStatus, str] = {
+    "ok": "works",
+    "exported": "exported only",
+    "mismatch": "output differs",
+    "failed": "failed",
+    "timed_out": "timed out",
+    "not_installed": "not installed",
+    "skipped": "skipped",
+    "cancelled": "cancelled",
+}
+# Said under a target's table: what its measured routes do and do not show.
+TARGET_REMARKS = {
+    "browser": "PyTorch has no browser runtime of its own: its route is the ONNX file, run in "
+    "ONNX Runtime Web. Both browser routes are checked here in Python only; neither runs in a "
+    "browser.",
+    "mobile": "Checked on this machine's CPU, in the runtimes' Python bindings: an exported "
+    "and reproducing model, not a phone's speed.",
+    "edge": "A .tflite or .pte file that runs here is the start of the microcontroller route "
+    "(LiteRT for Microcontrollers, ExecuTorch's embedded back-ends), not proof that it fits one.",
+}
+
+
+@dataclass(frozen=True)
+class ModelRow:
+    """One model through one route, each figure formatted."""
+
+    model: str
+    status: str
+    reason: str | None
+    diff: str
+    export: str
+    load: str
+    latency: str
+    size: str
+
+
+@dataclass(frozen=True)
+class RouteRow:
+    """One route: who exports, how it went, why, and each model's figures."""
+
+    route: str
+    framework: str
+    title: str
+    status: RouteStatus
+    verdict: str
+    reason: str | None
+    install_hint: str | None
+    note: str | None
+    deprecated: bool
+    runtime: str | None
+    models: tuple[ModelRow, ...]
+
+
+@dataclass(frozen=True)
+class TargetTable:
+    """The routes that stand for one deployment target."""
+
+    target: str
+    label: str
+    rows: tuple[RouteRow, ...]
+    remark: str | None
+
+
+@dataclass(frozen=True)
+class DeploymentView:
+    """The whole deployment run, ready to print or render."""
+
+    summary: str
+    method: str
+    tables: tuple[TargetTable, ...]
+    hedge: tuple[RouteRow, ...]  # Keras 3 on the PyTorch backend
+    cancelled: bool
+
+
+def duration(seconds: float | None) -> str:
+    """'850 µs', '12.3 ms', '1.84 s'; '-' when unknown."""
+    if seconds is None:
+        return "-"
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.0f} µs"
+    if seconds < 1:
+        return f"{seconds * 1e3:.3g} ms"
+    return f"{seconds:.2f} s"
+
+
+def _latency(model: ModelDeployment) -> str:
+    if model.stats is None:
+        return "-"
+    stats = model.stats
+    noisy = " NOISY" if stats.noisy else ""
+    return (
+        f"{duration(stats.median_s)} [{duration(stats.p10_s)}-{duration(stats.p90_s)}] "
+        f"n={stats.samples}{noisy}"
+    )
+
+
+def _model_row(model: ModelDeployment, titles: dict[str, str]) -> ModelRow:
+    diff = "-" if model.max_abs_diff is None else f"{model.max_abs_diff:.2g}"
+    return ModelRow(
+        titles.get(model.model, model.model),
+        VERDICTS[model.status],
+        model.reason,
+        diff,
+        duration(model.export_s),
+        duration(model.load_first_s),
+        _latency(model),
+        format_bytes(model.artifact_bytes) if model.artifact_bytes is not None else "-",
+    )
+
+
+def _runtime(route: RouteResult) -> str | None:
+    if route.runtime is None:
+        return None
+    text = route.runtime
+    if route.runtime_import_s is not None:
+        text += f", imported in {duration(route.runtime_import_s)}"
+    if route.frameworks_loaded:
+        text += f" (loads {', '.join(framework_name(f) for f in route.frameworks_loaded)})"
+    return text
+
+
+def route_row(route: RouteResult) -> RouteRow:
+    """One route's row."""
+    titles = {m.id: m.title for m in deploy_spec().models}
+    return RouteRow(
+        route.route,
+        HEDGE_NAME if route.framework == HEDGE_FRAMEWORK else framework_name(route.framework),
+        route.title,
+        route.status,
+        VERDICTS[route.status],
+        route.reason,
+        route.install_hint,
+        route.note,
+        route.deprecated,
+        _runtime(route),
+        tuple(_model_row(m, titles) for m in route.models),
+    )
+
+
+def _exporter_name(framework: str) -> str:
+    return "Keras (PyTorch backend)" if framework == HEDGE_FRAMEWORK else framework_name(framework)
+
+
+def deployment_view(run: DeploymentRun) -> DeploymentView:
+    """Tables per target in the run, the hedge route apart."""
+    labels = deploy_spec().targets
+    exporters = ", ".join(f"{_exporter_name(f)} {v}" for f, v in sorted(run.exporters.items()))
+    threads = f"{run.threads} thread{'s' if run.threads != 1 else ''}"
+    summary = f"{run.preset} preset, {threads}, {run.wall_time_s:.1f} s"
+    summary += f"; exported with {exporters}" if exporters else ""
+    method = (
+        "Each route exports the benchmark's seeded MLP and small CNN, then a fresh process that "
+        "imports only the route's runtime loads the file and runs one batch-1 input. A route "
+        "works when its output matches the framework's own within "
+        f"{run.atol:g} + {run.rtol:g} x the largest output. Figures: export time (the first "
+        "model of each framework also pays its one-time set-up), load + first inference, "
+        "batch-1 latency median [p10-p90], file size."
+    )
+    tables = []
+    for target in run.targets:
+        rows = tuple(
+            route_row(r)
+            for r in run.routes
+            if target in r.targets and r.framework != HEDGE_FRAMEWORK
+        )
+        if rows:
+            tables.append(
+                TargetTable(target, labels.get(target, target), rows, TARGET_REMARKS.get(target))
+            )
+    hedge = tuple(route_row(r) for r in run.routes if r.framework == HEDGE_FRAMEWORK)
+    return DeploymentView(summary, method, tuple(tables), hedge, run.cancelled)

@@ -1,0 +1,80 @@
+"""Deployment routes tried on this machine, as evidence on the deployment criteria.
+
+For one target and one framework, the routes tried here (deprecated ones aside) say:
+- "verified": at least one exported the models and reproduced the framework's own
+  output in its runtime. The static score gains VERIFIED_BONUS (at most 10): the route
+  is known to work in this environment, not only in general.
+- "failed": every route tried failed or gave different output. The score loses
+  FAILED_PENALTY (at least 0), and the reasons are shown: this environment cannot
+  deploy there today.
+- "unmeasured": nothing was tried (not installed, skipped, timed out, cancelled, or
+  exported with no Python runtime to check it): the static score stands alone.
+A measurement never replaces the static knowledge (a tiny model exporting is not your
+model exporting, and says nothing of a runtime's maturity); it moves it a bounded step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from advisor.record import DeploymentRun, RouteResult
+
+# Deployment criterion -> the target its routes stand for (resources/deploy.toml).
+CRITERION_TARGETS = {
+    "deploy_server": "server",
+    "deploy_mobile": "mobile",
+    "deploy_browser": "browser",
+    "deploy_edge": "edge",
+}
+VERIFIED_BONUS = 1.0
+FAILED_PENALTY = 3.0
+_TRIED = ("ok", "mismatch", "failed")
+
+Finding = Literal["verified", "failed", "unmeasured"]
+
+
+@dataclass(frozen=True)
+class RouteEvidence:
+    """What this machine's routes say about one framework on one target."""
+
+    finding: Finding
+    text: str  # one sentence naming the routes and their outcome
+
+    def adjusted(self, score: float) -> float:
+        """The static score moved by the finding, kept within 0-10."""
+        if self.finding == "verified":
+            return min(10.0, score + VERIFIED_BONUS)
+        if self.finding == "failed":
+            return max(0.0, score - FAILED_PENALTY)
+        return score
+
+
+def _max_diff(route: RouteResult) -> str:
+    diffs = [m.max_abs_diff for m in route.models if m.max_abs_diff is not None]
+    return f"max diff {max(diffs):.2g}" if diffs else "no difference measured"
+
+
+def route_evidence(run: DeploymentRun, criterion_id: str, framework: str) -> RouteEvidence | None:
+    """The evidence for one deployment criterion and framework; None if the run did not aim
+    at its target or the criterion is not a deployment one."""
+    target = CRITERION_TARGETS.get(criterion_id)
+    if target is None or target not in run.targets:
+        return None
+    routes = [
+        r
+        for r in run.routes
+        if r.framework == framework and target in r.targets and not r.deprecated
+    ]
+    working = [r for r in routes if r.status == "ok"]
+    if working:
+        named = "; ".join(f"{r.title} ({_max_diff(r)})" for r in working)
+        return RouteEvidence(
+            "verified", f"Measured here: works and reproduces the output: {named}."
+        )
+    tried = [r for r in routes if r.status in _TRIED]
+    if tried:
+        named = "; ".join(f"{r.title}: {r.reason or r.status}" for r in tried)
+        return RouteEvidence("failed", f"Measured here: every route tried failed: {named}.")
+    untried = "; ".join(f"{r.title}: {r.status.replace('_', ' ')}" for r in routes)
+    return RouteEvidence("unmeasured", f"Not measured here ({untried or 'no route'}).")
