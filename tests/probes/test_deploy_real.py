@@ -1,0 +1,180 @@
+"""Deployment routes for real: the tiny models through every route installed here, a corrupt
+artifact, a missing runtime, and export scripts that crash or hang (fakes)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from advisor.deploy.exporting import export_framework
+from advisor.deploy.run import DeployOptions, run_deployment
+from advisor.deploy.spec import RouteSpec, deploy_spec
+from advisor.record import Interpreter, Record
+from advisor.resources_path import probes_folder
+from tests.helpers import INTERPRETER
+
+pytestmark = pytest.mark.frameworks
+# The light extras (.ci/run installs them): their routes must really run in CI.
+LIGHT_RUNTIMES = ("onnx", "onnxscript", "onnxruntime", "tf2onnx", "ai_edge_litert")
+
+
+def _require(*modules: str) -> None:
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if not missing:
+        return
+    if os.environ.get("FRAMEWORK_ADVISOR_REQUIRE_TOOLS") == "1":
+        pytest.fail(f"{', '.join(missing)} required here (FRAMEWORK_ADVISOR_REQUIRE_TOOLS=1)")
+    pytest.skip(f"not installed: {', '.join(missing)} (pip install 'framework-advisor[deploy]')")
+
+
+@pytest.fixture(scope="module")
+def tiny_run() -> Record:
+    return run_deployment(DeployOptions(preset="tiny"), sys.executable)
+
+
+def test_every_installed_route_exports_reloads_and_reproduces(tiny_run: Record) -> None:
+    run = tiny_run.deployment
+    assert run is not None and not run.cancelled
+    statuses = {r.route: r for r in run.routes}
+    assert set(statuses) == {r.id for r in deploy_spec().routes}  # every target by default
+    for route in ("torch_export", "torchscript", "tf_keras_export", "tf_saved_model"):
+        result = statuses[route]
+        assert result.status == "ok", (route, result.reason)
+        for model in result.models:
+            assert model.max_abs_diff is not None and model.max_abs_diff <= 1e-5
+            assert model.stats is not None and model.stats.samples >= 2
+            assert model.export_s and model.load_first_s and model.artifact_bytes
+    assert statuses["aot_inductor"].status == "skipped"  # slow: the full preset only
+    assert set(run.exporters) == {"torch", "tensorflow", "keras_torch"}
+
+
+def test_a_light_runtime_loads_without_its_framework(tiny_run: Record) -> None:
+    _require(*LIGHT_RUNTIMES)
+    run = tiny_run.deployment
+    assert run is not None
+    for route in ("torch_onnx", "tf_onnx", "tf_litert"):
+        result = next(r for r in run.routes if r.route == route)
+        assert result.status == "ok", (route, result.reason)
+        assert result.frameworks_loaded == ()  # onnxruntime, LiteRT: no torch, no tensorflow
+        assert result.runtime_import_s is not None and result.runtime_import_s < 2
+
+
+def test_a_route_whose_package_is_missing_says_how_to_add_it(tiny_run: Record) -> None:
+    run = tiny_run.deployment
+    assert run is not None
+    for result in run.routes:
+        if result.status == "not_installed":
+            assert result.reason and result.reason.startswith("missing: ")
+            assert result.install_hint and f"{sys.executable} -m pip install" in result.install_hint
+
+
+def _load(tmp_path: Path, runtime: str, artifact: Path, reference: Path) -> dict[str, object]:
+    plan = {
+        "route": "test",
+        "runtime": runtime,
+        "threads": 1,
+        "latency": deploy_spec().presets["tiny"].latency,
+        "rtol": 1e-4,
+        "atol": 1e-5,
+        "models": [{"id": "mlp", "artifact": str(artifact), "reference": str(reference)}],
+    }
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan))
+    done = subprocess.run(
+        [sys.executable, str(probes_folder() / "deploy_load.py"), "--plan", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    events = [json.loads(line) for line in done.stderr.splitlines() if line.startswith('{"event"')]
+    return next(e["result"] for e in events if e.get("stage") == "model_loaded")
+
+
+def test_a_corrupt_artifact_is_one_line_of_failure(tmp_path: Path) -> None:
+    _require("onnxruntime", "numpy")
+    import numpy as np
+
+    reference = tmp_path / "reference.npz"
+    np.savez(reference, x=np.zeros((1, 4), "float32"), y=np.zeros((1, 2), "float32"))
+    artifact = tmp_path / "model.onnx"
+    artifact.write_bytes(b"\x00not an onnx model\xff" * 10)
+    result = _load(tmp_path, "onnxruntime", artifact, reference)
+    assert result["status"] == "failed"
+    reason = str(result["reason"])
+    assert reason.startswith("load: ") and "\n" not in reason and len(reason) <= 310
+
+
+def _fake_python(tmp_path: Path, behaviour: dict[str, str]) -> Interpreter:
+    """An 'interpreter' that plays an export script: each route ok, or crashing, or hanging."""
+    script = tmp_path / "fake_python"
+    script.write_text(
+        f"#!{sys.executable}\n"
+        "import json, os, sys, time\n"
+        "def emit(stage, **extra):\n"
+        "    sys.stderr.write(json.dumps(dict(event='progress', stage=stage, message=stage,\n"
+        "                                     **extra)) + '\\n'); sys.stderr.flush()\n"
+        "plan = json.load(open(sys.argv[3]))\n"
+        f"behaviour = {behaviour!r}\n"
+        "for route in plan['routes']:\n"
+        "    emit('route_started', route=route['id'])\n"
+        "    what = behaviour.get(route['id'], 'ok')\n"
+        "    if what == 'hang': time.sleep(600)\n"
+        "    if what == 'crash': sys.stderr.write('Segmentation fault\\n'); os._exit(139)\n"
+        "    result = dict(model='mlp', status='ok', reason=None, export_s=0.1,\n"
+        "                  artifact='/nonexistent', artifact_bytes=10, reference='/nonexistent')\n"
+        "    emit('model_exported', route=route['id'], result=result)\n"
+        "    emit('route_finished', route=route['id'], missing=[])\n"
+        "print(json.dumps(dict(schema_version=1, probe='deploy_export', version='9.9')))\n"
+    )
+    script.chmod(0o755)
+    return replace(INTERPRETER, executable=str(script))
+
+
+def _routes(*ids: str) -> list[RouteSpec]:
+    template = deploy_spec().routes[0]
+    return [replace(template, id=route_id, title=route_id) for route_id in ids]
+
+
+def test_a_hanging_export_is_killed_at_its_timeout_and_the_rest_go_on(tmp_path: Path) -> None:
+    interpreter = _fake_python(tmp_path, {"b": "hang", "c": "crash"})
+    plan = {"run_dir": str(tmp_path), "seed": 0, "threads": 1, "models": []}
+    exports = export_framework(
+        "torch", _routes("a", "b", "c", "d"), plan, interpreter, 2.0, lambda _m: None, None
+    )
+    assert not exports.cancelled and exports.version == "9.9"
+    routes = exports.routes
+    assert routes["a"].failure is None and "mlp" in routes["a"].models
+    assert routes["b"].failure == ("timed_out", "timed out after 2 s and was killed")
+    status, reason = routes["c"].failure or ("", "")
+    assert status == "failed" and "status 139" in reason and "Segmentation fault" in reason
+    assert routes["d"].failure is None and "mlp" in routes["d"].models  # after two restarts
+
+
+def test_a_cancel_stops_the_export_and_says_so(tmp_path: Path) -> None:
+    interpreter = _fake_python(tmp_path, {"a": "hang"})
+    plan = {"run_dir": str(tmp_path), "seed": 0, "threads": 1, "models": []}
+    cancel = threading.Event()
+    threading.Timer(1.0, cancel.set).start()
+    exports = export_framework(
+        "torch", _routes("a", "b"), plan, interpreter, 60.0, lambda _m: None, cancel
+    )
+    assert exports.cancelled
+    assert exports.routes["a"].failure == ("cancelled", "cancelled by the user")
+    assert "b" not in exports.routes
+
+
+def test_a_missing_runtime_makes_the_route_not_installed(tmp_path: Path) -> None:
+    route = replace(deploy_spec().routes[0], id="r", runtime_modules=("no_such_runtime_here",))
+    plan = {"run_dir": str(tmp_path), "seed": 0, "threads": 1, "models": []}
+    exports = export_framework("torch", [route], plan, INTERPRETER, 120.0, lambda _m: None, None)
+    assert exports.routes["r"].missing == ("no_such_runtime_here",)
