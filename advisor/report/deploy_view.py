@@ -42,7 +42,8 @@ class ModelRow:
     diff: str
     export: str
     load: str
-    latency: str
+    latency: str  # the median
+    spread: str  # "[p10-p90] n=..", NOISY when the dispersion is above the bench's threshold
     size: str
 
 
@@ -95,15 +96,14 @@ def duration(seconds: float | None) -> str:
     return f"{seconds:.2f} s"
 
 
-def _latency(model: ModelDeployment) -> str:
+def _latency(model: ModelDeployment) -> tuple[str, str]:
+    """The median, and its spread: '[p10-p90] n=... NOISY'."""
     if model.stats is None:
-        return "-"
+        return "-", ""
     stats = model.stats
     noisy = " NOISY" if stats.noisy else ""
-    return (
-        f"{duration(stats.median_s)} [{duration(stats.p10_s)}-{duration(stats.p90_s)}] "
-        f"n={stats.samples}{noisy}"
-    )
+    spread = f"[{duration(stats.p10_s)}-{duration(stats.p90_s)}] n={stats.samples}{noisy}"
+    return duration(stats.median_s), spread
 
 
 def _model_row(model: ModelDeployment, titles: dict[str, str]) -> ModelRow:
@@ -115,7 +115,7 @@ def _model_row(model: ModelDeployment, titles: dict[str, str]) -> ModelRow:
         diff,
         duration(model.export_s),
         duration(model.load_first_s),
-        _latency(model),
+        *_latency(model),
         format_bytes(model.artifact_bytes) if model.artifact_bytes is not None else "-",
     )
 

@@ -16,7 +16,8 @@ def _route_lines(row: RouteRow) -> list[str]:
         problem = f"  {model.status}: {model.reason}" if model.reason else ""
         lines.append(
             f"      {model.model:<10} diff {model.diff:<8} export {model.export:<9} "
-            f"load+first {model.load:<9} latency {model.latency}  {model.size}{problem}"
+            f"load+first {model.load:<9} latency {model.latency} {model.spread}  "
+            f"{model.size}{problem}"
         )
     if row.install_hint:
         lines.append(f"      install: {row.install_hint}")
