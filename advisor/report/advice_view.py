@@ -52,6 +52,8 @@ class CriterionRow:
     rationale_tensorflow: str
     source: str  # where a static fact comes from, or "measured on this machine" etc.
     url: str
+    moved_by_measurement: bool = False  # a static score this machine's runs moved
+
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,7 @@ def _criterion_row(row: CriterionResult, knowledge: Knowledge) -> CriterionRow:
         rationale_tensorflow=row.rationale_tensorflow,
         source=_source(row),
         url=row.criterion.url,
+        moved_by_measurement=row.criterion.kind == "static" and row.evidence is not None,
     )
 
 

@@ -22,6 +22,8 @@ def format_recommendation(rec: Recommendation) -> str:
         if rec.static_only
         else ("static criteria and this machine's benchmark results")
     )
+    if any(row.criterion.kind == "static" and row.evidence for row in rec.criteria):
+        evidence += ", with the deployment routes tried here"
     lines = [
         headline(rec),
         f"  answers: {rec.answers_source}; evidence: {evidence}",

@@ -303,3 +303,47 @@ def test_suite_cost_row_without_an_import_time_gives_the_reason() -> None:
     assert suite.import_time_s is None
     costs = _text(re.search(r"<h3>Framework cost</h3>.*?</table>", render_html(record), re.S)[0])
     assert f"TensorFlow {suite.reason}" in costs
+
+
+def _with_deployment() -> Record:
+    """The quick CPU bench record, with the recorded tiny deployment run beside it."""
+    deployed = _record("deploy_tiny_cpu.json")
+    return dataclasses.replace(_record("bench_quick_cpu.json"), deployment=deployed.deployment)
+
+
+def test_a_deployment_run_gets_its_section_after_the_benchmarks() -> None:
+    html = render_html(_with_deployment())
+    ids = re.findall(r'<section id="([a-z-]+)"', html)
+    assert ids[ids.index("benchmarks") + 1] == "deployment"
+    assert '<a href="#deployment">' in html
+    assert 'id="deployment"' not in render_html(_record("bench_quick_cpu.json"))
+
+
+def test_the_deployment_section_shows_each_target_route_figure_and_reason() -> None:
+    section = _text(_section(render_html(_with_deployment()), "deployment"))
+    for label in ("Server and cloud", "Android / iOS", "Browser", "Keras 3 on the PyTorch"):
+        assert label in section
+    run = _with_deployment().deployment
+    assert run is not None
+    onnx = next(r for r in run.routes if r.route == "tf_onnx")
+    mlp = onnx.models[0]
+    assert mlp.stats is not None and mlp.export_s is not None
+    # the recorded median latency and export time, as the view formats them
+    median_us = f"{mlp.stats.median_s * 1e6:.0f} µs"
+    assert median_us in section and f"{mlp.export_s * 1e3:.3g} ms" in section
+    assert "TorchScript (torch.jit.trace) deprecated" in section
+    assert "skipped left out of the tiny preset" in section
+    assert "not installed missing: tensorflowjs" in section
+    assert "Install: " in section and "fails to import under NumPy 2" in section
+    assert "A tiny model exporting is not your model exporting" in section
+
+
+def test_deployment_evidence_is_marked_in_the_criteria_and_the_comparison() -> None:
+    html = render_html(_with_deployment())
+    contributions = _text(_section(html, "contributions"))
+    assert "Measured here: works and reproduces the output" in contributions
+    assert "moved by the deployment routes measured on this machine" in contributions
+    dimensions = _text(_section(html, "dimensions"))
+    assert "Server and cloud, tried here: PyTorch torch.export (.pt2): works" in dimensions
+    method = _text(_section(html, "method"))
+    assert "framework-advisor deploy --preset tiny --targets server,mobile,browser,edge" in method
