@@ -263,6 +263,12 @@ def deploy_targets() -> dict[str, str]:
     return dict(deploy_spec().targets)
 
 
+def answered_targets(answers: Answers) -> tuple[str, ...]:
+    """The deployment targets the answers name (where will the models run?)."""
+    chosen = answers.values.get("deployment_targets", [])
+    return deploy_spec().for_answer(list(chosen) if isinstance(chosen, list) else [])
+
+
 def workloads(preset: str) -> list[WorkloadInfo]:
     """The suite's workloads at one preset's sizes, in running order."""
     return [w.info(preset) for w in suite().workloads]

@@ -64,7 +64,7 @@ def main() -> None:
         window.bench.start()
         _wait(app, 300, lambda: window.bench.job is not None and not window.bench.job.running())
     args.out.mkdir(exist_ok=True)
-    for number, name in enumerate(("questions", "machine", "benchmarks", "report")):
+    for number, name in enumerate(("questions", "machine", "benchmarks", "deployment", "report")):
         window.nav.setCurrentRow(number)
         _wait(app, 4.0 if name == "report" else 0.5)
         target = args.out / f"app-{name}.png"

@@ -95,6 +95,12 @@ class DeploySpec:
     routes: tuple[RouteSpec, ...]
     rtol: float
     atol: float
+    answer_targets: dict[str, str]  # deployment_targets option -> target
+
+    def for_answer(self, options: list[str]) -> tuple[str, ...]:
+        """The targets of these deployment_targets options, in the targets' order."""
+        wanted = {self.answer_targets[o] for o in options if o in self.answer_targets}
+        return tuple(t for t in self.targets if t in wanted)
 
     def routes_for(self, targets: tuple[str, ...]) -> list[RouteSpec]:
         """The routes that stand for any of these targets, in the file's order."""
@@ -117,6 +123,9 @@ def parse_deploy(data: dict[str, Any], source: Path) -> DeploySpec:
     tolerances = [data.get("rtol"), data.get("atol")]
     if not all(isinstance(t, float | int) and t >= 0 for t in tolerances):
         raise ResourceError(f"{source}: rtol and atol must be numbers >= 0")
+    answer_targets = data.get("answer_targets")
+    if not isinstance(answer_targets, dict) or not set(answer_targets.values()) <= set(targets):
+        raise ResourceError(f"{source}: [answer_targets] must map options to known targets")
     return DeploySpec(
         {str(k): str(v) for k, v in targets.items()},
         presets,
@@ -124,6 +133,7 @@ def parse_deploy(data: dict[str, Any], source: Path) -> DeploySpec:
         routes,
         float(data["rtol"]),
         float(data["atol"]),
+        {str(k): str(v) for k, v in answer_targets.items()},
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +23,7 @@ from advisor.comparison import Comparison
 from advisor.errors import AdvisorError
 from advisor.formatting import headline
 from advisor.gui.bench_page import BenchPage
+from advisor.gui.deploy_page import DeployPage
 from advisor.gui.machine_page import MachinePage
 from advisor.gui.questions_page import QuestionsPage
 from advisor.gui.report_page import ReportPage
@@ -32,9 +32,12 @@ from advisor.gui.widgets import FailurePanel, app_message, heading
 from advisor.record import Record
 from advisor.report.export import Format
 from advisor.report.view import with_answers
+from advisor.scoring.answers import Answers
 from advisor.scoring.knowledge import Knowledge
 from advisor.service import (
     advise,
+    answered_targets,
+    combined,
     comparison,
     export,
     merged,
@@ -47,7 +50,7 @@ from advisor.service import (
 )
 from advisor.session import Session
 
-PAGES = ("Project needs", "Machine", "Benchmarks", "Report")
+PAGES = ("Project needs", "Machine", "Benchmarks", "Deployment", "Report")
 REFRESH_DELAY_MS = 150  # answers arrive click by click; re-score once they settle
 FILTERS: dict[Format, str] = {
     "html": "HTML report (*.html)",
@@ -70,6 +73,7 @@ class MainWindow(QMainWindow):
         self.questions = QuestionsPage(knowledge)
         self.machine = MachinePage()
         self.bench = BenchPage()
+        self.deploy = DeployPage()
         self.report = ReportPage()
         self.headline = heading("")
         self.headline.setAccessibleName("Current recommendation")
@@ -93,7 +97,7 @@ class MainWindow(QMainWindow):
         self.nav.setAccessibleName("Pages")
         self.nav.setMaximumWidth(180)
         self.stack = QStackedWidget()
-        for page in (self.questions, self.machine, self.bench, self.report):
+        for page in (self.questions, self.machine, self.bench, self.deploy, self.report):
             self.stack.addWidget(page)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         columns = QHBoxLayout()
@@ -138,14 +142,21 @@ class MainWindow(QMainWindow):
         return action
 
     def _connect(self) -> None:
-        self.questions.answers_changed.connect(lambda _answers: self._refresh_timer.start())
-        self.machine.probed.connect(self._probed)
+        self.questions.answers_changed.connect(self._answers_changed)
+        self.machine.probed.connect(self._measured)
         self.machine.environment_changed.connect(self._environment_changed)
-        self.bench.finished_run.connect(self.set_record)
+        self.bench.finished_run.connect(self._measured)
+        self.deploy.finished_run.connect(self._measured)
         self.report.export_requested.connect(self._export)
+
+    def _answers_changed(self, answers: Answers) -> None:
+        if not (self.deploy.job is not None and self.deploy.job.running()):
+            self.deploy.set_targets(answered_targets(answers))
+        self._refresh_timer.start()
 
     def _restore(self, session: Session) -> None:
         self.questions.set_answers(session.answers)
+        self.deploy.set_targets(answered_targets(session.answers))
         if session.record is None:
             self.refresh()
             return
@@ -154,7 +165,7 @@ class MainWindow(QMainWindow):
             self.machine.environments.blockSignals(True)  # no probe: this is restored
             self.machine.add_environment(executable)
             self.machine.environments.blockSignals(False)
-            self.bench.python = executable
+            self.bench.python = self.deploy.python = executable
         self.set_record(session.record)
 
     def start(self) -> None:
@@ -197,18 +208,16 @@ class MainWindow(QMainWindow):
         self.comparison = comparison(record)
         self.machine.show_record(record)
         self.bench.show_record(record, self.comparison)
+        self.deploy.show_record(record)
         self.questions.set_device(self.comparison.run.device if self.comparison else None)
         self.refresh()
 
-    def _probed(self, record: Record) -> None:
-        old = self.record
-        if old is not None and old.interpreter.executable == record.interpreter.executable:
-            # A fresh inventory of the same environment keeps its benchmark run.
-            record = dataclasses.replace(record, benchmarks=old.benchmarks)
-        self.set_record(record)
+    def _measured(self, record: Record) -> None:
+        """A probe, benchmark or deployment run: it keeps what the others measured here."""
+        self.set_record(combined(self.record, record))
 
     def _environment_changed(self, python: str | None) -> None:
-        self.bench.python = python
+        self.bench.python = self.deploy.python = python
 
     def export_to(self, path: Path, fmt: Format) -> bool:
         """Write the report; a failure shows on the report page and changes nothing."""
@@ -270,7 +279,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop running work (keeping finished results) and save the session."""
-        for job in (self.machine.job, self.bench.job):
+        for job in (self.machine.job, self.bench.job, self.deploy.job):
             if job is not None and job.running():
                 job.cancel()
                 job.wait(5.0)

@@ -55,7 +55,6 @@ class CriterionRow:
     moved_by_measurement: bool = False  # a static score this machine's runs moved
 
 
-
 @dataclass(frozen=True)
 class Flip:
     """A criterion whose weight, multiplied by factor, would change the winner."""

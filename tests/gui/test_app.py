@@ -101,7 +101,7 @@ def test_the_whole_flow_for_real_stays_responsive_and_never_loads_a_framework(
     # The 100 ms target is measured by benchmarks/gui_responsiveness.py; this bound only
     # catches work done on the GUI thread (the run itself takes tens of seconds).
     assert max(gaps) < 1.0, f"the event loop stalled for {max(gaps):.2f} s"
-    window.nav.setCurrentRow(3)
+    window.nav.setCurrentRow(4)
     qtbot.waitUntil(lambda: "tiny preset on cpu" in window.report.html, timeout=5000)
     for fmt in ("html", "pdf", "json"):
         assert window.export_to(tmp_path / f"report.{fmt}", fmt)  # type: ignore[arg-type]
@@ -415,3 +415,30 @@ def test_scrolling_over_a_slider_scrolls_the_page_and_never_changes_the_answer(
     qtbot.waitUntil(slider.hasFocus, timeout=2000)
     _wheel(slider, 1)  # once the user has chosen the slider, the wheel is theirs
     assert slider.value() != value
+
+
+def test_the_deployment_page_tries_the_answered_targets_and_the_report_shows_them(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    page = window.deploy
+    assert page.chosen_targets() == ("server",)  # the default answer: cloud or server
+    _tick(qtbot, window.questions.control("deployment_targets", "cloud_server"))
+    _tick(qtbot, window.questions.control("deployment_targets", "mobile"))
+    qtbot.waitUntil(lambda: page.chosen_targets() == ("mobile",), timeout=3000)
+    window.nav.setCurrentRow(3)
+    page.preset = "tiny"
+    page.python = sys.executable
+    qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
+    assert not page.start_button.isEnabled() and page.cancel_button.isEnabled()
+    qtbot.waitUntil(lambda: not page.job.running(), timeout=180_000)  # type: ignore[union-attr]
+    run = window.record.deployment if window.record else None
+    assert run is not None and run.targets == ("mobile",) and not run.cancelled
+    routes = [
+        page.table.item(row, 1).text().splitlines()[0] for row in range(page.table.rowCount())
+    ]
+    assert "LiteRT (.tflite) from Keras model.export" in routes
+    row = routes.index("LiteRT (.tflite) from Keras model.export")
+    assert page.table.item(row, 2).text().startswith("works")
+    assert "MLP: diff " in page.table.item(row, 3).text()
+    assert 'id="deployment"' in window.report.html and "Android / iOS" in window.report.html
+    assert page.start_button.isEnabled()

@@ -152,3 +152,16 @@ def test_a_route_result_without_models_keeps_its_reason() -> None:
     route = RouteResult("x", "X", "torch", ("server",), "failed", reason="export: no")
     text = format_deployment(replace(_run(), routes=(route,), targets=("server",)))
     assert "X: failed (export: no)" in text
+
+
+def test_the_answered_deployment_targets_choose_the_routes_to_try() -> None:
+    from advisor.service import answered_targets
+
+    answers = default_answers(knowledge())
+    assert answered_targets(answers) == ("server",)
+    chosen = Answers(dict(answers.values, deployment_targets=["edge_mcu", "mobile"]), "t")
+    assert answered_targets(chosen) == ("mobile", "edge")
+    none = Answers(dict(answers.values, deployment_targets=[]), "t")
+    assert answered_targets(none) == ()
+    every_option = next(q for q in knowledge().questions if q.id == "deployment_targets")
+    assert {o.id for o in every_option.options} == set(deploy_spec().answer_targets)

@@ -123,6 +123,7 @@ FRONT_END_SOURCES = (
     "advisor.text",
     "advisor.record",
     "advisor.report.view",
+    "advisor.report.deploy_view",
     "advisor.errors",
     "advisor.display",
     "advisor.resources_path",

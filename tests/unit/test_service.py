@@ -20,7 +20,7 @@ from advisor.service import (
     stored_results,
 )
 from advisor.session import Session
-from tests.helpers import FIXTURES
+from tests.helpers import FIXTURES, machine
 
 RECORD = record_from_json((FIXTURES / "records" / "bench_tiny_cpu.json").read_text())
 
@@ -114,3 +114,16 @@ def test_an_unusable_data_folder_starts_a_fresh_session_without_autosave(
         f"not kept as the latest run: data folder {unusable_data_folder} cannot be used "
         "(Not a directory)"
     )
+
+
+def test_a_run_keeps_what_the_stored_record_measured_of_the_same_environment() -> None:
+    from advisor.service import combined
+
+    deployed = record_from_json((FIXTURES / "records" / "deploy_tiny_cpu.json").read_text())
+    here = replace(deployed, machine=RECORD.machine, interpreter=RECORD.interpreter, frameworks=())
+    kept = combined(RECORD, here)
+    assert kept.deployment == deployed.deployment and kept.benchmarks == RECORD.benchmarks
+    assert kept.frameworks == RECORD.frameworks  # a deploy run probes no framework
+    assert combined(kept, RECORD).deployment == deployed.deployment  # and the other way round
+    elsewhere = replace(deployed, machine=machine(hostname="elsewhere"))
+    assert combined(RECORD, elsewhere) == elsewhere  # another machine: replaced whole

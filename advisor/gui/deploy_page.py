@@ -1,0 +1,196 @@
+"""Deployment paths: try each framework's routes for the targets answered, live, cancellable."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from advisor.deploy.run import DeployEvent, DeployOptions
+from advisor.gui.jobs import Job
+from advisor.gui.widgets import FailurePanel, heading, note
+from advisor.record import Record, RouteResult
+from advisor.report.deploy_view import RouteRow, route_row
+from advisor.service import deploy, deploy_targets
+
+COLUMNS = ("Framework", "Route", "Result", "Per model: diff, export, load, batch-1 latency, size")
+
+
+class DeployPage(QWidget):
+    """Targets (from the answers, editable), Start and Cancel, one row per route."""
+
+    finished_run = Signal(object)  # Record with its deployment run, possibly cancelled
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.job: Job | None = None
+        self.python: str | None = None
+        self.preset = "quick"
+        self.targets: dict[str, QCheckBox] = {}
+        self._rows: dict[str, int] = {}
+        target_row = QHBoxLayout()
+        target_row.addWidget(QLabel("Targets:"))
+        for target, label in deploy_targets().items():
+            box = QCheckBox(label)
+            box.setAccessibleName(f"Deployment target: {label}")
+            self.targets[target] = box
+            target_row.addWidget(box)
+        target_row.addStretch()
+        self.start_button = QPushButton("&Try the routes")
+        self.start_button.clicked.connect(self.start)
+        self.cancel_button = QPushButton("Ca&ncel")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        target_row.addWidget(self.start_button)
+        target_row.addWidget(self.cancel_button)
+        self.status = QLabel("Not run yet.")
+        self.status.setAccessibleName("Deployment status")
+        self.status.setWordWrap(True)
+        self.panel = FailurePanel()
+        self.table = _table()
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Deployment paths"))
+        layout.addWidget(
+            note(
+                "Each route exports the benchmark's small MLP and CNN, loads the file in a "
+                "fresh process with only the route's runtime, checks it reproduces the "
+                "framework's own output and times batch-1 inference (about a minute). The "
+                "targets follow your answers to 'Where will the models run?'; you can keep "
+                "answering while this runs."
+            )
+        )
+        layout.addLayout(target_row)
+        layout.addWidget(self.status)
+        layout.addWidget(self.panel)
+        layout.addWidget(self.table, 1)
+
+    def set_targets(self, targets: tuple[str, ...]) -> None:
+        """Tick the targets the answers name (the user may change them before starting)."""
+        for target, box in self.targets.items():
+            box.setChecked(target in targets)
+
+    def chosen_targets(self) -> tuple[str, ...]:
+        """The ticked targets, in the spec's order."""
+        return tuple(target for target, box in self.targets.items() if box.isChecked())
+
+    def start(self) -> None:
+        """Try the routes of the ticked targets on a worker thread."""
+        if self.job is not None and self.job.running():
+            return
+        targets = self.chosen_targets()
+        if not targets:
+            self.panel.show_problem("Tick at least one target to try its routes.")
+            return
+        options, python = DeployOptions(self.preset, targets), self.python
+        self.table.setRowCount(0)
+        self._rows = {}
+        self.panel.clear()
+        self.status.setText("Starting…")
+
+        def work(report: Callable[[object], None], cancel: threading.Event) -> Record:
+            return deploy(options, python, report, cancel)
+
+        self.job = Job(work, self)
+        self.job.progress.connect(self._on_event)
+        self.job.succeeded.connect(self._succeeded)
+        self.job.failed.connect(self._failed)
+        self._busy(True)
+        self.job.start()
+
+    def cancel(self) -> None:
+        """Stop the run; the routes finished so far are kept."""
+        if self.job is not None:
+            self.status.setText("Cancelling…")
+            self.job.cancel()
+
+    def show_record(self, record: Record) -> None:
+        """Fill the table from a finished (or restored) deployment run."""
+        run = record.deployment
+        if run is None:
+            return
+        self.table.setRowCount(0)
+        self._rows = {}
+        for route in run.routes:
+            self._show_route(route)
+        state = "cancelled: partial results" if run.cancelled else "finished"
+        self.status.setText(
+            f"{run.preset} run {state} in {run.wall_time_s:.0f} s for "
+            f"{', '.join(deploy_targets().get(t, t) for t in run.targets)}"
+        )
+
+    def _on_event(self, event: DeployEvent) -> None:
+        if event.kind == "route_finished" and event.route is not None:
+            self._show_route(event.route)
+        else:
+            self.status.setText(event.message)
+
+    def _show_route(self, route: RouteResult) -> None:
+        row = route_row(route)
+        if route.route not in self._rows:
+            self._rows[route.route] = self.table.rowCount()
+            self.table.insertRow(self.table.rowCount())
+        index = self._rows[route.route]
+        for column, text in enumerate(_cells(row)):
+            self.table.setItem(index, column, QTableWidgetItem(text))
+        self.table.resizeRowToContents(index)
+
+    def _succeeded(self, record: Record) -> None:
+        self._busy(False)
+        self.finished_run.emit(record)  # the window keeps it beside the benchmark run
+
+    def _failed(self, reason: str, details: str) -> None:
+        self._busy(False)
+        self.status.setText("The run did not finish.")
+        self.panel.show_problem(reason, details)
+
+    def _busy(self, busy: bool) -> None:
+        self.start_button.setEnabled(not busy)
+        self.cancel_button.setEnabled(busy)
+        for box in self.targets.values():
+            box.setEnabled(not busy)
+
+
+def _cells(row: RouteRow) -> tuple[str, str, str, str]:
+    title = row.title + (" [deprecated]" if row.deprecated else "")
+    if row.runtime:
+        title += f"\n{row.runtime}"
+    result = row.verdict + (f"\n{row.reason}" if row.reason else "")
+    lines = [
+        f"{m.model}: diff {m.diff}, export {m.export}, load {m.load}, "
+        f"{m.latency} {m.spread}, {m.size}"
+        for m in row.models
+    ]
+    if row.install_hint:
+        lines.append(f"Install: {row.install_hint}")
+    if row.note:
+        lines.append(row.note)
+    return row.framework, title, result, "\n".join(lines)
+
+
+def _table() -> QTableWidget:
+    table = QTableWidget(0, len(COLUMNS))
+    table.setHorizontalHeaderLabels(list(COLUMNS))
+    table.setAccessibleName("Deployment routes")
+    table.verticalHeader().hide()
+    table.setWordWrap(True)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    header = table.horizontalHeader()
+    for column, width in ((0, 110), (1, 260), (2, 160)):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        table.setColumnWidth(column, width)
+    header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
+    return table
