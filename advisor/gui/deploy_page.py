@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -109,6 +110,11 @@ class DeployPage(QWidget):
         self.job.failed.connect(self._failed)
         self._busy(True)
         self.job.start()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Rows sized while the page was hidden get their height for the real width."""
+        super().showEvent(event)
+        self.table.resizeRowsToContents()
 
     def cancel(self) -> None:
         """Stop the run; the routes finished so far are kept."""
