@@ -26,7 +26,10 @@ _EVENT_MARKER = '{"event"'
 # the last lines of its log are ever shown. A child that prints gigabytes costs no memory.
 MAX_STDOUT_BYTES = 16 << 20
 _MAX_LOG_LINES = 200
-_MAX_LINE_CHARS = 4096
+_MAX_LINE_CHARS = 4096  # of a log line kept
+# An event line carries a case's or a model's raw samples: a full preset's 200 timed
+# blocks are about 5 KB of JSON. Longer lines arrive cut, as log text.
+_MAX_EVENT_CHARS = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -254,10 +257,10 @@ class ManagedProcess:
     def _read_stderr(self, on_event: ProgressCallback | None) -> None:
         assert self.process is not None and self.process.stderr is not None
         # Read in bounded pieces: a line longer than that arrives cut, as log text.
-        while line := self.process.stderr.readline(_MAX_LINE_CHARS):
+        while line := self.process.stderr.readline(_MAX_EVENT_CHARS):
             event = parse_event(line)
             if event is None:
-                self.log_lines.append(line.rstrip("\n"))
+                self.log_lines.append(line[:_MAX_LINE_CHARS].rstrip("\n"))
             elif on_event is not None:
                 on_event(event)
 

@@ -181,3 +181,22 @@ def test_a_child_killed_by_the_kernel_for_memory_is_reported_so(tmp_path: Path) 
         group.rmdir()
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "out of memory: killed by the kernel's out-of-memory killer"
+
+
+def test_an_event_with_thousands_of_samples_arrives_and_a_huge_log_line_is_cut(
+    tmp_path: Path,
+) -> None:
+    script = tmp_path / "chatty.py"
+    script.write_text(
+        "import json, sys\n"
+        "samples = [0.000123456789 + i * 1e-9 for i in range(2000)]\n"
+        "sys.stderr.write(json.dumps({'event': 'progress', 'samples_s': samples}) + '\\n')\n"
+        "sys.stderr.write('x' * (3 << 20) + '\\n')\n"
+        "sys.stderr.write('the end\\n')\n"
+    )
+    events: list[dict[str, object]] = []
+    result = run_process([sys.executable, str(script)], timeout_s=60, on_event=events.append)
+    assert result.returncode == 0
+    assert len(events) == 1 and len(events[0]["samples_s"]) == 2000  # type: ignore[arg-type]
+    assert result.log_lines[-1] == "the end"
+    assert max(len(line) for line in result.log_lines) <= 4096
