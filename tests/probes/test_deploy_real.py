@@ -67,6 +67,28 @@ def test_a_light_runtime_loads_without_its_framework(tiny_run: Record) -> None:
         assert result.runtime_import_s is not None and result.runtime_import_s < 2
 
 
+@pytest.mark.parametrize(
+    ("route", "modules"),
+    [
+        ("executorch_xnnpack", ("executorch",)),
+        ("executorch_portable", ("executorch",)),
+        ("torch_litert", ("litert_torch", "ai_edge_litert")),
+    ],
+)
+def test_pytorchs_on_device_routes_work_where_installed(
+    tiny_run: Record, route: str, modules: tuple[str, ...]
+) -> None:
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:  # an optional extra: CI installs only the light one
+        pytest.skip(
+            f"not installed: {', '.join(missing)} (pip install 'framework-advisor[deploy-mobile]')"
+        )
+    run = tiny_run.deployment
+    assert run is not None
+    result = next(r for r in run.routes if r.route == route)
+    assert result.status == "ok", result.reason
+
+
 def test_a_route_whose_package_is_missing_says_how_to_add_it(tiny_run: Record) -> None:
     run = tiny_run.deployment
     assert run is not None
