@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.deploy.spec import EXPORT_SCRIPTS, RouteSpec
-from advisor.probing.runner import Ending, ManagedProcess
+from advisor.probing.runner import Ending, ManagedProcess, ProcessResult
 from advisor.record import Interpreter, ModelDeployment, RouteStatus
 from advisor.resources_path import probes_folder
 
@@ -28,10 +28,15 @@ _POLL_S = 0.05
 class Exported:
     """What the export script said about one route so far."""
 
-    missing: tuple[str, ...] | None = None  # set when the route finished
+    missing: tuple[str, ...] | None = None  # None until the route has finished
     models: dict[str, ModelDeployment] = field(default_factory=dict)
     artifacts: dict[str, tuple[str, str]] = field(default_factory=dict)  # model -> (file, ref)
     failure: tuple[RouteStatus, str] | None = None  # why the route stopped short: (status, reason)
+
+    @property
+    def finished(self) -> bool:
+        """Whether the route is done with: exported, found missing, or stopped short."""
+        return self.missing is not None
 
 
 @dataclass(frozen=True)
@@ -76,26 +81,37 @@ def export_framework(
         ending = _wait(process, progress, timeout_s, cancel)
         result = process.result(ending)
         progress.version = _version(result.stdout) or progress.version
-        unfinished = [r.id for r in left if progress.routes.get(r.id, Exported()).missing is None]
-        # Ended before any route started (the framework would not import): no route can run.
-        stuck = unfinished if progress.started_here == 0 else unfinished[:1]
-        stuck = [progress.current] if progress.current else stuck
-        if unfinished:
-            reason = result.failure_reason(timeout_s) or "the export script ended early"
-            status: RouteStatus = (
-                "timed_out"
-                if ending == "timed_out"
-                else "cancelled"
-                if ending == "cancelled"
-                else "failed"
-            )
-            for route_id in stuck:
-                entry = progress.routes.setdefault(route_id, Exported())
-                entry.failure, entry.missing = (status, reason), ()
+        _blame(progress, _unfinished(progress, left), ending, result, timeout_s)
         if ending == "cancelled":
             return FrameworkExports(progress.routes, progress.version, True)
-        left = [r for r in left if progress.routes.get(r.id, Exported()).missing is None]
+        left = [r for r in left if r.id in _unfinished(progress, left)]
     return FrameworkExports(progress.routes, progress.version, False)
+
+
+def _unfinished(progress: _Progress, routes: Sequence[RouteSpec]) -> list[str]:
+    return [r.id for r in routes if not progress.routes.get(r.id, Exported()).finished]
+
+
+def _blame(
+    progress: _Progress,
+    unfinished: list[str],
+    ending: Ending,
+    result: ProcessResult,
+    timeout_s: float,
+) -> None:
+    """Mark the route the process stopped on (all of them if none started) with why."""
+    if not unfinished:
+        return
+    # Ended before any route started (the framework would not import): no route can run.
+    stuck = unfinished if progress.started_here == 0 else unfinished[:1]
+    stuck = [progress.current] if progress.current else stuck
+    reason = result.failure_reason(timeout_s) or "the export script ended early"
+    status: RouteStatus = "failed"
+    if ending in ("timed_out", "cancelled"):
+        status = "timed_out" if ending == "timed_out" else "cancelled"
+    for route_id in stuck:
+        entry = progress.routes.setdefault(route_id, Exported())
+        entry.failure, entry.missing = (status, reason), ()
 
 
 def _version(stdout: str) -> str | None:

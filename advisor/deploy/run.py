@@ -138,7 +138,7 @@ class _Job:
     def run(self, routes: list[RouteSpec], plan: dict[str, Any]) -> None:
         for framework in EXPORT_SCRIPTS:
             mine = [r for r in routes if r.framework == framework]
-            runnable = [r for r in mine if self.preset.include_slow or not r.slow]
+            runnable = [r for r in mine if not self._left_out(r)]
             exported: dict[str, Exported] = {}
             if runnable and not self.cancelled:
                 exports = export_framework(
@@ -160,6 +160,10 @@ class _Job:
     def _say(self, message: str) -> None:
         self.listen(DeployEvent("message", message))
 
+    def _left_out(self, route: RouteSpec) -> bool:
+        """A slow route (AOTInductor) runs in the presets that include slow ones only."""
+        return route.slow and not self.preset.include_slow
+
     def _finish(self, route: RouteSpec, exported: Exported | None, plan: dict[str, Any]) -> None:
         result = self._result(route, exported, plan)
         self.cancelled = self.cancelled or result.status == "cancelled"
@@ -170,7 +174,7 @@ class _Job:
         self, route: RouteSpec, exported: Exported | None, plan: dict[str, Any]
     ) -> RouteResult:
         base = _base(route)
-        if not (self.preset.include_slow or not route.slow):
+        if self._left_out(route):
             reason = f"left out of the {self.preset.name} preset: run with --preset full"
             return replace(base, status="skipped", reason=reason)
         if self.cancelled or exported is None:

@@ -108,6 +108,8 @@ def _latency(model: ModelDeployment) -> tuple[str, str]:
 
 def _model_row(model: ModelDeployment, titles: dict[str, str]) -> ModelRow:
     diff = "-" if model.max_abs_diff is None else f"{model.max_abs_diff:.2g}"
+    if model.max_rel_diff:
+        diff += f" (rel {model.max_rel_diff:.2g})"
     return ModelRow(
         titles.get(model.model, model.model),
         VERDICTS[model.status],

@@ -15,7 +15,7 @@ def _route_lines(row: RouteRow) -> list[str]:
     for model in row.models:
         problem = f"  {model.status}: {model.reason}" if model.reason else ""
         lines.append(
-            f"      {model.model:<10} diff {model.diff:<8} export {model.export:<9} "
+            f"      {model.model:<10} diff {model.diff:<22} export {model.export:<9} "
             f"load+first {model.load:<9} latency {model.latency} {model.spread}  "
             f"{model.size}{problem}"
         )

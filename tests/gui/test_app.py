@@ -428,9 +428,9 @@ def test_the_deployment_page_tries_the_answered_targets_and_the_report_shows_the
     window.nav.setCurrentRow(3)
     page.preset = "tiny"
     page.python = sys.executable
-    qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
-    assert not page.start_button.isEnabled() and page.cancel_button.isEnabled()
-    qtbot.waitUntil(lambda: not page.job.running(), timeout=180_000)  # type: ignore[union-attr]
+    with qtbot.waitSignal(page.finished_run, timeout=180_000):
+        qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
+        assert not page.start_button.isEnabled() and page.cancel_button.isEnabled()
     run = window.record.deployment if window.record else None
     assert run is not None and run.targets == ("mobile",) and not run.cancelled
     routes = [
