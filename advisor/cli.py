@@ -43,6 +43,7 @@ from advisor.service import (
     answers_template,
     as_json,
     check_output,
+    compare_machines,
     comparison,
     deploy,
     deploy_targets,
@@ -65,6 +66,7 @@ from advisor.service import (
 )
 from advisor.terminal.bench import format_benchmarks, format_live_case
 from advisor.terminal.deploy import format_deployment, format_live_route
+from advisor.terminal.fleet import format_fleet
 from advisor.terminal.inventory import format_inventory
 from advisor.terminal.recommend import format_questions, format_recommendation
 from advisor.terminal.stopping import StopSignals, stop_signals
@@ -120,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_deploy_parser(commands)
     _add_recommend_parsers(commands)
     _add_report_parser(commands)
+    _add_compare_parser(commands)
     environments = commands.add_parser(
         "environments",
         help="Python environments on this machine and whether torch/tensorflow import there",
@@ -193,6 +196,25 @@ def _add_report_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         help="replace the host name, user name and home folder (for a report to share)",
     )
     report.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+
+
+def _add_compare_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    compare = commands.add_parser(
+        "compare",
+        help="benchmark records from several machines in one report",
+        description="Each RECORD is a file from `bench --output`, `report --format json`, "
+        "a saved app session or a fleet run.",
+    )
+    compare.add_argument("records", nargs="+", metavar="RECORD", type=Path)
+    answers = compare.add_mutually_exclusive_group()
+    answers.add_argument("--answers", metavar="FILE", type=Path, help="answers file (TOML)")
+    answers.add_argument("--profile", metavar="NAME", help="a shipped example profile")
+    compare.add_argument(
+        "--output", metavar="PATH", type=Path, help="default: framework-advisor-compare.FORMAT"
+    )
+    compare.add_argument(
+        "--format", choices=FORMATS, help="default: from the --output suffix, else html"
+    )
 
 
 def _positive_int(text: str) -> int:
@@ -444,6 +466,23 @@ def _run_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_compare(args: argparse.Namespace) -> int:
+    if len(args.records) < 2:
+        raise UsageError("compare needs two or more records (see framework-advisor compare --help)")
+    fmt = report_format(args.output, args.format)
+    output = args.output or Path(f"framework-advisor-compare.{fmt}")
+    _check_output(output)
+    known = knowledge()
+    answers = _given_answers(args, known) or fresh_answers(known)
+    record, fleet = compare_machines(args.records, answers, known)
+    view = report(record, known, fleet=fleet)
+    export(record, output, fmt, view)
+    assert view.fleet is not None
+    sys.stdout.write(format_fleet(view.fleet))
+    print(f"{headline(view.recommendation)}; {fmt.upper()} report written to {output}")
+    return EXIT_OK
+
+
 def _run_questions(args: argparse.Namespace) -> int:
     known = knowledge()
     if args.template is None:
@@ -526,6 +565,7 @@ def _main(argv: Sequence[str] | None) -> int:
             "recommend": _run_recommend,
             "questions": _run_questions,
             "report": _run_report,
+            "compare": _run_compare,
             "environments": _run_environments,
         }
         with stop_signals() as stops:

@@ -18,6 +18,7 @@ NonNegative = Annotated[float, Bounds(at_least=0)]
 Count = Annotated[int, Bounds(at_least=0)]
 
 SCHEMA_VERSION = 1
+DERIVED_KEYS = ("verdict", "compared")  # what a JSON report adds to its record
 
 
 @dataclass(frozen=True)
@@ -399,8 +400,9 @@ def record_from_json(text: str, source: str = "record") -> Record:
         raise RecordFormatError(
             f"{source}: schema_version {version!r} is not supported (expected {SCHEMA_VERSION})"
         )
-    # A JSON report carries its verdict beside the record; it is derived, and re-computed.
-    data = {key: value for key, value in data.items() if key != "verdict"}
+    # A JSON report carries its verdict (and a comparison of machines) beside the record;
+    # both are derived, and re-computed.
+    data = {key: value for key, value in data.items() if key not in DERIVED_KEYS}
     try:
         return from_jsonable(Record, data)
     except SchemaError as exc:

@@ -26,15 +26,16 @@ from advisor.comparison import Comparison, compare
 from advisor.datadir import data_dir
 from advisor.deploy.run import DeployListener, DeployOptions, run_deployment
 from advisor.deploy.spec import deploy_spec
-from advisor.errors import AdvisorError, DataFolderError
+from advisor.errors import AdvisorError, DataFolderError, RecordFormatError, UsageError
 from advisor.fileio import atomic_write_text, check_output_path, read_text_file
+from advisor.fleet.compare import Fleet, build_fleet
 from advisor.probing.environments import Environment, default_python, discover
 from advisor.probing.inventory import DEFAULT_PROBE_TIMEOUT_S, take_inventory
-from advisor.record import Record, WorkloadInfo, record_from_json, save_record
+from advisor.record import Record, WorkloadInfo, parse_json, record_from_json, save_record
 from advisor.redact import redacted
 from advisor.report.export import Format, export_report, format_for
 from advisor.report.render import render_view
-from advisor.report.view import ReportView, report_view
+from advisor.report.view import ReportView, report_view, with_answers
 from advisor.scoring.answers import Answers, default_answers, load_answers, template
 from advisor.scoring.engine import Recommendation, raw_weights, recommend
 from advisor.scoring.knowledge import Knowledge
@@ -42,7 +43,7 @@ from advisor.scoring.knowledge import knowledge as shipped_knowledge
 from advisor.scoring.profiles import profile_path
 from advisor.scoring.verdict import verdict_jsonable
 from advisor.serde import dumps
-from advisor.session import Session, load_session, save_session
+from advisor.session import SESSION_KIND, Session, load_session, parse_session, save_session
 
 STORE_NAME = "session.json"
 LEGACY_RESULTS_NAME = "latest-results.json"  # the terminal's store before the shared one
@@ -307,9 +308,14 @@ def weights(known: Knowledge, answers: Answers, device: str | None) -> dict[str,
     return raw_weights(known, answers, device)
 
 
-def report(record: Record, known: Knowledge, compared: Comparison | None = None) -> ReportView:
-    """The report's view-model for this record (its answers inside)."""
-    return report_view(record, known, compared)
+def report(
+    record: Record,
+    known: Knowledge,
+    compared: Comparison | None = None,
+    fleet: Fleet | None = None,
+) -> ReportView:
+    """The report's view-model for this record (its answers inside), other machines beside it."""
+    return report_view(record, known, compared, fleet)
 
 
 def render(view: ReportView) -> str:
@@ -344,6 +350,31 @@ def verdict(rec: Recommendation) -> dict[str, Any]:
 def read_record(path: Path, label: str) -> Record:
     """A saved record; `label` names the file in an error ('--from x.json', 'x.json')."""
     return record_from_json(read_text_file(path, label), str(path))
+
+
+def read_run(path: Path, label: str) -> Record:
+    """A record from a file: a saved record, a JSON report, or a session file (its record)."""
+    text = read_text_file(path, label)
+    data = parse_json(text, str(path))
+    if isinstance(data, dict) and data.get("kind") == SESSION_KIND:
+        record = parse_session(text, str(path), shipped_knowledge()).record
+        if record is None:
+            raise RecordFormatError(f"{path}: the session holds no record yet")
+        return record
+    return record_from_json(text, str(path))
+
+
+def compare_machines(paths: list[Path], answers: Answers, known: Knowledge) -> tuple[Record, Fleet]:
+    """Records of several machines compared; the counted machine's record with the answers.
+
+    Raises UsageError when no file holds a benchmark run.
+    """
+    entries = [(str(path), read_run(path, str(path))) for path in paths]
+    try:
+        fleet = build_fleet(entries, known, answers)
+    except ValueError as exc:
+        raise UsageError(f"{exc} among {', '.join(map(str, paths))}") from exc
+    return with_answers(fleet.chosen.record, answers), fleet
 
 
 def keep_unsaved(record: Record) -> Path:

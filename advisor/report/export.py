@@ -32,9 +32,14 @@ def format_for(path: Path | None, requested: str | None) -> Format:
 
 
 def report_json(record: Record, view: ReportView) -> str:
-    """The record's JSON with the verdict beside it (a reader of records ignores the verdict)."""
+    """The record's JSON with the verdict beside it, and the compared machines when there are.
+
+    Both are derived: a reader of records ignores them (see record.DERIVED_KEYS).
+    """
     document = json.loads(record_to_json(record))
     document["verdict"] = verdict_jsonable(view.recommendation)
+    if view.fleet is not None:
+        document["compared"] = json.loads(dumps(view.fleet))
     return dumps(document) + "\n"
 
 

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 
 from advisor import __version__
 from advisor.comparison import VARIANT_LABELS, Comparison, compare
+from advisor.fleet.compare import Fleet
 from advisor.formatting import Section, inventory_sections
 from advisor.record import BenchmarkRun, DeploymentRun, Record, SavedAnswers
 from advisor.report.advice_view import AdviceView, advice_view
 from advisor.report.bench_view import BenchView, bench_view
 from advisor.report.deploy_view import DeploymentView, deployment_view
+from advisor.report.fleet_view import FleetView, fleet_view
 from advisor.scoring.answers import MAX_LEVEL, Answers, checked_answers, default_answers
 from advisor.scoring.engine import Recommendation, recommend
 from advisor.scoring.knowledge import Knowledge
@@ -42,6 +44,7 @@ class ReportView:
     advice: AdviceView
     bench: BenchView | None
     deployment: DeploymentView | None
+    fleet: FleetView | None  # other machines' records, compared (framework-advisor compare)
     machine: tuple[Section, ...]
     method: Method
 
@@ -165,9 +168,16 @@ def _method(record: Record, answers: Answers, knowledge: Knowledge, advice: Advi
 
 
 def report_view(
-    record: Record, knowledge: Knowledge, comparison: Comparison | None = None
+    record: Record,
+    knowledge: Knowledge,
+    comparison: Comparison | None = None,
+    fleet: Fleet | None = None,
 ) -> ReportView:
-    """The view-model of the report for this record (pass the record's comparison if built)."""
+    """The view-model of the report for this record (pass the record's comparison if built).
+
+    With a `fleet`, the record is the machine whose figures count, and the report
+    shows every compared machine beside it.
+    """
     if comparison is None and record.benchmarks is not None:
         comparison = compare(record.benchmarks)
     answers = record_answers(record, knowledge)
@@ -179,6 +189,7 @@ def report_view(
         advice=advice,
         bench=bench_view(comparison) if comparison is not None else None,
         deployment=deployment_view(record.deployment) if record.deployment else None,
+        fleet=fleet_view(fleet) if fleet is not None else None,
         machine=tuple(inventory_sections(record)),
         method=_method(record, answers, knowledge, advice),
     )

@@ -1,0 +1,266 @@
+"""Benchmark records from several machines side by side: which one's figures count, and where
+the machines disagree.
+
+The record is the unit: each comes from `bench --output`, `report --format json`, a
+session file, or a fleet run. Records without a benchmark run and duplicates are set
+aside with the reason; two records of one machine with different framework versions
+stay two entries and are named. The figures of the machine that best stands for the
+user's targets (the relevance rules of the advice) weigh in the recommendation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from advisor.comparison import PAIR_LABELS, Comparison, ComparisonRow, Pair, compare
+from advisor.formatting import framework_name
+from advisor.record import Record
+from advisor.scoring.answers import Answers
+from advisor.scoring.knowledge import Knowledge
+from advisor.scoring.weights import TRAINING_TARGETS, chosen, relevance
+
+Verdict = Literal["PyTorch ahead", "TensorFlow ahead", "at parity"]
+DEVICE_NAMES = {"cpu": "a CPU", "cuda": "an NVIDIA GPU"}
+
+
+@dataclass(frozen=True)
+class MachineRun:
+    """One comparable record: the machine, what it ran, and how much it says about the targets."""
+
+    label: str
+    source: str
+    record: Record
+    comparison: Comparison
+    shares: dict[str, float]  # 'training' and 'inference' relevance for the answers, 0-1
+
+    @property
+    def standing(self) -> float:
+        """How well this machine stands for the targets: mean of the two shares."""
+        return (self.shares["training"] + self.shares["inference"]) / 2
+
+    def versions(self) -> dict[str, str]:
+        """Framework -> version, as its suites ran."""
+        run = self.comparison.run
+        return {s.framework: s.version for s in run.suites if s.version is not None}
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """A record that was read but not compared, and why."""
+
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """One workload and pair on which the machines reach different verdicts."""
+
+    workload: str
+    pair: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """The compared machines, the one whose figures weigh, and what the reader must know."""
+
+    machines: tuple[MachineRun, ...]
+    set_aside: tuple[SetAside, ...]
+    chosen: MachineRun
+    why: str
+    warnings: tuple[str, ...]  # targets no record stands for
+    notes: tuple[str, ...]  # one machine, different framework versions
+    disagreements: tuple[Disagreement, ...]
+
+
+def verdict(row: ComparisonRow) -> Verdict | None:
+    """What a row's interval says; None without one."""
+    if row.interval is None:
+        return None
+    if row.is_tie:
+        return "at parity"
+    return "PyTorch ahead" if row.interval[0] > 1.0 else "TensorFlow ahead"
+
+
+def build_fleet(entries: list[tuple[str, Record]], knowledge: Knowledge, answers: Answers) -> Fleet:
+    """Compare the records (source, record) in the order given; see the module docstring.
+
+    Raises ValueError when no record holds a benchmark run.
+    """
+    machines, set_aside = _comparable(entries, knowledge, answers)
+    if not machines:
+        raise ValueError("no record holds a benchmark run")
+    best = _counted(machines)
+    return Fleet(
+        tuple(machines),
+        tuple(set_aside),
+        best,
+        _why(best, machines),
+        tuple(_warnings(machines, knowledge, answers)),
+        tuple(_version_notes(machines)),
+        tuple(_disagreements(machines)),
+    )
+
+
+def _compares(machine: MachineRun) -> bool:
+    """Whether the run has any PyTorch/TensorFlow ratio (both frameworks ran)."""
+    return any(row.ratio is not None for row in machine.comparison.rows)
+
+
+def _counted(machines: list[MachineRun]) -> MachineRun:
+    """The machine that stands best for the targets among those that compare both frameworks."""
+    comparing = [m for m in machines if _compares(m)] or machines
+    return max(comparing, key=lambda m: m.standing)  # the first of equals
+
+
+def _same_machine(first: Record, second: Record) -> bool:
+    """Same host name, CPU and GPUs: one machine (a host name alone is often 'localhost')."""
+
+    def hardware(record: Record) -> tuple[str, str | None, tuple[str, ...]]:
+        gpus = tuple(g.name for g in record.machine.gpu.gpus)
+        return record.machine.system.hostname, record.machine.cpu.model, gpus
+
+    return hardware(first) == hardware(second)
+
+
+def _identity(record: Record) -> tuple[str, str, str]:
+    run = record.benchmarks
+    return (record.machine.system.hostname, record.created_at, run.started_at if run else "")
+
+
+def _comparable(
+    entries: list[tuple[str, Record]], knowledge: Knowledge, answers: Answers
+) -> tuple[list[MachineRun], list[SetAside]]:
+    machines: list[MachineRun] = []
+    set_aside: list[SetAside] = []
+    seen: dict[tuple[str, str, str], str] = {}
+    for source, record in entries:
+        if record.benchmarks is None:
+            set_aside.append(SetAside(source, "holds no benchmark run"))
+            continue
+        identity = _identity(record)
+        if identity in seen:
+            set_aside.append(SetAside(source, f"the same run as {seen[identity]}"))
+            continue
+        seen[identity] = source
+        run = record.benchmarks
+        machines.append(
+            MachineRun(
+                _label(record, machines),
+                source,
+                record,
+                compare(run),
+                relevance(knowledge, answers, run.device),
+            )
+        )
+    return machines, set_aside
+
+
+def _label(record: Record, earlier: list[MachineRun]) -> str:
+    """The host name, with the device where another machine has the same name; '#2' for a
+    second run of one machine, and so on."""
+    label = record.machine.system.hostname or "unknown host"
+    if any(m.label.startswith(label) and not _same_machine(m.record, record) for m in earlier):
+        run = record.benchmarks
+        label += f" ({run.device_name})" if run else ""
+    count = sum(1 for m in earlier if m.label.split(" #")[0] == label)
+    return label if count == 0 else f"{label} #{count + 1}"
+
+
+def _device(machine: MachineRun) -> str:
+    run = machine.comparison.run
+    return f"{DEVICE_NAMES.get(run.device, run.device)} ({run.device_name})"
+
+
+def _why(best: MachineRun, machines: list[MachineRun]) -> str:
+    shares = best.shares
+    better = [m for m in machines if m.standing > best.standing]
+    text = "".join(
+        f"{m.label} stands better for your targets but ran one framework only, so its "
+        "figures cannot compare the two. "
+        for m in better
+    )
+    text += (
+        f"The figures of {best.label} count: a run on {_device(best)} stands for your targets "
+        f"at {shares['training']:.0%} (training) and {shares['inference']:.0%} (inference)"
+    )
+    others = [
+        f"{m.label} {m.shares['training']:.0%}/{m.shares['inference']:.0%}"
+        for m in machines
+        if m is not best
+    ]
+    return text + (f"; the others: {', '.join(others)}." if others else ".")
+
+
+def _warnings(machines: list[MachineRun], knowledge: Knowledge, answers: Answers) -> list[str]:
+    """One line per answered hardware target that no compared machine stands for."""
+    question = next((q for q in knowledge.questions if q.id == TRAINING_TARGETS), None)
+    devices = {m.comparison.run.device for m in machines}
+    lines = []
+    for target in chosen(answers, TRAINING_TARGETS):
+        standing = [d for d in knowledge.relevance if knowledge.relevance[d].get(target) == 1.0]
+        if set(standing) & devices:
+            continue
+        option = question.option(target) if question else None
+        label = option.label if option else target
+        if standing:
+            kinds = " or ".join(DEVICE_NAMES.get(d, d) for d in standing)
+            lines.append(
+                f"No record from {kinds} machine for {label}: run `framework-advisor bench "
+                "--output` on one (or `framework-advisor fleet slurm` on the cluster)."
+            )
+        else:
+            lines.append(
+                f"No record can stand for {label}: the benchmarks run on CPUs and NVIDIA GPUs."
+            )
+    return lines
+
+
+def _version_notes(machines: list[MachineRun]) -> list[str]:
+    notes = []
+    for index, machine in enumerate(machines):
+        for other in machines[:index]:
+            if not _same_machine(other.record, machine.record):
+                continue
+            mine, theirs = machine.versions(), other.versions()
+            changed = [
+                f"{framework_name(f)} {theirs.get(f, '?')} / {mine.get(f, '?')}"
+                for f in sorted(set(mine) | set(theirs))
+                if mine.get(f) != theirs.get(f)
+            ]
+            if changed:
+                notes.append(
+                    f"{other.label} and {machine.label} are the same machine with different "
+                    f"framework versions ({'; '.join(changed)}): compared as two entries, "
+                    "not merged."
+                )
+    return notes
+
+
+def speed_rows(machines: tuple[MachineRun, ...] | list[MachineRun]) -> list[tuple[str, Pair, str]]:
+    """(workload id, pair, workload title) of the float32 rows that speak to speed, in the
+    order the machines first show them (eager against eager speaks to debugging only)."""
+    keys: list[tuple[str, Pair, str]] = []
+    for machine in machines:
+        for row in machine.comparison.rows:
+            key = (row.workload.id, row.pair, row.workload.title)
+            if row.dtype == "float32" and row.pair != "eager" and key not in keys:
+                keys.append(key)
+    return keys
+
+
+def _disagreements(machines: list[MachineRun]) -> list[Disagreement]:
+    found = []
+    for workload, pair, title in speed_rows(machines):
+        verdicts: list[tuple[Verdict, str, float]] = []
+        for machine in machines:
+            row = machine.comparison.row(workload, pair)
+            said = verdict(row) if row is not None else None
+            if row is not None and row.ratio is not None and said is not None:
+                verdicts.append((said, machine.label, row.ratio))
+        if len({said for said, _, _ in verdicts}) > 1:
+            text = ", ".join(f"{said} on {label} ({ratio:.2f}x)" for said, label, ratio in verdicts)
+            found.append(Disagreement(title, PAIR_LABELS[pair], text))
+    return found

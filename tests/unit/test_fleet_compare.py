@@ -1,0 +1,150 @@
+"""Records of several machines compared: who counts, what is set aside, where they disagree."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from advisor.bench.stats import summarise
+from advisor.cli import main
+from advisor.fleet.compare import build_fleet
+from advisor.record import Record, SuiteResult, record_from_json, record_to_json
+from advisor.scoring.answers import Answers, default_answers
+from advisor.scoring.knowledge import knowledge
+from tests.helpers import FIXTURES
+
+RECORDS = FIXTURES / "records"
+CPU = record_from_json((RECORDS / "bench_quick_cpu.json").read_text())
+H200_TORCH_ONLY = record_from_json((RECORDS / "bench_quick_h200_torch_only.json").read_text())
+DEPLOY_ONLY = record_from_json((RECORDS / "deploy_tiny_cpu.json").read_text())
+
+
+def _answers(**values: object) -> Answers:
+    return Answers(dict(default_answers(knowledge()).values, **values), "test")
+
+
+def _slower_torch(suite: SuiteResult, factor: float) -> SuiteResult:
+    if suite.framework != "torch":
+        return suite
+    cases = tuple(
+        replace(
+            c,
+            samples_s=tuple(s * factor for s in c.samples_s),
+            stats=summarise(tuple(s * factor for s in c.samples_s)),
+        )
+        if c.stats is not None
+        else c
+        for c in suite.cases
+    )
+    return replace(suite, cases=cases)
+
+
+def _elsewhere(record: Record, host: str, device: str = "cpu", torch_factor: float = 1.0) -> Record:
+    """The CPU record as if measured on another host (and device), PyTorch slowed down."""
+    run = record.benchmarks
+    assert run is not None
+    system = replace(record.machine.system, hostname=host)
+    suites = tuple(_slower_torch(s, torch_factor) for s in run.suites)
+    run = replace(run, device=device, device_name=f"{host} device", suites=suites)
+    return replace(record, machine=replace(record.machine, system=system), benchmarks=run)
+
+
+def test_records_without_a_run_and_duplicates_are_set_aside_with_the_reason() -> None:
+    fleet = build_fleet(
+        [("a.json", CPU), ("b.json", DEPLOY_ONLY), ("c.json", CPU)], knowledge(), _answers()
+    )
+    assert [m.source for m in fleet.machines] == ["a.json"]
+    assert [(s.source, s.reason) for s in fleet.set_aside] == [
+        ("b.json", "holds no benchmark run"),
+        ("c.json", "the same run as a.json"),
+    ]
+    with pytest.raises(ValueError, match="no record holds a benchmark run"):
+        build_fleet([("b.json", DEPLOY_ONLY)], knowledge(), _answers())
+
+
+def test_the_machine_that_stands_for_the_targets_counts_and_the_report_says_why() -> None:
+    gpu = _elsewhere(CPU, "gpu-node", device="cuda")
+    entries = [("cpu.json", CPU), ("gpu.json", gpu)]
+    on_gpus = build_fleet(entries, knowledge(), _answers(hardware=["nvidia"]))
+    assert on_gpus.chosen.label == "gpu-node"
+    assert on_gpus.why.startswith("The figures of gpu-node count: a run on an NVIDIA GPU")
+    assert "100% (training)" in on_gpus.why and on_gpus.warnings == ()
+    on_cpus = build_fleet(entries, knowledge(), _answers(hardware=["cpu_only"]))
+    assert on_cpus.chosen.label == "vm"
+
+
+def test_a_run_of_one_framework_only_cannot_count_and_is_named() -> None:
+    fleet = build_fleet(
+        [("cpu.json", CPU), ("h200.json", H200_TORCH_ONLY)],
+        knowledge(),
+        _answers(hardware=["nvidia"]),
+    )
+    assert fleet.chosen.source == "cpu.json"
+    assert fleet.why.startswith("vm (NVIDIA H200) stands better for your targets but ran one")
+
+
+def test_a_target_no_record_stands_for_is_warned_about() -> None:
+    fleet = build_fleet(
+        [("a.json", CPU), ("b.json", _elsewhere(CPU, "other"))],
+        knowledge(),
+        _answers(hardware=["nvidia", "tpu"]),
+    )
+    assert fleet.warnings == (
+        "No record from an NVIDIA GPU machine for NVIDIA GPUs: run `framework-advisor bench "
+        "--output` on one (or `framework-advisor fleet slurm` on the cluster).",
+        "No record can stand for Google TPUs: the benchmarks run on CPUs and NVIDIA GPUs.",
+    )
+
+
+def test_machines_that_reach_different_verdicts_are_named() -> None:
+    slow = _elsewhere(CPU, "old-box", torch_factor=3.0)  # PyTorch three times slower there
+    fleet = build_fleet([("a.json", CPU), ("b.json", slow)], knowledge(), _answers())
+    lines = {(d.workload, d.pair): d.text for d in fleet.disagreements}
+    mlp = lines["MLP training step (forward, backward, SGD update)", "as you would write it"]
+    assert mlp == ("PyTorch ahead on vm (1.42x), TensorFlow ahead on old-box (0.47x)")
+    assert ("Small CNN training step, CIFAR-sized images", "as you would write it") not in lines
+
+
+def test_one_machine_with_other_framework_versions_stays_two_entries_and_is_named() -> None:
+    run = CPU.benchmarks
+    assert run is not None
+    upgraded = tuple(
+        replace(s, version="2.99.0") if s.framework == "torch" else s for s in run.suites
+    )
+    later = replace(
+        CPU,
+        created_at="2027-01-01T00:00:00+00:00",
+        benchmarks=replace(run, suites=upgraded, started_at="2027-01-01T00:00:00+00:00"),
+    )
+    fleet = build_fleet([("a.json", CPU), ("b.json", later)], knowledge(), _answers())
+    assert [m.label for m in fleet.machines] == ["vm", "vm #2"]
+    assert len(fleet.notes) == 1
+    assert "vm and vm #2 are the same machine with different framework versions" in fleet.notes[0]
+    assert "PyTorch 2.13.0+cpu / 2.99.0" in fleet.notes[0]
+
+
+def test_compare_writes_one_report_with_every_machine_and_a_json_that_reads_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "other.json"
+    other.write_text(record_to_json(_elsewhere(CPU, "gpu-node", device="cuda")))
+    html, data = tmp_path / "fleet.html", tmp_path / "fleet.json"
+    sources = [str(RECORDS / "bench_quick_cpu.json"), str(other)]
+    assert main(["compare", *sources, "--profile", "nlp_research_lab", "--output", str(html)]) == 0
+    out = capsys.readouterr().out
+    assert "gpu-node [counted]" in out and "Machines compared: 2" in out
+    page = html.read_text()
+    assert '<section id="machines">' in page and 'id="fleet-chart"' in page
+    assert "gpu-node" in page and str(other) in page
+    assert main(["compare", *sources, "--output", str(data)]) == 0
+    document = json.loads(data.read_text())
+    assert [m["label"] for m in document["compared"]["machines"]] == ["vm", "gpu-node"]
+    assert record_from_json(data.read_text()).benchmarks is not None  # a record again
+
+
+def test_compare_needs_two_records(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["compare", str(RECORDS / "bench_quick_cpu.json")]) == 2
+    assert "compare needs two or more records" in capsys.readouterr().err
