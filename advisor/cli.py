@@ -31,6 +31,8 @@ from advisor.errors import (
     UsageError,
     quoted,
 )
+from advisor.fleet.compare import SetAside
+from advisor.fleet.slurm import SlurmOptions
 from advisor.formatting import headline
 from advisor.probing.inventory import DEFAULT_PROBE_TIMEOUT_S
 from advisor.record import Record, record_to_json, save_record
@@ -43,12 +45,14 @@ from advisor.service import (
     answers_template,
     as_json,
     check_output,
+    chosen_python,
     compare_machines,
     comparison,
     deploy,
     deploy_targets,
     environments,
     export,
+    fleet_slurm,
     fresh_answers,
     given_answers,
     keep_unsaved,
@@ -59,6 +63,7 @@ from advisor.service import (
     remember_run,
     report,
     report_format,
+    slurm_script,
     stored_results,
     verdict,
     workloads,
@@ -123,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_recommend_parsers(commands)
     _add_report_parser(commands)
     _add_compare_parser(commands)
+    _add_fleet_parser(commands)
     environments = commands.add_parser(
         "environments",
         help="Python environments on this machine and whether torch/tensorflow import there",
@@ -215,6 +221,48 @@ def _add_compare_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     compare.add_argument(
         "--format", choices=FORMATS, help="default: from the --output suffix, else html"
     )
+
+
+def _name_list(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    if not names:
+        raise argparse.ArgumentTypeError(f"no node names in {quoted(text)}")
+    return names
+
+
+def _add_fleet_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    fleet = commands.add_parser(
+        "fleet", help="benchmark other machines through a scheduler, one record per node"
+    )
+    schedulers = fleet.add_subparsers(
+        dest="scheduler", metavar="SCHEDULER", parser_class=_Parser, required=True
+    )
+    slurm = schedulers.add_parser(
+        "slurm",
+        help="submit the benchmark with sbatch, follow it, compare the records that come back",
+        description="Runs Slurm's own commands (sbatch, squeue, sacct, scancel). The "
+        "interpreters and the output folder must be on a filesystem the nodes share.",
+    )
+    where = slurm.add_mutually_exclusive_group()
+    where.add_argument(
+        "--nodes", type=_positive_int, default=1, help="array tasks, one node each (default 1)"
+    )
+    where.add_argument("--nodelist", type=_name_list, metavar="LIST", help="one job per node")
+    slurm.add_argument("--partition", metavar="P")
+    slurm.add_argument("--gres", metavar="SPEC", help="for example gpu:1")
+    slurm.add_argument(
+        "--python", metavar="PATH", help="interpreter whose frameworks the nodes measure"
+    )
+    slurm.add_argument("--preset", choices=PRESETS, default="quick")
+    slurm.add_argument("--time", dest="time_limit", metavar="LIMIT", help="Slurm's --time")
+    slurm.add_argument("--output-dir", metavar="DIR", type=Path, required=True)
+    slurm.add_argument(
+        "--dry-run", action="store_true", help="print the batch script instead of submitting it"
+    )
+    answers = slurm.add_mutually_exclusive_group()
+    answers.add_argument("--answers", metavar="FILE", type=Path, help="answers file (TOML)")
+    answers.add_argument("--profile", metavar="NAME", help="a shipped example profile")
+    slurm.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
 
 
 def _positive_int(text: str) -> int:
@@ -483,6 +531,43 @@ def _run_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_fleet(args: argparse.Namespace) -> int:
+    options = SlurmOptions(
+        output_dir=args.output_dir.absolute(),
+        advisor_python=sys.executable,
+        bench_python=str(chosen_python(args.python)),
+        nodes=args.nodes,
+        nodelist=args.nodelist or (),
+        partition=args.partition,
+        gres=args.gres,
+        preset=args.preset,
+        time_limit=args.time_limit,
+    )
+    if args.dry_run:
+        sys.stdout.write(slurm_script(options))
+        return EXIT_OK
+    known = knowledge()
+    answers = _given_answers(args, known) or fresh_answers(known)
+    run = fleet_slurm(options, (lambda _m: None) if args.quiet else _say)
+    for task in run.tasks:
+        print(f"{task.task}: {task.record}" if task.record else task.problem())
+    if not run.records:
+        what = "cancelled" if run.cancelled else "no node brought a record"
+        raise JobFailedError(f"{what}: see the lines above and the logs in {args.output_dir}")
+    absent = [SetAside(t.task, t.problem()) for t in run.tasks if t.record is None]
+    record, fleet = compare_machines(run.records, answers, known, absent)
+    output = options.output_dir / "fleet-report.html"
+    view = report(record, known, fleet=fleet)
+    export(record, output, "html", view)
+    print(f"{headline(view.recommendation)}; HTML report written to {output}")
+    if run.cancelled:
+        raise CancelledError(
+            f"cancelled: job {', '.join(run.jobs)} was scancelled; "
+            f"the report holds the {len(run.records)} record(s) that finished"
+        )
+    return EXIT_OK
+
+
 def _run_questions(args: argparse.Namespace) -> int:
     known = knowledge()
     if args.template is None:
@@ -566,6 +651,7 @@ def _main(argv: Sequence[str] | None) -> int:
             "questions": _run_questions,
             "report": _run_report,
             "compare": _run_compare,
+            "fleet": _run_fleet,
             "environments": _run_environments,
         }
         with stop_signals() as stops:

@@ -14,7 +14,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -28,8 +28,10 @@ from advisor.deploy.run import DeployListener, DeployOptions, run_deployment
 from advisor.deploy.spec import deploy_spec
 from advisor.errors import AdvisorError, DataFolderError, RecordFormatError, UsageError
 from advisor.fileio import atomic_write_text, check_output_path, read_text_file
-from advisor.fleet.compare import Fleet, build_fleet
+from advisor.fleet.compare import Fleet, SetAside, build_fleet
+from advisor.fleet.slurm import FleetRun, SlurmOptions, batch_script, run_fleet
 from advisor.probing.environments import Environment, default_python, discover
+from advisor.probing.interpreter import resolve_python
 from advisor.probing.inventory import DEFAULT_PROBE_TIMEOUT_S, take_inventory
 from advisor.record import Record, WorkloadInfo, parse_json, record_from_json, save_record
 from advisor.redact import redacted
@@ -364,17 +366,42 @@ def read_run(path: Path, label: str) -> Record:
     return record_from_json(text, str(path))
 
 
-def compare_machines(paths: list[Path], answers: Answers, known: Knowledge) -> tuple[Record, Fleet]:
+def compare_machines(
+    paths: list[Path],
+    answers: Answers,
+    known: Knowledge,
+    absent: Sequence[SetAside] = (),
+) -> tuple[Record, Fleet]:
     """Records of several machines compared; the counted machine's record with the answers.
 
-    Raises UsageError when no file holds a benchmark run.
+    `absent` names machines that brought no record. Raises UsageError when no file holds
+    a benchmark run.
     """
     entries = [(str(path), read_run(path, str(path))) for path in paths]
     try:
-        fleet = build_fleet(entries, known, answers)
+        fleet = build_fleet(entries, known, answers, absent)
     except ValueError as exc:
         raise UsageError(f"{exc} among {', '.join(map(str, paths))}") from exc
     return with_answers(fleet.chosen.record, answers), fleet
+
+
+def chosen_python(path: str | None) -> Path:
+    """The interpreter a path names (a venv folder is accepted), or the advisor's default."""
+    return resolve_python(path)
+
+
+def slurm_script(options: SlurmOptions) -> str:
+    """The batch script `fleet slurm` would submit (for --dry-run)."""
+    return batch_script(options)
+
+
+def fleet_slurm(
+    options: SlurmOptions,
+    on_progress: Callable[[str], None],
+    cancel: threading.Event | None = None,
+) -> FleetRun:
+    """Benchmark each node through Slurm (see fleet/slurm.py); the tasks and their records."""
+    return run_fleet(options, on_progress, cancel)
 
 
 def keep_unsaved(record: Record) -> Path:

@@ -10,7 +10,8 @@ user's targets (the relevance rules of the advice) weigh in the recommendation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from advisor.comparison import PAIR_LABELS, Comparison, ComparisonRow, Pair, compare
@@ -84,12 +85,19 @@ def verdict(row: ComparisonRow) -> Verdict | None:
     return "PyTorch ahead" if row.interval[0] > 1.0 else "TensorFlow ahead"
 
 
-def build_fleet(entries: list[tuple[str, Record]], knowledge: Knowledge, answers: Answers) -> Fleet:
+def build_fleet(
+    entries: list[tuple[str, Record]],
+    knowledge: Knowledge,
+    answers: Answers,
+    absent: Sequence[SetAside] = (),
+) -> Fleet:
     """Compare the records (source, record) in the order given; see the module docstring.
 
+    `absent`: machines that brought no record (a failed cluster task), named in the report.
     Raises ValueError when no record holds a benchmark run.
     """
     machines, set_aside = _comparable(entries, knowledge, answers)
+    set_aside += list(absent)
     if not machines:
         raise ValueError("no record holds a benchmark run")
     best = _counted(machines)
@@ -99,8 +107,8 @@ def build_fleet(entries: list[tuple[str, Record]], knowledge: Knowledge, answers
         best,
         _why(best, machines),
         tuple(_warnings(machines, knowledge, answers)),
-        tuple(_version_notes(machines)),
-        tuple(_disagreements(machines)),
+        tuple(_version_notes(machines) + _preset_notes(machines)),
+        tuple(d for group in _by_preset(machines) for d in _disagreements(group)),
     )
 
 
@@ -147,26 +155,26 @@ def _comparable(
         seen[identity] = source
         run = record.benchmarks
         machines.append(
-            MachineRun(
-                _label(record, machines),
-                source,
-                record,
-                compare(run),
-                relevance(knowledge, answers, run.device),
-            )
+            MachineRun("", source, record, compare(run), relevance(knowledge, answers, run.device))
         )
-    return machines, set_aside
+    labels = _labels([m.record for m in machines])
+    return [replace(m, label=label) for m, label in zip(machines, labels, strict=True)], set_aside
 
 
-def _label(record: Record, earlier: list[MachineRun]) -> str:
-    """The host name, with the device where another machine has the same name; '#2' for a
-    second run of one machine, and so on."""
-    label = record.machine.system.hostname or "unknown host"
-    if any(m.label.startswith(label) and not _same_machine(m.record, record) for m in earlier):
-        run = record.benchmarks
-        label += f" ({run.device_name})" if run else ""
-    count = sum(1 for m in earlier if m.label.split(" #")[0] == label)
-    return label if count == 0 else f"{label} #{count + 1}"
+def _labels(records: list[Record]) -> list[str]:
+    """Host names; with the device where two machines share a name; '#2' for a second run of
+    one machine, and so on."""
+    labels = []
+    for index, record in enumerate(records):
+        host = record.machine.system.hostname or "unknown host"
+        clash = any(
+            other.machine.system.hostname == host and not _same_machine(other, record)
+            for other in records
+        )
+        label = f"{host} ({record.benchmarks.device_name})" if clash and record.benchmarks else host
+        repeats = sum(1 for other in records[:index] if _same_machine(other, record))
+        labels.append(label if repeats == 0 else f"{label} #{repeats + 1}")
+    return labels
 
 
 def _device(machine: MachineRun) -> str:
@@ -237,6 +245,27 @@ def _version_notes(machines: list[MachineRun]) -> list[str]:
                     "not merged."
                 )
     return notes
+
+
+def _by_preset(machines: list[MachineRun]) -> list[list[MachineRun]]:
+    """Machines grouped by preset: rows of different presets measure different sizes."""
+    groups: dict[str, list[MachineRun]] = {}
+    for machine in machines:
+        groups.setdefault(machine.comparison.run.preset, []).append(machine)
+    return list(groups.values())
+
+
+def _preset_notes(machines: list[MachineRun]) -> list[str]:
+    groups = _by_preset(machines)
+    if len(groups) < 2:
+        return []
+    named = "; ".join(
+        f"{group[0].comparison.run.preset}: {', '.join(m.label for m in group)}" for group in groups
+    )
+    return [
+        f"The records ran different presets ({named}): their workloads have different sizes, "
+        "so disagreements are only looked for between machines of one preset."
+    ]
 
 
 def speed_rows(machines: tuple[MachineRun, ...] | list[MachineRun]) -> list[tuple[str, Pair, str]]:

@@ -17,7 +17,7 @@ class MachineColumn:
     label: str
     source: str
     device: str
-    cpu: str
+    hardware: str  # the processors the run did not use
     versions: str
     run: str  # preset, threads, date
     counted: bool  # its figures weigh in the recommendation
@@ -48,18 +48,26 @@ class FleetView:
 
 
 def _column(machine: MachineRun, counted: bool) -> MachineColumn:
-    record, run = machine.record, machine.comparison.run
-    gpus = ", ".join(g.name for g in record.machine.gpu.gpus)
+    run = machine.comparison.run
     versions = ", ".join(f"{framework_name(f)} {v}" for f, v in sorted(machine.versions().items()))
     return MachineColumn(
         machine.label,
         machine.source,
         f"benchmarked on {run.device.upper()}: {run.device_name}",
-        f"CPU {record.machine.cpu.model or 'unknown'}" + (f"; GPU {gpus}" if gpus else ""),
+        _hardware(machine),
         versions or "no framework ran",
         f"{run.preset} preset, {run.threads} threads, {run.started_at[:10]}",
         counted,
     )
+
+
+def _hardware(machine: MachineRun) -> str:
+    """The machine's other processors: the CPU of a GPU run, the GPUs of a CPU run."""
+    record = machine.record
+    gpus = ", ".join(g.name for g in record.machine.gpu.gpus)
+    if machine.comparison.run.device == "cpu":
+        return f"GPU {gpus}" if gpus else "no NVIDIA GPU"
+    return f"CPU {record.machine.cpu.model or 'unknown'}"
 
 
 def _cell(machine: MachineRun, workload: str, pair: Pair) -> str:
