@@ -123,7 +123,7 @@ def _migrated(session: Session, legacy: Path) -> tuple[Session, str]:
         return session, f"The saved benchmark results could not be read ({exc}); {kept}"
     current = session.record
     if current is None or current.created_at <= record.created_at:
-        session = Session(session.answers, record)
+        session = Session(session.answers, record, session.others)
     try:
         save_session(session, store_path())
         legacy.replace(legacy.with_name(MIGRATED_RESULTS_NAME))
@@ -171,7 +171,7 @@ def remember_run(record: Record, known: Knowledge) -> tuple[Record, str | None]:
     stored = restore(known).session
     kept = combined(stored.record, record)
     try:
-        save(Session(stored.answers, kept))
+        save(Session(stored.answers, kept, stored.others))
     except AdvisorError as exc:
         return kept, f"not kept as the latest run: {exc}"
     return kept, None
@@ -198,7 +198,7 @@ def merged(current: Session, opened: Session) -> tuple[Session, bool]:
     measurements stay, as they still describe this machine.
     """
     kept = opened.record is None and current.record is not None
-    return Session(opened.answers, opened.record or current.record), kept
+    return Session(opened.answers, opened.record or current.record, opened.others), kept
 
 
 # The use cases both front-ends call. They parse, collect and show; what runs, what is
@@ -333,6 +333,11 @@ def export(
     ``leave_out_identity``: host name, user name and home folder are replaced (see
     advisor.redact), in the file only; the session keeps the record as measured.
     """
+    if leave_out_identity and view.fleet is not None:
+        raise UsageError(
+            "cannot leave out the identity of compared machines (their host names label "
+            "them): remove the other machines first, or export with the identity"
+        )
     if leave_out_identity:
         record = redacted(record)
         view = report_view(record, shipped_knowledge())
@@ -388,6 +393,25 @@ def compare_machines(
 def chosen_python(path: str | None) -> Path:
     """The interpreter a path names (a venv folder is accepted), or the advisor's default."""
     return resolve_python(path)
+
+
+def other_machine(path: Path) -> Record:
+    """A record from another machine to compare with this one: it must hold a benchmark run."""
+    record = read_run(path, str(path))
+    if record.benchmarks is None:
+        raise UsageError(f"{path}: the record holds no benchmark run to compare")
+    return record
+
+
+def fleet_of(record: Record, others: Sequence[Record], answers: Answers, known: Knowledge) -> Fleet:
+    """This machine's record beside the others added to the session (see fleet/compare.py)."""
+    entries = [("this machine", record)] + [
+        (f"added: {o.machine.system.hostname} ({o.created_at})", o) for o in others
+    ]
+    try:
+        return build_fleet(entries, known, answers)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def slurm_script(options: SlurmOptions) -> str:

@@ -28,6 +28,7 @@ class Session:
 
     answers: Answers
     record: Record | None
+    others: tuple[Record, ...] = ()  # benchmark records added from other machines
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class _SessionFile:
     kind: str
     answers: SavedAnswers
     record: Record | None = None
+    others: tuple[Record, ...] = ()
 
 
 def session_to_json(session: Session) -> str:
@@ -47,6 +49,7 @@ def session_to_json(session: Session) -> str:
         SESSION_KIND,
         SavedAnswers(session.answers.source, dict(session.answers.values)),
         session.record,
+        session.others,
     )
     return dumps(layout) + "\n"
 
@@ -75,13 +78,14 @@ def parse_session(text: str, source: str, knowledge: Knowledge) -> Session:
         layout = from_jsonable(_SessionFile, data)
     except SchemaError as exc:
         raise RecordFormatError(f"{source}: {exc}") from exc
-    if layout.record is not None and layout.record.schema_version != SCHEMA_VERSION:
-        raise RecordFormatError(
-            f"{source}: record schema_version {layout.record.schema_version} is not supported "
-            f"(expected {SCHEMA_VERSION})"
-        )
+    for record in (layout.record, *layout.others):
+        if record is not None and record.schema_version != SCHEMA_VERSION:
+            raise RecordFormatError(
+                f"{source}: record schema_version {record.schema_version} is not supported "
+                f"(expected {SCHEMA_VERSION})"
+            )
     answers = checked_answers(layout.answers.values, layout.answers.source, knowledge)
-    return Session(answers, layout.record)
+    return Session(answers, layout.record, layout.others)
 
 
 def _json_object(text: str, source: str) -> dict[str, Any]:

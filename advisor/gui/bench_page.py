@@ -29,6 +29,7 @@ from advisor.formatting import case_text, format_ratio, framework_name
 from advisor.gui.jobs import Job
 from advisor.gui.widgets import FailurePanel, heading, note
 from advisor.record import CaseResult, Record, WorkloadInfo
+from advisor.report.fleet_view import FleetView
 from advisor.service import measure, workloads
 
 TORCH, TENSORFLOW = framework_name("torch"), framework_name("tensorflow")
@@ -83,6 +84,12 @@ class BenchPage(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(self.panel)
         layout.addWidget(self.table, 1)
+        self.fleet_title = heading("Other machines")
+        self.fleet_note = note("")
+        self.fleet_table = _fleet_table()
+        for widget in (self.fleet_title, self.fleet_note, self.fleet_table):
+            layout.addWidget(widget)
+            widget.hide()
         self._reset_rows(self.preset)
 
     def start(self) -> None:
@@ -141,6 +148,26 @@ class BenchPage(QWidget):
         if problems:
             self.panel.show_problem("Not every suite ran: " + "; ".join(problems))
 
+    def show_fleet(self, view: FleetView | None) -> None:
+        """The machines compared (File > Add results from another machine), or nothing."""
+        for widget in (self.fleet_title, self.fleet_note, self.fleet_table):
+            widget.setVisible(view is not None)
+        if view is None:
+            return
+        self.fleet_note.setText(" ".join((view.why, *view.warnings, *view.notes)))
+        labels = [
+            "Workload",
+            *(m.label + (" (counted)" if m.counted else "") for m in view.machines),
+        ]
+        self.fleet_table.setColumnCount(len(labels))
+        self.fleet_table.setHorizontalHeaderLabels(labels)
+        self.fleet_table.setRowCount(len(view.rows))
+        for index, row in enumerate(view.rows):
+            cells = [f"{row.workload} ({row.pair})", *row.cells]
+            for column, text in enumerate(cells):
+                self.fleet_table.setItem(index, column, QTableWidgetItem(text))
+        self.fleet_table.resizeRowsToContents()
+
     def _reset_rows(self, preset: str) -> None:
         self._workloads = {w.id: w for w in workloads(preset)}
         self._rows = {workload: row for row, workload in enumerate(self._workloads)}
@@ -190,6 +217,16 @@ class BenchPage(QWidget):
     def _preset_toggled(self, preset: str, on: bool) -> None:
         if on:
             self.preset = preset
+
+
+def _fleet_table() -> QTableWidget:
+    table = QTableWidget(0, 1)
+    table.setAccessibleName("Other machines: PyTorch/TensorFlow speed per machine")
+    table.verticalHeader().hide()
+    table.setWordWrap(True)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    return table
 
 
 def _table() -> QTableWidget:

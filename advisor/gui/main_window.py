@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from advisor.comparison import Comparison
 from advisor.errors import AdvisorError
+from advisor.fleet.compare import Fleet
 from advisor.formatting import headline
 from advisor.gui.bench_page import BenchPage
 from advisor.gui.deploy_page import DeployPage
@@ -31,7 +32,7 @@ from advisor.gui.wheel import guard_wheel
 from advisor.gui.widgets import FailurePanel, app_message, heading
 from advisor.record import Record
 from advisor.report.export import Format
-from advisor.report.view import with_answers
+from advisor.report.view import ReportView, with_answers
 from advisor.scoring.answers import Answers
 from advisor.scoring.knowledge import Knowledge
 from advisor.service import (
@@ -40,8 +41,10 @@ from advisor.service import (
     combined,
     comparison,
     export,
+    fleet_of,
     merged,
     open_session,
+    other_machine,
     own_python,
     render,
     report,
@@ -68,6 +71,7 @@ class MainWindow(QMainWindow):
         self.knowledge = knowledge
         self.record: Record | None = None  # set by _restore, then by each probe or run
         self.comparison: Comparison | None = None  # the record's, built once per record
+        self.others: tuple[Record, ...] = ()  # benchmark records added from other machines
         self.setWindowTitle("Framework Advisor")
         self.resize(1180, 780)
         self.questions = QuestionsPage(knowledge)
@@ -116,6 +120,9 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Open session…", QKeySequence.StandardKey.Open, self._open)
         self._action(file_menu, "&Save session as…", QKeySequence.StandardKey.SaveAs, self._save)
         file_menu.addSeparator()
+        self._action(file_menu, "&Add results from another machine…", None, self._add_other)
+        self._action(file_menu, "&Remove the other machines", None, self.remove_others)
+        file_menu.addSeparator()
         for fmt in FILTERS:
             self._action(
                 file_menu, f"Export {fmt.upper()}…", None, functools.partial(self._export, fmt)
@@ -155,6 +162,7 @@ class MainWindow(QMainWindow):
         self._refresh_timer.start()
 
     def _restore(self, session: Session) -> None:
+        self.others = session.others
         self.questions.set_answers(session.answers)
         self.deploy.set_targets(answered_targets(session.answers))
         if session.record is None:
@@ -176,25 +184,64 @@ class MainWindow(QMainWindow):
 
     def session(self) -> Session:
         """The answers and the record as they stand."""
-        return Session(self.questions.answers(), self.record)
+        return Session(self.questions.answers(), self.record, self.others)
 
     def report_record(self) -> Record | None:
-        """The record the report is rendered from: the latest one with the current answers."""
+        """The record the report is rendered from, with the current answers: this machine's,
+        or, with other machines added, the one whose figures count (see fleet/compare.py)."""
+        found = self._report_input()
+        return found[0] if found else None
+
+    def _report_input(self) -> tuple[Record, Fleet | None] | None:
         if self.record is None:
             return None
-        return with_answers(self.record, self.questions.answers())
+        answers = self.questions.answers()
+        if not self.others:
+            return with_answers(self.record, answers), None
+        try:
+            fleet = fleet_of(self.record, self.others, answers, self.knowledge)
+        except AdvisorError as exc:  # this machine has no run yet: the others alone
+            self.panel.show_problem(f"Other machines not compared: {app_message(exc)}")
+            return with_answers(self.record, answers), None
+        return with_answers(fleet.chosen.record, answers), fleet
+
+    def _report_view(self) -> ReportView | None:
+        found = self._report_input()
+        if found is None:
+            return None
+        record, fleet = found
+        same = fleet is None or fleet.chosen.record is self.record
+        return report(record, self.knowledge, self.comparison if same else None, fleet)
 
     def refresh(self) -> None:
         """Re-score from the current answers (no re-measuring), re-render and autosave."""
-        record = self.report_record()
-        if record is None:
+        view = self._report_view()
+        if view is None:
             scored = advise(self.knowledge, self.questions.answers(), None)
         else:
-            view = report(record, self.knowledge, self.comparison)
             scored = view.recommendation
             self.report.show_html(render(view))
+        self.bench.show_fleet(view.fleet if view is not None else None)
         self.headline.setText(headline(scored))
         self._autosave()
+
+    def add_other(self, path: Path) -> bool:
+        """Add another machine's record to compare; a bad file shows why and changes nothing."""
+        try:
+            record = other_machine(path)
+        except AdvisorError as exc:
+            self.panel.show_problem(f"Could not add the results: {app_message(exc)}")
+            return False
+        self.panel.clear()
+        self.others = (*self.others, record)
+        self.refresh()
+        self.statusBar().showMessage(f"Added {record.machine.system.hostname} from {path}")
+        return True
+
+    def remove_others(self) -> None:
+        """Back to this machine alone."""
+        self.others = ()
+        self.refresh()
 
     def _autosave(self) -> None:
         try:
@@ -221,12 +268,11 @@ class MainWindow(QMainWindow):
 
     def export_to(self, path: Path, fmt: Format) -> bool:
         """Write the report; a failure shows on the report page and changes nothing."""
-        record = self.report_record()
-        if record is None:
+        record, view = self.report_record(), self._report_view()
+        if record is None or view is None:
             self.report.panel.show_problem("Nothing to export yet: the machine is not probed.")
             return False
         try:
-            view = report(record, self.knowledge, self.comparison)
             export(record, path, fmt, view, self.report.leave_out_identity.isChecked())
         except AdvisorError as exc:
             self.report.panel.show_problem(f"Export failed: {app_message(exc)}")
@@ -264,6 +310,13 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getSaveFileName(self, f"Export {fmt.upper()}", default, FILTERS[fmt])
         if path:
             self.export_to(Path(path), fmt)
+
+    def _add_other(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Add results from another machine", "", "Framework Advisor record (*.json)"
+        )
+        if path:
+            self.add_other(Path(path))
 
     def _open(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open session", "", SESSION_FILTER)

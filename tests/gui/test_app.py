@@ -442,3 +442,27 @@ def test_the_deployment_page_tries_the_answered_targets_and_the_report_shows_the
     assert "MLP: diff " in page.table.item(row, 3).text()
     assert 'id="deployment"' in window.report.html and "Android / iOS" in window.report.html
     assert page.start_button.isEnabled()
+
+
+def test_results_from_another_machine_show_on_the_benchmark_and_report_pages(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path
+) -> None:
+    window.set_record(record_from_json(QUICK.read_text()))
+    other = FIXTURES / "records" / "bench_quick_h200_torch_only.json"
+    assert window.add_other(other)
+    bench = window.bench
+    assert not bench.fleet_table.isHidden() and bench.fleet_table.rowCount() > 0
+    headers = [bench.fleet_table.horizontalHeaderItem(c).text() for c in range(3)]
+    assert headers == ["Workload", "vm (Intel(R) Xeon(R) Processor) (counted)", "vm (NVIDIA H200)"]
+    assert "ran one framework only" in bench.fleet_note.text()
+    assert '<section id="machines">' in window.report.html
+    not_a_run = FIXTURES / "records" / "deploy_tiny_cpu.json"
+    assert not window.add_other(not_a_run)
+    assert "holds no benchmark run to compare" in window.panel.title.text()
+    assert len(window.others) == 1
+    restored = MainWindow(knowledge(), restore(knowledge()).session)  # autosaved with it
+    qtbot.addWidget(restored)
+    assert len(restored.others) == 1 and '<section id="machines">' in restored.report.html
+    window.remove_others()
+    assert bench.fleet_table.isHidden()
+    assert '<section id="machines">' not in window.report.html

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from advisor.datadir import data_dir
+from advisor.errors import RecordFormatError
 from advisor.record import record_from_json
 from advisor.scoring.answers import Answers, default_answers
 from advisor.scoring.knowledge import knowledge
@@ -127,3 +131,17 @@ def test_a_run_keeps_what_the_stored_record_measured_of_the_same_environment() -
     assert combined(kept, RECORD).deployment == deployed.deployment  # and the other way round
     elsewhere = replace(deployed, machine=machine(hostname="elsewhere"))
     assert combined(RECORD, elsewhere) == elsewhere  # another machine: replaced whole
+
+
+def test_other_machines_are_kept_with_the_session_and_checked_on_load(tmp_path: Path) -> None:
+    from advisor.session import load_session, save_session
+
+    h200 = record_from_json((FIXTURES / "records" / "bench_quick_h200_torch_only.json").read_text())
+    path = tmp_path / "session.json"
+    save_session(Session(default_answers(knowledge()), RECORD, (h200,)), path)
+    assert load_session(path, knowledge()).others == (h200,)
+    data = json.loads(path.read_text())
+    data["others"][0]["schema_version"] = 9  # an added record from a future version
+    path.write_text(json.dumps(data))
+    with pytest.raises(RecordFormatError, match="record schema_version 9 is not supported"):
+        load_session(path, knowledge())
