@@ -551,9 +551,14 @@ def _run_fleet(args: argparse.Namespace) -> int:
     run = fleet_slurm(options, (lambda _m: None) if args.quiet else _say)
     for task in run.tasks:
         print(f"{task.task}: {task.record}" if task.record else task.problem())
+    if not run.records and run.cancelled:
+        raise CancelledError(
+            f"cancelled: job {', '.join(run.jobs)} was scancelled before any node brought a record"
+        )
     if not run.records:
-        what = "cancelled" if run.cancelled else "no node brought a record"
-        raise JobFailedError(f"{what}: see the lines above and the logs in {args.output_dir}")
+        raise JobFailedError(
+            f"no node brought a record: see the lines above and the logs in {args.output_dir}"
+        )
     absent = [SetAside(t.task, t.problem()) for t in run.tasks if t.record is None]
     record, fleet = compare_machines(run.records, answers, known, absent)
     output = options.output_dir / "fleet-report.html"
