@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from advisor.bench.stats import figure
 from advisor.comparison import ComparisonRow
@@ -208,6 +209,20 @@ def headline(rec: Recommendation) -> str:
         f"out of 10 (PyTorch {rec.totals['torch']:.2f}, "
         f"TensorFlow {rec.totals['tensorflow']:.2f})"
     )
+
+
+def local_time(iso: str) -> str:
+    """An ISO 8601 UTC timestamp as the user's local time: '2026-11-26 22:41 UTC+01:00'."""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone()
+    offset = local.strftime("%z")
+    zone = f"UTC{offset[:3]}:{offset[3:]}" if offset not in ("+0000", "") else "UTC"
+    return local.strftime("%Y-%m-%d %H:%M ") + zone
 
 
 def framework_name(framework: str) -> str:

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from advisor.bench.events import BenchListener
 from advisor.bench.run import BenchOptions, run_benchmarks
@@ -33,7 +33,15 @@ from advisor.fleet.slurm import FleetRun, SlurmOptions, batch_script, run_fleet
 from advisor.probing.environments import Environment, default_python, discover
 from advisor.probing.interpreter import resolve_python
 from advisor.probing.inventory import DEFAULT_PROBE_TIMEOUT_S, take_inventory
-from advisor.record import Record, WorkloadInfo, parse_json, record_from_json, save_record
+from advisor.record import (
+    BenchmarkRun,
+    DeploymentRun,
+    Record,
+    WorkloadInfo,
+    parse_json,
+    record_from_json,
+    save_record,
+)
 from advisor.redact import redacted
 from advisor.report.export import Format, export_report, format_for
 from advisor.report.render import render_view
@@ -47,6 +55,7 @@ from advisor.scoring.verdict import verdict_jsonable
 from advisor.serde import dumps
 from advisor.session import SESSION_KIND, Session, load_session, parse_session, save_session
 
+RunT = TypeVar("RunT", BenchmarkRun, DeploymentRun)
 STORE_NAME = "session.json"
 LEGACY_RESULTS_NAME = "latest-results.json"  # the terminal's store before the shared one
 MIGRATED_RESULTS_NAME = "latest-results-migrated.json"
@@ -145,20 +154,33 @@ def same_environment(first: Record, second: Record) -> bool:
     )
 
 
-def combined(stored: Record | None, new: Record) -> Record:
+def combined(stored: Record | None, new: Record, keep_complete: bool = True) -> Record:
     """A new run with what the stored record measured of the same environment and it did not.
 
     A benchmark run keeps the stored deployment run and the other way round; a record from
-    another environment replaces the stored one whole.
+    another environment replaces the stored one whole. With `keep_complete`, a cancelled
+    run never replaces a complete one of the same kind: the caller keeps it beside (the
+    app offers to use it instead).
     """
     if stored is None or not same_environment(stored, new):
         return new
+
+    def kept(fresh: RunT | None, old: RunT | None) -> RunT | None:
+        if fresh is None or (keep_complete and fresh.cancelled and old and not old.cancelled):
+            return old
+        return fresh
+
     return replace(
         new,
         frameworks=new.frameworks or stored.frameworks,
-        benchmarks=new.benchmarks or stored.benchmarks,
-        deployment=new.deployment or stored.deployment,
+        benchmarks=kept(new.benchmarks, stored.benchmarks),
+        deployment=kept(new.deployment, stored.deployment),
     )
+
+
+def kept_complete_run(stored: Record | None, new: Record) -> bool:
+    """Whether `combined` kept a complete run of `stored` in place of a cancelled one of `new`."""
+    return stored is not None and combined(stored, new) != combined(stored, new, False)
 
 
 def remember_run(record: Record, known: Knowledge) -> tuple[Record, str | None]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 from advisor.bench.events import BenchEvent
 from advisor.bench.run import BenchOptions
 from advisor.comparison import PAIR_LABELS, VARIANT_LABELS, Comparison
-from advisor.formatting import case_text, format_ratio, framework_name
+from advisor.formatting import case_text, format_ratio, framework_name, local_time
 from advisor.gui.jobs import Job
 from advisor.gui.widgets import FailurePanel, heading, note
 from advisor.record import CaseResult, Record, WorkloadInfo
@@ -41,6 +42,7 @@ class BenchPage(QWidget):
     """Quick or full run, one row per workload, live figures, Cancel."""
 
     finished_run = Signal(object)  # Record, possibly with partial (cancelled) results
+    use_partial = Signal()  # the user chose the kept partial run over the complete one
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,7 +66,15 @@ class BenchPage(QWidget):
         self.cancel_button = QPushButton("&Cancel")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
+        self.partial_button = QPushButton("Use the &partial run")
+        self.partial_button.setToolTip(
+            "Weigh the cancelled run's finished workloads instead of the last complete run"
+        )
+        self.partial_button.clicked.connect(self._use_partial)
+        self.partial_button.hide()
+        self._started = 0.0  # when the running job started (monotonic seconds)
         size_row.addStretch()
+        size_row.addWidget(self.partial_button)
         size_row.addWidget(self.start_button)
         size_row.addWidget(self.cancel_button)
         self.status = QLabel("Not run yet.")
@@ -99,6 +109,8 @@ class BenchPage(QWidget):
         options, python = BenchOptions(self.preset), self.python
         self._reset_rows(self.preset)
         self.panel.clear()
+        self.partial_button.hide()
+        self._started = time.monotonic()
         self.status.setText("Starting…")
 
         def work(report: Callable[[object], None], cancel: threading.Event) -> Record:
@@ -144,9 +156,33 @@ class BenchPage(QWidget):
             f"{run.preset} run {state}, {run.wall_time_s:.0f} s on {run.device} "
             f"({run.device_name}), {run.threads} threads"
         )
-        problems = [f"{s.display_name}: {s.reason}" for s in run.suites if s.status != "ok"]
+        # A cancel is the user's own choice: said in the status line, not as a failure.
+        problems = [
+            f"{s.display_name}: {s.reason}"
+            for s in run.suites
+            if s.status not in ("ok", "cancelled")
+        ]
         if problems:
             self.panel.show_problem("Not every suite ran: " + "; ".join(problems))
+
+    def show_kept_complete(self, partial: Record, complete: Record) -> None:
+        """After a cancel: the last complete run is shown and weighed; the partial one waits."""
+        done, total = _finished_workloads(partial), len(self._workloads)
+        kept = complete.benchmarks
+        assert kept is not None
+        self.status.setText(
+            f"Cancelled after {self._elapsed():.0f} s, {done} of {total} workloads finished. "
+            f"Shown and weighed: the last complete run ({kept.preset}, "
+            f"{local_time(kept.started_at)}); the partial run is kept beside it."
+        )
+        self.partial_button.show()
+
+    def _elapsed(self) -> float:
+        return time.monotonic() - self._started if self._started else 0.0
+
+    def _use_partial(self) -> None:
+        self.partial_button.hide()
+        self.use_partial.emit()
 
     def show_fleet(self, view: FleetView | None) -> None:
         """The machines compared (File > Add results from another machine), or nothing."""
@@ -217,6 +253,14 @@ class BenchPage(QWidget):
     def _preset_toggled(self, preset: str, on: bool) -> None:
         if on:
             self.preset = preset
+
+
+def _finished_workloads(record: Record) -> int:
+    """Workloads with at least one finished case in the run."""
+    run = record.benchmarks
+    if run is None:
+        return 0
+    return len({c.workload for s in run.suites for c in s.cases if c.status == "ok"})
 
 
 def _fleet_table() -> QTableWidget:

@@ -42,6 +42,7 @@ from advisor.service import (
     comparison,
     export,
     fleet_of,
+    kept_complete_run,
     merged,
     open_session,
     other_machine,
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
         self.record: Record | None = None  # set by _restore, then by each probe or run
         self.comparison: Comparison | None = None  # the record's, built once per record
         self.others: tuple[Record, ...] = ()  # benchmark records added from other machines
+        self.partial: Record | None = None  # a cancelled run kept beside the complete one
         self.setWindowTitle("Framework Advisor")
         self.resize(1180, 780)
         self.questions = QuestionsPage(knowledge)
@@ -153,6 +155,7 @@ class MainWindow(QMainWindow):
         self.machine.probed.connect(self._measured)
         self.machine.environment_changed.connect(self._environment_changed)
         self.bench.finished_run.connect(self._measured)
+        self.bench.use_partial.connect(self._use_partial)
         self.deploy.finished_run.connect(self._measured)
         self.report.export_requested.connect(self._export)
 
@@ -260,8 +263,27 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def _measured(self, record: Record) -> None:
-        """A probe, benchmark or deployment run: it keeps what the others measured here."""
-        self.set_record(combined(self.record, record))
+        """A probe, benchmark or deployment run: it keeps what the others measured here.
+
+        A cancelled run never replaces a complete one: it is kept beside it, and the
+        Benchmarks page offers to use it instead.
+        """
+        previous = self.record
+        self.partial = record if kept_complete_run(previous, record) else None
+        self.set_record(combined(previous, record))
+        if self.partial is None or self.record is None:
+            return
+        if self.partial.benchmarks is not None and self.partial.benchmarks.cancelled:
+            self.bench.show_kept_complete(self.partial, self.record)
+        if self.partial.deployment is not None and self.partial.deployment.cancelled:
+            self.deploy.status.setText(
+                "Cancelled. Shown and weighed: the last complete deployment run."
+            )
+
+    def _use_partial(self) -> None:
+        if self.partial is not None:
+            partial, self.partial = self.partial, None
+            self.set_record(combined(self.record, partial, keep_complete=False))
 
     def _environment_changed(self, python: str | None) -> None:
         self.bench.python = self.deploy.python = python

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -466,3 +467,25 @@ def test_results_from_another_machine_show_on_the_benchmark_and_report_pages(
     window.remove_others()
     assert bench.fleet_table.isHidden()
     assert '<section id="machines">' not in window.report.html
+
+
+def test_a_cancelled_run_is_kept_beside_the_complete_one_and_changes_nothing(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    complete = record_from_json(QUICK.read_text())
+    window.set_record(complete)
+    headline = window.headline.text()
+    run = complete.benchmarks
+    assert run is not None
+    cut = tuple(replace(s, status="cancelled", cases=s.cases[:2]) for s in run.suites)
+    partial_run = replace(run, cancelled=True, suites=cut, started_at="2026-11-27T10:00:00+00:00")
+    partial = replace(complete, created_at="2026-11-27T10:00:00+00:00", benchmarks=partial_run)
+    window.bench.finished_run.emit(partial)  # what a cancelled second run ends with
+    assert window.record is not None and window.record.benchmarks == run
+    assert window.headline.text() == headline
+    status = window.bench.status.text()
+    assert status.startswith("Cancelled after ") and "the partial run is kept beside it" in status
+    assert window.bench.panel.isHidden() and window.panel.isHidden()  # not an error
+    qtbot.mouseClick(window.bench.partial_button, Qt.MouseButton.LeftButton)
+    assert window.record.benchmarks == partial_run  # the user chose it
+    assert window.bench.partial_button.isHidden()

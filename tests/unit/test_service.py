@@ -145,3 +145,14 @@ def test_other_machines_are_kept_with_the_session_and_checked_on_load(tmp_path: 
     path.write_text(json.dumps(data))
     with pytest.raises(RecordFormatError, match="record schema_version 9 is not supported"):
         load_session(path, knowledge())
+
+
+def test_a_cancelled_run_never_replaces_a_complete_one_unless_asked() -> None:
+    from advisor.service import combined, kept_complete_run
+
+    assert RECORD.benchmarks is not None
+    cancelled = replace(RECORD, benchmarks=replace(RECORD.benchmarks, cancelled=True, suites=()))
+    assert combined(RECORD, cancelled).benchmarks == RECORD.benchmarks
+    assert kept_complete_run(RECORD, cancelled) and not kept_complete_run(RECORD, RECORD)
+    assert combined(RECORD, cancelled, keep_complete=False) == cancelled
+    assert combined(None, cancelled) == cancelled  # nothing complete to keep
