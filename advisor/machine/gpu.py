@@ -16,6 +16,22 @@ def _load_pynvml() -> ModuleType:
     return importlib.import_module("pynvml")
 
 
+# NVML's start-up errors as a user would say them; NVML's own words follow in brackets.
+_START_ERRORS = {
+    "NVML_ERROR_LIBRARY_NOT_FOUND": "no NVIDIA GPU driver found",
+    "NVML_ERROR_DRIVER_NOT_LOADED": "the NVIDIA driver is installed but not loaded",
+    "NVML_ERROR_NO_PERMISSION": "no permission to talk to the NVIDIA driver",
+}
+
+
+def _why_not_started(nvml: ModuleType, exc: Exception) -> str:
+    code = getattr(exc, "value", None)
+    for name, wording in _START_ERRORS.items():
+        if code is not None and code == getattr(nvml, name, None):
+            return f"{wording} (NVML: {exc})"
+    return f"NVML could not start: {exc}"
+
+
 def gpu_inventory(load_nvml: Callable[[], ModuleType] = _load_pynvml) -> GpuInventory:
     """List NVIDIA GPUs, or say why none could be listed (with NVML's own words)."""
     try:
@@ -25,7 +41,7 @@ def gpu_inventory(load_nvml: Callable[[], ModuleType] = _load_pynvml) -> GpuInve
     try:
         nvml.nvmlInit()
     except nvml.NVMLError as exc:
-        return GpuInventory((), unavailable_reason=f"NVML could not start: {exc}")
+        return GpuInventory((), unavailable_reason=_why_not_started(nvml, exc))
     try:
         return _read_gpus(nvml)
     except nvml.NVMLError as exc:

@@ -12,17 +12,22 @@ from advisor.machine.gpu import gpu_inventory
 
 
 class FakeNVMLError(Exception):
-    pass
+    def __init__(self, text: str, value: int = 999) -> None:
+        super().__init__(text)
+        self.value = value
 
 
-def _fake_nvml(devices: list[dict[str, Any]], init_error: str | None = None) -> types.ModuleType:
+def _fake_nvml(
+    devices: list[dict[str, Any]], init_error: str | None = None, init_code: int = 999
+) -> types.ModuleType:
     nvml = types.ModuleType("pynvml")
     nvml.NVMLError = FakeNVMLError  # type: ignore[attr-defined]
     nvml.NVML_CLOCK_SM = 1  # type: ignore[attr-defined]
+    nvml.NVML_ERROR_LIBRARY_NOT_FOUND = 12  # type: ignore[attr-defined]
 
     def init() -> None:
         if init_error:
-            raise FakeNVMLError(init_error)
+            raise FakeNVMLError(init_error, init_code)
 
     def field(name: str) -> Callable[..., Any]:
         def query(handle: int, *_args: Any) -> Any:
@@ -75,10 +80,17 @@ def test_missing_library_is_a_reason_not_a_crash() -> None:
     )
 
 
-def test_no_driver_reports_nvml_own_words() -> None:
-    nvml = _fake_nvml([], init_error="NVML Shared Library Not Found")
+def test_no_driver_is_said_plainly_with_nvml_own_words() -> None:
+    nvml = _fake_nvml([], init_error="NVML Shared Library Not Found", init_code=12)
     inventory = gpu_inventory(lambda: nvml)
-    assert inventory.unavailable_reason == "NVML could not start: NVML Shared Library Not Found"
+    assert inventory.unavailable_reason == (
+        "no NVIDIA GPU driver found (NVML: NVML Shared Library Not Found)"
+    )
+
+
+def test_another_start_error_keeps_nvml_own_words() -> None:
+    nvml = _fake_nvml([], init_error="Unknown Error", init_code=999)
+    assert gpu_inventory(lambda: nvml).unavailable_reason == "NVML could not start: Unknown Error"
 
 
 def test_driver_without_gpus_says_so() -> None:
