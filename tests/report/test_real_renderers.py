@@ -79,6 +79,8 @@ def test_pdf_export_is_a_real_pdf_with_the_headline_in_it(tmp_path: Path) -> Non
     ).stdout
     assert re.search(r"Recommendation: (PyTorch|TensorFlow)", text)
     assert "Benchmarks on this machine" in text and "Method and reproducibility" in text
+    pages = text.count("\f") + (not text.endswith("\f"))
+    assert f"Page 1 of {pages}" in text and f"Page {pages} of {pages}" in text
     assert os.listdir(tmp_path) == ["report.pdf"]
 
 
