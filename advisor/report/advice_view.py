@@ -28,6 +28,7 @@ class Headline:
     torch_total: float
     tensorflow_total: float
     why: tuple[str, ...]
+    against: str | None  # the strongest pull towards the other framework
     answers_source: str
     static_only: bool
     deciding: tuple[str, ...]  # the must-haves that decided it
@@ -151,6 +152,7 @@ def _headline(rec: Recommendation) -> Headline:
         torch_total=rec.totals["torch"],
         tensorflow_total=rec.totals["tensorflow"],
         why=rec.decisive,
+        against=rec.against,
         answers_source=rec.answers_source,
         static_only=rec.static_only,
         deciding=tuple(r.label for r in rec.deciding),

@@ -113,6 +113,7 @@ class Recommendation:
     warnings: tuple[str, ...] = ()
     notes: tuple[Hedge, ...] = ()
     flagged: tuple[Tool, ...] = ()  # tools weighed criteria rely on that are not active
+    against: str | None = None  # the strongest pull towards the other framework, if any
 
     @property
     def loser(self) -> Winner:
@@ -332,6 +333,23 @@ def _conclude(
         context.warnings,
         context.notes,
         context.flagged,
+        _against(ordered, winner),
+    )
+
+
+def _against(rows: tuple[CriterionResult, ...], winner: Winner) -> str | None:
+    """The criterion pulling hardest towards the framework that lost, as one sentence."""
+    if winner == "tie":
+        return None
+    sign = -1 if winner == "torch" else 1
+    other: Winner = "tensorflow" if winner == "torch" else "torch"
+    row = next((r for r in rows if r.contribution * sign > 0), None)  # rows: strongest first
+    if row is None:
+        return None
+    rationale = row.rationale_torch if other == "torch" else row.rationale_tensorflow
+    return (
+        f"{row.criterion.title} favours {NAMES[other]} (PyTorch {row.torch:.1f} vs TensorFlow "
+        f"{row.tensorflow:.1f}, weight {row.weight:.0%}): {rationale}"
     )
 
 

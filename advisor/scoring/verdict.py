@@ -42,6 +42,7 @@ def verdict_jsonable(rec: Recommendation) -> dict[str, Any]:
         "totals": dict(rec.totals),
         "robustness": rec.robustness,
         "why": list(rec.decisive),
+        "strongest_pull_against": rec.against,
         "requirements": [
             {
                 "label": r.label,

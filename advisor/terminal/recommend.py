@@ -30,6 +30,7 @@ def format_recommendation(rec: Recommendation) -> str:
         *(f"  ! {warning}" for warning in rec.warnings),
         "Why",
         *(f"  - {sentence}" for sentence in rec.decisive),
+        *([f"  The other way, most: {rec.against}"] if rec.against else []),
         f"Confidence: {rec.confidence} - " + "; ".join(rec.confidence_reasons),
     ]
     if rec.notes:

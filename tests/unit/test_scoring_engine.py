@@ -61,6 +61,14 @@ def test_golden_two_criteria() -> None:
     assert flips["c0"] == pytest.approx(3.0)
     assert flips["c1"] == pytest.approx(1 / 3)
     assert rec.decisive[0].startswith("Criterion 1 (PyTorch 5.0 vs TensorFlow 9.0, weight 75%)")
+    # The strongest pull the other way is named too, with the loser's rationale.
+    assert rec.against == (
+        "Criterion 0 favours PyTorch (PyTorch 8.0 vs TensorFlow 4.0, weight 25%): torch 0"
+    )
+
+
+def test_nothing_is_said_against_a_winner_that_leads_everywhere() -> None:
+    assert _score((1.0, 8, 4), (3.0, 9, 5)).against is None
 
 
 def test_golden_criterion_that_cannot_flip_within_ten_times() -> None:
