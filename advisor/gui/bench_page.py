@@ -7,10 +7,9 @@ import threading
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QHBoxLayout,
     QHeaderView,
@@ -28,7 +27,7 @@ from advisor.bench.run import BenchOptions
 from advisor.comparison import PAIR_LABELS, VARIANT_LABELS, Comparison
 from advisor.formatting import case_text, format_ratio, framework_name, local_time
 from advisor.gui.jobs import Job
-from advisor.gui.widgets import FailurePanel, heading, note
+from advisor.gui.widgets import FailurePanel, heading, note, read_only_table
 from advisor.record import CaseResult, Record, WorkloadInfo
 from advisor.report.fleet_view import FleetView
 from advisor.service import measure, workloads
@@ -264,22 +263,13 @@ def _finished_workloads(record: Record) -> int:
 
 
 def _fleet_table() -> QTableWidget:
-    table = QTableWidget(0, 1)
-    table.setAccessibleName("Other machines: PyTorch/TensorFlow speed per machine")
-    table.verticalHeader().hide()
-    table.setWordWrap(True)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table = read_only_table(["Workload"], "Other machines: PyTorch/TensorFlow speed per machine")
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
     return table
 
 
 def _table() -> QTableWidget:
-    table = QTableWidget(0, len(COLUMNS))
-    table.setHorizontalHeaderLabels(list(COLUMNS))
-    table.setAccessibleName("Benchmark results")
-    table.verticalHeader().hide()
-    table.setWordWrap(True)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table = read_only_table(list(COLUMNS), "Benchmark results")
     header = table.horizontalHeader()
     header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
     table.setColumnWidth(0, 250)
@@ -287,5 +277,4 @@ def _table() -> QTableWidget:
     # figures rather than starving them in a small window.
     for column in (1, 2, 3):
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
     return table

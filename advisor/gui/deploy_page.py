@@ -5,10 +5,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from advisor.deploy.run import DeployEvent, DeployOptions
 from advisor.gui.jobs import Job
-from advisor.gui.widgets import FailurePanel, heading, note
+from advisor.gui.widgets import FailurePanel, heading, note, read_only_table
 from advisor.record import Record, RouteResult
 from advisor.report.deploy_view import RouteRow, route_row
 from advisor.service import deploy, deploy_targets
@@ -187,16 +186,10 @@ def _cells(row: RouteRow) -> tuple[str, str, str, str]:
 
 
 def _table() -> QTableWidget:
-    table = QTableWidget(0, len(COLUMNS))
-    table.setHorizontalHeaderLabels(list(COLUMNS))
-    table.setAccessibleName("Deployment routes")
-    table.verticalHeader().hide()
-    table.setWordWrap(True)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table = read_only_table(list(COLUMNS), "Deployment routes")
     header = table.horizontalHeader()
     for column, width in ((0, 110), (1, 260), (2, 160)):
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         table.setColumnWidth(column, width)
     header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
     return table

@@ -127,14 +127,14 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         for fmt in FILTERS:
             self._action(
-                file_menu, f"Export {fmt.upper()}…", None, functools.partial(self._export, fmt)
+                file_menu, f"Export &{fmt.upper()}…", None, functools.partial(self._export, fmt)
             )
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         go_menu = self.menuBar().addMenu("&Go")
         for number, title in enumerate(PAGES):
             go_to = functools.partial(self.nav.setCurrentRow, number)
-            self._action(go_menu, title, f"Ctrl+{number + 1}", go_to)
+            self._action(go_menu, f"&{title}", f"Ctrl+{number + 1}", go_to)
 
     def _action(
         self,

@@ -6,7 +6,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QCheckBox,
     QGroupBox,
@@ -22,12 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from advisor.gui.widgets import heading, note
+from advisor.gui.widgets import heading, note, read_only_table
 from advisor.scoring.answers import MAX_LEVEL, Answers
 from advisor.scoring.knowledge import Knowledge, Question
 from advisor.service import weights as criterion_weights
 
 ANSWERED_HERE = "answered in the app"
+FOCUS_MARK = "QSlider:focus { border: 2px solid palette(highlight); border-radius: 4px; }"
 
 
 class _QuestionBox(QGroupBox):
@@ -50,8 +50,9 @@ class _QuestionBox(QGroupBox):
             self._build_choices(layout)
 
     def _build_choices(self, layout: QVBoxLayout) -> None:
-        group = QButtonGroup(self)
-        group.setExclusive(self.question.kind == "single")
+        # Radio buttons share one Tab stop (arrow keys choose); check boxes are each their
+        # own, so they stay out of a button group, which would make them one stop too.
+        group = QButtonGroup(self) if self.question.kind == "single" else None
         for option in self.question.options:
             button: QRadioButton | QCheckBox = (
                 QRadioButton(option.label)
@@ -59,7 +60,8 @@ class _QuestionBox(QGroupBox):
                 else QCheckBox(option.label)
             )
             button.setAccessibleName(f"{self.question.text} {option.label}")
-            group.addButton(button)
+            if group is not None:
+                group.addButton(button)
             button.toggled.connect(self.changed)
             layout.addWidget(button)
             self._buttons[option.id] = button
@@ -70,6 +72,9 @@ class _QuestionBox(QGroupBox):
         slider.setPageStep(1)
         slider.setTickPosition(QSlider.TickPosition.TicksBelow)
         slider.setAccessibleName(self.question.text)
+        # The native focus mark on a slider is a faint dotted line: draw one that shows,
+        # in the palette's highlight colour, so it follows light and dark.
+        slider.setStyleSheet(FOCUS_MARK)
         shown = QLabel()
         shown.setMinimumWidth(110)
         slider.valueChanged.connect(lambda value: shown.setText(_level_text(value)))
@@ -194,11 +199,7 @@ class QuestionsPage(QWidget):
 
 
 def _weights_table() -> QTableWidget:
-    table = QTableWidget(0, 2)
-    table.setHorizontalHeaderLabels(["Criterion", "Weight"])
-    table.setAccessibleName("Criterion weights")
-    table.verticalHeader().hide()
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table = read_only_table(["Criterion", "Weight"], "Criterion weights")
     table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
     table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
     return table

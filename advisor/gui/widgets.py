@@ -1,15 +1,17 @@
-"""Small shared widgets: the inline failure panel and section headings."""
+"""Small shared widgets: the inline failure panel, section headings, read-only tables."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QFrame,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QTableWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -101,3 +103,16 @@ def note(text: str) -> QLabel:
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
     return label
+
+
+def read_only_table(columns: list[str], accessible_name: str) -> QTableWidget:
+    """A table of results: not editable, wrapping, and one Tab stop (arrow keys move inside)."""
+    table = QTableWidget(0, len(columns))
+    table.setHorizontalHeaderLabels(columns)
+    table.setAccessibleName(accessible_name)
+    table.verticalHeader().hide()
+    table.setWordWrap(True)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setTabKeyNavigation(False)  # Tab leaves the table instead of walking its cells
+    table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
+    return table

@@ -489,3 +489,24 @@ def test_a_cancelled_run_is_kept_beside_the_complete_one_and_changes_nothing(
     qtbot.mouseClick(window.bench.partial_button, Qt.MouseButton.LeftButton)
     assert window.record.benchmarks == partial_run  # the user chose it
     assert window.bench.partial_button.isHidden()
+
+
+def test_tab_reaches_every_control_of_the_questions_once(window: MainWindow, qtbot: QtBot) -> None:
+    window.show()
+    window.activateWindow()
+    qtbot.waitExposed(window)
+    window.nav.setFocus()
+    visited: list[QWidget] = []
+    for _ in range(400):  # far more presses than the page has controls
+        qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_Tab)
+        widget = QApplication.focusWidget()
+        if widget is None or widget is window.nav:
+            break
+        visited.append(widget)
+    page = window.questions
+    boxes = page.findChildren(QCheckBox)
+    sliders = page.findChildren(QSlider)
+    assert boxes and all(box in visited for box in boxes)  # each check box is its own stop
+    assert all(slider in visited for slider in sliders)
+    assert page.weights in visited
+    assert len(visited) == len(set(visited))  # one stop each: no table walks its cells
