@@ -55,6 +55,7 @@ from advisor.service import (
 from advisor.session import Session
 
 PAGES = ("Project needs", "Machine", "Benchmarks", "Deployment", "Report")
+MINIMUM_SIZE = (860, 560)
 REFRESH_DELAY_MS = 150  # answers arrive click by click; re-score once they settle
 FILTERS: dict[Format, str] = {
     "html": "HTML report (*.html)",
@@ -76,6 +77,8 @@ class MainWindow(QMainWindow):
         self.partial: Record | None = None  # a cancelled run kept beside the complete one
         self.setWindowTitle("Framework Advisor")
         self.resize(1180, 780)
+        # Below this the sidebar and the result tables are cut rather than wrapped.
+        self.setMinimumSize(MINIMUM_SIZE[0], MINIMUM_SIZE[1])
         self.questions = QuestionsPage(knowledge)
         self.machine = MachinePage()
         self.bench = BenchPage()

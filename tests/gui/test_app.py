@@ -510,3 +510,10 @@ def test_tab_reaches_every_control_of_the_questions_once(window: MainWindow, qtb
     assert all(slider in visited for slider in sliders)
     assert page.weights in visited
     assert len(visited) == len(set(visited))  # one stop each: no table walks its cells
+
+
+def test_the_window_keeps_a_usable_minimum_size(window: MainWindow) -> None:
+    window.show()
+    window.resize(300, 200)
+    assert window.width() >= 860 and window.height() >= 560
+    assert window.nav.isVisible() and window.headline.isVisible()
