@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from advisor import __version__
 from advisor.comparison import VARIANT_LABELS, Comparison, compare
 from advisor.fleet.compare import Fleet
-from advisor.formatting import Section, inventory_sections
+from advisor.formatting import Section, inventory_sections, local_time
 from advisor.record import BenchmarkRun, DeploymentRun, Record, SavedAnswers
 from advisor.report.advice_view import AdviceView, advice_view
 from advisor.report.bench_view import BenchView, bench_view
@@ -26,7 +26,8 @@ class Method:
 
     advisor_version: str  # the version that rendered the report
     record_version: str  # the version that measured
-    created_at: str
+    created_at: str  # local time
+    bench_started: str  # local time; "" without a benchmark run
     command: str
     interpreter: str
     reproduce: tuple[str, ...]
@@ -157,7 +158,8 @@ def _method(record: Record, answers: Answers, knowledge: Knowledge, advice: Advi
     return Method(
         advisor_version=__version__,
         record_version=record.advisor_version,
-        created_at=record.created_at,
+        created_at=local_time(record.created_at),
+        bench_started=local_time(record.benchmarks.started_at) if record.benchmarks else "",
         command=record.command,
         interpreter=f"Python {record.interpreter.version} ({python})",
         reproduce=tuple(reproduce),

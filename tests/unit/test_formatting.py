@@ -50,3 +50,19 @@ def test_missing_and_failed_frameworks_show_reason_and_fix() -> None:
 )
 def test_byte_counts_use_binary_units(count: int | None, text: str) -> None:
     assert format_bytes(count) == text
+
+
+def test_timestamps_read_in_local_time_with_their_offset(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from advisor.formatting import local_time
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        assert local_time("2026-11-26T21:33:22+00:00") == "2026-11-26 22:33 UTC+01:00"
+        assert local_time("2026-07-01T12:00:00+00:00") == "2026-07-01 14:00 UTC+02:00"
+        assert local_time("not a time") == "not a time"
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
