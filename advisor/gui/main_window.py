@@ -228,6 +228,7 @@ class MainWindow(QMainWindow):
             scored = view.recommendation
             self.report.show_html(render(view))
         self.bench.show_fleet(view.fleet if view is not None else None)
+        self.questions.show_direction(scored)
         self.headline.setText(headline(scored))
         self._autosave()
 

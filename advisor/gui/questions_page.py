@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -15,6 +16,8 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QScrollArea,
     QSlider,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -23,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from advisor.gui.widgets import heading, note, read_only_table
 from advisor.scoring.answers import MAX_LEVEL, Answers
+from advisor.scoring.engine import Recommendation
 from advisor.scoring.knowledge import Knowledge, Question
 from advisor.service import weights as criterion_weights
 
@@ -143,7 +147,13 @@ class QuestionsPage(QWidget):
         self.weights = _weights_table()
         side = QVBoxLayout()
         side.addWidget(heading("Criterion weights"))
-        side.addWidget(note("Each criterion's share of the decision, from your answers."))
+        side.addWidget(
+            note(
+                "Each criterion's share of the decision, from your answers, and which "
+                "framework it favours: a bar to the right for PyTorch, to the left for "
+                "TensorFlow, as long as the score gap."
+            )
+        )
         side.addWidget(self.weights, 1)
         columns = QHBoxLayout()
         columns.addWidget(scroll, 3)
@@ -186,6 +196,27 @@ class QuestionsPage(QWidget):
         self.device = device
         self._show_weights(self.answers())
 
+    def show_direction(self, rec: Recommendation) -> None:
+        """Which framework each weighed criterion favours, and by how much (0-10 points)."""
+        gaps = {row.criterion.title: row.torch - row.tensorflow for row in rec.criteria}
+        for index in range(self.weights.rowCount()):
+            title = self.weights.item(index, 0)
+            gap = gaps.get(title.text()) if title is not None else None
+            item = QTableWidgetItem()
+            item.setData(Qt.ItemDataRole.UserRole, gap)
+            item.setToolTip(_favours(gap))
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, _favours(gap))
+            self.weights.setItem(index, 2, item)
+
+    def favours(self) -> dict[str, str]:
+        """Criterion title -> which framework it favours, as the table says it."""
+        found = {}
+        for index in range(self.weights.rowCount()):
+            title, cell = self.weights.item(index, 0), self.weights.item(index, 2)
+            if title is not None and cell is not None:
+                found[title.text()] = cell.toolTip()
+        return found
+
     def _show_weights(self, answers: Answers) -> None:
         weights = criterion_weights(self.knowledge, answers, self.device)
         total = sum(weights.values()) or 1.0
@@ -196,10 +227,47 @@ class QuestionsPage(QWidget):
             share.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.weights.setItem(row, 0, QTableWidgetItem(criterion.title))
             self.weights.setItem(row, 1, share)
+            self.weights.setItem(row, 2, QTableWidgetItem())  # until re-scored (show_direction)
+
+
+def _favours(gap: float | None) -> str:
+    if gap is None:
+        return "not weighed"
+    if abs(gap) < 0.05:
+        return "favours neither"
+    name = "PyTorch" if gap > 0 else "TensorFlow"
+    return f"favours {name} by {abs(gap):.1f} points"
+
+
+# The report's colours for each framework (resources/templates/report.css).
+_TORCH, _TENSORFLOW = QColor("#d9480f"), QColor("#1c6fd1")
+
+
+class _DirectionBar(QStyledItemDelegate):
+    """A bar from the cell's centre: right for PyTorch, left for TensorFlow, by the gap."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Any) -> None:
+        super().paint(painter, option, index)
+        gap = index.data(Qt.ItemDataRole.UserRole)
+        if not isinstance(gap, float) or abs(gap) < 0.05:
+            return
+        area = option.rect.adjusted(6, 0, -6, 0)
+        middle, half = area.center().x(), area.width() / 2
+        length = max(2, round(half * min(abs(gap), 10.0) / 10.0))
+        height = max(4, area.height() // 3)
+        top = area.center().y() - height // 2
+        left = middle if gap > 0 else middle - length
+        painter.save()
+        painter.fillRect(left, top, length, height, _TORCH if gap > 0 else _TENSORFLOW)
+        painter.fillRect(middle, area.top() + 2, 1, area.height() - 4, option.palette.mid())
+        painter.restore()
 
 
 def _weights_table() -> QTableWidget:
-    table = read_only_table(["Criterion", "Weight"], "Criterion weights")
+    table = read_only_table(["Criterion", "Weight", "Favours"], "Criterion weights")
+    table.setItemDelegateForColumn(2, _DirectionBar(table))
+    table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
+    table.setColumnWidth(2, 120)
     table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
     table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
     return table

@@ -517,3 +517,18 @@ def test_the_window_keeps_a_usable_minimum_size(window: MainWindow) -> None:
     window.resize(300, 200)
     assert window.width() >= 860 and window.height() >= 560
     assert window.nav.isVisible() and window.headline.isVisible()
+
+
+def test_the_weights_say_which_framework_each_criterion_favours(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    questions = window.questions
+    _tick(qtbot, questions.control("team_experience", "tensorflow"))
+    qtbot.waitUntil(
+        lambda: questions.favours().get("Your team's experience", "").startswith("favours"),
+        timeout=3000,
+    )
+    assert questions.favours()["Your team's experience"].startswith("favours TensorFlow by ")
+    assert questions.favours()["Research code and pretrained models"].startswith(
+        "favours PyTorch by "
+    )
