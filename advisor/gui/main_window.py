@@ -42,6 +42,7 @@ from advisor.service import (
     comparison,
     export,
     fleet_of,
+    fresh_answers,
     kept_complete_run,
     merged,
     open_session,
@@ -75,6 +76,10 @@ class MainWindow(QMainWindow):
         self.comparison: Comparison | None = None  # the record's, built once per record
         self.others: tuple[Record, ...] = ()  # benchmark records added from other machines
         self.partial: Record | None = None  # a cancelled run kept beside the complete one
+        # A first run: nothing measured or answered yet, so the probe may set better defaults.
+        self._first_run = session.record is None and (
+            session.answers.values == fresh_answers(knowledge).values
+        )
         self.setWindowTitle("Framework Advisor")
         self.resize(1180, 780)
         # Below this the sidebar and the result tables are cut rather than wrapped.
@@ -273,6 +278,7 @@ class MainWindow(QMainWindow):
         Benchmarks page offers to use it instead.
         """
         previous = self.record
+        self._machine_defaults(record)
         self.partial = record if kept_complete_run(previous, record) else None
         self.set_record(combined(previous, record))
         if self.partial is None or self.record is None:
@@ -282,6 +288,16 @@ class MainWindow(QMainWindow):
         if self.partial.deployment is not None and self.partial.deployment.cancelled:
             self.deploy.status.setText(
                 "Cancelled. Shown and weighed: the last complete deployment run."
+            )
+
+    def _machine_defaults(self, record: Record) -> None:
+        """On a first run, a hardware answer still at its default follows the probe."""
+        if not self._first_run:
+            return
+        self._first_run = False
+        if not record.machine.gpu.gpus and "hardware" in self.questions.defaults():
+            self.questions.use_machine_default(
+                "hardware", ["cpu_only"], "no NVIDIA GPU found on this machine"
             )
 
     def _use_partial(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -52,6 +53,21 @@ class _QuestionBox(QGroupBox):
             layout.addLayout(self._build_slider())
         else:
             self._build_choices(layout)
+        self.changed.connect(self.mark_default)
+        self.default_note = ""  # why the default is what it is, when not the built-in one
+        self.mark_default()
+
+    def is_default(self) -> bool:
+        """Whether the answer shown is the question's default (order aside)."""
+        value, default = self.value(), self.question.default
+        if isinstance(value, list) and isinstance(default, list):
+            return sorted(value) == sorted(default)
+        return bool(value == default)
+
+    def mark_default(self) -> None:
+        """'(default)' after the question while its answer is the default one."""
+        mark = f"  (default{self.default_note})" if self.is_default() else ""
+        self.setTitle(self.question.text + mark)
 
     def _build_choices(self, layout: QVBoxLayout) -> None:
         # Radio buttons share one Tab stop (arrow keys choose); check boxes are each their
@@ -118,6 +134,7 @@ class _QuestionBox(QGroupBox):
             for key, button in self._buttons.items():
                 button.setChecked(key in chosen)
         self.blockSignals(False)
+        self.mark_default()
 
 
 def _level_text(value: int) -> str:
@@ -166,6 +183,21 @@ class QuestionsPage(QWidget):
         """The widget answering one question (an option's button, or the importance slider)."""
         box = next(box for box in self._boxes if box.question.id == question_id)
         return box.control(option_id)
+
+    def defaults(self) -> list[str]:
+        """The ids of the questions whose answer is still the default."""
+        return [box.question.id for box in self._boxes if box.is_default()]
+
+    def use_machine_default(self, question_id: str, value: Any, why: str) -> None:
+        """A better default from the probe (e.g. no NVIDIA GPU here), marked with why.
+
+        For a first run only: the caller makes sure the user has not answered yet.
+        """
+        box = next(box for box in self._boxes if box.question.id == question_id)
+        box.question = replace(box.question, default=value)
+        box.default_note = f": {why}"
+        box.set_value(value)
+        self._announce()
 
     def weight_shares(self) -> dict[str, str]:
         """Criterion title -> weight as the table shows it."""

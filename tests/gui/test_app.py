@@ -532,3 +532,28 @@ def test_the_weights_say_which_framework_each_criterion_favours(
     assert questions.favours()["Research code and pretrained models"].startswith(
         "favours PyTorch by "
     )
+
+
+def test_defaults_are_marked_until_answered(window: MainWindow, qtbot: QtBot) -> None:
+    questions = window.questions
+    assert set(questions.defaults()) == {q.id for q in knowledge().questions}
+    stage = questions.control("stage", "research").parentWidget()
+    assert isinstance(stage, QWidget) and stage.title().endswith("(default)")  # type: ignore[attr-defined]
+    _tick(qtbot, questions.control("stage", "research"))
+    assert "stage" not in questions.defaults()
+    assert not stage.title().endswith("(default)")  # type: ignore[attr-defined]
+
+
+def test_a_first_run_takes_the_hardware_default_from_the_probe(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    no_gpu = record_from_json(QUICK.read_text())
+    assert no_gpu.machine.gpu.gpus == ()
+    window.machine.probed.emit(no_gpu)  # the first probe of a fresh app
+    answers = window.questions.answers().values
+    assert answers["hardware"] == ["cpu_only"]
+    box = window.questions.control("hardware", "cpu_only").parentWidget()
+    assert box.title().endswith("(default: no NVIDIA GPU found on this machine)")  # type: ignore[union-attr]
+    _tick(qtbot, window.questions.control("hardware", "nvidia"))  # the user says otherwise
+    window.machine.probed.emit(no_gpu)  # a later probe leaves the answer alone
+    assert window.questions.answers().values["hardware"] == ["nvidia", "cpu_only"]
