@@ -56,12 +56,16 @@ class CriterionRow:
     moved_by_measurement: bool = False  # a static score this machine's runs moved
 
 
+FLIPS_SHOWN = 5
+
+
 @dataclass(frozen=True)
 class Flip:
     """A criterion whose weight, multiplied by factor, would change the winner."""
 
     title: str
     factor: float
+    questions: tuple[tuple[str, str], ...]  # (question id, text) of the answers that set it
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,8 @@ class AdviceView:
     headline: Headline
     contribution_bars: tuple[Bar, ...]
     criteria: tuple[CriterionRow, ...]
-    flips: tuple[Flip, ...]
+    flips: tuple[Flip, ...]  # the nearest to your weights, FLIPS_SHOWN at most
+    more_flips: int  # criteria that would flip it only further from your weights
     steady_count: int  # criteria that do not flip the answer between 0x and 10x
     loser_name: str
     robustness: float
@@ -275,12 +280,21 @@ def advice_view(
     knowledge: Knowledge, rec: Recommendation, record: Record, comparison: Comparison | None
 ) -> AdviceView:
     """The recommendation as the report shows it."""
-    flips = [Flip(f.criterion.title, f.factor) for f in rec.flipping() if f.factor is not None]
+    flips = [
+        Flip(
+            f.criterion.title,
+            f.factor,
+            tuple((q.id, q.text) for q in knowledge.questions_setting(f.criterion.id)),
+        )
+        for f in rec.flipping()
+        if f.factor is not None
+    ]
     return AdviceView(
         headline=_headline(rec),
         contribution_bars=diverging_bars([_contribution_bar(row) for row in rec.criteria]),
         criteria=tuple(_criterion_row(row, knowledge) for row in rec.criteria),
-        flips=tuple(flips),
+        flips=tuple(flips[:FLIPS_SHOWN]),
+        more_flips=max(0, len(flips) - FLIPS_SHOWN),
         steady_count=len(rec.flips) - len(flips),
         loser_name=NAMES[rec.loser],
         robustness=rec.robustness,

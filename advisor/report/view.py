@@ -33,7 +33,7 @@ class Method:
     reproduce: tuple[str, ...]
     settings: tuple[tuple[str, str], ...]  # framework, what its suite ran with
     problems: tuple[str, ...]
-    answers: tuple[tuple[str, str], ...]  # question text, answer as given
+    answers: tuple[tuple[str, str, str], ...]  # question id, text, answer as given
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ def _problems(record: Record, advice: AdviceView) -> tuple[str, ...]:
     return tuple(problems)
 
 
-def _answer_lines(answers: Answers, knowledge: Knowledge) -> tuple[tuple[str, str], ...]:
+def _answer_lines(answers: Answers, knowledge: Knowledge) -> tuple[tuple[str, str, str], ...]:
     lines = []
     for question in knowledge.questions:
         value = answers.values[question.id]
@@ -133,7 +133,7 @@ def _answer_lines(answers: Answers, knowledge: Knowledge) -> tuple[tuple[str, st
         else:
             chosen = value if isinstance(value, list) else [value]
             shown = ", ".join(option.label for option in question.options if option.id in chosen)
-        lines.append((question.text, shown or "none"))
+        lines.append((question.id, question.text, shown or "none"))
     return tuple(lines)
 
 

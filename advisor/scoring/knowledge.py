@@ -162,6 +162,19 @@ class Knowledge:
     def tool(self, tool_id: str) -> Tool:
         return next(t for t in self.tools if t.id == tool_id)
 
+    def questions_setting(self, criterion_id: str) -> tuple[Question, ...]:
+        """The questions whose answers change this criterion's weight or scores."""
+        return tuple(
+            question
+            for question in self.questions
+            if criterion_id in question.weights
+            or criterion_id in question.scales
+            or any(
+                criterion_id in option.weights or criterion_id in option.scores
+                for option in question.options
+            )
+        )
+
     def flagged(self, criterion: Criterion) -> tuple[Tool, ...]:
         """The tools a criterion relies on whose status is anything but active."""
         tools = (self.tool(tool_id) for tool_id in criterion.tools)
