@@ -347,3 +347,14 @@ def test_deployment_evidence_is_marked_in_the_criteria_and_the_comparison() -> N
     assert "Server and cloud, tried here: PyTorch torch.export (.pt2): works" in dimensions
     method = _text(_section(html, "method"))
     assert "framework-advisor deploy --preset tiny --targets server,mobile,browser,edge" in method
+
+
+def test_what_would_change_it_shows_the_nearest_few_linked_to_their_questions() -> None:
+    html = render_html(_record("bench_quick_cpu.json"))
+    section = _section(html, "what-would-change")
+    items = re.findall(r"<li>Weighting .*?</li>", section, re.S)
+    assert 1 <= len(items) <= 5
+    for item in items:
+        for anchor in re.findall(r'href="#(answer-[a-z_]+)"', item):
+            assert f'id="{anchor}"' in html  # the link lands on that answer in Method
+    assert any("Set by: " in item for item in items)
