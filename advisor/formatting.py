@@ -20,6 +20,7 @@ from advisor.record import (
     Record,
     WorkloadInfo,
 )
+from advisor.report.charts import times_faster
 from advisor.scoring.engine import NAMES, Recommendation
 
 Row = tuple[str, str]
@@ -202,6 +203,20 @@ def format_ratio(row: ComparisonRow) -> str:
     return f"{row.ratio:.2f}x [{low:.2f}-{high:.2f}{tie}]"
 
 
+def ratio_words(row: ComparisonRow) -> str:
+    """'PyTorch 1.42x faster [1.35-1.49]', 'TensorFlow 1.61x faster [1.49-1.82]' (the interval
+    of the faster one's speed-up), or 'a tie: 1.02x [0.95-1.08]'; 'n/a' without both."""
+    if row.ratio is None:
+        return "n/a"
+    low, high = row.interval or (row.ratio, row.ratio)
+    if row.is_tie:
+        return f"a tie: {row.ratio:.2f}x [{low:.2f}-{high:.2f}]"
+    if row.ratio < 1:  # said as TensorFlow's speed-up, so its interval is turned round too
+        low, high = 1 / high, 1 / low
+    spread = f" [{low:.2f}-{high:.2f}]" if row.interval else ""
+    return times_faster(row.ratio, NAMES["torch"], NAMES["tensorflow"]) + spread
+
+
 def headline(rec: Recommendation) -> str:
     """One line: the winner, the confidence, the margin and both totals."""
     return (
@@ -228,6 +243,15 @@ def local_time(iso: str) -> str:
 def framework_name(framework: str) -> str:
     """The name people know a framework by ('torch' -> 'PyTorch'), from frameworks.toml."""
     return NAMES.get(framework, framework)
+
+
+def case_median(case: CaseResult, workload: WorkloadInfo) -> str:
+    """'44,800 samples/s' (with ', noisy' when dispersed), or why the case failed."""
+    if case.stats is None:
+        return f"failed ({case.reason})"
+    value, _low, _high = figure(case, workload)
+    noisy = ", noisy" if case.stats.noisy else ""
+    return f"{format_number(value)} {workload.unit}{noisy}"
 
 
 def case_text(case: CaseResult, workload: WorkloadInfo) -> str:

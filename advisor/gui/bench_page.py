@@ -25,7 +25,13 @@ from PySide6.QtWidgets import (
 from advisor.bench.events import BenchEvent
 from advisor.bench.run import BenchOptions
 from advisor.comparison import PAIR_LABELS, VARIANT_LABELS, Comparison
-from advisor.formatting import case_text, format_ratio, framework_name, local_time
+from advisor.formatting import (
+    case_median,
+    case_text,
+    framework_name,
+    local_time,
+    ratio_words,
+)
 from advisor.gui.jobs import Job
 from advisor.gui.widgets import FailurePanel, heading, note, read_only_table
 from advisor.record import CaseResult, Record, WorkloadInfo
@@ -50,7 +56,7 @@ class BenchPage(QWidget):
         self.preset = "quick"
         self._workloads: dict[str, WorkloadInfo] = {}
         self._rows: dict[str, int] = {}
-        self._lines: dict[tuple[str, str], dict[tuple[str, str], str]] = {}
+        self._lines: dict[tuple[str, str], dict[tuple[str, str], tuple[str, str]]] = {}
         self.sizes = QButtonGroup(self)
         size_row = QHBoxLayout()
         for preset, label in (("quick", "&Quick (about a minute)"), ("full", "F&ull")):
@@ -143,9 +149,10 @@ class BenchPage(QWidget):
             for case in suite_result.cases:
                 self._show_case(suite_result.framework, case)
         ratios: dict[str, list[str]] = {}
-        for row in comparison.rows:
-            if row.ratio is not None and row.dtype == "float32":
-                line = f"{PAIR_LABELS[row.pair]}: {format_ratio(row)}"
+        for row in comparison.rows:  # every pair and precision: one may favour the other side
+            if row.ratio is not None:
+                precision = "" if row.dtype == "float32" else f"{row.dtype}, "
+                line = f"{precision}{PAIR_LABELS[row.pair]}: {ratio_words(row)}"
                 ratios.setdefault(row.workload.id, []).append(line)
         for workload, lines in ratios.items():
             self._set(workload, 3, "\n".join(lines))
@@ -225,13 +232,21 @@ class BenchPage(QWidget):
         workload = self._workloads.get(case.workload)
         if workload is None or framework not in FRAMEWORK_COLUMN:
             return
-        text = case_text(case, workload)
+        label = f"{VARIANT_LABELS[case.variant]} {case.dtype}"
         lines = self._lines.setdefault((framework, case.workload), {})
-        lines[case.variant, case.dtype] = f"{VARIANT_LABELS[case.variant]} {case.dtype}: {text}"
-        self._set(case.workload, FRAMEWORK_COLUMN[framework], "\n".join(lines.values()))
+        # The cell shows the median; the spread, dispersion and count are in the tooltip.
+        lines[case.variant, case.dtype] = (
+            f"{label}: {case_median(case, workload)}",
+            f"{label}: {case_text(case, workload)}",
+        )
+        shown = "\n".join(short for short, _ in lines.values())
+        details = "\n".join(full for _, full in lines.values())
+        self._set(case.workload, FRAMEWORK_COLUMN[framework], shown, details)
 
-    def _set(self, workload: str, column: int, text: str) -> None:
-        self.table.setItem(self._rows[workload], column, QTableWidgetItem(text))
+    def _set(self, workload: str, column: int, text: str, details: str = "") -> None:
+        item = QTableWidgetItem(text)
+        item.setToolTip(details or text)
+        self.table.setItem(self._rows[workload], column, item)
         self.table.resizeRowToContents(self._rows[workload])
 
     def _succeeded(self, record: Record) -> None:

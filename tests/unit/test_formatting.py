@@ -66,3 +66,23 @@ def test_timestamps_read_in_local_time_with_their_offset(monkeypatch: pytest.Mon
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_ratios_say_which_framework_is_faster_in_words() -> None:
+    from advisor.comparison import compare
+    from advisor.formatting import ratio_words
+    from advisor.record import record_from_json
+    from tests.helpers import fixture_text
+
+    run = record_from_json(fixture_text("records", "bench_quick_cpu.json")).benchmarks
+    assert run is not None
+    compared = compare(run)
+    mlp, cnn = compared.row("mlp_train", "as_written"), compared.row("cnn_train", "as_written")
+    tie = compared.row("mlp_train", "compiled")
+    assert mlp is not None and cnn is not None and tie is not None
+    assert ratio_words(mlp) == "PyTorch 1.42x faster [1.35-1.49]"
+    assert cnn.interval is not None
+    low, high = cnn.interval  # of PyTorch/TensorFlow; TensorFlow's speed-up is its inverse
+    assert ratio_words(cnn) == f"TensorFlow 1.61x faster [{1 / high:.2f}-{1 / low:.2f}]"
+    assert ratio_words(cnn) == "TensorFlow 1.61x faster [1.50-1.83]"
+    assert ratio_words(tie) == "a tie: 0.98x [0.94-1.07]"
