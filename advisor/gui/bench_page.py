@@ -91,7 +91,8 @@ class BenchPage(QWidget):
         layout.addWidget(
             note(
                 "The same workloads in both frameworks, each in its own process, taking turns. "
-                "Figures are medians with their p10-p90 spread; you can keep answering "
+                "Figures are medians (hover a cell for the p10-p90 spread, dispersion and sample "
+                "count); ratios say which framework is faster. You can keep answering "
                 "questions while this runs."
             )
         )
