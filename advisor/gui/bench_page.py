@@ -84,6 +84,7 @@ class BenchPage(QWidget):
         size_row.addWidget(self.cancel_button)
         self.status = QLabel("Not run yet.")
         self.status.setAccessibleName("Benchmark status")
+        self.status.setWordWrap(True)  # long messages wrap rather than being cut
         self.panel = FailurePanel()
         self.table = _table()
         layout = QVBoxLayout(self)

@@ -54,6 +54,7 @@ class MachinePage(QWidget):
         chooser.addWidget(browse)
         chooser.addWidget(self.refresh)
         self.status = QLabel("Not probed yet.")
+        self.status.setWordWrap(True)  # long messages wrap rather than being cut
         self.status.setAccessibleName("Probe status")
         self.panel = FailurePanel()
         self.tree = QTreeWidget()
