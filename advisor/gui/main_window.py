@@ -264,6 +264,7 @@ class MainWindow(QMainWindow):
     def set_record(self, record: Record) -> None:
         """Make this the session's record: every page shows it, the report is re-rendered."""
         self.record = record
+        self._first_run = False  # defaults follow only the first probe of a fresh app
         self.comparison = comparison(record)
         self.machine.show_record(record)
         self.bench.show_record(record, self.comparison)
