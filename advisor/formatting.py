@@ -20,7 +20,6 @@ from advisor.record import (
     Record,
     WorkloadInfo,
 )
-from advisor.report.charts import times_faster
 from advisor.scoring.engine import NAMES, Recommendation
 
 Row = tuple[str, str]
@@ -201,6 +200,13 @@ def format_ratio(row: ComparisonRow) -> str:
     low, high = row.interval
     tie = ", a tie" if row.is_tie else ""
     return f"{row.ratio:.2f}x [{low:.2f}-{high:.2f}{tie}]"
+
+
+def times_faster(ratio: float, faster: str, slower: str) -> str:
+    """'PyTorch 3.2x faster' for ratio > 1, 'TensorFlow 1.6x faster' below it."""
+    if ratio >= 1:
+        return f"{faster} {ratio:.2f}x faster"
+    return f"{slower} {1 / ratio:.2f}x faster"
 
 
 def ratio_words(row: ComparisonRow) -> str:

@@ -12,6 +12,7 @@ from advisor.comparison import (
     CompileRow,
     Side,
 )
+from advisor.formatting import times_faster
 from advisor.record import BenchmarkRun, ParityCheck, PeakEstimate, SuiteResult, WorkloadInfo
 from advisor.report.charts import (
     Bar,
@@ -19,7 +20,6 @@ from advisor.report.charts import (
     diverging_bars,
     framework_tone,
     log_ratio,
-    times_faster,
     tone_of,
 )
 from advisor.scoring.engine import NAMES

@@ -58,10 +58,3 @@ def framework_tone(framework: str) -> Tone:
 def log_ratio(ratio: float) -> float:
     """A speed ratio on a log scale, so 2x and 0.5x draw equally long bars."""
     return math.log2(ratio)
-
-
-def times_faster(ratio: float, faster: str, slower: str) -> str:
-    """'PyTorch 3.2x faster' for ratio > 1, 'TensorFlow 1.6x faster' below it."""
-    if ratio >= 1:
-        return f"{faster} {ratio:.2f}x faster"
-    return f"{slower} {1 / ratio:.2f}x faster"

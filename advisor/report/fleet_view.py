@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from advisor.comparison import PAIR_LABELS, Pair
 from advisor.fleet.compare import Fleet, MachineRun, speed_rows, verdict
-from advisor.formatting import format_ratio, framework_name
-from advisor.report.charts import Bar, BarInput, diverging_bars, log_ratio, times_faster, tone_of
+from advisor.formatting import format_ratio, framework_name, times_faster
+from advisor.report.charts import Bar, BarInput, diverging_bars, log_ratio, tone_of
 
 
 @dataclass(frozen=True)
