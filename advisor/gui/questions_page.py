@@ -40,9 +40,10 @@ class _QuestionBox(QGroupBox):
 
     changed = Signal()
 
-    def __init__(self, question: Question) -> None:
+    def __init__(self, question: Question, mnemonic_text: str | None = None) -> None:
         super().__init__(question.text)
         self.question = question
+        self.title_text = mnemonic_text or question.text  # with its '&' mnemonic
         self.setAccessibleName(question.text)
         self.setAccessibleDescription(question.help)
         layout = QVBoxLayout(self)
@@ -67,7 +68,7 @@ class _QuestionBox(QGroupBox):
     def mark_default(self) -> None:
         """'(default)' after the question while its answer is the default one."""
         mark = f"  (default{self.default_note})" if self.is_default() else ""
-        self.setTitle(self.question.text + mark)
+        self.setTitle(self.title_text + mark)
 
     def _build_choices(self, layout: QVBoxLayout) -> None:
         # Radio buttons share one Tab stop (arrow keys choose); check boxes are each their
@@ -137,6 +138,36 @@ class _QuestionBox(QGroupBox):
         self.mark_default()
 
 
+# Alt+F and Alt+G open the File and Go menus; a question must not take them.
+MENU_MNEMONICS = frozenset("fg")
+
+
+def with_mnemonics(texts: list[str], taken: frozenset[str] = frozenset()) -> list[str]:
+    """Each text with an '&' before the first letter no earlier text took (Alt+letter).
+
+    A text whose letters are all taken stays without one.
+    """
+    used = set(taken)
+    marked = []
+    for text in texts:
+        index = next(
+            (
+                i
+                for i, c in enumerate(text)
+                if c.isascii() and c.isalpha() and c.lower() not in used
+            ),
+            None,
+        )
+        if index is None:
+            marked.append(text.replace("&", "&&"))
+            continue
+        used.add(text[index].lower())
+        escaped = text.replace("&", "&&")
+        shift = text[:index].count("&")  # each '&' before it became two
+        marked.append(escaped[: index + shift] + "&" + escaped[index + shift :])
+    return marked
+
+
 def _level_text(value: int) -> str:
     return f"{value} of {MAX_LEVEL}"
 
@@ -150,7 +181,8 @@ class QuestionsPage(QWidget):
         super().__init__(parent)
         self.knowledge = knowledge
         self.device: str | None = None  # the measured device, once a run is known
-        self._boxes = [_QuestionBox(q) for q in knowledge.questions]
+        titles = with_mnemonics([q.text for q in knowledge.questions], taken=MENU_MNEMONICS)
+        self._boxes = [_QuestionBox(q, t) for q, t in zip(knowledge.questions, titles, strict=True)]
         form = QWidget()
         form_layout = QVBoxLayout(form)
         for box in self._boxes:

@@ -557,3 +557,23 @@ def test_a_first_run_takes_the_hardware_default_from_the_probe(
     _tick(qtbot, window.questions.control("hardware", "nvidia"))  # the user says otherwise
     window.machine.probed.emit(no_gpu)  # a later probe leaves the answer alone
     assert window.questions.answers().values["hardware"] == ["nvidia", "cpu_only"]
+
+
+def test_every_question_has_its_own_mnemonic_and_alt_letter_goes_there(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    from advisor.gui.questions_page import MENU_MNEMONICS, with_mnemonics
+
+    assert with_mnemonics(["A & B", "a"]) == ["&A && B", "a"]  # '&' escaped; all taken: none
+    boxes = [w for w in window.questions.findChildren(QWidget) if hasattr(w, "title_text")]
+    letters = [b.title_text[b.title_text.index("&") + 1].lower() for b in boxes]  # type: ignore[attr-defined]
+    assert boxes and len(letters) == len(set(letters)) == len(boxes)
+    assert not set(letters) & MENU_MNEMONICS
+    window.show()
+    window.activateWindow()
+    qtbot.waitExposed(window)
+    hardware = window.questions.control("hardware", "nvidia").parentWidget()
+    letter = hardware.title_text[hardware.title_text.index("&") + 1]  # type: ignore[union-attr]
+    qtbot.keyClick(window, letter, Qt.KeyboardModifier.AltModifier)
+    focused = QApplication.focusWidget()
+    assert focused is not None and hardware.isAncestorOf(focused)  # type: ignore[union-attr]
