@@ -46,6 +46,7 @@ FRAMEWORK_COLUMN = {"torch": 1, "tensorflow": 2}
 class BenchPage(QWidget):
     """Quick or full run, one row per workload, live figures, Cancel."""
 
+    busy_changed = Signal(bool)  # a run started (True) or ended (False)
     finished_run = Signal(object)  # Record, possibly with partial (cancelled) results
     use_partial = Signal()  # the user chose the kept partial run over the complete one
 
@@ -261,6 +262,7 @@ class BenchPage(QWidget):
         self.panel.show_problem(reason, details)
 
     def _busy(self, busy: bool) -> None:
+        self.busy_changed.emit(busy)
         self.start_button.setEnabled(not busy)
         self.cancel_button.setEnabled(busy)
         for button in self.sizes.buttons():

@@ -32,6 +32,7 @@ COLUMNS = ("Framework", "Route", "Result", "Per model: diff, export, load, batch
 class DeployPage(QWidget):
     """Targets (from the answers, editable), Start and Cancel, one row per route."""
 
+    busy_changed = Signal(bool)  # a run started (True) or ended (False)
     finished_run = Signal(object)  # Record with its deployment run, possibly cancelled
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -162,6 +163,7 @@ class DeployPage(QWidget):
         self.panel.show_problem(reason, details)
 
     def _busy(self, busy: bool) -> None:
+        self.busy_changed.emit(busy)
         self.start_button.setEnabled(not busy)
         self.cancel_button.setEnabled(busy)
         for box in self.targets.values():

@@ -76,6 +76,8 @@ class MainWindow(QMainWindow):
         self.comparison: Comparison | None = None  # the record's, built once per record
         self.others: tuple[Record, ...] = ()  # benchmark records added from other machines
         self.partial: Record | None = None  # a cancelled run kept beside the complete one
+        self._running: set[str] = set()  # runs in progress, for the headline and the report
+        self._scored_headline = ""
         # A first run: nothing measured or answered yet, so the probe may set better defaults.
         self._first_run = session.record is None and (
             session.answers.values == fresh_answers(knowledge).values
@@ -165,6 +167,8 @@ class MainWindow(QMainWindow):
         self.bench.finished_run.connect(self._measured)
         self.bench.use_partial.connect(self._use_partial)
         self.deploy.finished_run.connect(self._measured)
+        self.bench.busy_changed.connect(lambda busy: self._measuring("benchmarks", busy))
+        self.deploy.busy_changed.connect(lambda busy: self._measuring("deployment routes", busy))
         self.report.export_requested.connect(self._export)
 
     def _answers_changed(self, answers: Answers) -> None:
@@ -234,8 +238,23 @@ class MainWindow(QMainWindow):
             self.report.show_html(render(view))
         self.bench.show_fleet(view.fleet if view is not None else None)
         self.questions.show_direction(scored)
-        self.headline.setText(headline(scored))
+        self._scored_headline = headline(scored)
+        self._show_headline()
         self._autosave()
+
+    def _measuring(self, what: str, busy: bool) -> None:
+        """A run started or ended: the headline and the Report page say so."""
+        if busy:
+            self._running.add(what)
+        else:
+            self._running.discard(what)
+        self.report.show_measuring(" and ".join(sorted(self._running)) or None)
+        self._show_headline()
+
+    def _show_headline(self) -> None:
+        running = " and ".join(sorted(self._running))
+        suffix = f"  · measuring {running}…" if running else ""
+        self.headline.setText(self._scored_headline + suffix)
 
     def add_other(self, path: Path) -> bool:
         """Add another machine's record to compare; a bad file shows why and changes nothing."""

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from advisor.gui.widgets import FailurePanel, heading
+from advisor.gui.widgets import FailurePanel, heading, note
 
 if TYPE_CHECKING:
     from PySide6.QtWebEngineWidgets import QWebEngineView
@@ -55,7 +55,19 @@ class ReportPage(QWidget):
         self.layout_.addWidget(heading("Report"))
         self.layout_.addLayout(buttons)
         self.layout_.addWidget(self.panel)
+        self.notice = note("")
+        self.notice.setAccessibleName("Measuring notice")
+        self.notice.hide()
+        self.layout_.addWidget(self.notice)
         self.layout_.addWidget(self.placeholder, 1)
+
+    def show_measuring(self, what: str | None) -> None:
+        """Say that a run is in progress and that this report still shows the last results."""
+        self.notice.setVisible(what is not None)
+        if what is not None:
+            self.notice.setText(
+                f"Measuring {what}… This report shows the last complete results until it ends."
+            )
 
     def show_html(self, html: str) -> None:
         """Show this report (the same string the HTML export writes)."""

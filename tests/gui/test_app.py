@@ -92,9 +92,11 @@ def test_the_whole_flow_for_real_stays_responsive_and_never_loads_a_framework(
     window.bench.preset = "tiny"
     with qtbot.waitSignal(window.bench.finished_run, timeout=600_000):
         qtbot.mouseClick(window.bench.start_button, Qt.MouseButton.LeftButton)
+        assert "measuring benchmarks" in window.headline.text()
         # keep answering while it runs
         _tick(qtbot, window.questions.control("stage", "research"))
     timer.stop()
+    assert "measuring" not in window.headline.text()
     run = window.record.benchmarks  # type: ignore[union-attr]
     assert run is not None and run.preset == "tiny" and not run.cancelled
     cell = window.bench.table.item(window.bench._rows["mlp_train"], 1).text()
@@ -577,3 +579,19 @@ def test_every_question_has_its_own_mnemonic_and_alt_letter_goes_there(
     qtbot.keyClick(window, letter, Qt.KeyboardModifier.AltModifier)
     focused = QApplication.focusWidget()
     assert focused is not None and hardware.isAncestorOf(focused)  # type: ignore[union-attr]
+
+
+def test_a_run_in_progress_is_said_on_the_headline_and_the_report_page(
+    window: MainWindow,
+) -> None:
+    window.set_record(record_from_json(QUICK.read_text()))
+    before = window.headline.text()
+    window.bench.busy_changed.emit(True)  # what Start does
+    assert window.headline.text() == before + "  · measuring benchmarks…"
+    assert not window.report.notice.isHidden()
+    assert "shows the last complete results" in window.report.notice.text()
+    window.deploy.busy_changed.emit(True)
+    assert window.headline.text().endswith("measuring benchmarks and deployment routes…")
+    window.bench.busy_changed.emit(False)
+    window.deploy.busy_changed.emit(False)
+    assert window.headline.text() == before and window.report.notice.isHidden()
