@@ -8,7 +8,6 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -32,7 +31,7 @@ from advisor.formatting import (
     local_time,
     ratio_words,
 )
-from advisor.gui.jobs import Job
+from advisor.gui.run_page import RunPage
 from advisor.gui.widgets import FailurePanel, heading, note, read_only_table
 from advisor.record import CaseResult, Record, WorkloadInfo
 from advisor.report.fleet_view import FleetView
@@ -43,17 +42,13 @@ COLUMNS = ("Workload", TORCH, TENSORFLOW, f"{TORCH} / {TENSORFLOW}")
 FRAMEWORK_COLUMN = {"torch": 1, "tensorflow": 2}
 
 
-class BenchPage(QWidget):
+class BenchPage(RunPage):
     """Quick or full run, one row per workload, live figures, Cancel."""
 
-    busy_changed = Signal(bool)  # a run started (True) or ended (False)
-    finished_run = Signal(object)  # Record, possibly with partial (cancelled) results
     use_partial = Signal()  # the user chose the kept partial run over the complete one
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.job: Job | None = None
-        self.python: str | None = None
         self.preset = "quick"
         self._workloads: dict[str, WorkloadInfo] = {}
         self._rows: dict[str, int] = {}
@@ -112,7 +107,7 @@ class BenchPage(QWidget):
 
     def start(self) -> None:
         """Run the chosen preset on a worker thread; the window stays responsive."""
-        if self.job is not None and self.job.running():
+        if self.running():
             return
         options, python = BenchOptions(self.preset), self.python
         self._reset_rows(self.preset)
@@ -124,23 +119,7 @@ class BenchPage(QWidget):
         def work(report: Callable[[object], None], cancel: threading.Event) -> Record:
             return measure(options, python, report, cancel, "framework-advisor gui")
 
-        self.job = Job(work, self)
-        self.job.progress.connect(self._on_event)
-        self.job.succeeded.connect(self._succeeded)
-        self.job.failed.connect(self._failed)
-        self._busy(True)
-        self.job.start()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        """Rows sized while the page was hidden get their height for the real width."""
-        super().showEvent(event)
-        self.table.resizeRowsToContents()
-
-    def cancel(self) -> None:
-        """Stop the run; the cases finished so far are kept."""
-        if self.job is not None:
-            self.status.setText("Cancelling…")
-            self.job.cancel()
+        self._run(work, self._on_event)
 
     def show_record(self, record: Record, comparison: Comparison | None) -> None:
         """Fill the table from a finished (or restored) run and its comparison."""
@@ -252,21 +231,8 @@ class BenchPage(QWidget):
         self.table.setItem(self._rows[workload], column, item)
         self.table.resizeRowToContents(self._rows[workload])
 
-    def _succeeded(self, record: Record) -> None:
-        self._busy(False)  # idle before anyone hears of the run
-        self.finished_run.emit(record)  # the window shows it (show_record)
-
-    def _failed(self, reason: str, details: str) -> None:
-        self._busy(False)
-        self.status.setText("The run did not finish.")
-        self.panel.show_problem(reason, details)
-
-    def _busy(self, busy: bool) -> None:
-        self.busy_changed.emit(busy)
-        self.start_button.setEnabled(not busy)
-        self.cancel_button.setEnabled(busy)
-        for button in self.sizes.buttons():
-            button.setEnabled(not busy)
+    def _locked_while_running(self) -> list[QWidget]:
+        return list(self.sizes.buttons())
 
     def _preset_toggled(self, preset: str, on: bool) -> None:
         if on:

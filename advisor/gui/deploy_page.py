@@ -5,8 +5,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -20,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from advisor.deploy.run import DeployEvent, DeployOptions
-from advisor.gui.jobs import Job
+from advisor.gui.run_page import RunPage
 from advisor.gui.widgets import FailurePanel, heading, note, read_only_table
 from advisor.record import Record, RouteResult
 from advisor.report.deploy_view import RouteRow, route_row
@@ -29,16 +27,11 @@ from advisor.service import deploy, deploy_targets
 COLUMNS = ("Framework", "Route", "Result", "Per model: diff, export, load, batch-1 latency, size")
 
 
-class DeployPage(QWidget):
+class DeployPage(RunPage):
     """Targets (from the answers, editable), Start and Cancel, one row per route."""
-
-    busy_changed = Signal(bool)  # a run started (True) or ended (False)
-    finished_run = Signal(object)  # Record with its deployment run, possibly cancelled
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.job: Job | None = None
-        self.python: str | None = None
         self.preset = "quick"
         self.targets: dict[str, QCheckBox] = {}
         self._rows: dict[str, int] = {}
@@ -89,7 +82,7 @@ class DeployPage(QWidget):
 
     def start(self) -> None:
         """Try the routes of the ticked targets on a worker thread."""
-        if self.job is not None and self.job.running():
+        if self.running():
             return
         targets = self.chosen_targets()
         if not targets:
@@ -104,23 +97,7 @@ class DeployPage(QWidget):
         def work(report: Callable[[object], None], cancel: threading.Event) -> Record:
             return deploy(options, python, report, cancel)
 
-        self.job = Job(work, self)
-        self.job.progress.connect(self._on_event)
-        self.job.succeeded.connect(self._succeeded)
-        self.job.failed.connect(self._failed)
-        self._busy(True)
-        self.job.start()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        """Rows sized while the page was hidden get their height for the real width."""
-        super().showEvent(event)
-        self.table.resizeRowsToContents()
-
-    def cancel(self) -> None:
-        """Stop the run; the routes finished so far are kept."""
-        if self.job is not None:
-            self.status.setText("Cancelling…")
-            self.job.cancel()
+        self._run(work, self._on_event)
 
     def show_record(self, record: Record) -> None:
         """Fill the table from a finished (or restored) deployment run."""
@@ -137,6 +114,9 @@ class DeployPage(QWidget):
             f"{', '.join(deploy_targets().get(t, t) for t in run.targets)}"
         )
 
+    def _locked_while_running(self) -> list[QWidget]:
+        return list(self.targets.values())
+
     def _on_event(self, event: DeployEvent) -> None:
         if event.kind == "route_finished" and event.route is not None:
             self._show_route(event.route)
@@ -152,22 +132,6 @@ class DeployPage(QWidget):
         for column, text in enumerate(_cells(row)):
             self.table.setItem(index, column, QTableWidgetItem(text))
         self.table.resizeRowToContents(index)
-
-    def _succeeded(self, record: Record) -> None:
-        self._busy(False)
-        self.finished_run.emit(record)  # the window keeps it beside the benchmark run
-
-    def _failed(self, reason: str, details: str) -> None:
-        self._busy(False)
-        self.status.setText("The run did not finish.")
-        self.panel.show_problem(reason, details)
-
-    def _busy(self, busy: bool) -> None:
-        self.busy_changed.emit(busy)
-        self.start_button.setEnabled(not busy)
-        self.cancel_button.setEnabled(busy)
-        for box in self.targets.values():
-            box.setEnabled(not busy)
 
 
 def _cells(row: RouteRow) -> tuple[str, str, str, str]:

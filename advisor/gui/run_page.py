@@ -1,0 +1,81 @@
+"""What the Benchmarks and Deployment pages share: one job at a time on a worker thread,
+Start and Cancel, a status line, a failure panel and a results table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QLabel, QPushButton, QTableWidget, QWidget
+
+from advisor.gui.jobs import Job, Work
+from advisor.gui.widgets import FailurePanel
+from advisor.record import Record
+
+
+class RunPage(QWidget):
+    """A page that runs a measuring job; subclasses build the widgets and say what runs.
+
+    A subclass sets `start_button`, `cancel_button`, `status`, `panel` and `table`, and
+    lists in `_locked_while_running` the widgets that choose what runs.
+    """
+
+    busy_changed = Signal(bool)  # a run started (True) or ended (False)
+    finished_run = Signal(object)  # Record, possibly with partial (cancelled) results
+
+    start_button: QPushButton
+    cancel_button: QPushButton
+    status: QLabel
+    panel: FailurePanel
+    table: QTableWidget
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.job: Job | None = None
+        self.python: str | None = None  # the interpreter whose frameworks run
+
+    def running(self) -> bool:
+        """Whether a job is running now."""
+        return self.job is not None and self.job.running()
+
+    def cancel(self) -> None:
+        """Stop the run; what finished so far is kept."""
+        if self.job is not None:
+            self.status.setText("Cancelling…")
+            self.job.cancel()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Rows sized while the page was hidden get their height for the real width."""
+        super().showEvent(event)
+        self.table.resizeRowsToContents()
+
+    def _run(self, work: Work, on_event: Callable[[Any], None]) -> None:
+        """Start `work` on a worker thread, its progress to `on_event`; the window stays
+        responsive."""
+        self.job = Job(work, self)
+        self.job.progress.connect(on_event)
+        self.job.succeeded.connect(self._succeeded)
+        self.job.failed.connect(self._failed)
+        self._busy(True)
+        self.job.start()
+
+    def _locked_while_running(self) -> list[QWidget]:
+        return []
+
+    def _succeeded(self, record: Record) -> None:
+        self._busy(False)  # idle before anyone hears of the run
+        self.finished_run.emit(record)  # the window shows it (show_record)
+
+    def _failed(self, reason: str, details: str) -> None:
+        self._busy(False)
+        self.status.setText("The run did not finish.")
+        self.panel.show_problem(reason, details)
+
+    def _busy(self, busy: bool) -> None:
+        self.busy_changed.emit(busy)
+        self.start_button.setEnabled(not busy)
+        self.cancel_button.setEnabled(busy)
+        for widget in self._locked_while_running():
+            widget.setEnabled(not busy)
