@@ -138,13 +138,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_answers_options(parser: argparse.ArgumentParser) -> None:
+    """--answers FILE or --profile NAME, not both (see given_answers)."""
+    answers = parser.add_mutually_exclusive_group()
+    answers.add_argument("--answers", metavar="FILE", type=Path, help="answers file (TOML)")
+    answers.add_argument("--profile", metavar="NAME", help="a shipped example profile")
+
+
 def _add_recommend_parsers(commands: argparse._SubParsersAction[_Parser]) -> None:
     recommend = commands.add_parser(
         "recommend", help="weigh your answers and this machine's results into a recommendation"
     )
-    source = recommend.add_mutually_exclusive_group()
-    source.add_argument("--answers", metavar="FILE", type=Path, help="answers file (TOML)")
-    source.add_argument("--profile", metavar="NAME", help="a shipped example profile")
+    _add_answers_options(recommend)
     recommend.add_argument(
         "--results",
         metavar="FILE",
@@ -170,9 +175,7 @@ def _add_report_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         help="the recommendation as one self-contained HTML file (or JSON, PDF)",
         description="Without --results or --from, probes and runs the quick benchmarks first.",
     )
-    answers = report.add_mutually_exclusive_group()
-    answers.add_argument("--answers", metavar="FILE", type=Path, help="answers file (TOML)")
-    answers.add_argument("--profile", metavar="NAME", help="a shipped example profile")
+    _add_answers_options(report)
     inputs = report.add_mutually_exclusive_group()
     inputs.add_argument(
         "--results", metavar="FILE", type=Path, help="a saved bench record: do not measure"
@@ -212,9 +215,7 @@ def _add_compare_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         "a saved app session or a fleet run.",
     )
     compare.add_argument("records", nargs="+", metavar="RECORD", type=Path)
-    answers = compare.add_mutually_exclusive_group()
-    answers.add_argument("--answers", metavar="FILE", type=Path, help="answers file (TOML)")
-    answers.add_argument("--profile", metavar="NAME", help="a shipped example profile")
+    _add_answers_options(compare)
     compare.add_argument(
         "--output", metavar="PATH", type=Path, help="default: framework-advisor-compare.FORMAT"
     )
@@ -259,9 +260,7 @@ def _add_fleet_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     slurm.add_argument(
         "--dry-run", action="store_true", help="print the batch script instead of submitting it"
     )
-    answers = slurm.add_mutually_exclusive_group()
-    answers.add_argument("--answers", metavar="FILE", type=Path, help="answers file (TOML)")
-    answers.add_argument("--profile", metavar="NAME", help="a shipped example profile")
+    _add_answers_options(slurm)
     slurm.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
 
 
