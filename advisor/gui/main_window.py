@@ -201,13 +201,9 @@ class MainWindow(QMainWindow):
         """The answers and the record as they stand."""
         return Session(self.questions.answers(), self.record, self.others)
 
-    def report_record(self) -> Record | None:
+    def _report_input(self) -> tuple[Record, Fleet | None] | None:
         """The record the report is rendered from, with the current answers: this machine's,
         or, with other machines added, the one whose figures count (see fleet/compare.py)."""
-        found = self._report_input()
-        return found[0] if found else None
-
-    def _report_input(self) -> tuple[Record, Fleet | None] | None:
         if self.record is None:
             return None
         answers = self.questions.answers()
@@ -220,17 +216,19 @@ class MainWindow(QMainWindow):
             return with_answers(self.record, answers), None
         return with_answers(fleet.chosen.record, answers), fleet
 
-    def _report_view(self) -> ReportView | None:
+    def _report(self) -> tuple[Record, ReportView] | None:
+        """The report's record and its view, each built once."""
         found = self._report_input()
         if found is None:
             return None
         record, fleet = found
         same = fleet is None or fleet.chosen.record is self.record
-        return report(record, self.knowledge, self.comparison if same else None, fleet)
+        return record, report(record, self.knowledge, self.comparison if same else None, fleet)
 
     def refresh(self) -> None:
         """Re-score from the current answers (no re-measuring), re-render and autosave."""
-        view = self._report_view()
+        found = self._report()
+        view = found[1] if found else None
         if view is None:
             scored = advise(self.knowledge, self.questions.answers(), None)
         else:
@@ -330,10 +328,11 @@ class MainWindow(QMainWindow):
 
     def export_to(self, path: Path, fmt: Format) -> bool:
         """Write the report; a failure shows on the report page and changes nothing."""
-        record, view = self.report_record(), self._report_view()
-        if record is None or view is None:
+        found = self._report()
+        if found is None:
             self.report.panel.show_problem("Nothing to export yet: the machine is not probed.")
             return False
+        record, view = found
         try:
             export(record, path, fmt, view, self.report.leave_out_identity.isChecked())
         except AdvisorError as exc:
