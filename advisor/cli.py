@@ -12,7 +12,7 @@ import contextlib
 import os
 import sys
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -73,6 +73,7 @@ from advisor.terminal.bench import format_benchmarks, format_live_case
 from advisor.terminal.deploy import format_deployment, format_live_route
 from advisor.terminal.fleet import format_fleet
 from advisor.terminal.inventory import format_inventory
+from advisor.terminal.live import LiveOutput
 from advisor.terminal.recommend import format_questions, format_recommendation
 from advisor.terminal.stopping import StopSignals, stop_signals
 from advisor.text import neutralised
@@ -383,23 +384,25 @@ def _emit(record: Record, args: argparse.Namespace, text: str) -> None:
 
 def _run_probe(args: argparse.Namespace) -> int:
     _check_output(args.output)
-    on_progress = None if args.quiet else _say
-    record = probe(args.python, args.timeout, on_progress)
+    with _live(args) as out:
+        record = probe(args.python, args.timeout, out.line, out.progress)
     _emit(record, args, format_inventory(record))
     if record.frameworks and all(p.status == "failed" for p in record.frameworks):
         raise JobFailedError("every framework probe failed (reasons above)")
     return EXIT_OK
 
 
-def _progress(preset: str) -> BenchListener:
-    """Live progress lines on stderr: each finished case with its figure, and messages."""
+def _bench_output(preset: str, out: LiveOutput) -> BenchListener:
+    """Live progress on stderr: each finished case with its figure, messages, the bar."""
     known = {w.id: w for w in workloads(preset)}
 
     def show(event: BenchEvent) -> None:
-        if event.kind == "case_finished" and event.case is not None:
-            _say(format_live_case(event.framework, event.case, known[event.case.workload]))
+        if event.kind == "progress" and event.progress is not None:
+            out.progress(event.progress)
+        elif event.kind == "case_finished" and event.case is not None:
+            out.line(format_live_case(event.framework, event.case, known[event.case.workload]))
         elif event.kind == "message":
-            _say(event.message)
+            out.line(event.message)
 
     return show
 
@@ -407,8 +410,8 @@ def _progress(preset: str) -> BenchListener:
 def _run_bench(args: argparse.Namespace) -> int:
     _check_output(args.output)
     options = BenchOptions(args.preset, args.device, args.frameworks, args.threads)
-    listen = None if args.quiet else _progress(args.preset)
-    record = measure(options, args.python, on_event=listen)
+    with _live(args) as out:
+        record = measure(options, args.python, on_event=_bench_output(args.preset, out))
     compared = comparison(record)
     assert record.benchmarks is not None and compared is not None
     _emit(record, args, format_benchmarks(compared))
@@ -423,7 +426,8 @@ def _run_bench(args: argparse.Namespace) -> int:
 def _run_deploy(args: argparse.Namespace) -> int:
     _check_output(args.output)
     options = DeployOptions(args.preset, args.targets, args.threads)
-    record = deploy(options, args.python, None if args.quiet else _deploy_progress)
+    with _live(args) as out:
+        record = deploy(options, args.python, _deploy_output(out))
     run = record.deployment
     assert run is not None
     _emit(record, args, format_deployment(run))
@@ -435,11 +439,18 @@ def _run_deploy(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _deploy_progress(event: DeployEvent) -> None:
-    if event.kind == "route_finished" and event.route is not None:
-        _say(format_live_route(event.route))
-    else:
-        _say(event.message)
+def _deploy_output(out: LiveOutput) -> Callable[[DeployEvent], None]:
+    """Live progress on stderr: each finished route, messages, the bar."""
+
+    def show(event: DeployEvent) -> None:
+        if event.kind == "progress" and event.progress is not None:
+            out.progress(event.progress)
+        elif event.kind == "route_finished" and event.route is not None:
+            out.line(format_live_route(event.route))
+        else:
+            out.line(event.message)
+
+    return show
 
 
 def _remember(record: Record) -> Record:
@@ -489,9 +500,10 @@ def _measured(args: argparse.Namespace) -> Record:
         record, _origin = _load_results(args.results)
         assert record is not None
         return record
-    listen = None if args.quiet else _progress(args.preset)
     options = BenchOptions(args.preset)
-    record = measure(options, args.python, listen, command="framework-advisor report")
+    with _live(args) as out:
+        listen = _bench_output(args.preset, out)
+        record = measure(options, args.python, listen, command="framework-advisor report")
     assert record.benchmarks is not None
     if record.benchmarks.cancelled:
         raise CancelledError("cancelled while measuring: no report written")
@@ -547,7 +559,8 @@ def _run_fleet(args: argparse.Namespace) -> int:
         return EXIT_OK
     known = knowledge()
     answers = _given_answers(args, known) or fresh_answers(known)
-    run = fleet_slurm(options, (lambda _m: None) if args.quiet else _say)
+    with _live(args) as out:
+        run = fleet_slurm(options, out.line, on_step=out.progress)
     for task in run.tasks:
         print(f"{task.task}: {task.record}" if task.record else task.problem())
     if not run.records and run.cancelled:
@@ -615,6 +628,13 @@ class _Neutralising:
         return getattr(self._stream, name)
 
 
+def _live(args: argparse.Namespace) -> LiveOutput:
+    """Live progress on the real stderr (LiveOutput neutralises what it shows itself)."""
+    stream = sys.stderr
+    raw = stream._stream if isinstance(stream, _Neutralising) else stream
+    return LiveOutput(raw, quiet=args.quiet)
+
+
 @contextlib.contextmanager
 def _neutralised_output() -> Iterator[None]:
     """Everything a command prints passes through `neutralised` (see advisor.text)."""
@@ -624,10 +644,6 @@ def _neutralised_output() -> Iterator[None]:
         yield
     finally:
         sys.stdout, sys.stderr = original
-
-
-def _say(message: str) -> None:
-    print(f"  … {message}", file=sys.stderr, flush=True)
 
 
 def terminal_message(exc: AdvisorError) -> str:

@@ -265,3 +265,16 @@ def case_text(case: CaseResult, workload: WorkloadInfo) -> str:
     if case.stats is None:
         return f"failed ({case.reason})"
     return format_case(case, *figure(case, workload), workload.unit)
+
+
+def time_left(seconds: float | None) -> str:
+    """'estimating time left', 'about 8 s left', 'about 1 min 25 s left' (to 5 s above 20 s)."""
+    if seconds is None:
+        return "estimating time left"
+    if seconds < 1:
+        return "almost done"
+    whole = round(seconds) if seconds < 20 else 5 * round(seconds / 5)
+    minutes, rest = divmod(whole, 60)
+    if not minutes:
+        return f"about {rest} s left"
+    return f"about {minutes} min {rest} s left" if rest else f"about {minutes} min left"

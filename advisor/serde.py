@@ -2,7 +2,9 @@
 
 Every number read is checked where it is read: a float must be finite, and a field
 typed ``Annotated[float, Bounds(...)]`` must lie in its range. What is written is
-strict JSON (`dumps`): never a bare NaN or Infinity.
+strict JSON (`dumps`): never a bare NaN or Infinity. A string longer than `TEXT_LIMIT`
+(a broken probe's megabyte of output, a hand-edited file) is cut there, saying how much
+was cut, so no front-end has to lay out or render megabytes of one field.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any, TypeVar
 from advisor.errors import quoted
 
 T = TypeVar("T")
+TEXT_LIMIT = 4096  # characters; a path (PATH_MAX) fits, as does any real reason or name
 
 
 class SchemaError(ValueError):
@@ -136,6 +139,8 @@ def _convert_scalar(hint: Any, data: Any, where: str) -> Any:
     if hint in (int, float) and isinstance(data, bool):
         raise SchemaError(f"{where}: expected {hint.__name__}, got a boolean")
     _expect(data, hint, where)
+    if isinstance(data, str) and len(data) > TEXT_LIMIT:
+        return f"{data[:TEXT_LIMIT]}… [{len(data) - TEXT_LIMIT} more characters cut]"
     return data
 
 

@@ -14,7 +14,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from advisor.bench.events import BenchListener
 from advisor.bench.run import BenchOptions, run_benchmarks
 from advisor.bench.spec import suite
+from advisor.bench.stats import NOISE_THRESHOLD_CV
 from advisor.comparison import Comparison, compare
 from advisor.datadir import data_dir
 from advisor.deploy.run import DeployListener, DeployOptions, run_deployment
@@ -33,16 +34,21 @@ from advisor.fleet.slurm import FleetRun, SlurmOptions, batch_script, run_fleet
 from advisor.probing.environments import Environment, default_python, discover
 from advisor.probing.interpreter import resolve_python
 from advisor.probing.inventory import DEFAULT_PROBE_TIMEOUT_S, take_inventory
+from advisor.progress import Progress
 from advisor.record import (
     BenchmarkRun,
+    CaseResult,
     DeploymentRun,
     Record,
+    SuiteResult,
     WorkloadInfo,
     parse_json,
     record_from_json,
     save_record,
 )
 from advisor.redact import redacted
+from advisor.report.bench_view import ratio_inputs
+from advisor.report.charts import Bar, BarInput, diverging_bars
 from advisor.report.export import Format, export_report, format_for
 from advisor.report.render import render_view
 from advisor.report.view import ReportView, report_view, with_answers
@@ -257,9 +263,11 @@ def probe(
     python: str | None,
     timeout_s: float = DEFAULT_PROBE_TIMEOUT_S,
     on_progress: Callable[[str], None] | None = None,
+    on_step: Callable[[Progress], None] | None = None,
 ) -> Record:
-    """The machine and each framework in the chosen Python environment."""
-    return take_inventory(python, timeout_s, on_progress=on_progress)
+    """The machine and each framework in the chosen Python environment; messages to
+    `on_progress`, where the probe stands (with the time left) to `on_step`."""
+    return take_inventory(python, timeout_s, on_progress=on_progress, on_step=on_step)
 
 
 def measure(
@@ -310,6 +318,42 @@ def own_python() -> Path | None:
         return default_python()
     except AdvisorError:
         return None
+
+
+def live_ratios(
+    workload: WorkloadInfo, cases: Mapping[str, Sequence[CaseResult]]
+) -> list[BarInput]:
+    """The ratio-chart rows of one workload from each framework's cases finished so far in
+    a run still going; provisional (how Keras runs a model is known at the run's end)."""
+    run = BenchmarkRun(  # only what the ratios read: the cases (no peaks, so any device)
+        preset="",
+        device="cpu",
+        device_name="",
+        threads=1,
+        seed=0,
+        started_at="",
+        wall_time_s=0.0,
+        cancelled=False,
+        workloads=(workload,),
+        suites=tuple(
+            SuiteResult(framework, framework, "ok", 0.0, cases=tuple(done))
+            for framework, done in cases.items()
+        ),
+        parity=(),
+        peaks=(),
+        noise_threshold_cv=NOISE_THRESHOLD_CV,
+    )
+    return ratio_inputs(compare(run).rows)
+
+
+def chart_bars(rows: Sequence[BarInput]) -> tuple[Bar, ...]:
+    """Chart rows drawn to one scale, as the report draws them."""
+    return diverging_bars(rows)
+
+
+def ratio_chart(compared: Comparison) -> tuple[Bar, ...]:
+    """A finished run's ratio chart, as the report draws it."""
+    return diverging_bars(ratio_inputs(compared.rows))
 
 
 def comparison(record: Record) -> Comparison | None:
@@ -445,9 +489,11 @@ def fleet_slurm(
     options: SlurmOptions,
     on_progress: Callable[[str], None],
     cancel: threading.Event | None = None,
+    on_step: Callable[[Progress], None] | None = None,
 ) -> FleetRun:
-    """Benchmark each node through Slurm (see fleet/slurm.py); the tasks and their records."""
-    return run_fleet(options, on_progress, cancel)
+    """Benchmark each node through Slurm (see fleet/slurm.py); the tasks and their records.
+    Messages go to `on_progress`, where the nodes stand (with the time left) to `on_step`."""
+    return run_fleet(options, on_progress, cancel, on_step)
 
 
 def keep_unsaved(record: Record) -> Path:

@@ -26,3 +26,20 @@ def one_line(text: str, limit: int = 300) -> str:
     first = text.strip().splitlines()[0] if text.strip() else ""
     first = neutralised(first)
     return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
+_LONG_WORD = re.compile(r"\S{101,}")
+_BREAK_EVERY = 100
+
+
+def breakable(text: str) -> str:
+    """``text`` with a zero-width space every 100 characters inside longer words, so a
+    wrapping label can break a very long path or token instead of widening the window.
+    (A word of up to 100 characters, any real path, stays whole: it fits the narrowest
+    window, and copying it gives the path.)"""
+    return _LONG_WORD.sub(
+        lambda match: "\u200b".join(
+            match.group()[i : i + _BREAK_EVERY] for i in range(0, len(match.group()), _BREAK_EVERY)
+        ),
+        text,
+    )

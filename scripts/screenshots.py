@@ -1,11 +1,14 @@
 """Drive the desktop app on a (virtual) screen and save a screenshot of each page into docs/.
 
-Usage: xvfb-run -a -s "-screen 0 1400x900x24" python scripts/screenshots.py [--record FILE]
+Usage: xvfb-run -a -s "-screen 0 2600x1500x24" python scripts/screenshots.py
+           [--record FILE ...] [--scheme light|dark] [--scale 1|2] [--size 1280x720]
 
 The app probes this machine for real. Benchmarks run for real at the quick size unless
---record names a saved bench record, whose run is then shown instead (seconds, not a
-minute). Answers come from the shipped nlp_research_lab profile. A throwaway data folder
-keeps the user's own session untouched.
+--record names saved records (a bench run, a deployment run: they are combined), which
+are then shown instead (seconds, not a minute). Answers come from the shipped
+nlp_research_lab profile. A throwaway data folder keeps the user's own session untouched.
+The window is --size in logical pixels, so --scale 2 needs a screen twice as large; the
+files are app-<page>[-dark][-200].png.
 """
 
 from __future__ import annotations
@@ -30,12 +33,38 @@ def _wait(app: object, seconds: float, until: object = None) -> None:
         time.sleep(0.02)
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--record", type=Path, help="show this saved bench run")
+    parser.add_argument("--record", type=Path, nargs="*", default=[], help="saved runs to show")
     parser.add_argument("--out", type=Path, default=ROOT / "docs")
-    args = parser.parse_args()
+    parser.add_argument("--scheme", choices=("light", "dark"), default="light")
+    parser.add_argument("--scale", type=int, choices=(1, 2), default=1)
+    parser.add_argument("--size", default="1280x720", help="window size in logical pixels")
+    parser.add_argument(
+        "--fresh", action="store_true", help="a first run (the welcome): app-welcome*.png only"
+    )
+    return parser.parse_args()
+
+
+def _show_runs(window: object, paths: list[Path]) -> None:
+    """The saved runs, combined as the session store keeps them."""
+    from advisor.record import record_from_json
+    from advisor.service import combined
+
+    shown = None
+    for path in paths:
+        shown = combined(shown, record_from_json(path.read_text(encoding="utf-8")))
+    assert shown is not None
+    window.set_record(shown)  # type: ignore[attr-defined]
+
+
+def main() -> None:
+    args = _arguments()
     os.environ["FRAMEWORK_ADVISOR_DATA_DIR"] = tempfile.mkdtemp(prefix="advisor-shots-")
+    os.environ["FRAMEWORK_ADVISOR_COLOR_SCHEME"] = args.scheme
+    os.environ["QT_SCALE_FACTOR"] = str(args.scale)  # read once, when Qt starts
+    width, height = (int(part) for part in args.size.split("x"))
+    suffix = ("-dark" if args.scheme == "dark" else "") + ("-200" if args.scale == 2 else "")
 
     from advisor.display import prepare_webengine
 
@@ -44,30 +73,34 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     from advisor.gui.main_window import MainWindow
-    from advisor.record import record_from_json
+    from advisor.gui.theme import apply_scheme
     from advisor.scoring.answers import load_answers
     from advisor.scoring.knowledge import knowledge
     from advisor.scoring.profiles import profile_path
+    from advisor.service import fresh_answers
     from advisor.session import Session
 
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     app = QApplication(sys.argv[:1])
+    apply_scheme(app)
     known = knowledge()
     answers = load_answers(profile_path("nlp_research_lab"), known)
-    window = MainWindow(known, Session(answers, None))
+    window = MainWindow(known, Session(fresh_answers(known) if args.fresh else answers, None))
+    window.resize(width, height)
     window.show()
     window.start()
     _wait(app, 120, lambda: window.record is not None)
-    if args.record is not None:
-        window.set_record(record_from_json(args.record.read_text(encoding="utf-8")))
-    else:
+    if args.record and not args.fresh:  # a first run shows its own probe, nothing measured
+        _show_runs(window, args.record)
+    elif not args.fresh:
         window.bench.start()
         _wait(app, 300, lambda: window.bench.job is not None and not window.bench.job.running())
     args.out.mkdir(exist_ok=True)
-    for number, name in enumerate(("questions", "machine", "benchmarks", "deployment", "report")):
+    pages = ["questions", "machine", "benchmarks", "deployment", "report"]
+    for number, name in enumerate(["welcome"] if args.fresh else pages):
         window.nav.setCurrentRow(number)
         _wait(app, 4.0 if name == "report" else 0.5)
-        target = args.out / f"app-{name}.png"
+        target = args.out / f"app-{name}{suffix}.png"
         window.grab().save(str(target))
         print(f"saved {target}")
     window.close()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -107,3 +109,26 @@ def record(frameworks: tuple[FrameworkProbe, ...] | None = None, **machine_args:
 
 def load_json(path: Path) -> object:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def hostile_strings(value: Any, text: str) -> Any:
+    """Every free-text string in a record replaced by `text`; ids and enums are kept."""
+    free_text = {
+        "hostname", "name", "model", "vendor", "executable", "prefix", "location", "reason",
+        "device_name", "os", "distribution", "kernel", "python_executable", "op_error",
+        "display_name", "install_hint", "source",
+    }  # fmt: skip
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for field in dataclasses.fields(value):
+            current = getattr(value, field.name)
+            if field.name in free_text and isinstance(current, str):
+                changes[field.name] = text
+            else:
+                changes[field.name] = hostile_strings(current, text)
+        return dataclasses.replace(value, **changes)
+    if isinstance(value, tuple):
+        return tuple(hostile_strings(item, text) for item in value)
+    if isinstance(value, dict):
+        return {key: hostile_strings(item, text) for key, item in value.items()}
+    return value

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from advisor.bench.stats import summarise
+from advisor.progress import Progress
 from advisor.record import CaseResult
 from advisor.serde import SchemaError, from_jsonable
 
@@ -15,13 +16,14 @@ CaseKey = tuple[str, str, str]  # workload, variant, dtype
 
 @dataclass(frozen=True)
 class BenchEvent:
-    """Live progress: a case started or finished, or a plain message."""
+    """Live progress: a case started or finished, a plain message, or where the run stands."""
 
     framework: str
-    kind: Literal["message", "case_started", "case_updated", "case_finished"]
+    kind: Literal["message", "case_started", "case_updated", "case_finished", "progress"]
     message: str
     case: CaseResult | None = None
     workload: str = ""  # the case's workload id, for the case events
+    progress: Progress | None = None  # for the progress events: the run's time left
 
 
 BenchListener = Callable[[BenchEvent], None]

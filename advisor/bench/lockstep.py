@@ -14,6 +14,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,11 +74,14 @@ def run_side_by_side(
     cancel: threading.Event | None = None,
     stagger: bool = True,
     while_importing: Callable[[], bool] | None = None,
+    step_done: Callable[[str], None] | None = None,
 ) -> list[SuiteResult]:
     """Each framework's suite, driven in turns; finished cases are kept whatever happens.
 
     ``while_importing`` runs once every process has started, before anything is timed;
-    when it returns True (the user cancelled it) the suites stop.
+    when it returns True (the user cancelled it) the suites stop. ``step_done`` hears
+    "import" once every suite is ready, then "<command> #<n>" as every suite still
+    running has taken the n-th turn of a command (for the time left).
     """
     driven: list[_Driven] = []
     try:
@@ -92,6 +96,7 @@ def run_side_by_side(
             cancel,
             stagger,
             while_importing,
+            step_done or (lambda _step: None),
         )
     except KeyboardInterrupt:  # outside a wait (those take it as a cancel): the same
         _stop(driven, "cancelled")
@@ -116,6 +121,7 @@ def _drive(
     cancel: threading.Event | None,
     stagger: bool,
     while_importing: Callable[[], bool] | None,
+    step_done: Callable[[str], None],
 ) -> None:
     """Start, then drive the suites until each has ended (or the run must stop)."""
     deadline = time.monotonic() + timeout_s
@@ -126,12 +132,16 @@ def _drive(
         return
     if not stagger and any(_settle(i, "ready", deadline, cancel, driven) for i in driven):
         return
+    step_done("import")
+    turns: Counter[str] = Counter()
     for slot in commands:
         for item in driven[::-1] if slot.reverse else driven:
             if item.ending is None and not item.process.send(slot.command):
                 item.ending = item.process.wait(0)
             if item.ending is None and _settle(item, "slot_done", deadline, cancel, driven):
                 return
+        turns[slot.command] += 1
+        step_done(f"{slot.command} #{turns[slot.command]}")
     for item in driven:  # every suite winds down at once: nothing is timed any more
         if item.ending is None:
             item.process.send("finish")

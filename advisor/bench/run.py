@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from advisor.bench.estimate import PARITY_STEP, SETUP_STEP, BenchProgress
 from advisor.bench.events import BenchEvent, BenchListener
 from advisor.bench.lockstep import run_side_by_side, slots
 from advisor.bench.merge import merge_processes
@@ -74,7 +75,7 @@ def run_benchmarks(
     command: str = "framework-advisor bench",
 ) -> Record:
     """Probe the environment, then run each framework's suite and the parity check."""
-    listen = on_event or (lambda _event: None)
+    listen = BenchProgress(on_event or (lambda _event: None))
     specs = _selected(options.frameworks)
     preset = suite().presets[options.preset]
     record = take_inventory(
@@ -88,6 +89,7 @@ def run_benchmarks(
     with tempfile.TemporaryDirectory(prefix="framework-advisor-") as run_dir:
         setup = compiler_setup_folder(record, device)
         plans = {}
+        planned: dict[str, dict[str, Any]] = {}
         for phase in PHASES:
             plan = build_plan(
                 preset, workloads, record.machine, device, threads, options.seed, phase
@@ -96,23 +98,31 @@ def run_benchmarks(
                 plans[phase] = Path(run_dir) / f"plan_{phase}.json"
                 where = {"run_dir": run_dir, "compiler_setup": str(setup) if setup else None}
                 plans[phase].write_text(json.dumps(dict(plan, **where)), encoding="utf-8")
+                planned[phase] = plan
         parity: list[ParityCheck] = []
 
         def between_phases() -> bool:
             """Untimed work while the compiled phase imports; True when the user cancelled."""
             parity.extend(_run_parity(record.interpreter, plans["eager"], listen))
+            listen.finished(PARITY_STEP)
             if check_parity_cancelled(parity):
                 return True
-            if setup is None or setup.exists() or "compiled" not in plans:
+            if setup is None or not needs_setup:
                 return False
-            return _set_up_compiler(record.interpreter, plans["compiled"], setup, listen)
+            cancelled = _set_up_compiler(record.interpreter, plans["compiled"], setup, listen)
+            listen.finished(SETUP_STEP)
+            return cancelled
 
+        running = [p.duration_s for p in record.frameworks if p.status == "ok"]
+        needs_setup = setup is not None and not setup.exists() and "compiled" in plans
+        listen.plan(planned, running, needs_setup)
         results: dict[str, SuiteResult] = {}
         try:
             _run_suites(specs, record, preset, plans, listen, cancel, between_phases, results)
             interrupted = False
         except KeyboardInterrupt:  # between processes: keep what finished
             interrupted = True
+        listen.end()
         suites = [results[s.id] for s in specs if s.id in results]
         cancelled = (
             interrupted
@@ -240,7 +250,7 @@ def _run_suites(
     record: Record,
     preset: Preset,
     plans: dict[Phase, Path],
-    listen: BenchListener,
+    listen: BenchProgress,
     cancel: threading.Event | None,
     after_eager: Callable[[], bool],
     results: dict[str, SuiteResult],
@@ -282,6 +292,7 @@ def _run_suites(
             # start together, and the parity check runs while they import.
             stagger=phase == "eager",
             while_importing=after_eager if phase == "compiled" else None,
+            step_done=listen.step_done(phase),
         )
         for outcome in outcomes:
             previous = results.get(outcome.framework)

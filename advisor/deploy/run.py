@@ -25,6 +25,7 @@ from advisor.deploy.exporting import Exported, export_framework
 from advisor.deploy.spec import EXPORT_SCRIPTS, RUNTIME_LABELS, DeployPreset, RouteSpec, deploy_spec
 from advisor.probing.inventory import take_inventory
 from advisor.probing.runner import ProcessResult, run_process
+from advisor.progress import Progress, Step, Tracker
 from advisor.record import (
     DeploymentRun,
     Interpreter,
@@ -57,14 +58,24 @@ class DeployOptions:
 
 @dataclass(frozen=True)
 class DeployEvent:
-    """Live progress: a message, or a route's finished result."""
+    """Live progress: a message, a route's finished result, or where the run stands."""
 
-    kind: Literal["message", "route_finished"]
+    kind: Literal["message", "route_finished", "progress"]
     message: str
     route: RouteResult | None = None
+    progress: Progress | None = None  # for the progress events: the run's time left
 
 
 DeployListener = Callable[[DeployEvent], None]
+
+# Priors for the time left, seen on a 2-core CPU (benchmarks/time_left_accuracy.py --what
+# deploy): an export process's start and imports, each route's export, and a route's load
+# in a fresh process, mostly its runtime's import (1.5 s for the runtimes not listed).
+EXPORT_IMPORT_PRIOR_S = 3.0
+EXPORT_PRIOR_S = 0.5
+LOAD_PRIORS_S = {"torch_export": 3.0, "torchscript": 2.0, "aot_inductor": 3.0,
+                 "tf_saved_model": 4.0, "onnxruntime": 0.8, "litert": 0.8}  # fmt: skip
+LOAD_PRIOR_S = 1.5
 
 
 def run_deployment(
@@ -87,6 +98,8 @@ def run_deployment(
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     started = time.monotonic()
     job = _Job(record.interpreter, preset, cancel, listen)
+    routes = spec.routes_for(targets)
+    job.tracker.plan(deploy_steps(routes, preset))
     with tempfile.TemporaryDirectory(prefix="framework-advisor-deploy-") as run_dir:
         plan = {
             "run_dir": run_dir,
@@ -98,9 +111,11 @@ def run_deployment(
             ],
         }
         try:
-            job.run(spec.routes_for(targets), plan)
+            job.run(routes, plan)
         except KeyboardInterrupt:  # between processes: keep what finished
             job.cancelled = True
+        job.tracker.skip(job.tracker.pending())
+        job.progress("done")
     run = DeploymentRun(
         preset=preset.name,
         targets=targets,
@@ -115,6 +130,30 @@ def run_deployment(
         routes=tuple(job.results),
     )
     return replace(record, deployment=run)
+
+
+def deploy_steps(routes: list[RouteSpec], preset: DeployPreset) -> list[Step]:
+    """Each framework's export process, then each route's load, with their priors."""
+    steps = []
+    for framework in EXPORT_SCRIPTS:
+        mine = [r for r in routes if r.framework == framework]
+        tried = [r for r in mine if not (r.slow and not preset.include_slow)]
+        if tried:
+            prior = EXPORT_IMPORT_PRIOR_S + EXPORT_PRIOR_S * len(tried)
+            steps.append(
+                Step(f"export {framework}", f"exporting from {framework}", "export", prior)
+            )
+        for route in mine:
+            loads = route in tried and route.runtime != "none"
+            steps.append(
+                Step(
+                    f"load {route.id}",
+                    f"loading {route.title}",
+                    "load",
+                    LOAD_PRIORS_S.get(route.runtime, LOAD_PRIOR_S) if loads else 0.0,
+                )
+            )
+    return steps
 
 
 class _Job:
@@ -134,6 +173,12 @@ class _Job:
         self.results: list[RouteResult] = []
         self.exporters: dict[str, str] = {}
         self.cancelled = False
+        self.tracker = Tracker()
+
+    def progress(self, label: str | None = None) -> None:
+        """Where the run stands, to the listener."""
+        progress = self.tracker.now(label)
+        self.listen(DeployEvent("progress", progress.step, progress=progress))
 
     def run(self, routes: list[RouteSpec], plan: dict[str, Any]) -> None:
         for framework in EXPORT_SCRIPTS:
@@ -154,11 +199,15 @@ class _Job:
                 exported = exports.routes
                 if exports.version:
                     self.exporters[framework] = exports.version
+            self.tracker.finish(f"export {framework}")
             for route in mine:
                 self._finish(route, exported.get(route.id), plan)
+                self.tracker.finish(f"load {route.id}")
+                self.progress()
 
     def _say(self, message: str) -> None:
         self.listen(DeployEvent("message", message))
+        self.progress(message)
 
     def _left_out(self, route: RouteSpec) -> bool:
         """A slow route (AOTInductor) runs in the presets that include slow ones only."""

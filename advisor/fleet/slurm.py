@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from advisor.errors import JobFailedError
+from advisor.progress import Progress, side_by_side
 from advisor.resources_path import resource_file
 from advisor.text import one_line
 
@@ -232,11 +233,19 @@ def cancel_jobs(jobs: Sequence[str]) -> None:
 Listener = Callable[[str], None]
 
 
-def follow(jobs: Sequence[str], say: Listener, cancel: threading.Event | None) -> bool:
-    """Poll squeue until no task is queued, saying each change; True when the user cancelled
-    (cancel event or Ctrl-C): the jobs are then scancelled and followed out of the queue."""
+def follow(
+    jobs: Sequence[str],
+    say: Listener,
+    cancel: threading.Event | None,
+    total: int = 0,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> bool:
+    """Poll squeue until no task is queued, saying each change, and where the `total`
+    tasks stand to `on_progress`; True when the user cancelled (cancel event or Ctrl-C):
+    the jobs are then scancelled and followed out of the queue."""
     seen: dict[str, tuple[str, str, str]] = {}
     deadline: float | None = None  # set once cancelled
+    clock = TaskClock(total, on_progress or (lambda _progress: None))
     while True:
         try:
             now = queued(jobs)
@@ -246,6 +255,7 @@ def follow(jobs: Sequence[str], say: Listener, cancel: threading.Event | None) -
             for task, state in now.items():
                 if seen.get(task) != state:
                     say(_change(task, *state))
+            clock.update(now)
             seen = now
             if not now or (deadline is not None and time.monotonic() > deadline):
                 return deadline is not None
@@ -254,6 +264,48 @@ def follow(jobs: Sequence[str], say: Listener, cancel: threading.Event | None) -
             say("cancelling: scancel " + " ".join(jobs))
             cancel_jobs(jobs)
             deadline = time.monotonic() + _CANCEL_GRACE_S
+
+
+class TaskClock:
+    """When each task started running and how long the finished ones took."""
+
+    def __init__(
+        self,
+        total: int,
+        tell: Callable[[Progress], None],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.total = total
+        self.tell = tell
+        self.clock = clock
+        self.began = clock()
+        self.running: dict[str, float] = {}  # task -> when it was first seen running
+        self.durations: list[float] = []
+        self.known: set[str] = set()
+
+    def update(self, queue: dict[str, tuple[str, str, str]]) -> None:
+        """The queue as squeue lists it now."""
+        now = self.clock()
+        for task, (state, _reason, _node) in queue.items():
+            self.known.add(task)
+            if state == "RUNNING" and task not in self.running:
+                self.running[task] = now
+        for task in self.known - set(queue):  # left the queue: done, whatever the outcome
+            self.known.discard(task)
+            self.durations.append(now - self.running.pop(task, self.began))
+        done, running = len(self.durations), len(self.running)
+        total = max(self.total, done + len(queue))
+        label = f"{done} of {total} node{'s' if total != 1 else ''} done, {running} running"
+        self.tell(
+            side_by_side(
+                label,
+                total,
+                self.durations,
+                [now - start for start in self.running.values()],
+                total - done - running,
+                now - self.began,
+            )
+        )
 
 
 def _change(task: str, state: str, reason: str, node: str) -> str:
@@ -306,10 +358,15 @@ def _last_line(path: Path) -> str | None:
     return one_line(lines[-1]) if lines else None
 
 
-def run_fleet(options: SlurmOptions, say: Listener, cancel: threading.Event | None) -> FleetRun:
+def run_fleet(
+    options: SlurmOptions,
+    say: Listener,
+    cancel: threading.Event | None,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> FleetRun:
     """Submit, follow to the end (or to a cancel), and collect each task's outcome."""
     jobs = submit(options)
     count = len(options.nodelist) or options.nodes
     say(f"submitted job {', '.join(jobs)}: {count} node{'s' if count != 1 else ''}")
-    cancelled = follow(jobs, say, cancel)
+    cancelled = follow(jobs, say, cancel, count, on_progress)
     return FleetRun(jobs, outcomes(options, jobs), cancelled)

@@ -52,6 +52,9 @@ def run_gui() -> int:
     """Open the main window and run until it closes; returns the exit status."""
     started = time.perf_counter()
     check_display()
+    from advisor.gui.theme import apply_scheme, chosen_scheme
+
+    chosen_scheme()  # a bad setting is a one-line error before any window
     prepare_webengine()
     from PySide6.QtCore import QCoreApplication, Qt, QTimer
     from PySide6.QtGui import QIcon
@@ -63,7 +66,14 @@ def run_gui() -> int:
     app.setApplicationName(APP_NAME)
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(QIcon(str(resource_file("icons/framework-advisor.svg"))))
+    apply_scheme(app)
     window = open_window(knowledge())
+
+    def scheme_changed(_scheme: object) -> None:
+        apply_scheme(app)
+        window.report.restyle()
+
+    app.styleHints().colorSchemeChanged.connect(scheme_changed)
     window.show()
     if os.environ.get(STARTUP_PROBE_VARIABLE):
         QTimer.singleShot(0, lambda: _report_startup(window, started))

@@ -7,14 +7,16 @@ import threading
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QRadioButton,
+    QScrollArea,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -31,14 +33,18 @@ from advisor.formatting import (
     local_time,
     ratio_words,
 )
+from advisor.gui.ratio_chart import RatioChart
 from advisor.gui.run_page import RunPage
-from advisor.gui.widgets import FailurePanel, heading, note, read_only_table
+from advisor.gui.widgets import FailurePanel, WrapLabel, heading, note, read_only_table
 from advisor.record import CaseResult, Record, WorkloadInfo
+from advisor.report.charts import BarInput
 from advisor.report.fleet_view import FleetView
-from advisor.service import measure, workloads
+from advisor.service import chart_bars, live_ratios, measure, ratio_chart, workloads
 
 TORCH, TENSORFLOW = framework_name("torch"), framework_name("tensorflow")
 COLUMNS = ("Workload", TORCH, TENSORFLOW, f"{TORCH} / {TENSORFLOW}")
+CHART_CAPTION = f"{TORCH}/{TENSORFLOW} speed per workload (log scale; whiskers: 95% interval)"
+LIVE_CAPTION = CHART_CAPTION + ", live: provisional until the run ends"
 FRAMEWORK_COLUMN = {"torch": 1, "tensorflow": 2}
 
 
@@ -53,6 +59,9 @@ class BenchPage(RunPage):
         self._workloads: dict[str, WorkloadInfo] = {}
         self._rows: dict[str, int] = {}
         self._lines: dict[tuple[str, str], dict[tuple[str, str], tuple[str, str]]] = {}
+        # Live run: each framework's finished cases per workload, and the chart rows.
+        self._finished: dict[str, dict[str, dict[tuple[str, str], CaseResult]]] = {}
+        self._chart_rows: dict[str, list[BarInput]] = {}
         self.sizes = QButtonGroup(self)
         size_row = QHBoxLayout()
         for preset, label in (("quick", "&Quick (about a minute)"), ("full", "F&ull")):
@@ -78,9 +87,8 @@ class BenchPage(RunPage):
         size_row.addWidget(self.partial_button)
         size_row.addWidget(self.start_button)
         size_row.addWidget(self.cancel_button)
-        self.status = QLabel("Not run yet.")
+        self.status = WrapLabel("Not run yet.")
         self.status.setAccessibleName("Benchmark status")
-        self.status.setWordWrap(True)  # long messages wrap rather than being cut
         self.panel = FailurePanel()
         self.table = _table()
         layout = QVBoxLayout(self)
@@ -96,7 +104,8 @@ class BenchPage(RunPage):
         layout.addLayout(size_row)
         layout.addWidget(self.status)
         layout.addWidget(self.panel)
-        layout.addWidget(self.table, 1)
+        self.chart = RatioChart()
+        layout.addWidget(_table_over_chart(self.table, self.chart), 1)
         self.fleet_title = heading("Other machines")
         self.fleet_note = note("")
         self.fleet_table = _fleet_table()
@@ -138,6 +147,7 @@ class BenchPage(RunPage):
                 ratios.setdefault(row.workload.id, []).append(line)
         for workload, lines in ratios.items():
             self._set(workload, 3, "\n".join(lines))
+        self.chart.show_bars(ratio_chart(comparison), CHART_CAPTION)
         self.table.resizeRowsToContents()
         state = "cancelled: partial results" if run.cancelled else "finished"
         self.status.setText(
@@ -196,6 +206,9 @@ class BenchPage(RunPage):
         self._workloads = {w.id: w for w in workloads(preset)}
         self._rows = {workload: row for row, workload in enumerate(self._workloads)}
         self._lines = {}
+        self._finished = {}
+        self._chart_rows = {}
+        self.chart.show_bars((), CHART_CAPTION)
         self.table.setRowCount(len(self._rows))
         for workload, row in self._rows.items():
             self.table.setItem(row, 0, QTableWidgetItem(self._workloads[workload].title))
@@ -209,6 +222,22 @@ class BenchPage(RunPage):
             self._set(event.workload, FRAMEWORK_COLUMN.get(event.framework, 1), "running…")
         elif event.kind == "case_finished" and event.case is not None:
             self._show_case(event.framework, event.case)
+            self._chart_case(event.framework, event.case)
+
+    def _chart_case(self, framework: str, case: CaseResult) -> None:
+        """Redraw the live chart with the ratios of the case's workload (the others stand)."""
+        workload = self._workloads.get(case.workload)
+        if workload is None:
+            return
+        mine = self._finished.setdefault(framework, {}).setdefault(case.workload, {})
+        mine[case.variant, case.dtype] = case
+        cases = {
+            name: tuple(done.get(case.workload, {}).values())
+            for name, done in self._finished.items()
+        }
+        self._chart_rows[case.workload] = live_ratios(workload, cases)
+        rows = [row for w in self._workloads for row in self._chart_rows.get(w, [])]
+        self.chart.show_bars(chart_bars(rows), LIVE_CAPTION)
 
     def _show_case(self, framework: str, case: CaseResult) -> None:
         workload = self._workloads.get(case.workload)
@@ -245,6 +274,21 @@ def _finished_workloads(record: Record) -> int:
     if run is None:
         return 0
     return len({c.workload for s in run.suites for c in s.cases if c.status == "ok"})
+
+
+def _table_over_chart(table: QTableWidget, chart: RatioChart) -> QSplitter:
+    """The table above the chart; the user shares the height out, and the chart scrolls
+    when its share is too small for it."""
+    chart_area = QScrollArea()
+    chart_area.setWidget(chart)
+    chart_area.setWidgetResizable(True)
+    chart_area.setFrameShape(QFrame.Shape.NoFrame)
+    split = QSplitter(Qt.Orientation.Vertical)
+    split.addWidget(table)
+    split.addWidget(chart_area)
+    split.setChildrenCollapsible(False)
+    split.setSizes([1000, 1000])  # half each to start with (scaled to the real height)
+    return split
 
 
 def _fleet_table() -> QTableWidget:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from advisor.deploy.run import DeployEvent, DeployOptions
 from advisor.gui.run_page import RunPage
-from advisor.gui.widgets import FailurePanel, heading, note, read_only_table
+from advisor.gui.widgets import FailurePanel, WrapLabel, heading, note, read_only_table
 from advisor.record import Record, RouteResult
 from advisor.report.deploy_view import RouteRow, route_row
 from advisor.service import deploy, deploy_targets
@@ -48,11 +48,12 @@ class DeployPage(RunPage):
         self.cancel_button = QPushButton("Ca&ncel")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
-        target_row.addWidget(self.start_button)
-        target_row.addWidget(self.cancel_button)
-        self.status = QLabel("Not run yet.")
+        buttons = QHBoxLayout()  # a row of their own: the targets need the width
+        buttons.addWidget(self.start_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addStretch()
+        self.status = WrapLabel("Not run yet.")
         self.status.setAccessibleName("Deployment status")
-        self.status.setWordWrap(True)
         self.panel = FailurePanel()
         self.table = _table()
         layout = QVBoxLayout(self)
@@ -67,6 +68,7 @@ class DeployPage(RunPage):
             )
         )
         layout.addLayout(target_row)
+        layout.addLayout(buttons)
         layout.addWidget(self.status)
         layout.addWidget(self.panel)
         layout.addWidget(self.table, 1)

@@ -19,10 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from advisor.formatting import inventory_sections
+from advisor.formatting import inventory_sections, local_time
 from advisor.gui.jobs import Job
-from advisor.gui.widgets import FailurePanel, heading, note
+from advisor.gui.widgets import FailurePanel, WrapLabel, heading, note
 from advisor.probing.environments import Environment
+from advisor.progress import Progress
 from advisor.record import Record
 from advisor.service import environments as discover_environments
 from advisor.service import own_python, probe
@@ -32,6 +33,7 @@ class MachinePage(QWidget):
     """Choose an environment, probe it, show what was found and what failed."""
 
     probed = Signal(object)  # Record
+    progress_changed = Signal(object)  # Progress while probing; None once it ended
     environment_changed = Signal(object)  # str | None: the interpreter path, None for ours
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -53,8 +55,7 @@ class MachinePage(QWidget):
         chooser.addWidget(self.environments, 1)
         chooser.addWidget(browse)
         chooser.addWidget(self.refresh)
-        self.status = QLabel("Not probed yet.")
-        self.status.setWordWrap(True)  # long messages wrap rather than being cut
+        self.status = WrapLabel("Not probed yet.")
         self.status.setAccessibleName("Probe status")
         self.panel = FailurePanel()
         self.tree = QTreeWidget()
@@ -124,10 +125,10 @@ class MachinePage(QWidget):
         self.status.setText("Probing…")
 
         def work(say: Callable[[object], None], _cancel: threading.Event) -> Record:
-            return probe(python, on_progress=say)
+            return probe(python, on_progress=say, on_step=say)
 
         self.job = Job(work, self)
-        self.job.progress.connect(lambda message: self.status.setText(f"Probing: {message}"))
+        self.job.progress.connect(self._on_progress)
         self.job.succeeded.connect(self._probed)
         self.job.failed.connect(self._failed)
         self.job.start()
@@ -154,15 +155,23 @@ class MachinePage(QWidget):
             )
             self.panel.show_problem(f"Not every framework could be used: {reasons}", details)
         self.status.setText(
-            f"Probed {record.created_at} in Python {record.interpreter.version} "
+            f"Probed {local_time(record.created_at)} in Python {record.interpreter.version} "
             f"({record.interpreter.executable})"
         )
 
+    def _on_progress(self, update: object) -> None:
+        if isinstance(update, Progress):
+            self.progress_changed.emit(update)
+        else:
+            self.status.setText(f"Probing: {update}")
+
     def _probed(self, record: Record) -> None:
+        self.progress_changed.emit(None)
         self.refresh.setEnabled(True)  # ready again before anyone hears of the inventory
         self.probed.emit(record)  # the window shows it (show_record)
 
     def _failed(self, reason: str, details: str) -> None:
+        self.progress_changed.emit(None)
         self.refresh.setEnabled(True)
         self.status.setText("The probe did not finish.")
         self.panel.show_problem(reason, details)

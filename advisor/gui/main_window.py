@@ -26,8 +26,10 @@ from advisor.formatting import headline
 from advisor.gui.bench_page import BenchPage
 from advisor.gui.deploy_page import DeployPage
 from advisor.gui.machine_page import MachinePage
+from advisor.gui.progress_bar import RunProgressBar
 from advisor.gui.questions_page import QuestionsPage
 from advisor.gui.report_page import ReportPage
+from advisor.gui.welcome import WelcomePanel
 from advisor.gui.wheel import guard_wheel
 from advisor.gui.widgets import FailurePanel, app_message, heading
 from advisor.record import Record
@@ -95,6 +97,11 @@ class MainWindow(QMainWindow):
         self.headline.setAccessibleName("Current recommendation")
         self.headline.setWordWrap(True)
         self.panel = FailurePanel()
+        self.welcome = WelcomePanel()
+        self.welcome.setVisible(self._first_run)
+        self.probe_progress = RunProgressBar("Machine")
+        self.bench_progress = RunProgressBar("Benchmarks")
+        self.deploy_progress = RunProgressBar("Deployment")
         self._build_layout()
         self._build_menus()
         guard_wheel(self)  # scrolling never changes an answer
@@ -121,10 +128,15 @@ class MainWindow(QMainWindow):
         columns.addWidget(self.stack, 1)
         central = QWidget()
         layout = QVBoxLayout(central)
+        self.questions.put_above_questions(self.welcome)
         layout.addWidget(self.headline)
         layout.addWidget(self.panel)
         layout.addLayout(columns, 1)
         self.setCentralWidget(central)
+        # Visible from every page while a run goes on.
+        self.statusBar().addPermanentWidget(self.probe_progress, 1)
+        self.statusBar().addPermanentWidget(self.bench_progress, 1)
+        self.statusBar().addPermanentWidget(self.deploy_progress, 1)
         self.nav.setCurrentRow(0)
 
     def _build_menus(self) -> None:
@@ -145,6 +157,13 @@ class MainWindow(QMainWindow):
         for number, title in enumerate(PAGES):
             go_to = functools.partial(self.nav.setCurrentRow, number)
             self._action(go_menu, f"&{title}", f"Ctrl+{number + 1}", go_to)
+        go_menu.addSeparator()  # no Help menu: every question needs a letter of its own
+        self._action(go_menu, "&Welcome", None, self.show_welcome)
+
+    def show_welcome(self) -> None:
+        """The welcome again, on the Project needs page."""
+        self.nav.setCurrentRow(0)
+        self.welcome.show()
 
     def _action(
         self,
@@ -167,6 +186,9 @@ class MainWindow(QMainWindow):
         self.bench.finished_run.connect(self._measured)
         self.bench.use_partial.connect(self._use_partial)
         self.deploy.finished_run.connect(self._measured)
+        self.machine.progress_changed.connect(self.probe_progress.show_progress)
+        self.bench.progress_changed.connect(self.bench_progress.show_progress)
+        self.deploy.progress_changed.connect(self.deploy_progress.show_progress)
         self.bench.busy_changed.connect(lambda busy: self._measuring("benchmarks", busy))
         self.deploy.busy_changed.connect(lambda busy: self._measuring("deployment routes", busy))
         self.report.export_requested.connect(self._export)

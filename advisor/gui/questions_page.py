@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from advisor.gui.theme import tone_colour
 from advisor.gui.widgets import heading, note, read_only_table
 from advisor.scoring.answers import MAX_LEVEL, Answers
 from advisor.scoring.engine import Recommendation
@@ -139,7 +140,7 @@ class _QuestionBox(QGroupBox):
 
 
 # Alt+F and Alt+G open the File and Go menus; a question must not take them.
-MENU_MNEMONICS = frozenset("fg")
+MENU_MNEMONICS = frozenset("fg")  # File, Go
 
 
 def with_mnemonics(texts: list[str], taken: frozenset[str] = frozenset()) -> list[str]:
@@ -184,11 +185,11 @@ class QuestionsPage(QWidget):
         titles = with_mnemonics([q.text for q in knowledge.questions], taken=MENU_MNEMONICS)
         self._boxes = [_QuestionBox(q, t) for q, t in zip(knowledge.questions, titles, strict=True)]
         form = QWidget()
-        form_layout = QVBoxLayout(form)
+        self._form_layout = QVBoxLayout(form)
         for box in self._boxes:
             box.changed.connect(self._announce)
-            form_layout.addWidget(box)
-        form_layout.addStretch()
+            self._form_layout.addWidget(box)
+        self._form_layout.addStretch()
         scroll = QScrollArea()
         scroll.setWidget(form)
         scroll.setWidgetResizable(True)
@@ -210,6 +211,10 @@ class QuestionsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Project needs"))
         layout.addLayout(columns, 1)
+
+    def put_above_questions(self, widget: QWidget) -> None:
+        """Show `widget` (the welcome) at the top of the questions; it scrolls with them."""
+        self._form_layout.insertWidget(0, widget)
 
     def control(self, question_id: str, option_id: str | None = None) -> QWidget:
         """The widget answering one question (an option's button, or the importance slider)."""
@@ -303,10 +308,6 @@ def _favours(gap: float | None) -> str:
     return f"favours {name} by {abs(gap):.1f} points"
 
 
-# The report's colours for each framework (resources/templates/report.css).
-_TORCH, _TENSORFLOW = QColor("#d9480f"), QColor("#1c6fd1")
-
-
 class _DirectionBar(QStyledItemDelegate):
     """A bar from the cell's centre: right for PyTorch, left for TensorFlow, by the gap."""
 
@@ -322,7 +323,9 @@ class _DirectionBar(QStyledItemDelegate):
         top = area.center().y() - height // 2
         left = middle if gap > 0 else middle - length
         painter.save()
-        painter.fillRect(left, top, length, height, _TORCH if gap > 0 else _TENSORFLOW)
+        painter.fillRect(
+            left, top, length, height, tone_colour("torch" if gap > 0 else "tensorflow")
+        )
         painter.fillRect(middle, area.top() + 2, 1, area.height() - 4, option.palette.mid())
         painter.restore()
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from advisor.gui.theme import is_dark, preview_html
 from advisor.gui.widgets import FailurePanel, heading, note
 
 if TYPE_CHECKING:
@@ -94,7 +95,13 @@ class ReportPage(QWidget):
             self.layout_.addWidget(self._view, 1)
         return self._view
 
+    def restyle(self) -> None:
+        """The app's colour scheme changed: draw the preview again in it."""
+        self._loaded = ""
+        if self.isVisible() and self.html:
+            self._load()
+
     def _load(self) -> None:
         if self._loaded != self.html:
-            self.view().setHtml(self.html, QUrl("about:blank"))
+            self.view().setHtml(preview_html(self.html, is_dark()), QUrl("about:blank"))
             self._loaded = self.html

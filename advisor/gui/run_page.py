@@ -23,6 +23,7 @@ class RunPage(QWidget):
     """
 
     busy_changed = Signal(bool)  # a run started (True) or ended (False)
+    progress_changed = Signal(object)  # Progress during a run; None once it ended
     finished_run = Signal(object)  # Record, possibly with partial (cancelled) results
 
     start_button: QPushButton
@@ -55,7 +56,14 @@ class RunPage(QWidget):
         """Start `work` on a worker thread, its progress to `on_event`; the window stays
         responsive."""
         self.job = Job(work, self)
-        self.job.progress.connect(on_event)
+
+        def relay(event: Any) -> None:
+            if event.kind == "progress":
+                self.progress_changed.emit(event.progress)
+            else:
+                on_event(event)
+
+        self.job.progress.connect(relay)
         self.job.succeeded.connect(self._succeeded)
         self.job.failed.connect(self._failed)
         self._busy(True)
@@ -74,6 +82,8 @@ class RunPage(QWidget):
         self.panel.show_problem(reason, details)
 
     def _busy(self, busy: bool) -> None:
+        if not busy:
+            self.progress_changed.emit(None)
         self.busy_changed.emit(busy)
         self.start_button.setEnabled(not busy)
         self.cancel_button.setEnabled(busy)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from advisor.errors import AdvisorError
+from advisor.text import breakable
 
 # The app's own words in front of a core error's subject (the terminal puts its flag there).
 SUBJECT_WORDS = {
@@ -26,6 +27,20 @@ SUBJECT_WORDS = {
     "unknown-profile": "Profile",
     "unknown-format": "Report file",
 }
+
+
+class WrapLabel(QLabel):
+    """Plain text that wraps, long paths and tokens included: for text from outside the
+    app (reasons, device names, paths), which must never widen the window."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:
+        super().setText(breakable(text))
 
 
 def app_message(exc: AdvisorError) -> str:
@@ -45,9 +60,7 @@ class FailurePanel(QFrame):
         self.setStyleSheet(
             "#failurePanel { border: 1px solid palette(mid); border-left: 4px solid #cf222e; }"
         )
-        self.title = QLabel()
-        self.title.setWordWrap(True)
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title = WrapLabel()
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details = QPlainTextEdit()
         self.details.setReadOnly(True)
@@ -98,9 +111,7 @@ def heading(text: str) -> QLabel:
 
 def note(text: str) -> QLabel:
     """Wrapped secondary text (help, explanations)."""
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
+    label = WrapLabel(text)
     label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
     return label
 

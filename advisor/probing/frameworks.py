@@ -36,6 +36,7 @@ def probe_frameworks(
     interpreter: Interpreter,
     timeout_s: float,
     on_event: Callable[[str, dict[str, Any]], None] | None = None,
+    on_finished: Callable[[str], None] | None = None,
 ) -> list[FrameworkProbe]:
     """Run each framework's probe script in its own process; the outcomes in the given order.
 
@@ -43,6 +44,7 @@ def probe_frameworks(
     so every import is still timed alone while the inspections overlap the next import.
     Each probe has ``timeout_s`` from its own start. Every way a probe can go wrong
     becomes a 'failed' outcome; a cancel (Ctrl-C) stops them all and raises CancelledError.
+    ``on_finished`` hears each framework's id as its probe has ended (for the time left).
     """
     started: list[tuple[FrameworkSpec, ManagedProcess, float]] = []
     endings: list[Ending] = []
@@ -56,6 +58,8 @@ def probe_frameworks(
             endings.append(process.wait(max(deadline - time.monotonic(), 0.0)))
             if endings[-1] == "cancelled":
                 raise _cancelled(spec)
+            if on_finished is not None:
+                on_finished(spec.id)
     finally:
         for _spec, process, _deadline in started[len(endings) :]:
             process.kill()

@@ -11,19 +11,25 @@ from advisor.catalog import FrameworkSpec, frameworks
 from advisor.machine.system import machine_inventory
 from advisor.probing.frameworks import probe_frameworks
 from advisor.probing.interpreter import describe_interpreter, resolve_python
+from advisor.progress import Progress, Step, Tracker
 from advisor.record import SCHEMA_VERSION, Record
 
 DEFAULT_PROBE_TIMEOUT_S = 60.0
+# Priors for the time left, seen on a 2-core CPU: the machine's inventory, and one
+# framework's probe (import and inspection; the next import overlaps an inspection).
+MACHINE_PRIOR_S = 0.3
+FRAMEWORK_PROBE_PRIOR_S = 2.5
 
-Progress = Callable[[str], None]
+Say = Callable[[str], None]
 
 
 def take_inventory(
     python: str | None = None,
     timeout_s: float = DEFAULT_PROBE_TIMEOUT_S,
     specs: Sequence[FrameworkSpec] | None = None,
-    on_progress: Progress | None = None,
+    on_progress: Say | None = None,
     command: str = "framework-advisor probe",
+    on_step: Callable[[Progress], None] | None = None,
 ) -> Record:
     """Probe this machine and each framework in the chosen Python environment.
 
@@ -31,12 +37,26 @@ def take_inventory(
     framework probe that fails is recorded as failed and the others still run.
     """
     say = on_progress or (lambda _message: None)
+    chosen = list(specs if specs is not None else frameworks())
+    steps = [Step("machine", "reading CPU, memory and NVIDIA GPUs", "machine", MACHINE_PRIOR_S)]
+    steps += [
+        Step(s.id, f"probing {s.display_name}", "framework", FRAMEWORK_PROBE_PRIOR_S)
+        for s in chosen
+    ]
+    tracker = Tracker(steps)
+    tell = on_step or (lambda _progress: None)
+
+    def done(step: str) -> None:
+        tell(tracker.finish(step))
+
+    tell(tracker.now())
     interpreter = describe_interpreter(resolve_python(python), timeout_s)
     say("machine: reading CPU, memory and NVIDIA GPUs")
     machine = machine_inventory()
-    chosen = list(specs if specs is not None else frameworks())
-    say(f"{', '.join(s.id for s in chosen)}: probing with {interpreter.executable}")
-    probes = probe_frameworks(chosen, interpreter, timeout_s, _relay(say))
+    done("machine")
+    if chosen:  # a deployment run probes no framework here: its routes do
+        say(f"{', '.join(s.id for s in chosen)}: probing with {interpreter.executable}")
+    probes = probe_frameworks(chosen, interpreter, timeout_s, _relay(say), done)
     for probe in probes:
         say(f"{probe.framework}: {probe.status} in {probe.duration_s:.1f} s")
     return Record(
@@ -50,7 +70,7 @@ def take_inventory(
     )
 
 
-def _relay(say: Progress) -> Callable[[str, dict[str, Any]], None]:
+def _relay(say: Say) -> Callable[[str, dict[str, Any]], None]:
     def forward(framework: str, event: dict[str, Any]) -> None:
         say(f"{framework}: {event.get('message', '')}")
 

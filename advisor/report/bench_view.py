@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from advisor.comparison import (
@@ -159,19 +160,24 @@ def _tables(rows: list[ComparisonRow], run: BenchmarkRun) -> tuple[WorkloadTable
     )
 
 
-def _ratio_bars(rows: list[ComparisonRow]) -> tuple[Bar, ...]:
-    """The pairs that speak to speed (eager vs eager is evidence about debugging only)."""
-    items = [
+def ratio_inputs(rows: Sequence[ComparisonRow]) -> list[BarInput]:
+    """The ratio chart's rows, with their 95 % intervals: the pairs that speak to speed
+    (eager vs eager is evidence about debugging only)."""
+    return [
         BarInput(
             f"{row.workload.title} ({row.dtype}, {PAIR_LABELS[row.pair]})",
             log_ratio(row.ratio),
             times_faster(row.ratio, NAMES["torch"], NAMES["tensorflow"]),
             tone_of(log_ratio(row.ratio)),
+            (log_ratio(row.interval[0]), log_ratio(row.interval[1])) if row.interval else None,
         )
         for row in rows
         if row.ratio is not None and row.pair != "eager"
     ]
-    return diverging_bars(items)
+
+
+def _ratio_bars(rows: list[ComparisonRow]) -> tuple[Bar, ...]:
+    return diverging_bars(ratio_inputs(rows))
 
 
 def _compile_line(row: CompileRow) -> CompileLine:

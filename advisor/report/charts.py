@@ -22,6 +22,7 @@ class Bar:
     tone: Tone
     x: float
     width: float
+    interval: tuple[float, float] | None = None  # x of the interval's ends, drawn as a whisker
 
 
 @dataclass(frozen=True)
@@ -32,16 +33,24 @@ class BarInput:
     value: float
     text: str
     tone: Tone
+    interval: tuple[float, float] | None = None  # the value's interval, on the same scale
 
 
 def diverging_bars(items: Sequence[BarInput]) -> tuple[Bar, ...]:
-    """Bars scaled so the longest reaches the edge; a zero value draws no bar."""
-    largest = max((abs(item.value) for item in items), default=0.0)
+    """Bars scaled so the longest bar or interval reaches the edge; a zero value draws no bar."""
+    largest = max(
+        (abs(v) for item in items for v in (item.value, *(item.interval or ()))), default=0.0
+    )
+    scale = CENTRE / largest if largest > 0 else 0.0
     bars = []
     for item in items:
-        width = CENTRE * abs(item.value) / largest if largest > 0 else 0.0
+        width = abs(item.value) * scale
         x = CENTRE if item.value >= 0 else CENTRE - width
-        bars.append(Bar(item.label, item.text, item.tone, round(x, 2), round(width, 2)))
+        interval = None
+        if item.interval is not None:
+            low, high = (round(CENTRE + v * scale, 2) for v in item.interval)
+            interval = (low, high)
+        bars.append(Bar(item.label, item.text, item.tone, round(x, 2), round(width, 2), interval))
     return tuple(bars)
 
 

@@ -18,6 +18,7 @@ from advisor.errors import BadInterpreterError
 from advisor.gui.app import open_window
 from advisor.gui.main_window import MainWindow
 from advisor.probing.environments import Candidate, Environment, ModuleCheck
+from advisor.progress import Progress
 from advisor.record import Record, record_from_json
 from advisor.scoring.answers import default_answers
 from advisor.scoring.knowledge import knowledge
@@ -90,8 +91,22 @@ def test_the_whole_flow_for_real_stays_responsive_and_never_loads_a_framework(
     timer, gaps = _gaps(qtbot)
     window.nav.setCurrentRow(2)
     window.bench.preset = "tiny"
+    shown: list[tuple[Progress | None, int, bool]] = []  # progress, bar value, bar visible
+    charts: list[tuple[str, int]] = []  # the chart's caption and bars as cases finished
+
+    def on_progress(progress: Progress | None) -> None:
+        bar = window.bench_progress
+        shown.append((progress, bar.bar.value(), bar.isVisible()))
+
+    def on_case(event: object) -> None:
+        if getattr(event, "kind", "") == "case_finished":
+            charts.append((window.bench.chart.caption, len(window.bench.chart.bars)))
+
+    window.bench.progress_changed.connect(on_progress)
     with qtbot.waitSignal(window.bench.finished_run, timeout=600_000):
         qtbot.mouseClick(window.bench.start_button, Qt.MouseButton.LeftButton)
+        assert window.bench.job is not None
+        window.bench.job.progress.connect(on_case)
         assert "measuring benchmarks" in window.headline.text()
         # keep answering while it runs
         _tick(qtbot, window.questions.control("stage", "research"))
@@ -101,6 +116,18 @@ def test_the_whole_flow_for_real_stays_responsive_and_never_loads_a_framework(
     assert run is not None and run.preset == "tiny" and not run.cancelled
     cell = window.bench.table.item(window.bench._rows["mlp_train"], 1).text()
     assert "eager float32:" in cell and "samples/s" in cell
+    # The status bar's progress: determinate once planned, its time left going down,
+    # 100 % at the end, then hidden.
+    timed = [p for p, _value, _visible in shown if p is not None and p.left_s is not None]
+    assert len(timed) >= 10 and all(visible for p, _v, visible in shown if p is not None)
+    assert timed[0].left_s > timed[len(timed) * 3 // 4].left_s > timed[-1].left_s == 0  # type: ignore[operator]
+    assert timed[-1].fraction == 1.0 and max(v for _p, v, _s in shown) == 1000
+    assert shown[-1][0] is None and not window.bench_progress.isVisible()
+    # The live chart filled as cases finished, then shows the finished run's ratios.
+    assert any(caption.endswith("until the run ends") and bars for caption, bars in charts)
+    final = window.bench.chart
+    assert not final.caption.endswith("until the run ends") and final.bars
+    assert all(bar.interval is not None for bar in final.bars)
     # The 100 ms target is measured by benchmarks/gui_responsiveness.py; this bound only
     # catches work done on the GUI thread (the run itself takes tens of seconds).
     assert max(gaps) < 1.0, f"the event loop stalled for {max(gaps):.2f} s"
@@ -431,11 +458,16 @@ def test_the_deployment_page_tries_the_answered_targets_and_the_report_shows_the
     window.nav.setCurrentRow(3)
     page.preset = "tiny"
     page.python = sys.executable
+    shown: list[Progress | None] = []
+    page.progress_changed.connect(shown.append)
     with qtbot.waitSignal(page.finished_run, timeout=180_000):
         qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
         assert not page.start_button.isEnabled() and page.cancel_button.isEnabled()
     run = window.record.deployment if window.record else None
     assert run is not None and run.targets == ("mobile",) and not run.cancelled
+    timed = [p for p in shown if p is not None and p.left_s is not None]
+    assert timed and timed[-1].fraction == 1.0 and shown[-1] is None  # then the bar hides
+    assert not window.deploy_progress.isVisible()
     routes = [
         page.table.item(row, 1).text().splitlines()[0] for row in range(page.table.rowCount())
     ]

@@ -6,7 +6,6 @@ import dataclasses
 import re
 import statistics
 from html import unescape
-from typing import Any
 
 import jinja2
 import pytest
@@ -24,7 +23,7 @@ from advisor.report.render import environment, render_html
 from advisor.report.view import with_answers
 from advisor.scoring.answers import default_answers
 from advisor.scoring.knowledge import knowledge
-from tests.helpers import fixture_text
+from tests.helpers import fixture_text, hostile_strings
 
 HOSTILE = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>')
 
@@ -192,29 +191,6 @@ def test_a_failed_workload_shows_its_reason_in_the_table_and_in_method() -> None
     )
 
 
-def _hostile_strings(value: Any, text: str) -> Any:
-    """Every free-text string in a record replaced by `text`; ids and enums are kept."""
-    free_text = {
-        "hostname", "name", "model", "vendor", "executable", "prefix", "location", "reason",
-        "device_name", "os", "distribution", "kernel", "python_executable", "op_error",
-        "display_name", "install_hint", "source",
-    }  # fmt: skip
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {}
-        for field in dataclasses.fields(value):
-            current = getattr(value, field.name)
-            if field.name in free_text and isinstance(current, str):
-                changes[field.name] = text
-            else:
-                changes[field.name] = _hostile_strings(current, text)
-        return dataclasses.replace(value, **changes)
-    if isinstance(value, tuple):
-        return tuple(_hostile_strings(item, text) for item in value)
-    if isinstance(value, dict):
-        return {key: _hostile_strings(item, text) for key, item in value.items()}
-    return value
-
-
 def _with_failures(record: Record) -> Record:
     """Give the hostile reasons somewhere to show: a failed case and a failed probe."""
     record = _failing(record, "lstm", "placeholder")
@@ -224,7 +200,7 @@ def _with_failures(record: Record) -> Record:
 
 @pytest.mark.parametrize("hostile", HOSTILE)
 def test_hostile_strings_from_the_machine_and_the_user_are_escaped(hostile: str) -> None:
-    record = _hostile_strings(_with_failures(_record("bench_quick_cpu.json")), hostile)
+    record = hostile_strings(_with_failures(_record("bench_quick_cpu.json")), hostile)
     answers = default_answers(knowledge())
     record = dataclasses.replace(record, answers=SavedAnswers(hostile, answers.values))
     html = render_html(record)

@@ -7,7 +7,8 @@ from typing import Literal
 
 import pytest
 
-from advisor.serde import SchemaError, from_jsonable, to_jsonable
+from advisor.serde import TEXT_LIMIT, SchemaError, from_jsonable, to_jsonable
+from advisor.text import breakable
 
 
 @dataclass(frozen=True)
@@ -63,3 +64,16 @@ def test_paths_become_plain_text() -> None:
     from pathlib import Path
 
     assert to_jsonable({"python": Path("/envs/ml/bin/python")}) == {"python": "/envs/ml/bin/python"}
+
+
+def test_a_string_past_the_limit_is_cut_where_it_is_read_and_says_so() -> None:
+    read = from_jsonable(Inner, {"name": "y" * (TEXT_LIMIT + 10), "size": 1.0})
+    assert read.name == "y" * TEXT_LIMIT + "… [10 more characters cut]"
+    assert from_jsonable(Inner, {"name": "y" * TEXT_LIMIT, "size": 1.0}).name == "y" * TEXT_LIMIT
+
+
+def test_only_very_long_words_get_break_opportunities() -> None:
+    path = "/home/someone/projects/a-rather-long-folder-name/and/a/deeper/one/python3.11"
+    assert breakable(f"could not start {path}") == f"could not start {path}"
+    token = "x" * 250
+    assert breakable(token) == "\u200b".join(("x" * 100, "x" * 100, "x" * 50))

@@ -1,0 +1,149 @@
+"""Progress with time left for long runs (benchmarks, deployment routes, probing).
+
+A run is a list of steps, each with a prior: how long it should take, from the preset's
+budgets. As steps finish, each kind of step gets a correction, the time its finished
+steps took over what their priors said, and the steps left are estimated with it. The
+estimate is an estimate: a run on a busy machine takes longer than its budgets, and the
+time left goes up when a step takes longer than its kind has so far.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+# A correction from one finished step can be far off (a first step that also warms caches);
+# it is kept within these bounds until more steps of the kind have finished.
+_CORRECTION_BOUNDS = (0.25, 4.0)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One piece of a run: finished all at once, estimated by its prior."""
+
+    key: str  # unique in the run; what `finish` is told
+    label: str  # what the user reads while it runs, e.g. "timing matmul, pass 2 of 5"
+    kind: str  # steps of one kind share a correction (e.g. "prepare", "measure")
+    prior_s: float
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a run stands: the step under way, how much is done and the time left."""
+
+    step: str
+    done: int  # steps finished
+    total: int  # steps planned so far
+    elapsed_s: float
+    left_s: float | None  # None while the run's plan is not known yet
+
+    @property
+    def fraction(self) -> float:
+        """Done by time: elapsed / (elapsed + left); by steps while there is no estimate."""
+        if self.left_s is None:
+            return self.done / self.total if self.total else 0.0
+        spent = self.elapsed_s + self.left_s
+        return self.elapsed_s / spent if spent > 0 else 1.0
+
+    def after(self, seconds: float) -> Progress:
+        """The same progress `seconds` later, with no step finished meanwhile (for a ticking
+        display between updates); the time left does not go below zero."""
+        left = None if self.left_s is None else max(0.0, self.left_s - seconds)
+        return Progress(self.step, self.done, self.total, self.elapsed_s + seconds, left)
+
+
+def finished(step: str, elapsed_s: float, total: int) -> Progress:
+    """The last progress of a run, however it ended."""
+    return Progress(step, total, total, elapsed_s, 0.0)
+
+
+class Tracker:
+    """Steps planned, steps finished, and the estimate of the rest."""
+
+    def __init__(
+        self, steps: Sequence[Step] = (), clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._clock = clock
+        self._started = clock()
+        self._last_finish = self._started
+        self._steps: list[Step] = []
+        self._done: dict[str, float] = {}  # key -> seconds the step took
+        self._planned = False
+        self.plan(steps)
+
+    def plan(self, steps: Sequence[Step]) -> None:
+        """Add steps to the run; the first call with steps makes the time left known."""
+        known = {s.key for s in self._steps}
+        self._steps += [s for s in steps if s.key not in known]
+        self._planned = self._planned or bool(steps)
+
+    def finish(self, key: str, label: str | None = None) -> Progress:
+        """Mark a step finished (an unknown or repeated key changes nothing)."""
+        now = self._clock()
+        if key in {s.key for s in self._steps} and key not in self._done:
+            self._done[key] = now - self._last_finish
+            self._last_finish = now
+        return self.now(label)
+
+    def skip(self, keys: Sequence[str]) -> None:
+        """Drop steps that will not run (a framework that stopped); they count as done with
+        no time, and correct nothing."""
+        dropped = set(keys) - set(self._done)
+        self._steps = [s for s in self._steps if s.key not in dropped]
+
+    def pending(self) -> list[str]:
+        """The keys of the steps not finished yet."""
+        return [s.key for s in self._steps if s.key not in self._done]
+
+    def now(self, label: str | None = None) -> Progress:
+        """The progress at this moment; `label` overrides the step shown."""
+        elapsed = self._clock() - self._started
+        pending = [s for s in self._steps if s.key not in self._done]
+        shown = label or (pending[0].label if pending else "finishing")
+        if not self._planned:
+            return Progress(shown, len(self._done), len(self._steps), elapsed, None)
+        left = sum(s.prior_s * self._correction(s.kind) for s in pending)
+        # The step under way has been running since the last one finished.
+        left = max(0.0, left - (self._clock() - self._last_finish)) if pending else 0.0
+        return Progress(shown, len(self._done), len(self._steps), elapsed, left)
+
+    def _correction(self, kind: str) -> float:
+        """Time taken over prior for the finished steps of `kind`; 1 before any has finished
+        (kinds differ too much for one kind's correction to say much about another's)."""
+        prior = taken = 0.0
+        count = 0
+        for step in self._steps:
+            if step.key in self._done and step.kind == kind:
+                prior += step.prior_s
+                taken += self._done[step.key]
+                count += 1
+        if count == 0 or prior <= 0:
+            return 1.0
+        ratio = taken / prior
+        if count < 3:
+            ratio = min(max(ratio, _CORRECTION_BOUNDS[0]), _CORRECTION_BOUNDS[1])
+        return ratio
+
+
+def side_by_side(
+    step: str,
+    total: int,
+    durations: Sequence[float],
+    running_s: Sequence[float],
+    waiting: int,
+    elapsed_s: float,
+) -> Progress:
+    """Where tasks that run at the same time (one per cluster node) stand: `durations` of
+    the finished ones, how long each running one has run, how many still wait to start.
+
+    The time left is the longest of the running tasks' expected remainders, expecting
+    each to take as long as the finished ones did on average: unknown until one has
+    finished, and while any task still waits in the queue (a queue says nothing of when).
+    """
+    done = len(durations)
+    if not durations or waiting:
+        return Progress(step, done, total, elapsed_s, None)
+    expected = sum(durations) / len(durations)
+    left = max((max(0.0, expected - running) for running in running_s), default=0.0)
+    return Progress(step, done, total, elapsed_s, left)

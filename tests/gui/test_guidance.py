@@ -1,0 +1,147 @@
+"""The first-run welcome, light and dark, the status bar's progress and the live ratio chart."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication, QLabel
+from pytestqt.qtbot import QtBot
+
+from advisor.bench.stats import summarise
+from advisor.errors import UsageError
+from advisor.gui.main_window import MainWindow
+from advisor.gui.progress_bar import RunProgressBar
+from advisor.gui.theme import SCHEME_VARIABLE, apply_scheme, chosen_scheme, preview_html
+from advisor.progress import Progress
+from advisor.record import CaseResult, record_from_json
+from advisor.scoring.answers import default_answers
+from advisor.scoring.knowledge import knowledge
+from advisor.session import Session
+from tests.helpers import FIXTURES
+
+QUICK = FIXTURES / "records" / "bench_quick_cpu.json"
+
+
+def test_a_fresh_app_welcomes_and_the_welcome_can_be_dismissed_and_shown_again(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    assert window.welcome.isVisible()
+    text = " ".join(label.text() for label in window.welcome.findChildren(QLabel))
+    assert "Nothing leaves this machine" in text and "about a minute" in text
+    qtbot.mouseClick(window.welcome.close_button, Qt.MouseButton.LeftButton)
+    assert not window.welcome.isVisible()
+    window.nav.setCurrentRow(3)
+    go = next(a for a in window.menuBar().actions() if a.text() == "&Go").menu()
+    next(a for a in go.actions() if a.text() == "&Welcome").trigger()
+    assert window.welcome.isVisible() and window.nav.currentRow() == 0
+
+
+def test_a_restored_session_with_results_does_not_welcome_again(qtbot: QtBot) -> None:
+    record = record_from_json(QUICK.read_text())
+    shown = MainWindow(knowledge(), Session(default_answers(knowledge()), record))
+    qtbot.addWidget(shown)
+    shown.show()
+    assert not shown.welcome.isVisible()
+
+
+def test_the_app_and_its_preview_follow_the_scheme_chosen(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    try:
+        monkeypatch.setenv(SCHEME_VARIABLE, "dark")
+        apply_scheme(app)
+        assert app.palette().color(QPalette.ColorRole.Window).lightnessF() < 0.2
+        assert app.palette().color(QPalette.ColorRole.WindowText).lightnessF() > 0.8
+        monkeypatch.setenv(SCHEME_VARIABLE, "light")
+        apply_scheme(app)
+        assert app.palette().color(QPalette.ColorRole.Window).lightnessF() > 0.8
+    finally:
+        monkeypatch.delenv(SCHEME_VARIABLE)
+        apply_scheme(app)
+    html = "<html><head><style>a{}</style></head><body></body></html>"
+    assert "color-scheme: dark" in preview_html(html, dark=True)
+    assert "color-scheme: light" in preview_html(html, dark=False)
+
+
+def test_the_report_colours_follow_color_scheme_and_paper_is_light() -> None:
+    css = (Path(__file__).resolve().parents[2] / "resources/templates/report.css").read_text()
+    root = css[: css.index("}")]
+    assert "color-scheme: light dark" in root and root.count("light-dark(") >= 8
+    assert "@media print {\n  :root { color-scheme: light;" in css
+
+
+def test_a_bad_scheme_setting_is_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv(SCHEME_VARIABLE, "purple")
+    with pytest.raises(UsageError, match="FRAMEWORK_ADVISOR_COLOR_SCHEME='purple'"):
+        chosen_scheme()
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", FRAMEWORK_ADVISOR_DATA_DIR=str(tmp_path))
+    done = subprocess.run(
+        [sys.executable, "-m", "advisor", "gui"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "framework-advisor: error: FRAMEWORK_ADVISOR_COLOR_SCHEME='purple': use light or dark, "
+        "or leave it unset to follow the system"
+    ]
+
+
+def test_the_progress_bar_counts_down_between_updates_and_hides_at_the_end(
+    qtbot: QtBot,
+) -> None:
+    bar = RunProgressBar("Benchmarks")
+    qtbot.addWidget(bar)
+    bar.show_progress(Progress("eager phase: timing matmul, pass 2 of 5", 3, 10, 20.0, 30.0))
+    assert bar.isVisible() and bar.bar.maximum() == 1000 and bar.bar.value() == 400
+    assert bar.label.text() == (
+        "Benchmarks: eager phase: timing matmul, pass 2 of 5 · about 30 s left"
+    )
+    qtbot.wait(1200)  # two ticks
+    shown = bar.shown()
+    assert shown is not None and shown.left_s is not None and shown.left_s < 29.5
+    bar.show_progress(None)
+    assert not bar.isVisible()
+
+
+def _case(framework_speed: float, variant: str = "eager") -> CaseResult:
+    samples = tuple(framework_speed * (1 + 0.01 * (i % 5)) for i in range(20))
+    return CaseResult(
+        "mlp_train",
+        variant,
+        "float32",
+        "ok",
+        samples_s=samples,
+        work_per_iteration=64.0,
+        stats=summarise(samples),  # as the run's events carry them
+    )
+
+
+def test_the_live_chart_draws_each_finished_pair_with_its_interval(window: MainWindow) -> None:
+    from advisor.bench.events import BenchEvent
+
+    page = window.bench
+    page._reset_rows("quick")
+    page._on_event(BenchEvent("torch", "case_finished", "", _case(0.010), "mlp_train"))
+    assert page.chart.bars == ()  # one side only: no ratio yet
+    page._on_event(
+        BenchEvent("tensorflow", "case_finished", "", _case(0.020, "function"), "mlp_train")
+    )
+    assert page.chart.caption.endswith("provisional until the run ends")
+    (bar,) = page.chart.bars
+    assert bar.tone == "torch" and "PyTorch 2.00x faster" in bar.text
+    assert bar.interval is not None and bar.interval[0] <= bar.x + bar.width <= bar.interval[1]
+    page.chart.grab()  # paints without error
