@@ -19,6 +19,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 import zlib
 
@@ -41,6 +42,14 @@ def read_plan(argv=None):
         sys.exit(2)
     with open(args[1], encoding="utf-8") as handle:
         return json.load(handle)
+
+
+def temporary_files_in_run_folder(plan):
+    """TensorFlow's autograph writes a file per converted function and never removes it:
+    keep those in the run's folder, which the advisor removes. (Not for PyTorch: its
+    compiler keeps a machine-wide cache under the temporary folder on purpose.)"""
+    os.environ["TMPDIR"] = plan["run_dir"]
+    tempfile.tempdir = plan["run_dir"]
 
 
 def pin_threads(threads):

@@ -12,7 +12,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from _bench_common import PIPELINE_MEAN, PIPELINE_STD, arrays_for, run_suite
+from _bench_common import (
+    PIPELINE_MEAN,
+    PIPELINE_STD,
+    arrays_for,
+    run_suite,
+    temporary_files_in_run_folder,
+)
 
 _NCHW_TO_NHWC = (0, 2, 3, 1)
 _NHWC_TO_NCHW = (0, 3, 1, 2)
@@ -353,4 +359,4 @@ def run_all(tf, suite):
 
 
 if __name__ == "__main__":
-    sys.exit(run_suite("tensorflow", "tensorflow", run_all))
+    sys.exit(run_suite("tensorflow", "tensorflow", run_all, temporary_files_in_run_folder))

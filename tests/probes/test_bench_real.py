@@ -22,16 +22,33 @@ pytestmark = pytest.mark.frameworks
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     data = tmp_path_factory.mktemp("bench-data")
+    temporary = tmp_path_factory.mktemp("bench-tmp")
     result = subprocess.run(
         [sys.executable, "-m", "advisor", "bench", "--preset", "tiny", "--device", "cpu", "--json"],
         capture_output=True,
         text=True,
         timeout=600,
         check=False,
-        env=dict(os.environ, **{DATA_DIR_VARIABLE: str(data)}),
+        env=dict(os.environ, TMPDIR=str(temporary), **{DATA_DIR_VARIABLE: str(data)}),
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    return {"record": record_from_json(result.stdout), "stderr": result.stderr, "data": data}
+    left = sorted(p.name for p in temporary.iterdir())
+    return {
+        "record": record_from_json(result.stdout),
+        "stderr": result.stderr,
+        "data": data,
+        "left_in_tmp": left,
+    }
+
+
+def test_a_run_leaves_no_autograph_files_in_the_temporary_folder(
+    tiny_run: dict[str, object],
+) -> None:
+    # TensorFlow's autograph writes a file per converted function; the TensorFlow suite
+    # keeps them in the run's folder, which goes at the end. (PyTorch's compiler cache,
+    # torchinductor_<user>, stays on purpose: it is kept between runs.)
+    left = tiny_run["left_in_tmp"]
+    assert [name for name in left if not name.startswith("torchinductor_")] == []  # type: ignore[attr-defined]
 
 
 def test_every_workload_has_a_figure_or_a_reason_in_both_frameworks(
