@@ -1,4 +1,4 @@
-"""Progress with time left for long runs (benchmarks, deployment routes, probing).
+"""Progress with time left for long runs (probing, benchmarks, deployment routes, fleets).
 
 A run is a list of steps, each with a prior: how long it should take, from the preset's
 budgets. As steps finish, each kind of step gets a correction, the time its finished
@@ -51,11 +51,6 @@ class Progress:
         display between updates); the time left does not go below zero."""
         left = None if self.left_s is None else max(0.0, self.left_s - seconds)
         return Progress(self.step, self.done, self.total, self.elapsed_s + seconds, left)
-
-
-def finished(step: str, elapsed_s: float, total: int) -> Progress:
-    """The last progress of a run, however it ended."""
-    return Progress(step, total, total, elapsed_s, 0.0)
 
 
 class Tracker:
