@@ -87,6 +87,11 @@ class Tracker:
         dropped = set(keys) - set(self._done)
         self._steps = [s for s in self._steps if s.key not in dropped]
 
+    def end(self) -> None:
+        """The run is over, however it ended (a cancel, a framework that stopped): the
+        steps not finished are dropped, so nothing is left."""
+        self.skip(self.pending())
+
     def pending(self) -> list[str]:
         """The keys of the steps not finished yet."""
         return [s.key for s in self._steps if s.key not in self._done]

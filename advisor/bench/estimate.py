@@ -128,7 +128,7 @@ class BenchProgress:
 
     def end(self) -> None:
         """The run is over, however it ended: nothing is left."""
-        self.tracker.skip(self.tracker.pending())
+        self.tracker.end()
         self._say("done")
 
     def __call__(self, event: BenchEvent) -> None:

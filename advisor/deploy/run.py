@@ -114,7 +114,7 @@ def run_deployment(
             job.run(routes, plan)
         except KeyboardInterrupt:  # between processes: keep what finished
             job.cancelled = True
-        job.tracker.skip(job.tracker.pending())
+        job.tracker.end()
         job.progress("done")
     run = DeploymentRun(
         preset=preset.name,
@@ -137,7 +137,7 @@ def deploy_steps(routes: list[RouteSpec], preset: DeployPreset) -> list[Step]:
     steps = []
     for framework in EXPORT_SCRIPTS:
         mine = [r for r in routes if r.framework == framework]
-        tried = [r for r in mine if not (r.slow and not preset.include_slow)]
+        tried = [r for r in mine if not preset.leaves_out(r)]
         if tried:
             prior = EXPORT_IMPORT_PRIOR_S + EXPORT_PRIOR_S * len(tried)
             steps.append(
@@ -183,7 +183,7 @@ class _Job:
     def run(self, routes: list[RouteSpec], plan: dict[str, Any]) -> None:
         for framework in EXPORT_SCRIPTS:
             mine = [r for r in routes if r.framework == framework]
-            runnable = [r for r in mine if not self._left_out(r)]
+            runnable = [r for r in mine if not self.preset.leaves_out(r)]
             exported: dict[str, Exported] = {}
             if runnable and not self.cancelled:
                 exports = export_framework(
@@ -209,10 +209,6 @@ class _Job:
         self.listen(DeployEvent("message", message))
         self.progress(message)
 
-    def _left_out(self, route: RouteSpec) -> bool:
-        """A slow route (AOTInductor) runs in the presets that include slow ones only."""
-        return route.slow and not self.preset.include_slow
-
     def _finish(self, route: RouteSpec, exported: Exported | None, plan: dict[str, Any]) -> None:
         result = self._result(route, exported, plan)
         self.cancelled = self.cancelled or result.status == "cancelled"
@@ -223,7 +219,7 @@ class _Job:
         self, route: RouteSpec, exported: Exported | None, plan: dict[str, Any]
     ) -> RouteResult:
         base = _base(route)
-        if self._left_out(route):
+        if self.preset.leaves_out(route):
             reason = f"left out of the {self.preset.name} preset: run with --preset full"
             return replace(base, status="skipped", reason=reason)
         if self.cancelled or exported is None:

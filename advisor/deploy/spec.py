@@ -70,6 +70,10 @@ class DeployPreset:
     load_timeout_s: float
     latency: dict[str, float]
 
+    def leaves_out(self, route: RouteSpec) -> bool:
+        """A slow route (AOTInductor) runs only in the presets that include slow ones."""
+        return route.slow and not self.include_slow
+
 
 @dataclass(frozen=True)
 class ModelSpec:
