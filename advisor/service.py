@@ -47,7 +47,7 @@ from advisor.record import (
     save_record,
 )
 from advisor.redact import redacted
-from advisor.report.bench_view import ratio_inputs
+from advisor.report.bench_view import ratio_bars, ratio_inputs
 from advisor.report.charts import Bar, BarInput, diverging_bars
 from advisor.report.export import Format, export_report, format_for
 from advisor.report.render import render_view
@@ -353,7 +353,7 @@ def chart_bars(rows: Sequence[BarInput]) -> tuple[Bar, ...]:
 
 def ratio_chart(compared: Comparison) -> tuple[Bar, ...]:
     """A finished run's ratio chart, as the report draws it."""
-    return diverging_bars(ratio_inputs(compared.rows))
+    return ratio_bars(compared.rows)
 
 
 def comparison(record: Record) -> Comparison | None:

@@ -176,7 +176,8 @@ def ratio_inputs(rows: Sequence[ComparisonRow]) -> list[BarInput]:
     ]
 
 
-def _ratio_bars(rows: list[ComparisonRow]) -> tuple[Bar, ...]:
+def ratio_bars(rows: Sequence[ComparisonRow]) -> tuple[Bar, ...]:
+    """The ratio chart of these rows, drawn to one scale (the app draws it too)."""
     return diverging_bars(ratio_inputs(rows))
 
 
@@ -224,7 +225,7 @@ def bench_view(comparison: Comparison) -> BenchView:
         run=run,
         keras_default=comparison.keras_default_label,
         tables=_tables(rows, run),
-        ratio_bars=_ratio_bars(rows),
+        ratio_bars=ratio_bars(rows),
         compile_lines=tuple(_compile_line(row) for row in compiled),
         compile_bars=_compile_bars(compiled),
         costs=tuple(_cost(suite) for suite in run.suites),
