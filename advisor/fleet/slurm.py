@@ -27,16 +27,6 @@ SCRIPT_NAME = "framework-advisor-bench.sbatch"
 _COMMAND_TIMEOUT_S = 60.0
 _POLL_S = 2.0
 _CANCEL_GRACE_S = 30.0
-# squeue states a task leaves for good; the final word comes from sacct or scontrol.
-FINISHED = (
-    "COMPLETED",
-    "FAILED",
-    "CANCELLED",
-    "TIMEOUT",
-    "NODE_FAIL",
-    "OUT_OF_MEMORY",
-    "PREEMPTED",
-)
 
 
 @dataclass(frozen=True)
