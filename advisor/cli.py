@@ -36,8 +36,8 @@ from advisor.fleet.slurm import SlurmOptions
 from advisor.formatting import headline
 from advisor.probing.inventory import DEFAULT_PROBE_TIMEOUT_S
 from advisor.record import Record, record_to_json, save_record
-from advisor.report.export import FORMATS
-from advisor.report.view import with_answers
+from advisor.report.export import FORMATS, Format
+from advisor.report.view import ReportView, with_answers
 from advisor.scoring.answers import Answers
 from advisor.scoring.knowledge import Knowledge
 from advisor.service import (
@@ -533,13 +533,26 @@ def _run_compare(args: argparse.Namespace) -> int:
     _check_output(output)
     known = knowledge()
     answers = _given_answers(args, known) or fresh_answers(known)
-    record, fleet = compare_machines(args.records, answers, known)
-    view = report(record, known, fleet=fleet)
-    export(record, output, fmt, view)
+    view = _write_comparison(args.records, answers, known, output, fmt)
     assert view.fleet is not None
     sys.stdout.write(format_fleet(view.fleet))
     print(f"{headline(view.recommendation)}; {fmt.upper()} report written to {output}")
     return EXIT_OK
+
+
+def _write_comparison(
+    paths: list[Path],
+    answers: Answers,
+    known: Knowledge,
+    output: Path,
+    fmt: Format,
+    absent: Sequence[SetAside] = (),
+) -> ReportView:
+    """The machines' records compared and written as one report; its view."""
+    record, fleet = compare_machines(paths, answers, known, absent)
+    view = report(record, known, fleet=fleet)
+    export(record, output, fmt, view)
+    return view
 
 
 def _run_fleet(args: argparse.Namespace) -> int:
@@ -572,10 +585,8 @@ def _run_fleet(args: argparse.Namespace) -> int:
             f"no node brought a record: see the lines above and the logs in {args.output_dir}"
         )
     absent = [SetAside(t.task, t.problem()) for t in run.tasks if t.record is None]
-    record, fleet = compare_machines(run.records, answers, known, absent)
     output = options.output_dir / "fleet-report.html"
-    view = report(record, known, fleet=fleet)
-    export(record, output, "html", view)
+    view = _write_comparison(run.records, answers, known, output, "html", absent)
     print(f"{headline(view.recommendation)}; HTML report written to {output}")
     if run.cancelled:
         raise CancelledError(
