@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from advisor.gui.theme import tone_colour
 from advisor.report.charts import CENTRE, WIDTH, Bar
 
-_ROW_LINES = 2.3  # a row's height in lines of text: a label wraps onto a second line
+_ROW_LINES = 2.3  # a row's least height in lines of text; a label that wraps further grows it
 _GAP = 8  # pixels between the label, the bar and the words
 
 
@@ -22,7 +22,9 @@ class RatioChart(QWidget):
         self.bars: tuple[Bar, ...] = ()
         self.caption = ""
         self.setAccessibleName("PyTorch/TensorFlow speed ratio chart")
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        policy.setHeightForWidth(True)  # narrower, the labels wrap onto more lines
+        self.setSizePolicy(policy)
 
     def show_bars(self, bars: tuple[Bar, ...], caption: str) -> None:
         """Draw these bars (from the report's chart module) under this caption."""
@@ -34,13 +36,33 @@ class RatioChart(QWidget):
         self.updateGeometry()
         self.update()
 
-    def sizeHint(self) -> QSize:
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
         line = self.fontMetrics().height()
-        row = round(line * _ROW_LINES)
-        return QSize(400, line * 3 + len(self.bars) * row if self.bars else line * 2)
+        if not self.bars:
+            return line * 2
+        return line * 3 + sum(self._row_heights(width))  # the caption, the axis, the rows
+
+    def sizeHint(self) -> QSize:
+        return QSize(400, self.heightForWidth(max(self.width(), 400)))
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(200, self.sizeHint().height())
+        return QSize(200, self.heightForWidth(max(self.width(), 200)))
+
+    def _row_heights(self, width: int) -> list[int]:
+        """Each bar's row: at least _ROW_LINES lines, more where its label wraps further."""
+        metrics = self.fontMetrics()
+        least = round(metrics.height() * _ROW_LINES)
+        room = QRect(0, 0, _label_width(width), 100_000)
+        flags = int(Qt.TextFlag.TextWordWrap)
+        return [
+            max(
+                least, metrics.boundingRect(room, flags, bar.label).height() + metrics.height() // 2
+            )
+            for bar in self.bars
+        ]
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -48,9 +70,8 @@ class RatioChart(QWidget):
         palette = self.palette()
         metrics = self.fontMetrics()
         line = metrics.height()
-        row = round(line * _ROW_LINES)
         width = self.width()
-        label_w = min(max(width // 3, 120), 320)
+        label_w = _label_width(width)
         text_w = min(max(width // 5, 110), 220)
         bar_x = label_w + _GAP
         bar_w = max(width - label_w - text_w - 2 * _GAP, 40)
@@ -66,8 +87,8 @@ class RatioChart(QWidget):
         painter.drawText(ends, Qt.AlignmentFlag.AlignLeft, "← TensorFlow faster")
         painter.drawText(ends, Qt.AlignmentFlag.AlignRight, "PyTorch faster →")
         scale = bar_w / WIDTH
-        for index, bar in enumerate(self.bars):
-            top = line * 3 + index * row
+        top = line * 3
+        for bar, row in zip(self.bars, self._row_heights(width), strict=True):
             middle = top + row / 2
             painter.setPen(palette.windowText().color())
             painter.drawText(
@@ -98,4 +119,10 @@ class RatioChart(QWidget):
             words = metrics.elidedText(bar.text, Qt.TextElideMode.ElideRight, text_w)
             text_rect = QRectF(bar_x + bar_w + _GAP, top, text_w, row)
             painter.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter, words)
+            top += row
         painter.end()
+
+
+def _label_width(width: int) -> int:
+    """The label column: a third of the chart, within 120-320 pixels."""
+    return min(max(width // 3, 120), 320)

@@ -145,3 +145,19 @@ def test_the_live_chart_draws_each_finished_pair_with_its_interval(window: MainW
     assert bar.tone == "torch" and "PyTorch 2.00x faster" in bar.text
     assert bar.interval is not None and bar.interval[0] <= bar.x + bar.width <= bar.interval[1]
     page.chart.grab()  # paints without error
+
+
+def test_a_chart_row_grows_with_its_label_so_narrow_windows_never_overlap_rows(
+    qtbot: QtBot,
+) -> None:
+    from advisor.gui.ratio_chart import RatioChart
+    from advisor.report.charts import Bar
+
+    chart = RatioChart()
+    qtbot.addWidget(chart)
+    label = "MLP training step (forward, backward, SGD update) (float32, as you would write it)"
+    chart.show_bars((Bar(label, "PyTorch 1.42x faster", "torch", 100.0, 30.0, (90.0, 140.0)),), "")
+    line = chart.fontMetrics().height()
+    wide, narrow = chart.heightForWidth(1200), chart.heightForWidth(300)
+    assert chart.hasHeightForWidth() and narrow > wide
+    assert narrow - line * 3 >= 3 * line  # the label's three lines fit in its row
