@@ -42,12 +42,21 @@ class _QuestionBox(QGroupBox):
     changed = Signal()
 
     def __init__(self, question: Question, mnemonic_text: str | None = None) -> None:
-        super().__init__(question.text)
+        super().__init__()
         self.question = question
         self.title_text = mnemonic_text or question.text  # with its '&' mnemonic
         self.setAccessibleName(question.text)
         self.setAccessibleDescription(question.help)
+        # The question is a wrapping label, not the group box's own title, which cannot
+        # wrap and would widen the form past a small window. Its mnemonic moves to the
+        # first control (the label's buddy).
+        self.title_label = QLabel()
+        self.title_label.setWordWrap(True)
+        bold = self.title_label.font()
+        bold.setBold(True)
+        self.title_label.setFont(bold)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.title_label)
         layout.addWidget(note(question.help))
         self._buttons: dict[str, QRadioButton | QCheckBox] = {}
         self._slider: QSlider | None = None
@@ -55,6 +64,8 @@ class _QuestionBox(QGroupBox):
             layout.addLayout(self._build_slider())
         else:
             self._build_choices(layout)
+        first = self._slider if self._slider is not None else next(iter(self._buttons.values()))
+        self.title_label.setBuddy(first)
         self.changed.connect(self.mark_default)
         self.default_note = ""  # why the default is what it is, when not the built-in one
         self.mark_default()
@@ -69,7 +80,7 @@ class _QuestionBox(QGroupBox):
     def mark_default(self) -> None:
         """'(default)' after the question while its answer is the default one."""
         mark = f"  (default{self.default_note})" if self.is_default() else ""
-        self.setTitle(self.title_text + mark)
+        self.title_label.setText(self.title_text + mark)
 
     def _build_choices(self, layout: QVBoxLayout) -> None:
         # Radio buttons share one Tab stop (arrow keys choose); check boxes are each their

@@ -572,10 +572,10 @@ def test_defaults_are_marked_until_answered(window: MainWindow, qtbot: QtBot) ->
     questions = window.questions
     assert set(questions.defaults()) == {q.id for q in knowledge().questions}
     stage = questions.control("stage", "research").parentWidget()
-    assert isinstance(stage, QWidget) and stage.title().endswith("(default)")  # type: ignore[attr-defined]
+    assert isinstance(stage, QWidget) and stage.title_label.text().endswith("(default)")  # type: ignore[attr-defined]
     _tick(qtbot, questions.control("stage", "research"))
     assert "stage" not in questions.defaults()
-    assert not stage.title().endswith("(default)")  # type: ignore[attr-defined]
+    assert not stage.title_label.text().endswith("(default)")  # type: ignore[attr-defined]
 
 
 def test_a_first_run_takes_the_hardware_default_from_the_probe(
@@ -587,7 +587,7 @@ def test_a_first_run_takes_the_hardware_default_from_the_probe(
     answers = window.questions.answers().values
     assert answers["hardware"] == ["cpu_only"]
     box = window.questions.control("hardware", "cpu_only").parentWidget()
-    assert box.title().endswith("(default: no NVIDIA GPU found on this machine)")  # type: ignore[union-attr]
+    assert box.title_label.text().endswith("(default: no NVIDIA GPU found on this machine)")  # type: ignore[union-attr]
     _tick(qtbot, window.questions.control("hardware", "nvidia"))  # the user says otherwise
     window.machine.probed.emit(no_gpu)  # a later probe leaves the answer alone
     assert window.questions.answers().values["hardware"] == ["nvidia", "cpu_only"]
