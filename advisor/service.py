@@ -138,7 +138,7 @@ def _migrated(session: Session, legacy: Path) -> tuple[Session, str]:
         return session, f"The saved benchmark results could not be read ({exc}); {kept}"
     current = session.record
     if current is None or current.created_at <= record.created_at:
-        session = Session(session.answers, record, session.others)
+        session = replace(session, record=record)
     try:
         save_session(session, store_path())
         legacy.replace(legacy.with_name(MIGRATED_RESULTS_NAME))
@@ -164,45 +164,88 @@ def combined(stored: Record | None, new: Record, keep_complete: bool = True) -> 
     """A new run with what the stored record measured of the same environment and it did not.
 
     A benchmark run keeps the stored deployment run and the other way round; a record from
-    another environment replaces the stored one whole. With `keep_complete`, a cancelled
-    run never replaces a complete one of the same kind: the caller keeps it beside (the
-    app offers to use it instead).
+    another environment replaces the stored one whole (see `placed_run`, which shelves it).
+    With `keep_complete`, a cancelled run is held back (see `_held_back`): the caller keeps
+    it beside, and the app offers to use it instead.
     """
-    if stored is None or not same_environment(stored, new):
-        return new
+    base = stored if stored is not None and same_environment(stored, new) else None
 
-    def kept(fresh: RunT | None, old: RunT | None) -> RunT | None:
-        if fresh is None or (keep_complete and fresh.cancelled and old and not old.cancelled):
+    def kept(fresh: RunT | None, old: RunT | None, one_sided: bool) -> RunT | None:
+        if fresh is None or (keep_complete and _held_back(fresh, old, one_sided)):
             return old
         return fresh
 
     return replace(
         new,
-        frameworks=new.frameworks or stored.frameworks,
-        benchmarks=kept(new.benchmarks, stored.benchmarks),
-        deployment=kept(new.deployment, stored.deployment),
+        frameworks=new.frameworks or (base.frameworks if base else ()),
+        benchmarks=kept(new.benchmarks, base.benchmarks if base else None, False),
+        deployment=kept(new.deployment, base.deployment if base else None, True),
     )
 
 
-def kept_complete_run(stored: Record | None, new: Record) -> bool:
-    """Whether `combined` kept a complete run of `stored` in place of a cancelled one of `new`."""
-    return stored is not None and combined(stored, new) != combined(stored, new, False)
+def _held_back(
+    fresh: BenchmarkRun | DeploymentRun, old: BenchmarkRun | DeploymentRun | None, one_sided: bool
+) -> bool:
+    """Whether a cancelled run waits beside the record instead of being weighed.
+
+    It never replaces a complete run. A cancelled deployment run is not weighed even with
+    nothing to replace: its frameworks run one after the other, so a cancel leaves one
+    framework's routes verified and the other's untried, a one-sided score. A cancelled
+    benchmark run is not one-sided (the frameworks take turns, workload by workload).
+    """
+    if not fresh.cancelled:
+        return False
+    return one_sided or (old is not None and not old.cancelled)
+
+
+RUN_KINDS = ("benchmarks", "deployment")
+
+
+def held_back(stored: Record | None, new: Record) -> tuple[str, ...]:
+    """The kinds of run ('benchmarks', 'deployment') of `new` that `combined` held back."""
+    kept, taken = combined(stored, new), combined(stored, new, keep_complete=False)
+    return tuple(kind for kind in RUN_KINDS if getattr(kept, kind) != getattr(taken, kind))
+
+
+@dataclass(frozen=True)
+class Placed:
+    """Where a new record went (see `placed_run`)."""
+
+    record: Record  # the session's record now: shown and weighed
+    other_environments: tuple[Record, ...]  # this machine's other environments, with their runs
+    held_back: tuple[str, ...]  # cancelled runs of the new record not weighed (see combined)
+
+
+def placed_run(current: Record | None, shelved: Sequence[Record], new: Record) -> Placed:
+    """A probe or run in the session: a measured run is never thrown away.
+
+    A record of another Python environment takes the place of the current one, which is
+    shelved with its runs; what was shelved for the new record's own environment comes
+    back under it (switching back restores the runs measured there).
+    """
+    if current is None or same_environment(current, new):
+        return Placed(combined(current, new), tuple(shelved), held_back(current, new))
+    base = next((r for r in shelved if same_environment(r, new)), None)
+    rest = [r for r in shelved if not same_environment(r, new)]
+    if current.benchmarks is not None or current.deployment is not None:
+        rest = [r for r in rest if not same_environment(r, current)] + [current]
+    return Placed(combined(base, new), tuple(rest), held_back(base, new))
 
 
 def remember_run(record: Record, known: Knowledge) -> tuple[Record, str | None]:
     """A finished run becomes the store's record (the stored answers stay as they were).
 
-    Returns the record as kept (see `combined`) and why it could not be kept (a read-only
-    data folder, say), or None: the run itself succeeded, so that is a warning for the
-    caller to show, never a failure.
+    Returns the record as kept (see `placed_run`) and why it could not be kept (a
+    read-only data folder, say), or None: the run itself succeeded, so that is a warning
+    for the caller to show, never a failure.
     """
     stored = restore(known).session
-    kept = combined(stored.record, record)
+    placed = placed_run(stored.record, stored.other_environments, record)
     try:
-        save(Session(stored.answers, kept, stored.others))
+        save(replace(stored, record=placed.record, other_environments=placed.other_environments))
     except AdvisorError as exc:
-        return kept, f"not kept as the latest run: {exc}"
-    return kept, None
+        return placed.record, f"not kept as the latest run: {exc}"
+    return placed.record, None
 
 
 def stored_results(known: Knowledge) -> tuple[Record | None, str]:
@@ -223,10 +266,14 @@ def merged(current: Session, opened: Session) -> tuple[Session, bool]:
     """An opened session in place of the current one; True when this machine's record was kept.
 
     A session saved before anything was measured brings answers only: the current
-    measurements stay, as they still describe this machine.
+    measurements (and the other environments' runs) stay, as they still describe this machine.
     """
     kept = opened.record is None and current.record is not None
-    return Session(opened.answers, opened.record or current.record, opened.others), kept
+    if kept:
+        return replace(
+            opened, record=current.record, other_environments=current.other_environments
+        ), kept
+    return opened, kept
 
 
 # The use cases both front-ends call. They parse, collect and show; what runs, what is

@@ -29,6 +29,9 @@ class Session:
     answers: Answers
     record: Record | None
     others: tuple[Record, ...] = ()  # benchmark records added from other machines
+    # This machine's other Python environments, each record with the runs measured there:
+    # choosing another interpreter shelves the current record here, never discards it.
+    other_environments: tuple[Record, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class _SessionFile:
     answers: SavedAnswers
     record: Record | None = None
     others: tuple[Record, ...] = ()
+    other_environments: tuple[Record, ...] = ()
 
 
 def session_to_json(session: Session) -> str:
@@ -50,6 +54,7 @@ def session_to_json(session: Session) -> str:
         SavedAnswers(session.answers.source, dict(session.answers.values)),
         session.record,
         session.others,
+        session.other_environments,
     )
     return dumps(layout) + "\n"
 
@@ -78,14 +83,14 @@ def parse_session(text: str, source: str, knowledge: Knowledge) -> Session:
         layout = from_jsonable(_SessionFile, data)
     except SchemaError as exc:
         raise RecordFormatError(f"{source}: {exc}") from exc
-    for record in (layout.record, *layout.others):
+    for record in (layout.record, *layout.others, *layout.other_environments):
         if record is not None and record.schema_version != SCHEMA_VERSION:
             raise RecordFormatError(
                 f"{source}: record schema_version {record.schema_version} is not supported "
                 f"(expected {SCHEMA_VERSION})"
             )
     answers = checked_answers(layout.answers.values, layout.answers.source, knowledge)
-    return Session(answers, layout.record, layout.others)
+    return Session(answers, layout.record, layout.others, layout.other_environments)
 
 
 def _json_object(text: str, source: str) -> dict[str, Any]:

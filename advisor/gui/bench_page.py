@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -34,7 +34,7 @@ from advisor.formatting import (
     ratio_words,
 )
 from advisor.gui.ratio_chart import RatioChart
-from advisor.gui.run_page import RunPage
+from advisor.gui.run_page import NOT_RUN, RunPage
 from advisor.gui.widgets import FailurePanel, WrapLabel, heading, note, read_only_table
 from advisor.record import CaseResult, Record, WorkloadInfo
 from advisor.report.charts import BarInput
@@ -50,8 +50,6 @@ FRAMEWORK_COLUMN = {"torch": 1, "tensorflow": 2}
 
 class BenchPage(RunPage):
     """Quick or full run, one row per workload, live figures, Cancel."""
-
-    use_partial = Signal()  # the user chose the kept partial run over the complete one
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,18 +74,15 @@ class BenchPage(RunPage):
         self.cancel_button = QPushButton("&Cancel")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
-        self.partial_button = QPushButton("Use the &partial run")
         self.partial_button.setToolTip(
             "Weigh the cancelled run's finished workloads instead of the last complete run"
         )
-        self.partial_button.clicked.connect(self._use_partial)
-        self.partial_button.hide()
         self._started = 0.0  # when the running job started (monotonic seconds)
         size_row.addStretch()
         size_row.addWidget(self.partial_button)
         size_row.addWidget(self.start_button)
         size_row.addWidget(self.cancel_button)
-        self.status = WrapLabel("Not run yet.")
+        self.status = WrapLabel(NOT_RUN)
         self.status.setAccessibleName("Benchmark status")
         self.panel = FailurePanel()
         self.table = _table()
@@ -121,7 +116,6 @@ class BenchPage(RunPage):
         options, python = BenchOptions(self.preset), self.python
         self._reset_rows(self.preset)
         self.panel.clear()
-        self.partial_button.hide()
         self._started = time.monotonic()
         self.status.setText("Starting…")
 
@@ -134,6 +128,9 @@ class BenchPage(RunPage):
         """Fill the table from a finished (or restored) run and its comparison."""
         run = record.benchmarks
         if run is None or comparison is None:
+            if not self.running():  # another environment, not run there: nothing of this one
+                self._reset_rows(self.preset)
+                self.status.setText(NOT_RUN)
             return
         self._reset_rows(run.preset)
         for suite_result in run.suites:
@@ -173,14 +170,10 @@ class BenchPage(RunPage):
             f"Shown and weighed: the last complete run ({kept.preset}, "
             f"{local_time(kept.started_at)}); the partial run is kept beside it."
         )
-        self.partial_button.show()
+        self.hold_partial(partial)
 
     def _elapsed(self) -> float:
         return time.monotonic() - self._started if self._started else 0.0
-
-    def _use_partial(self) -> None:
-        self.partial_button.hide()
-        self.use_partial.emit()
 
     def show_fleet(self, view: FleetView | None) -> None:
         """The machines compared (File > Add results from another machine), or nothing."""

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from advisor.deploy.run import DeployEvent, DeployOptions
-from advisor.gui.run_page import RunPage
+from advisor.formatting import local_time
+from advisor.gui.run_page import NOT_RUN, RunPage
 from advisor.gui.widgets import FailurePanel, WrapLabel, heading, note, read_only_table
 from advisor.record import Record, RouteResult
 from advisor.report.deploy_view import RouteRow, route_row
@@ -34,6 +35,7 @@ class DeployPage(RunPage):
         super().__init__(parent)
         self.preset = "quick"
         self.targets: dict[str, QCheckBox] = {}
+        self._answered: tuple[str, ...] = ()  # the targets the answers named, last heard
         self._rows: dict[str, int] = {}
         target_row = QHBoxLayout()
         target_row.addWidget(QLabel("Targets:"))
@@ -52,7 +54,12 @@ class DeployPage(RunPage):
         buttons.addWidget(self.start_button)
         buttons.addWidget(self.cancel_button)
         buttons.addStretch()
-        self.status = WrapLabel("Not run yet.")
+        self.partial_button.setToolTip(
+            "Weigh the cancelled run's finished routes: the routes it did not reach count "
+            "neither way"
+        )
+        buttons.addWidget(self.partial_button)
+        self.status = WrapLabel(NOT_RUN)
         self.status.setAccessibleName("Deployment status")
         self.panel = FailurePanel()
         self.table = _table()
@@ -74,9 +81,22 @@ class DeployPage(RunPage):
         layout.addWidget(self.table, 1)
 
     def set_targets(self, targets: tuple[str, ...]) -> None:
-        """Tick the targets the answers name (the user may change them before starting)."""
+        """Tick exactly the targets the answers name (a session opened or restored)."""
         for target, box in self.targets.items():
             box.setChecked(target in targets)
+        self._answered = targets
+
+    def follow_answers(self, answered: tuple[str, ...]) -> None:
+        """Follow a change of the answers, keeping the targets the user ticked by hand.
+
+        The rule: a tick the user set or cleared stays until the answer to 'Where will the
+        models run?' itself adds or drops that target; then that one target follows the
+        answer. Any other answer changing leaves every tick as it was.
+        """
+        for target, box in self.targets.items():
+            if (target in answered) != (target in self._answered):
+                box.setChecked(target in answered)
+        self._answered = answered
 
     def chosen_targets(self) -> tuple[str, ...]:
         """The ticked targets, in the spec's order."""
@@ -104,6 +124,9 @@ class DeployPage(RunPage):
     def show_record(self, record: Record) -> None:
         """Fill the table from a finished (or restored) deployment run."""
         run = record.deployment
+        if run is None and not self.running():  # another environment, not run there
+            self.table.setRowCount(0)
+            self.status.setText(NOT_RUN)
         if run is None:
             return
         self.table.setRowCount(0)
@@ -115,6 +138,23 @@ class DeployPage(RunPage):
             f"{run.preset} run {state} in {run.wall_time_s:.0f} s for "
             f"{', '.join(deploy_targets().get(t, t) for t in run.targets)}"
         )
+
+    def show_held_back(self, partial: Record, record: Record) -> None:
+        """After a cancel: the partial run is offered, not weighed (see service.combined)."""
+        run = partial.deployment
+        assert run is not None
+        tried = sum(r.status not in ("cancelled", "skipped") for r in run.routes)
+        kept = record.deployment
+        self.show_record(record if kept is not None else partial)
+        weighed = (
+            f"Shown and weighed: the last deployment run ({kept.preset}, "
+            f"{local_time(kept.started_at)}); the partial run is kept beside it."
+            if kept is not None
+            else "Not weighed: a cancelled run leaves one framework's routes untried. "
+            "Use the partial run to weigh what it tried."
+        )
+        self.status.setText(f"Cancelled: {tried} of {len(run.routes)} routes tried. {weighed}")
+        self.hold_partial(partial)
 
     def _locked_while_running(self) -> list[QWidget]:
         return list(self.targets.values())

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from advisor.formatting import inventory_sections, local_time
 from advisor.gui.jobs import Job
-from advisor.gui.widgets import FailurePanel, WrapLabel, heading, note
+from advisor.gui.widgets import FOCUS_MARK, FailurePanel, WrapLabel, heading, note
 from advisor.probing.environments import Environment
 from advisor.progress import Progress
 from advisor.record import Record
@@ -42,6 +42,7 @@ class MachinePage(QWidget):
         self.environments = QComboBox()
         self.environments.addItem(_default_label(), None)
         self.environments.setAccessibleName("Python environment")
+        self.environments.setStyleSheet(FOCUS_MARK)
         self.discovery: Job | None = None
         self.environments.currentIndexChanged.connect(self._environment_picked)
         browse = QPushButton("&Browse…")

@@ -45,13 +45,14 @@ from advisor.service import (
     export,
     fleet_of,
     fresh_answers,
-    kept_complete_run,
     merged,
     open_session,
     other_machine,
     own_python,
+    placed_run,
     render,
     report,
+    same_environment,
     save,
     save_session_as,
 )
@@ -77,7 +78,8 @@ class MainWindow(QMainWindow):
         self.record: Record | None = None  # set by _restore, then by each probe or run
         self.comparison: Comparison | None = None  # the record's, built once per record
         self.others: tuple[Record, ...] = ()  # benchmark records added from other machines
-        self.partial: Record | None = None  # a cancelled run kept beside the complete one
+        # This machine's other Python environments, with their runs (see service.placed_run).
+        self.other_environments: tuple[Record, ...] = ()
         self._running: set[str] = set()  # runs in progress, for the headline and the report
         self._scored_headline = ""
         # A first run: nothing measured or answered yet, so the probe may set better defaults.
@@ -185,33 +187,49 @@ class MainWindow(QMainWindow):
         self.machine.environment_changed.connect(self._environment_changed)
         self.bench.finished_run.connect(self._measured)
         self.bench.use_partial.connect(self._use_partial)
+        self.deploy.use_partial.connect(self._use_partial)
         self.deploy.finished_run.connect(self._measured)
         self.machine.progress_changed.connect(self.probe_progress.show_progress)
         self.bench.progress_changed.connect(self.bench_progress.show_progress)
         self.deploy.progress_changed.connect(self.deploy_progress.show_progress)
         self.bench.busy_changed.connect(lambda busy: self._measuring("benchmarks", busy))
-        self.deploy.busy_changed.connect(lambda busy: self._measuring("deployment routes", busy))
+        self.deploy.busy_changed.connect(self._deploy_busy)
         self.report.export_requested.connect(self._export)
 
     def _answers_changed(self, answers: Answers) -> None:
-        if not (self.deploy.job is not None and self.deploy.job.running()):
-            self.deploy.set_targets(answered_targets(answers))
+        if not self.deploy.running():  # the ticks show what runs; they follow once it ended
+            self.deploy.follow_answers(answered_targets(answers))
         self._refresh_timer.start()
+
+    def _deploy_busy(self, busy: bool) -> None:
+        self._measuring("deployment routes", busy)
+        if not busy:
+            self.deploy.follow_answers(answered_targets(self.questions.answers()))
 
     def _restore(self, session: Session) -> None:
         self.others = session.others
+        self.other_environments = session.other_environments
         self.questions.set_answers(session.answers)
         self.deploy.set_targets(answered_targets(session.answers))
+        for shelved in session.other_environments:  # offered, to switch back to their runs
+            self._offer_environment(shelved.interpreter.executable, select=False)
         if session.record is None:
             self.refresh()
             return
         executable = session.record.interpreter.executable
-        if executable != str(own_python()):
-            self.machine.environments.blockSignals(True)  # no probe: this is restored
-            self.machine.add_environment(executable)
-            self.machine.environments.blockSignals(False)
+        if self._offer_environment(executable, select=True):
             self.bench.python = self.deploy.python = executable
         self.set_record(session.record)
+
+    def _offer_environment(self, executable: str, select: bool) -> bool:
+        """Offer a restored record's interpreter in the selector, without probing it; False
+        for the advisor's own Python (always offered)."""
+        if executable == str(own_python()):
+            return False
+        self.machine.environments.blockSignals(True)  # no probe: this is restored
+        self.machine.add_environment(executable, select)
+        self.machine.environments.blockSignals(False)
+        return True
 
     def start(self) -> None:
         """Once the window is up: list the environments; probe unless a session had it."""
@@ -221,7 +239,7 @@ class MainWindow(QMainWindow):
 
     def session(self) -> Session:
         """The answers and the record as they stand."""
-        return Session(self.questions.answers(), self.record, self.others)
+        return Session(self.questions.answers(), self.record, self.others, self.other_environments)
 
     def _report_input(self) -> tuple[Record, Fleet | None] | None:
         """The record the report is rendered from, with the current answers: this machine's,
@@ -312,23 +330,23 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def _measured(self, record: Record) -> None:
-        """A probe, benchmark or deployment run: it keeps what the others measured here.
+        """A probe, benchmark or deployment run: it keeps what the others measured here,
+        and a record of another environment shelves this one's runs (service.placed_run).
 
-        A cancelled run never replaces a complete one: it is kept beside it, and the
-        Benchmarks page offers to use it instead.
+        A cancelled run held back (see service.combined) is kept beside the record, and
+        its page offers to use it instead.
         """
-        previous = self.record
         self._machine_defaults(record)
-        self.partial = record if kept_complete_run(previous, record) else None
-        self.set_record(combined(previous, record))
-        if self.partial is None or self.record is None:
-            return
-        if self.partial.benchmarks is not None and self.partial.benchmarks.cancelled:
-            self.bench.show_kept_complete(self.partial, self.record)
-        if self.partial.deployment is not None and self.partial.deployment.cancelled:
-            self.deploy.status.setText(
-                "Cancelled. Shown and weighed: the last complete deployment run."
-            )
+        placed = placed_run(self.record, self.other_environments, record)
+        self.other_environments = placed.other_environments
+        for page in (self.bench, self.deploy):  # a partial run belongs to its environment
+            if page.partial is not None and not same_environment(page.partial, record):
+                page.hold_partial(None)
+        self.set_record(placed.record)
+        if "benchmarks" in placed.held_back:
+            self.bench.show_kept_complete(record, placed.record)
+        if "deployment" in placed.held_back:
+            self.deploy.show_held_back(record, placed.record)
 
     def _machine_defaults(self, record: Record) -> None:
         """On a first run, a hardware answer still at its default follows the probe."""
@@ -340,10 +358,8 @@ class MainWindow(QMainWindow):
                 "hardware", ["cpu_only"], "no NVIDIA GPU found on this machine"
             )
 
-    def _use_partial(self) -> None:
-        if self.partial is not None:
-            partial, self.partial = self.partial, None
-            self.set_record(combined(self.record, partial, keep_complete=False))
+    def _use_partial(self, partial: Record) -> None:
+        self.set_record(combined(self.record, partial, keep_complete=False))
 
     def _environment_changed(self, python: str | None) -> None:
         self.bench.python = self.deploy.python = python

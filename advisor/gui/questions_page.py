@@ -26,14 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from advisor.gui.theme import tone_colour
-from advisor.gui.widgets import heading, note, read_only_table
+from advisor.gui.widgets import FOCUS_MARK, heading, note, read_only_table
 from advisor.scoring.answers import MAX_LEVEL, Answers
 from advisor.scoring.engine import Recommendation
 from advisor.scoring.knowledge import Knowledge, Question
 from advisor.service import weights as criterion_weights
 
 ANSWERED_HERE = "answered in the app"
-FOCUS_MARK = "QSlider:focus { border: 2px solid palette(highlight); border-radius: 4px; }"
 
 
 class _QuestionBox(QGroupBox):
@@ -105,8 +104,6 @@ class _QuestionBox(QGroupBox):
         slider.setPageStep(1)
         slider.setTickPosition(QSlider.TickPosition.TicksBelow)
         slider.setAccessibleName(self.question.text)
-        # The native focus mark on a slider is a faint dotted line: draw one that shows,
-        # in the palette's highlight colour, so it follows light and dark.
         slider.setStyleSheet(FOCUS_MARK)
         shown = QLabel()
         shown.setMinimumWidth(110)

@@ -14,17 +14,21 @@ from advisor.gui.jobs import Job, Work
 from advisor.gui.widgets import FailurePanel
 from advisor.record import Record
 
+NOT_RUN = "Not run yet."
+
 
 class RunPage(QWidget):
     """A page that runs a measuring job; subclasses build the widgets and say what runs.
 
-    A subclass sets `start_button`, `cancel_button`, `status`, `panel` and `table`, and
-    lists in `_locked_while_running` the widgets that choose what runs.
+    A subclass sets `start_button`, `cancel_button`, `status`, `panel` and `table`, puts
+    `partial_button` in its row of buttons, and lists in `_locked_while_running` the
+    widgets that choose what runs.
     """
 
     busy_changed = Signal(bool)  # a run started (True) or ended (False)
     progress_changed = Signal(object)  # Progress during a run; None once it ended
     finished_run = Signal(object)  # Record, possibly with partial (cancelled) results
+    use_partial = Signal(object)  # Record: the user chose the held-back partial run
 
     start_button: QPushButton
     cancel_button: QPushButton
@@ -36,6 +40,21 @@ class RunPage(QWidget):
         super().__init__(parent)
         self.job: Job | None = None
         self.python: str | None = None  # the interpreter whose frameworks run
+        self.partial: Record | None = None  # a cancelled run held back, not weighed
+        self.partial_button = QPushButton("Use the &partial run")
+        self.partial_button.clicked.connect(self._use_partial)
+        self.partial_button.hide()
+
+    def hold_partial(self, partial: Record | None) -> None:
+        """Keep a cancelled run beside the session's record (None: no longer offered)."""
+        self.partial = partial
+        self.partial_button.setVisible(partial is not None)
+
+    def _use_partial(self) -> None:
+        partial = self.partial
+        self.hold_partial(None)
+        if partial is not None:
+            self.use_partial.emit(partial)
 
     def running(self) -> bool:
         """Whether a job is running now."""
@@ -55,6 +74,7 @@ class RunPage(QWidget):
     def _run(self, work: Work, on_event: Callable[[Any], None]) -> None:
         """Start `work` on a worker thread, its progress to `on_event`; the window stays
         responsive."""
+        self.hold_partial(None)  # a new run: the partial one before it is no longer offered
         self.job = Job(work, self)
 
         def relay(event: Any) -> None:

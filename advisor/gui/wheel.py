@@ -1,12 +1,15 @@
 """Scrolling never changes an answer: a wheel over a value widget scrolls the page instead.
 
-Qt gives a slider, spin box or combo box the wheel whenever the pointer is over it, so
-scrolling the questions page moved importance sliders under the pointer and silently
-changed the recommendation. `guard_wheel` applies one rule to every such widget in a
-window: a widget takes the wheel only once it has the keyboard focus (the user clicked
-or tabbed to it); otherwise the wheel goes to the scroll area around it. (A filter on
-the whole application would see every event of every object, Qt WebEngine's included,
-and PySide crashed wrapping objects mid-destruction.)
+Qt gives a slider, spin box or combo box the wheel whenever the pointer is over it, and
+keeps giving it once the widget has the focus, so scrolling a page moved an importance
+slider the user had clicked, and three notches over the Python-environment selector
+(focused by Ctrl+2) switched the interpreter. `guard_wheel` applies one rule to every
+such widget in a window: the wheel goes to the scroll area around it, focused or not.
+Sliders and spin boxes never take it (the keyboard and the mouse still move them); a
+combo box takes it only while the user holds its list open, where the wheel scrolls the
+list and a click chooses. (A filter on the whole application would see every event of
+every object, Qt WebEngine's included, and PySide crashed wrapping objects
+mid-destruction.)
 """
 
 from __future__ import annotations
@@ -29,23 +32,32 @@ def _guarded(widget: QObject) -> bool:
     return isinstance(widget, VALUE_WIDGETS) and not isinstance(widget, QScrollBar)
 
 
+def _opened(widget: QWidget) -> bool:
+    """Whether the user holds the widget's list open (a combo box's popup)."""
+    return isinstance(widget, QComboBox) and widget.view().isVisible()
+
+
 class WheelGuard(QObject):
-    """The application-wide event filter (see the module's docstring)."""
+    """The event filter on each value widget (see the module's docstring)."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if not _guarded(watched) or not isinstance(watched, QWidget):
             return False
         if event.type() == QEvent.Type.Polish:
-            # A wheel must not give focus either: Qt would then let the widget take it.
-            if watched.focusPolicy() == Qt.FocusPolicy.WheelFocus:
-                watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            _no_wheel_focus(watched)
             return False
-        if event.type() != QEvent.Type.Wheel or watched.hasFocus():
+        if event.type() != QEvent.Type.Wheel or _opened(watched):
             return False
         area = _scroll_area_around(watched)
         if area is not None:
             QCoreApplication.sendEvent(area.verticalScrollBar(), event)
         return True
+
+
+def _no_wheel_focus(widget: QWidget) -> None:
+    # A wheel must not give focus either: keys typed next would go to a widget only scrolled over.
+    if widget.focusPolicy() == Qt.FocusPolicy.WheelFocus:
+        widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
 
 def _scroll_area_around(widget: QWidget) -> QAbstractScrollArea | None:
@@ -60,7 +72,5 @@ def guard_wheel(window: QWidget) -> None:
     guard = WheelGuard(window)
     for widget in window.findChildren(QWidget):
         if _guarded(widget):
-            # A wheel must not give focus either: Qt would then let the widget take it.
-            if widget.focusPolicy() == Qt.FocusPolicy.WheelFocus:
-                widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            _no_wheel_focus(widget)
             widget.installEventFilter(guard)

@@ -8,14 +8,17 @@ For one target and one framework, the routes tried here (deprecated ones aside) 
   FAILED_PENALTY (at least 0), and the reasons are shown: this environment cannot
   deploy there today.
 - "unmeasured": nothing was tried (not installed, skipped, timed out, cancelled, or
-  exported with no Python runtime to check it): the static score stands alone.
+  exported with no Python runtime to check it): the static score stands alone. Routes a
+  cancel stopped before they ran are never counted as failures.
+A cancelled run is weighed only when the user chooses it (see service.combined); its
+evidence then says it is partial.
 A measurement never replaces the static knowledge (a tiny model exporting is not your
 model exporting, and says nothing of a runtime's maturity); it moves it a bounded step.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from advisor.record import DeploymentRun, RouteResult
@@ -30,6 +33,7 @@ CRITERION_TARGETS = {
 VERIFIED_BONUS = 1.0
 FAILED_PENALTY = 3.0
 _TRIED = ("ok", "mismatch", "failed")
+PARTIAL_NOTE = "(A cancelled, partial run: routes it did not reach are not counted.)"
 
 Finding = Literal["verified", "failed", "unmeasured"]
 
@@ -61,6 +65,13 @@ def route_evidence(run: DeploymentRun, criterion_id: str, framework: str) -> Rou
     target = CRITERION_TARGETS.get(criterion_id)
     if target is None or target not in run.targets:
         return None
+    evidence = _evidence(run, target, framework)
+    if run.cancelled:
+        return replace(evidence, text=f"{evidence.text} {PARTIAL_NOTE}")
+    return evidence
+
+
+def _evidence(run: DeploymentRun, target: str, framework: str) -> RouteEvidence:
     routes = [
         r
         for r in run.routes

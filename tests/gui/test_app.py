@@ -9,14 +9,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QElapsedTimer, QPoint, QPointF, Qt, QTimer
-from PySide6.QtGui import QWheelEvent
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QCheckBox, QScrollArea, QSlider, QWidget
 from pytestqt.qtbot import QtBot
 
 from advisor.errors import BadInterpreterError
 from advisor.gui.app import open_window
-from advisor.gui.main_window import MainWindow
+from advisor.gui.main_window import REFRESH_DELAY_MS, MainWindow
 from advisor.probing.environments import Candidate, Environment, ModuleCheck
 from advisor.progress import Progress
 from advisor.record import Record, record_from_json
@@ -24,14 +23,10 @@ from advisor.scoring.answers import default_answers
 from advisor.scoring.knowledge import knowledge
 from advisor.service import remember_run, restore, save, store_path
 from advisor.session import Session, load_session
+from tests.gui.events import tick, wheel
 from tests.helpers import FIXTURES, spec
 
 QUICK = FIXTURES / "records" / "bench_quick_cpu.json"
-
-
-def _tick(qtbot: QtBot, button: QWidget) -> None:
-    """Click a check box or radio button on its indicator, where a user clicks."""
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=QPoint(8, button.height() // 2))
 
 
 def _gaps(qtbot: QtBot) -> tuple[QTimer, list[float]]:
@@ -56,7 +51,7 @@ def test_answers_change_the_weights_and_the_recommendation_live(
     before = questions.weight_shares()["In the browser"]
     browser = questions.control("deployment_targets", "browser")
     assert isinstance(browser, QCheckBox) and browser.accessibleName()
-    _tick(qtbot, browser)
+    tick(qtbot, browser)
     after = questions.weight_shares()["In the browser"]
     assert float(after.rstrip("%")) > float(before.rstrip("%"))
     headline = window.headline.text()
@@ -74,7 +69,7 @@ def test_a_restored_record_is_reported_and_rescored_without_measuring(
     window.set_record(record_from_json(QUICK.read_text()))
     html = window.report.html
     assert "quick preset on cpu" in html and "Recommendation:" in html
-    _tick(qtbot, window.questions.control("existing_code", "tensorflow"))
+    tick(qtbot, window.questions.control("existing_code", "tensorflow"))
     qtbot.waitUntil(lambda: window.report.html != html, timeout=3000)
     assert window.record is not None and window.record.benchmarks is not None
     assert "quick preset on cpu" in window.report.html
@@ -109,7 +104,7 @@ def test_the_whole_flow_for_real_stays_responsive_and_never_loads_a_framework(
         window.bench.job.progress.connect(on_case)
         assert "measuring benchmarks" in window.headline.text()
         # keep answering while it runs
-        _tick(qtbot, window.questions.control("stage", "research"))
+        tick(qtbot, window.questions.control("stage", "research"))
     timer.stop()
     assert "measuring" not in window.headline.text()
     run = window.record.benchmarks  # type: ignore[union-attr]
@@ -243,7 +238,7 @@ def test_answers_are_autosaved_and_restored_on_the_next_launch(
     window: MainWindow, qtbot: QtBot
 ) -> None:
     window.set_record(record_from_json(QUICK.read_text()))
-    _tick(qtbot, window.questions.control("deployment_targets", "mobile"))
+    tick(qtbot, window.questions.control("deployment_targets", "mobile"))
     qtbot.waitUntil(
         lambda: (
             "mobile"
@@ -319,7 +314,7 @@ def test_a_saved_session_opens_with_its_answers_and_results(
     window: MainWindow, qtbot: QtBot, tmp_path: Path
 ) -> None:
     window.set_record(record_from_json(QUICK.read_text()))
-    _tick(qtbot, window.questions.control("stage", "production"))
+    tick(qtbot, window.questions.control("stage", "production"))
     target = tmp_path / "team.json"
     assert window.save_session_as(target)
     assert load_session(target, knowledge()).answers.values["stage"] == "production"
@@ -409,22 +404,6 @@ def test_a_session_that_cannot_be_drawn_is_set_aside_and_the_app_still_opens(
     )
 
 
-def _wheel(widget: QWidget, steps: int) -> None:
-    """A real wheel event over the middle of ``widget``, through the application."""
-    centre = QPointF(widget.rect().center())
-    event = QWheelEvent(
-        centre,
-        QPointF(widget.mapToGlobal(widget.rect().center())),
-        QPoint(0, 0),
-        QPoint(0, -120 * steps),
-        Qt.MouseButton.NoButton,
-        Qt.KeyboardModifier.NoModifier,
-        Qt.ScrollPhase.NoScrollPhase,
-        False,
-    )
-    QApplication.sendEvent(widget, event)
-
-
 def test_scrolling_over_a_slider_scrolls_the_page_and_never_changes_the_answer(
     window: MainWindow, qtbot: QtBot
 ) -> None:
@@ -436,15 +415,21 @@ def test_scrolling_over_a_slider_scrolls_the_page_and_never_changes_the_answer(
         area = area.parentWidget()
     area.verticalScrollBar().setValue(0)
     value, headline = slider.value(), window.headline.text()
-    _wheel(slider, 2)
+    wheel(slider, 2)
     qtbot.wait(50)
     assert slider.value() == value
     assert window.headline.text() == headline
     assert area.verticalScrollBar().value() > 0  # the page scrolled instead
-    slider.setFocus()
-    qtbot.waitUntil(slider.hasFocus, timeout=2000)
-    _wheel(slider, 1)  # once the user has chosen the slider, the wheel is theirs
-    assert slider.value() != value
+    area.ensureWidgetVisible(slider)
+    qtbot.mouseClick(slider, Qt.MouseButton.LeftButton)  # the user chose the slider
+    assert slider.hasFocus()
+    qtbot.wait(2 * REFRESH_DELAY_MS)  # the click's own change is scored
+    value, headline = slider.value(), window.headline.text()
+    scrolled = area.verticalScrollBar().value()
+    wheel(slider, -2)  # and scrolls the page up with the pointer over it
+    qtbot.wait(2 * REFRESH_DELAY_MS)
+    assert slider.value() == value and window.headline.text() == headline
+    assert area.verticalScrollBar().value() < scrolled
 
 
 def test_the_deployment_page_tries_the_answered_targets_and_the_report_shows_them(
@@ -452,8 +437,8 @@ def test_the_deployment_page_tries_the_answered_targets_and_the_report_shows_the
 ) -> None:
     page = window.deploy
     assert page.chosen_targets() == ("server",)  # the default answer: cloud or server
-    _tick(qtbot, window.questions.control("deployment_targets", "cloud_server"))
-    _tick(qtbot, window.questions.control("deployment_targets", "mobile"))
+    tick(qtbot, window.questions.control("deployment_targets", "cloud_server"))
+    tick(qtbot, window.questions.control("deployment_targets", "mobile"))
     qtbot.waitUntil(lambda: page.chosen_targets() == ("mobile",), timeout=3000)
     window.nav.setCurrentRow(3)
     page.preset = "tiny"
@@ -557,7 +542,7 @@ def test_the_weights_say_which_framework_each_criterion_favours(
     window: MainWindow, qtbot: QtBot
 ) -> None:
     questions = window.questions
-    _tick(qtbot, questions.control("team_experience", "tensorflow"))
+    tick(qtbot, questions.control("team_experience", "tensorflow"))
     qtbot.waitUntil(
         lambda: questions.favours().get("Your team's experience", "").startswith("favours"),
         timeout=3000,
@@ -573,7 +558,7 @@ def test_defaults_are_marked_until_answered(window: MainWindow, qtbot: QtBot) ->
     assert set(questions.defaults()) == {q.id for q in knowledge().questions}
     stage = questions.control("stage", "research").parentWidget()
     assert isinstance(stage, QWidget) and stage.title_label.text().endswith("(default)")  # type: ignore[attr-defined]
-    _tick(qtbot, questions.control("stage", "research"))
+    tick(qtbot, questions.control("stage", "research"))
     assert "stage" not in questions.defaults()
     assert not stage.title_label.text().endswith("(default)")  # type: ignore[attr-defined]
 
@@ -588,7 +573,7 @@ def test_a_first_run_takes_the_hardware_default_from_the_probe(
     assert answers["hardware"] == ["cpu_only"]
     box = window.questions.control("hardware", "cpu_only").parentWidget()
     assert box.title_label.text().endswith("(default: no NVIDIA GPU found on this machine)")  # type: ignore[union-attr]
-    _tick(qtbot, window.questions.control("hardware", "nvidia"))  # the user says otherwise
+    tick(qtbot, window.questions.control("hardware", "nvidia"))  # the user says otherwise
     window.machine.probed.emit(no_gpu)  # a later probe leaves the answer alone
     assert window.questions.answers().values["hardware"] == ["nvidia", "cpu_only"]
 
