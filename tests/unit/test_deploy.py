@@ -120,6 +120,22 @@ def test_the_engine_moves_the_deployment_scores_and_says_why() -> None:
     assert tensorflow == static_tf - FAILED_PENALTY and "cnn: differs" in rationale
 
 
+def test_a_partial_run_says_so_and_counts_no_route_it_did_not_reach_as_failed() -> None:
+    cut = _with_status(_run(), "tensorflow", "server", status="cancelled", reason="cancelled")
+    partial = replace(cut, cancelled=True)
+    torch = route_evidence(partial, "deploy_server", "torch")
+    tensorflow = route_evidence(partial, "deploy_server", "tensorflow")
+    assert torch is not None and tensorflow is not None
+    assert torch.finding == "verified" and tensorflow.finding == "unmeasured"
+    assert tensorflow.adjusted(5.0) == 5.0
+    for evidence in (torch, tensorflow):
+        assert evidence.text.endswith(
+            "(A cancelled, partial run: routes it did not reach are not counted.)"
+        )
+    complete = route_evidence(_run(), "deploy_server", "torch")
+    assert complete is not None and "partial" not in complete.text
+
+
 def test_the_terminal_view_has_a_block_per_target_and_every_reason() -> None:
     text = format_deployment(_run())
     labels = ("Server and cloud", "Android / iOS", "Browser", "Edge devices and microcontrollers")

@@ -10,7 +10,7 @@ import pytest
 
 from advisor.datadir import data_dir
 from advisor.errors import RecordFormatError
-from advisor.record import record_from_json
+from advisor.record import Record, record_from_json
 from advisor.scoring.answers import Answers, default_answers
 from advisor.scoring.knowledge import knowledge
 from advisor.service import (
@@ -148,11 +148,63 @@ def test_other_machines_are_kept_with_the_session_and_checked_on_load(tmp_path: 
 
 
 def test_a_cancelled_run_never_replaces_a_complete_one_unless_asked() -> None:
-    from advisor.service import combined, kept_complete_run
+    from advisor.service import combined, held_back
 
     assert RECORD.benchmarks is not None
     cancelled = replace(RECORD, benchmarks=replace(RECORD.benchmarks, cancelled=True, suites=()))
     assert combined(RECORD, cancelled).benchmarks == RECORD.benchmarks
-    assert kept_complete_run(RECORD, cancelled) and not kept_complete_run(RECORD, RECORD)
+    assert held_back(RECORD, cancelled) == ("benchmarks",) and held_back(RECORD, RECORD) == ()
     assert combined(RECORD, cancelled, keep_complete=False) == cancelled
     assert combined(None, cancelled) == cancelled  # nothing complete to keep
+
+
+def _deployed(cancelled: bool) -> Record:
+    """This environment's record with a deployment run (cut short by a cancel, or not)."""
+    deployed = record_from_json((FIXTURES / "records" / "deploy_tiny_cpu.json").read_text())
+    assert deployed.deployment is not None
+    run = replace(deployed.deployment, cancelled=cancelled)
+    return replace(RECORD, benchmarks=None, deployment=run)
+
+
+def test_a_cancelled_deployment_run_is_held_back_even_with_nothing_to_keep() -> None:
+    from advisor.service import combined, held_back
+
+    partial, complete = _deployed(cancelled=True), _deployed(cancelled=False)
+    assert combined(RECORD, partial).deployment is None  # one framework's routes: one-sided
+    assert held_back(RECORD, partial) == held_back(None, partial) == ("deployment",)
+    assert combined(complete, partial).deployment == complete.deployment
+    assert combined(RECORD, partial, keep_complete=False).deployment == partial.deployment
+    assert combined(RECORD, complete).deployment == complete.deployment
+
+
+def _elsewhere(record: Record, python: str) -> Record:
+    """The same machine's record, from another Python environment."""
+    return replace(record, interpreter=replace(record.interpreter, executable=python))
+
+
+def test_another_environment_shelves_the_runs_and_switching_back_restores_them() -> None:
+    from advisor.service import placed_run
+
+    here = replace(RECORD, deployment=_deployed(cancelled=False).deployment)
+    probe_there = _elsewhere(replace(RECORD, benchmarks=None), "/opt/other/bin/python")
+    there = placed_run(here, (), probe_there)
+    assert there.record == probe_there and there.other_environments == (here,)
+    probe_here = replace(RECORD, benchmarks=None, created_at="2026-12-01T00:00:00+00:00")
+    back = placed_run(there.record, there.other_environments, probe_here)
+    assert back.record.benchmarks == here.benchmarks
+    assert back.record.deployment == here.deployment
+    assert back.record.created_at == probe_here.created_at  # the new probe, with the old runs
+    assert back.other_environments == ()  # nothing was measured there: nothing to keep
+    again = placed_run(back.record, back.other_environments, probe_there)
+    assert again.other_environments == (back.record,)  # one entry per environment
+
+
+def test_a_terminal_run_in_another_environment_keeps_the_stored_runs() -> None:
+    save(Session(default_answers(knowledge()), RECORD))
+    there = _elsewhere(RECORD, "/opt/other/bin/python")
+    remember_run(there, knowledge())
+    session = restore(knowledge()).session
+    assert session.record == there and session.other_environments == (RECORD,)
+    remember_run(RECORD, knowledge())  # back in the first environment: the shelf swaps
+    session = restore(knowledge()).session
+    assert session.record == RECORD and session.other_environments == (there,)
