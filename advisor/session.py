@@ -18,7 +18,8 @@ from advisor.scoring.answers import Answers, checked_answers
 from advisor.scoring.knowledge import Knowledge
 from advisor.serde import SchemaError, dumps, from_jsonable
 
-SESSION_SCHEMA_VERSION = 1
+SESSION_SCHEMA_VERSION = 2  # 2 added other_environments
+READABLE_SESSION_VERSIONS = (1, SESSION_SCHEMA_VERSION)  # a version-1 file has none
 SESSION_KIND = "framework-advisor-session"
 
 
@@ -74,10 +75,10 @@ def parse_session(text: str, source: str, knowledge: Knowledge) -> Session:
     data = _json_object(text, source)
     if data.get("kind") != SESSION_KIND:
         raise RecordFormatError(f"{source}: not a Framework Advisor session file")
-    if data.get("schema_version") != SESSION_SCHEMA_VERSION:
+    if data.get("schema_version") not in READABLE_SESSION_VERSIONS:
         raise RecordFormatError(
             f"{source}: session schema_version {data.get('schema_version')!r} is not "
-            f"supported (expected {SESSION_SCHEMA_VERSION})"
+            f"supported (expected 1 or {SESSION_SCHEMA_VERSION})"
         )
     try:
         layout = from_jsonable(_SessionFile, data)

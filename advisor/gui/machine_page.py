@@ -39,6 +39,8 @@ class MachinePage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.job: Job | None = None
+        self._busy = False  # a probe runs (till its end is handled: its thread may linger)
+        self._probing: str | None = None  # the interpreter the running (or last) probe is of
         self.environments = QComboBox()
         self.environments.addItem(_default_label(), None)
         self.environments.setAccessibleName("Python environment")
@@ -118,9 +120,10 @@ class MachinePage(QWidget):
 
     def start_probe(self) -> None:
         """Probe the chosen environment on a worker thread."""
-        if self.job is not None and self.job.running():
+        if self._busy:
             return
-        python = self.python()
+        self._busy = True
+        python = self._probing = self.python()
         self.panel.clear()
         self.refresh.setEnabled(False)
         self.status.setText("Probing…")
@@ -167,15 +170,25 @@ class MachinePage(QWidget):
             self.status.setText(f"Probing: {update}")
 
     def _probed(self, record: Record) -> None:
+        self._busy = False
         self.progress_changed.emit(None)
         self.refresh.setEnabled(True)  # ready again before anyone hears of the inventory
         self.probed.emit(record)  # the window shows it (show_record)
+        self._probe_the_chosen()
 
     def _failed(self, reason: str, details: str) -> None:
+        self._busy = False
         self.progress_changed.emit(None)
         self.refresh.setEnabled(True)
         self.status.setText("The probe did not finish.")
         self.panel.show_problem(reason, details)
+        self._probe_the_chosen()
+
+    def _probe_the_chosen(self) -> None:
+        """Another environment was chosen while a probe ran: probe that one too, so the
+        inventory shown is always the selector's."""
+        if self._probing != self.python():
+            self.start_probe()
 
     def _browse(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(self, "Choose a Python interpreter")

@@ -4,6 +4,7 @@ or a cancel; and the deployment targets the user ticked stay ticked."""
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -158,6 +159,34 @@ def test_switching_environments_and_back_restores_the_runs_even_after_a_restart(
     assert again.deploy.table.rowCount() == len(measured.deployment.routes)  # type: ignore[union-attr]
     assert again.headline.text() == headline
     assert [r.interpreter.executable for r in again.other_environments] == []  # nothing ran there
+
+
+def test_the_inventory_shown_is_always_of_the_environment_chosen(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    probed: list[str | None] = []
+    release = threading.Event()
+    probe = _probe_of(_measured_here(), probed)
+
+    def slow_probe(python: str | None, **progress: object) -> Record:
+        release.wait(10)  # the probe takes a while; the user picks again meanwhile
+        return probe(python, **progress)
+
+    monkeypatch.setattr("advisor.gui.machine_page.probe", slow_probe)
+    window = _window(qtbot, Session(default_answers(knowledge()), _measured_here()))
+    selector = window.machine.environments
+    for python in (OTHER_PYTHON, OTHER_PYTHON + "3"):
+        window.machine.add_environment(python, select=False)
+    selector.setFocus()
+    qtbot.keyClick(selector, Qt.Key.Key_Down)
+    qtbot.keyClick(selector, Qt.Key.Key_Down)  # while the first probe runs
+    release.set()
+    chosen = OTHER_PYTHON + "3"
+    qtbot.waitUntil(
+        lambda: window.record is not None and window.record.interpreter.executable == chosen
+    )
+    assert probed == [OTHER_PYTHON, chosen]
+    assert window.machine.status.text().endswith(f"({chosen})")
 
 
 def _cancelled_after_torch(record: Record) -> Record:

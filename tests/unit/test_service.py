@@ -147,6 +147,24 @@ def test_other_machines_are_kept_with_the_session_and_checked_on_load(tmp_path: 
         load_session(path, knowledge())
 
 
+def test_a_session_written_before_other_environments_were_kept_still_opens(
+    tmp_path: Path,
+) -> None:
+    from advisor.session import load_session, save_session
+
+    path = tmp_path / "session.json"
+    save_session(Session(default_answers(knowledge()), RECORD, other_environments=(RECORD,)), path)
+    assert load_session(path, knowledge()).other_environments == (RECORD,)
+    data = json.loads(path.read_text())
+    assert data["schema_version"] == 2
+    del data["other_environments"]
+    path.write_text(json.dumps(dict(data, schema_version=1)))  # as version 1 wrote it
+    assert load_session(path, knowledge()) == Session(default_answers(knowledge()), RECORD)
+    path.write_text(json.dumps(dict(data, schema_version=3)))
+    with pytest.raises(RecordFormatError, match="schema_version 3 is not supported"):
+        load_session(path, knowledge())
+
+
 def test_a_cancelled_run_never_replaces_a_complete_one_unless_asked() -> None:
     from advisor.service import combined, held_back
 
