@@ -143,7 +143,7 @@ class DeployPage(RunPage):
         """After a cancel: the partial run is offered, not weighed (see service.combined)."""
         run = partial.deployment
         assert run is not None
-        tried = sum(r.status not in ("cancelled", "skipped") for r in run.routes)
+        finished = sum(r.status != "cancelled" for r in run.routes)
         kept = record.deployment
         self.show_record(record if kept is not None else partial)
         weighed = (
@@ -153,7 +153,9 @@ class DeployPage(RunPage):
             else "Not weighed: a cancelled run leaves one framework's routes untried. "
             "Use the partial run to weigh what it tried."
         )
-        self.status.setText(f"Cancelled: {tried} of {len(run.routes)} routes tried. {weighed}")
+        self.status.setText(
+            f"Cancelled: {finished} of {len(run.routes)} routes finished. {weighed}"
+        )
         self.hold_partial(partial)
 
     def _locked_while_running(self) -> list[QWidget]:

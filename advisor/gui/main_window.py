@@ -211,8 +211,10 @@ class MainWindow(QMainWindow):
         self.other_environments = session.other_environments
         self.questions.set_answers(session.answers)
         self.deploy.set_targets(answered_targets(session.answers))
+        here = session.record.machine.system.hostname if session.record else None
         for shelved in session.other_environments:  # offered, to switch back to their runs
-            self._offer_environment(shelved.interpreter.executable, select=False)
+            if shelved.machine.system.hostname == here:  # not another machine's interpreter
+                self._offer_environment(shelved.interpreter.executable, select=False)
         if session.record is None:
             self.refresh()
             return

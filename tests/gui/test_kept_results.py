@@ -161,6 +161,23 @@ def test_switching_environments_and_back_restores_the_runs_even_after_a_restart(
     assert [r.interpreter.executable for r in again.other_environments] == []  # nothing ran there
 
 
+def test_an_environment_with_runs_kept_is_offered_to_switch_back_to(
+    qtbot: QtBot, probed: list[str | None]
+) -> None:
+    measured = _measured_here()
+    there = replace(measured, interpreter=replace(measured.interpreter, executable=OTHER_PYTHON))
+    here = replace(measured, benchmarks=None, deployment=None)
+    window = _window(
+        qtbot, Session(default_answers(knowledge()), here, other_environments=(there,))
+    )
+    selector = window.machine.environments
+    assert selector.currentIndex() == 0 and probed == []  # restored: nothing probed
+    selector.setCurrentIndex(selector.findData(OTHER_PYTHON))  # offered although not found
+    qtbot.waitUntil(lambda: window.record is not None and window.record.benchmarks is not None)
+    assert probed == [OTHER_PYTHON] and window.record.deployment == there.deployment
+    assert window.other_environments == ()  # this Python had measured nothing
+
+
 def test_the_inventory_shown_is_always_of_the_environment_chosen(
     qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
