@@ -87,6 +87,25 @@ def _output_problem(path: Path, folder: Path) -> str | None:
     return None
 
 
+def make_private_folder(folder: Path) -> None:
+    """Create ``folder`` and its missing parents for the user only (0700); folders that
+    exist are left as they are. A problem is one OutputPathError naming it."""
+    missing = []
+    current = folder
+    while not current.is_dir():
+        if os.path.lexists(current):
+            what = "a file of that name exists" if current == folder else f"{current} is a file"
+            raise OutputPathError(f"cannot create folder {folder}: {what}")
+        missing.append(current)
+        current = current.parent
+    for path in reversed(missing):
+        try:
+            os.mkdir(path, 0o700)
+        except OSError as exc:
+            if not path.is_dir():  # one made meanwhile by another run is as good
+                raise OutputPathError(f"cannot create folder {path}: {exc.strerror}") from exc
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so that readers see either the old file or the whole new one."""
 

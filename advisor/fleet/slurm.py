@@ -5,10 +5,16 @@ with the shipped batch script (resources/slurm/); each writes one record into th
 folder. The advisor follows the tasks with squeue while they run and reads their final
 state from sacct, or from `scontrol show job` where accounting is off. No daemon, ssh or
 agent of our own: a second scheduler would be another way to run the same script.
+
+Every value the user gives reaches the script through one of two quotings: `shlex.quote`
+for the shell lines (`export NAME=...`), and `_directive` for the #SBATCH lines, which
+sbatch reads with its own parser (double quotes, backslash escapes), not a shell. A control
+character is refused in every value: a newline would end a line and start a command.
 """
 
 from __future__ import annotations
 
+import re
 import shlex
 import shutil
 import subprocess
@@ -18,7 +24,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from advisor.errors import JobFailedError
+from advisor.errors import CancelledError, JobFailedError, UsageError, quoted
+from advisor.fileio import atomic_write_text, make_private_folder
 from advisor.progress import Progress, side_by_side
 from advisor.resources_path import resource_file
 from advisor.text import one_line
@@ -81,20 +88,76 @@ class FleetRun:
         return [t.record for t in self.tasks if t.record is not None]
 
 
+class SlurmValueError(UsageError):
+    """A value that cannot go into the batch script or onto sbatch's command line."""
+
+    code = "bad-slurm-value"
+
+    def __init__(self, option: str, value: str, problem: str) -> None:
+        super().__init__(f"{quoted(value)}: {problem}")
+        self.option = option
+
+
+# C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# What sbatch's #SBATCH parser reads as one plain word; anything else is quoted.
+_PLAIN = re.compile(r"[\w@%+=:,./-]+", re.ASCII)
+
+
+def _checked_values(options: SlurmOptions) -> None:
+    """Refuse, before anything is written or submitted, a value the script cannot carry."""
+    given = [
+        ("--output-dir", str(options.output_dir)),
+        ("--partition", options.partition or ""),
+        ("--gres", options.gres or ""),
+        ("--time", options.time_limit or ""),
+        ("--python", options.bench_python),
+        ("--preset", options.preset),
+        ("the advisor's interpreter", options.advisor_python),
+        *(("--nodelist", node) for node in options.nodelist),
+    ]
+    for option, value in given:
+        if _CONTROL.search(value):
+            raise SlurmValueError(
+                option,
+                value,
+                "a control character (such as a newline) cannot go into a batch script",
+            )
+    if "\\" in str(options.output_dir):  # Slurm's file name patterns give \\ a meaning of their own
+        raise SlurmValueError(
+            "--output-dir",
+            str(options.output_dir),
+            "Slurm cannot name a log file under a folder with a backslash",
+        )
+    if options.nodes < 1:
+        raise SlurmValueError("--nodes", str(options.nodes), "must be at least 1")
+
+
+def _directive(value: str) -> str:
+    """A value as an #SBATCH line carries it: sbatch splits these lines at blanks, ends
+    them at an unquoted '#', and reads double quotes and backslash escapes."""
+    if _PLAIN.fullmatch(value):
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def batch_script(options: SlurmOptions) -> str:
     """The self-contained batch script: #SBATCH lines, the variables, the shipped body."""
+    _checked_values(options)
     lines = ["#!/bin/bash", "#SBATCH --job-name=framework-advisor"]
     if not options.nodelist:
         lines.append(f"#SBATCH --array=0-{options.nodes - 1}")
     lines += ["#SBATCH --nodes=1", "#SBATCH --ntasks=1", "#SBATCH --exclusive"]
-    lines.append(f"#SBATCH --output={options.output_dir}/slurm-%A_%a.log")
+    # '%' starts a Slurm file name pattern (%A, %a); '%%' is a '%' of the folder's name.
+    log = str(options.output_dir).replace("%", "%%") + "/slurm-%A_%a.log"
+    lines.append(f"#SBATCH --output={_directive(log)}")
     for flag, value in (
         ("partition", options.partition),
         ("gres", options.gres),
         ("time", options.time_limit),
     ):
         if value:
-            lines.append(f"#SBATCH --{flag}={value}")
+            lines.append(f"#SBATCH --{flag}={_directive(value)}")
     for name, value in (
         ("ADVISOR_PYTHON", options.advisor_python),
         ("BENCH_PYTHON", options.bench_python),
@@ -139,16 +202,44 @@ def _checked(argv: Sequence[str]) -> str:
 
 
 def submit(options: SlurmOptions) -> tuple[str, ...]:
-    """Write the script into the output folder and submit it; the job ids."""
-    options.output_dir.mkdir(parents=True, exist_ok=True)
+    """Write the script into the output folder (the user's only) and submit it; the job ids.
+
+    All or nothing: when one node's submission fails (or the user stops), the jobs already
+    submitted are scancelled, and the one error line names them.
+    """
+    text = batch_script(options)
+    make_private_folder(options.output_dir)
     script = options.output_dir / SCRIPT_NAME
-    script.write_text(batch_script(options), encoding="utf-8")
+    atomic_write_text(script, text)
     if not options.nodelist:
         return (_job_id(_checked(["sbatch", "--parsable", str(script)])),)
-    return tuple(
-        _job_id(_checked(["sbatch", "--parsable", f"--nodelist={node}", str(script)]))
-        for node in options.nodelist
-    )
+    jobs: list[str] = []
+    node = ""
+    try:
+        for node in options.nodelist:
+            jobs.append(
+                _job_id(_checked(["sbatch", "--parsable", f"--nodelist={node}", str(script)]))
+            )
+    except JobFailedError as exc:
+        raise JobFailedError(f"node {node}: {exc}{_withdrawn(jobs)}") from None
+    except KeyboardInterrupt:
+        raise CancelledError(f"cancelled while submitting{_withdrawn(jobs)}") from None
+    return tuple(jobs)
+
+
+def _withdrawn(jobs: Sequence[str]) -> str:
+    """scancel the jobs; what the error line adds about them ('' when there are none)."""
+    if not jobs:
+        return ""
+    named = f"job{'s' if len(jobs) > 1 else ''} {', '.join(jobs)} (already submitted)"
+    try:
+        done = _run(["scancel", *jobs])
+    except JobFailedError as exc:
+        return f"; {named} may still run ({exc}): scancel {' '.join(jobs)}"
+    if done.returncode != 0:
+        said = one_line(done.stderr.strip() or f"exit status {done.returncode}")
+        return f"; {named} may still run (scancel failed: {said})"
+    return f"; scancelled {named}, so nothing is left queued"
 
 
 def _job_id(parsable: str) -> str:
@@ -358,5 +449,8 @@ def run_fleet(
     jobs = submit(options)
     count = len(options.nodelist) or options.nodes
     say(f"submitted job {', '.join(jobs)}: {count} node{'s' if count != 1 else ''}")
-    cancelled = follow(jobs, say, cancel, count, on_progress)
+    try:
+        cancelled = follow(jobs, say, cancel, count, on_progress)
+    except JobFailedError as exc:  # unfollowed, the jobs would run on unseen
+        raise JobFailedError(f"{exc}{_withdrawn(jobs)}") from None
     return FleetRun(jobs, outcomes(options, jobs), cancelled)

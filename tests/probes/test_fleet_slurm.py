@@ -192,3 +192,83 @@ def test_no_controller_is_one_line_and_exit_code_1(tmp_path: Path) -> None:
     assert fleet.returncode == 1
     lines = [line for line in stderr.splitlines() if line.startswith("framework-advisor:")]
     assert len(lines) == 1 and "sbatch failed" in lines[0] and "controller" in lines[0]
+
+
+def _state(env: dict[str, str], job: str) -> str:
+    shown = subprocess.run(
+        ["scontrol", "show", "job", job],
+        env=dict(os.environ, **env),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return shown.split("JobState=")[1].split()[0]
+
+
+def _error_line(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.startswith("framework-advisor:")]
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+def test_hostile_values_are_refused_and_a_quoted_output_dir_works(
+    slurm: dict[str, str], tmp_path: Path
+) -> None:
+    injected = tmp_path / "INJECTED"
+    partition = f"debug\ntouch {injected}"
+    out = tmp_path / "out dir $HOME `id` 'q\" #c %j" / "sub"
+    dry = _fleet(
+        slurm, tmp_path / "data", "--output-dir", str(out), "--partition", partition, "--dry-run"
+    )
+    stdout, stderr = dry.communicate(timeout=120)
+    assert dry.returncode == 2 and stdout == ""
+    assert "--partition 'debug\\ntouch " in _error_line(stderr)
+    assert not out.exists() and not injected.exists()  # nothing written, nothing submitted
+    fleet = _fleet(slurm, tmp_path / "data", "--output-dir", str(out), "--partition", "debug")
+    stdout, stderr = fleet.communicate(timeout=600)
+    assert fleet.returncode == 0, stderr[-3000:]
+    records = list(out.glob("record-*_0-*.json"))
+    logs = list(out.glob("slurm-*_0.log"))  # Slurm put its log where the #SBATCH line said
+    assert len(records) == 1 and len(logs) == 1, sorted(p.name for p in out.iterdir())
+    assert f"HTML report written to {out / 'fleet-report.html'}" in stdout
+    for private in (out.parent, out):
+        assert private.stat().st_mode & 0o777 == 0o700
+    for private in (out / "framework-advisor-bench.sbatch", records[0]):
+        assert private.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_failed_submission_cancels_the_jobs_already_submitted(
+    slurm: dict[str, str], tmp_path: Path
+) -> None:
+    host = socket.gethostname().split(".")[0]
+    out = tmp_path / "fleet-out"
+    fleet = _fleet(
+        slurm, tmp_path / "data", "--nodelist", f"{host},nosuchnode", "--output-dir", str(out)
+    )
+    _stdout, stderr = fleet.communicate(timeout=120)
+    assert fleet.returncode == 1
+    line = _error_line(stderr)
+    assert line.startswith("framework-advisor: error: node nosuchnode: sbatch failed: ")
+    job = line.split("; scancelled job ")[1].split()[0]
+    assert line.endswith(f"scancelled job {job} (already submitted), so nothing is left queued")
+    assert _state(slurm, job) == "CANCELLED"
+
+
+def test_losing_squeue_after_submitting_cancels_the_job_and_names_it(
+    slurm: dict[str, str], tmp_path: Path
+) -> None:
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    squeue = tools / "squeue"  # the real sbatch and scancel, an squeue that cannot answer
+    squeue.write_text(
+        "#!/bin/sh\necho 'squeue: error: Unable to contact slurm controller' >&2\nexit 1\n"
+    )
+    squeue.chmod(0o755)
+    env = dict(slurm, PATH=f"{tools}{os.pathsep}{os.environ['PATH']}")
+    fleet = _fleet(env, tmp_path / "data", "--output-dir", str(tmp_path / "out"))
+    _stdout, stderr = fleet.communicate(timeout=120)
+    assert fleet.returncode == 1
+    line = _error_line(stderr)
+    assert line.startswith("framework-advisor: error: squeue failed: squeue: error: Unable")
+    job = line.split("; scancelled job ")[1].split()[0]
+    assert _state(slurm, job) == "CANCELLED"

@@ -1,9 +1,13 @@
-"""`fleet slurm` without a cluster: the batch script, and Slurm missing from this machine."""
+"""`fleet slurm` without a cluster: the batch script, its values, the output folder, and
+Slurm missing from this machine."""
 
 from __future__ import annotations
 
+import os
+import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -80,3 +84,96 @@ def test_a_task_without_a_record_is_one_line_with_slurms_words() -> None:
     assert task.problem() == (
         "Slurm task 7_1 on node3: TIMEOUT (exit code 0:15): slurmstepd: CANCELLED"
     )
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [
+        ("--partition", "debug\ntouch INJECTED"),
+        ("--gres", "gpu:1\rtouch INJECTED"),
+        ("--time", "1:00\x1b[2J"),
+        ("--output-dir", "out dir\ntouch INJECTED"),
+        ("--nodelist", "vm\u2028nosuchnode"),
+        ("--partition", "debug\x7f"),
+        ("--time", "1:00\x00"),
+    ],
+)
+def test_a_control_character_in_any_value_is_one_line_and_exit_code_2(
+    flag: str, value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["fleet", "slurm", "--output-dir", str(tmp_path / "out"), flag, value, "--dry-run"]
+    assert main(args) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # no script printed, so nothing to submit by hand either
+    assert captured.err.startswith(f"framework-advisor: error: {flag} '")
+    assert captured.err.endswith(
+        "a control character (such as a newline) cannot go into a batch script\n"
+    )
+    assert captured.err.count("\n") == 1
+
+
+def test_a_backslash_in_the_output_folder_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "back\\slash"
+    assert main(["fleet", "slurm", "--output-dir", str(out), "--dry-run"]) == 2
+    assert "Slurm cannot name a log file under a folder with a backslash" in capsys.readouterr().err
+
+
+HOSTILE_DIR = "out dir $HOME `id` 'q\" #c %j"
+
+
+def test_hostile_values_stay_inside_their_lines_and_reach_bash_unchanged(tmp_path: Path) -> None:
+    out = tmp_path / HOSTILE_DIR
+    script = batch_script(
+        _options(tmp_path, output_dir=out, partition="debug #x", gres='"gpu:1" --uid=0')
+    )
+    header = script.split("# Framework Advisor:")[0].splitlines()
+    assert all(line.startswith(("#", "export ")) for line in header)  # no command line
+    log = f"{tmp_path}/out dir $HOME `id` 'q\\\" #c %%j/slurm-%A_%a.log"  # '%' doubled
+    assert f'#SBATCH --output="{log}"' in script.splitlines()  # one quoted word
+    assert '#SBATCH --partition="debug #x"' in script  # the '#' is not a comment
+    assert '#SBATCH --gres="\\"gpu:1\\" --uid=0"' in script  # nor the blank a second option
+    exports = "\n".join(line for line in header if line.startswith("export "))
+    shown = subprocess.run(
+        ["bash", "-c", exports + '\nprintf %s "$OUT_DIR"'],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert shown == str(out)
+
+
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    """The usual umask, under which a plain mkdir gives 0755 and a plain file 0644."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def test_the_output_folder_and_the_script_are_the_users_only(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    umask_022: None,
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))  # no sbatch: it stops after the script
+    out = tmp_path / "new" / "fleet"
+    assert main(["fleet", "slurm", "--output-dir", str(out)]) == 1
+    assert "no sbatch on PATH" in capsys.readouterr().err
+    for folder in (tmp_path / "new", out):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    assert stat.S_IMODE((out / "framework-advisor-bench.sbatch").stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("below", ["file/sub", "file"])
+def test_an_output_folder_under_or_at_a_file_is_one_line_and_exit_code_2(
+    below: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    assert main(["fleet", "slurm", "--output-dir", str(tmp_path / below)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"framework-advisor: error: cannot create folder {tmp_path / below}: ")
+    assert err.count("\n") == 1 and "Error" not in err
+    assert (tmp_path / "file").read_text() == "not a folder"
