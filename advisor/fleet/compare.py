@@ -5,15 +5,20 @@ The record is the unit: each comes from `bench --output`, `report --format json`
 session file, or a fleet run. Records without a benchmark run and duplicates are set
 aside with the reason; two records of one machine with different framework versions
 stay two entries and are named. The figures of the machine that best stands for the
-user's targets (the relevance rules of the advice) weigh in the recommendation.
+user's targets (the relevance rules of the advice) weigh in the recommendation; between
+machines that stand equally, the run of the larger preset, then of the newer advisor
+version (the first given among equals). Records of different presets or advisor versions
+are compared with a warning: their workloads may differ in size.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from advisor.bench.spec import PRESETS
 from advisor.comparison import PAIR_LABELS, Comparison, ComparisonRow, Pair, compare
 from advisor.formatting import framework_name
 from advisor.record import Record
@@ -71,7 +76,7 @@ class Fleet:
     set_aside: tuple[SetAside, ...]
     chosen: MachineRun
     why: str
-    warnings: tuple[str, ...]  # targets no record stands for
+    warnings: tuple[str, ...]  # targets no record stands for; mixed presets or advisor versions
     notes: tuple[str, ...]  # one machine, different framework versions
     disagreements: tuple[Disagreement, ...]
 
@@ -106,8 +111,12 @@ def build_fleet(
         tuple(set_aside),
         best,
         _why(best, machines),
-        tuple(_warnings(machines, knowledge, answers)),
-        tuple(_version_notes(machines) + _preset_notes(machines)),
+        tuple(
+            _warnings(machines, knowledge, answers)
+            + _preset_warnings(machines)
+            + _advisor_warnings(machines)
+        ),
+        tuple(_version_notes(machines)),
         tuple(d for group in _by_preset(machines) for d in _disagreements(group)),
     )
 
@@ -118,9 +127,22 @@ def _compares(machine: MachineRun) -> bool:
 
 
 def _counted(machines: list[MachineRun]) -> MachineRun:
-    """The machine that stands best for the targets among those that compare both frameworks."""
+    """The machine that stands best for the targets among those that compare both frameworks;
+    between equals, the larger preset, then the newer advisor version, then the first."""
     comparing = [m for m in machines if _compares(m)] or machines
-    return max(comparing, key=lambda m: m.standing)  # the first of equals
+    return max(comparing, key=lambda m: (m.standing, *_tie_break(m)))  # max keeps the first
+
+
+def _tie_break(machine: MachineRun) -> tuple[int, tuple[int, ...]]:
+    """(preset size, advisor version): a larger preset measures longer and at real sizes."""
+    preset = machine.comparison.run.preset
+    return (PRESETS.index(preset) if preset in PRESETS else -1, _release(machine))
+
+
+def _release(machine: MachineRun) -> tuple[int, ...]:
+    """The advisor version's release numbers ('0.2.1' -> (0, 2, 1)); () when unreadable."""
+    found = re.match(r"\d+(?:\.\d+)*", machine.record.advisor_version)
+    return tuple(int(part) for part in found.group().split(".")) if found else ()
 
 
 def _same_machine(first: Record, second: Record) -> bool:
@@ -199,7 +221,15 @@ def _why(best: MachineRun, machines: list[MachineRun]) -> str:
         for m in machines
         if m is not best
     ]
-    return text + (f"; the others: {', '.join(others)}." if others else ".")
+    text += f"; the others: {', '.join(others)}." if others else "."
+    equals = [m for m in machines if m is not best and m.standing == best.standing]
+    if any(_tie_break(m) != _tie_break(best) for m in equals):
+        text += (
+            f" Of the runs that stand as well ({', '.join(m.label for m in equals)}), the one of "
+            "the largest preset, then of the newest advisor version counts: "
+            f"{best.comparison.run.preset} preset, advisor {best.record.advisor_version}."
+        )
+    return text
 
 
 def _warnings(machines: list[MachineRun], knowledge: Knowledge, answers: Answers) -> list[str]:
@@ -255,7 +285,7 @@ def _by_preset(machines: list[MachineRun]) -> list[list[MachineRun]]:
     return list(groups.values())
 
 
-def _preset_notes(machines: list[MachineRun]) -> list[str]:
+def _preset_warnings(machines: list[MachineRun]) -> list[str]:
     groups = _by_preset(machines)
     if len(groups) < 2:
         return []
@@ -265,6 +295,19 @@ def _preset_notes(machines: list[MachineRun]) -> list[str]:
     return [
         f"The records ran different presets ({named}): their workloads have different sizes, "
         "so disagreements are only looked for between machines of one preset."
+    ]
+
+
+def _advisor_warnings(machines: list[MachineRun]) -> list[str]:
+    groups: dict[str, list[str]] = {}
+    for machine in machines:
+        groups.setdefault(machine.record.advisor_version, []).append(machine.label)
+    if len(groups) < 2:
+        return []
+    named = "; ".join(f"{version}: {', '.join(labels)}" for version, labels in groups.items())
+    return [
+        f"The records come from different advisor versions ({named}): their workloads and "
+        "statistics may differ, so compare their figures with care."
     ]
 
 

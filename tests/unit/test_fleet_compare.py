@@ -12,14 +12,17 @@ from advisor.bench.stats import summarise
 from advisor.cli import main
 from advisor.fleet.compare import build_fleet
 from advisor.record import Record, SuiteResult, record_from_json, record_to_json
+from advisor.report.fleet_view import fleet_view
 from advisor.scoring.answers import Answers, default_answers
 from advisor.scoring.knowledge import knowledge
+from advisor.terminal.fleet import format_fleet
 from tests.helpers import FIXTURES
 
 RECORDS = FIXTURES / "records"
 CPU = record_from_json((RECORDS / "bench_quick_cpu.json").read_text())
 H200_TORCH_ONLY = record_from_json((RECORDS / "bench_quick_h200_torch_only.json").read_text())
 DEPLOY_ONLY = record_from_json((RECORDS / "deploy_tiny_cpu.json").read_text())
+TINY = record_from_json((RECORDS / "bench_tiny_cpu.json").read_text())  # CPU's machine, tiny
 
 
 def _answers(**values: object) -> Answers:
@@ -148,3 +151,69 @@ def test_compare_writes_one_report_with_every_machine_and_a_json_that_reads_back
 def test_compare_needs_two_records(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["compare", str(RECORDS / "bench_quick_cpu.json")]) == 2
     assert "compare needs two or more records" in capsys.readouterr().err
+
+
+def _machine_lines(text: str) -> list[str]:
+    """The machine lines of the terminal's ratio table, without their indent."""
+    table = text.split("per machine\n", 1)[1]
+    return [line[6:] for line in table.splitlines() if line.startswith("      ")]
+
+
+def test_a_long_machine_label_never_runs_into_its_figure() -> None:
+    amd = "AMD EPYC 9654 96-Core Processor"
+    assert CPU.benchmarks is not None
+    other = replace(
+        CPU,
+        machine=replace(CPU.machine, cpu=replace(CPU.machine.cpu, model=amd)),
+        benchmarks=replace(CPU.benchmarks, device_name=amd),
+        created_at="2027-01-01",
+    )
+    again = replace(CPU, created_at="2027-01-02")  # a second run of the first machine
+    fleet = build_fleet([("a", CPU), ("b", other), ("c", again)], knowledge(), _answers())
+    assert fleet.machines[2].label == "vm (Intel(R) Xeon(R) Processor) #2"  # as in the fault
+    lines = _machine_lines(format_fleet(fleet_view(fleet)))
+    assert sorted({line[:30].rstrip() for line in lines}) == [
+        "vm (AMD EPYC 9654 9…Processor)",
+        "vm (Intel(R) Xeon(R…Processor)",
+        "vm (Intel(R) Xeon(R…cessor) #2",  # cut in the middle: the '#2' stays
+    ]
+    for line in lines:
+        assert line[30:32] == "  " and line[32].isdigit(), line  # a clear gap, then the figure
+
+
+def test_labels_that_would_read_alike_when_cut_stay_whole() -> None:
+    hosts = ["gpu-partition-rack-a-node-" + "x" * 8 + f"-{n}-interconnect" for n in (1, 2)]
+    fleet = build_fleet([(h, _elsewhere(CPU, h)) for h in hosts], knowledge(), _answers())
+    text = format_fleet(fleet_view(fleet))
+    for host in hosts:
+        assert f"      {host}  " in text  # whole, then the gap and the figure
+
+
+def test_between_equals_the_largest_preset_counts_whatever_the_order() -> None:
+    for entries in ([("tiny", TINY), ("quick", CPU)], [("quick", CPU), ("tiny", TINY)]):
+        fleet = build_fleet(entries, knowledge(), _answers())
+        assert fleet.chosen.source == "quick"
+        assert (
+            "the one of the largest preset, then of the newest advisor version counts: "
+            "quick preset" in fleet.why
+        )
+        assert any(w.startswith("The records ran different presets (") for w in fleet.warnings)
+
+
+def test_between_equals_the_newest_advisor_counts_with_a_warning(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    older = replace(CPU, advisor_version="0.0.9", created_at="2026-01-01T00:00:00+00:00")
+    newer = replace(CPU, advisor_version="0.10.0", created_at="2026-02-01T00:00:00+00:00")
+    fleet = build_fleet([("old", older), ("new", newer)], knowledge(), _answers())
+    assert fleet.chosen.source == "new"  # 0.10 is newer than 0.9, not older as text
+    files = []
+    for name, record in (("old", older), ("new", newer)):
+        files.append(tmp_path / f"{name}.json")
+        files[-1].write_text(record_to_json(record))
+    assert main(["compare", *map(str, files), "--output", str(tmp_path / "c.html")]) == 0
+    out = capsys.readouterr().out
+    assert "  ! The records come from different advisor versions (0.0.9: vm; 0.10.0: vm #2)" in out
+    assert "vm #2 [counted]" in out
+    page = (tmp_path / "c.html").read_text()
+    assert '<p class="warning">The records come from different advisor versions' in page
