@@ -94,7 +94,11 @@ def make_private_folder(folder: Path) -> None:
     current = folder
     while not current.is_dir():
         if os.path.lexists(current):
-            what = "a file of that name exists" if current == folder else f"{current} is a file"
+            what = (
+                "it exists and is not a folder"
+                if current == folder
+                else f"{current} is not a folder"
+            )
             raise OutputPathError(f"cannot create folder {folder}: {what}")
         missing.append(current)
         current = current.parent
