@@ -93,8 +93,9 @@ class SlurmValueError(UsageError):
 
     code = "bad-slurm-value"
 
-    def __init__(self, option: str, value: str, problem: str) -> None:
-        super().__init__(f"{quoted(value)}: {problem}")
+    def __init__(self, option: str | None, value: str, problem: str) -> None:
+        subject = "" if option else "the advisor's interpreter "  # the one value not given
+        super().__init__(f"{subject}{quoted(value)}: {problem}")
         self.option = option
 
 
@@ -113,7 +114,7 @@ def _checked_values(options: SlurmOptions) -> None:
         ("--time", options.time_limit or ""),
         ("--python", options.bench_python),
         ("--preset", options.preset),
-        ("the advisor's interpreter", options.advisor_python),
+        (None, options.advisor_python),
         *(("--nodelist", node) for node in options.nodelist),
     ]
     for option, value in given:
