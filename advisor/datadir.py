@@ -8,6 +8,7 @@ from pathlib import Path
 import platformdirs
 
 from advisor.errors import DataFolderError
+from advisor.fileio import make_private_folder
 
 APP_NAME = "framework-advisor"
 DATA_DIR_VARIABLE = "FRAMEWORK_ADVISOR_DATA_DIR"
@@ -29,9 +30,9 @@ def cache_dir() -> Path:
 
 
 def _usable(folder: Path) -> Path:
-    """The folder, created (only the user may enter it) if need be; else one DataFolderError."""
+    """The folder, created owner-only (with any missing above it); else one DataFolderError."""
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_private_folder(folder)
     except OSError as exc:
         raise DataFolderError(f"data folder {folder} cannot be used ({exc.strerror})") from exc
     return folder

@@ -158,3 +158,20 @@ def _mode_for(path: Path) -> int:
         return path.stat().st_mode & 0o777
     except FileNotFoundError:
         return 0o600
+
+
+def make_private_folder(folder: Path) -> None:
+    """Create ``folder`` and each missing folder above it owner-only (0700).
+
+    ``Path.mkdir(parents=True)`` gives the parents it creates the default mode (0755
+    under the usual umask). Folders that already exist are left as they are.
+    """
+    if folder.is_dir():
+        return
+    if folder.parent != folder:
+        make_private_folder(folder.parent)
+    try:
+        folder.mkdir(mode=0o700)
+    except FileExistsError:
+        if not folder.is_dir():  # a file in the way
+            raise

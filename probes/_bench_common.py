@@ -44,12 +44,24 @@ def read_plan(argv=None):
         return json.load(handle)
 
 
-def temporary_files_in_run_folder(plan):
-    """TensorFlow's autograph writes a file per converted function and never removes it:
-    keep those in the run's folder, which the advisor removes. (Not for PyTorch: its
-    compiler keeps a machine-wide cache under the temporary folder on purpose.)"""
-    os.environ["TMPDIR"] = plan["run_dir"]
-    tempfile.tempdir = plan["run_dir"]
+# What the compiler set-up keeps its copy of TorchInductor's precompiled headers in.
+PRECOMPILED_HEADERS = "precompiled_headers"
+
+
+def inductor_header_folder():
+    """Where TorchInductor keeps its precompiled headers, as torch/_inductor/codecache.py
+    names it (_HEADER_DIR): outside its cache folder, in the temporary folder, which the
+    advisor points at each child's own folder. Computed without importing the compiler,
+    whose import belongs to the timed first compiled call."""
+    import getpass
+    import re
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, ImportError, OSError):
+        user = "uid_%d" % os.getuid() if hasattr(os, "getuid") else "unknown_user"
+    user = re.sub(r'[\\/:*?"<>|]', "_", user)
+    return os.path.join(tempfile.gettempdir(), "torchinductor_" + user, PRECOMPILED_HEADERS)
 
 
 def pin_threads(threads):

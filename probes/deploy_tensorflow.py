@@ -11,7 +11,6 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _bench_common import temporary_files_in_run_folder
 from _deploy_common import model_input, run_exporter
 from tensorflow_bench import cnn_model, mlp_model, nhwc
 
@@ -98,4 +97,4 @@ def prepare(tf, plan):
 
 
 if __name__ == "__main__":
-    run_exporter("tensorflow", "tensorflow", prepare, temporary_files_in_run_folder)
+    run_exporter("tensorflow", "tensorflow", prepare)

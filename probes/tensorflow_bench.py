@@ -17,7 +17,6 @@ from _bench_common import (
     PIPELINE_STD,
     arrays_for,
     run_suite,
-    temporary_files_in_run_folder,
 )
 
 _NCHW_TO_NHWC = (0, 2, 3, 1)
@@ -359,4 +358,4 @@ def run_all(tf, suite):
 
 
 if __name__ == "__main__":
-    sys.exit(run_suite("tensorflow", "tensorflow", run_all, temporary_files_in_run_folder))
+    sys.exit(run_suite("tensorflow", "tensorflow", run_all))

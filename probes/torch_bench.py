@@ -11,7 +11,14 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _bench_common import PIPELINE_MEAN, PIPELINE_STD, arrays_for, run_suite
+from _bench_common import (
+    PIPELINE_MEAN,
+    PIPELINE_STD,
+    PRECOMPILED_HEADERS,
+    arrays_for,
+    inductor_header_folder,
+    run_suite,
+)
 
 
 def _case(workload, variant, dtype="float32"):
@@ -327,13 +334,22 @@ def use_compiler_setup(plan):
     """Before the first compile: bring in the compiler's one-time set-up, where there is one.
 
     It holds only what compiling an unrelated function left (torch_compiler_setup.py),
-    as any earlier torch.compile on this machine would have. Returns how the compile
-    cache starts, for the record.
+    as any earlier torch.compile on this machine would have: the cache, and the
+    precompiled headers TorchInductor keeps beside it. Returns how the compile cache
+    starts, for the record.
     """
     folder = plan.get("compiler_setup")
     if not (folder and os.path.isdir(folder)):
         return "fresh per run (cold compile, compiler set-up included)"
-    shutil.copytree(folder, os.environ["TORCHINDUCTOR_CACHE_DIR"], dirs_exist_ok=True)
+    headers = os.path.join(folder, PRECOMPILED_HEADERS)
+    shutil.copytree(
+        folder,
+        os.environ["TORCHINDUCTOR_CACHE_DIR"],
+        dirs_exist_ok=True,
+        ignore=lambda where, _names: [PRECOMPILED_HEADERS] if where == folder else [],
+    )
+    if os.path.isdir(headers):
+        shutil.copytree(headers, inductor_header_folder(), dirs_exist_ok=True)
     return "model compiled cold; compiler set up once on this machine beforehand"
 
 

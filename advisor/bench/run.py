@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import tempfile
 import threading
@@ -13,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from advisor.bench.compiler_setup import compiler_setup_folder, set_up_compiler
 from advisor.bench.estimate import PARITY_STEP, SETUP_STEP, BenchProgress
 from advisor.bench.events import BenchEvent, BenchListener
 from advisor.bench.lockstep import run_side_by_side, slots
@@ -21,8 +21,7 @@ from advisor.bench.peaks import cpu_peak, gpu_peak
 from advisor.bench.spec import Preset, WorkloadSpec, suite
 from advisor.bench.stats import NOISE_THRESHOLD_CV
 from advisor.catalog import FrameworkSpec, frameworks
-from advisor.datadir import cache_dir
-from advisor.errors import DataFolderError, DeviceError, UnknownFrameworkError
+from advisor.errors import DeviceError, UnknownFrameworkError
 from advisor.probing.inventory import take_inventory
 from advisor.probing.runner import run_process
 from advisor.record import (
@@ -43,7 +42,6 @@ DEFAULT_SEED = 20251126
 Phase = Literal["eager", "compiled"]
 PHASES: tuple[Phase, ...] = ("eager", "compiled")
 _PARITY_TIMEOUT_S = 120.0
-_COMPILER_SETUP_TIMEOUT_S = 300.0
 _PARITY_CANCELLED = "parity check cancelled by the user"
 
 
@@ -109,7 +107,7 @@ def run_benchmarks(
                 return True
             if setup is None or not needs_setup:
                 return False
-            cancelled = _set_up_compiler(record.interpreter, plans["compiled"], setup, listen)
+            cancelled = set_up_compiler(record.interpreter, plans["compiled"], setup, listen)
             listen.finished(SETUP_STEP)
             return cancelled
 
@@ -306,43 +304,6 @@ def _run_suites(
     else:
         if "compiled" not in plans:
             after_eager()
-
-
-def compiler_setup_folder(record: Record, device: str) -> Path | None:
-    """Where torch.compile's one-time compiler set-up for this PyTorch and machine is kept.
-
-    None when PyTorch is not installed or the cache folder cannot be used. The key holds
-    what the set-up depends on: the PyTorch build, the interpreter, the device and the
-    CPU it compiles for.
-    """
-    torch = next((p for p in record.frameworks if p.framework == "torch"), None)
-    if torch is None or torch.report is None:
-        return None
-    parts = (torch.report.version, record.interpreter.executable, device, record.machine.cpu.model)
-    key = hashlib.sha256("\n".join(str(p) for p in parts).encode()).hexdigest()[:16]
-    try:
-        cache = cache_dir()
-    except DataFolderError:  # nowhere to keep it: every compile is fully cold, and says so
-        return None
-    return cache / "torch-compiler" / f"torch-{torch.report.version}-{device}-{key}"
-
-
-def _set_up_compiler(
-    interpreter: Interpreter, plan_path: Path, folder: Path, listen: BenchListener
-) -> bool:
-    """Run the one-time compiler set-up (see probes/torch_compiler_setup.py); True on cancel.
-
-    A set-up that fails leaves no folder: the compiled phase then compiles fully cold
-    and its record says so.
-    """
-    listen(BenchEvent("", "message", "setting up torch.compile's compiler (once per machine)"))
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    script = probes_folder() / "torch_compiler_setup.py"
-    argv = [interpreter.executable, str(script), "--plan", str(plan_path), "--into", str(folder)]
-    try:
-        return run_process(argv, _COMPILER_SETUP_TIMEOUT_S).cancelled
-    except KeyboardInterrupt:
-        return True
 
 
 def check_parity_cancelled(checks: Sequence[ParityCheck]) -> bool:

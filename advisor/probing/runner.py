@@ -12,11 +12,17 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from advisor.probing.child_folder import (
+    child_environment,
+    make_child_folder,
+    remove_child_folder,
+)
 from advisor.text import one_line
 
 ProgressCallback = Callable[[dict[str, Any]], None]
@@ -138,7 +144,10 @@ class ManagedProcess:
     """A subprocess in its own process group, with live stderr events and a sure kill.
 
     `run_process` uses it to run a command to completion; the benchmark driver keeps
-    one open and sends it commands on stdin (``interactive=True``).
+    one open and sends it commands on stdin (``interactive=True``). The child runs in
+    its own folder (home, caches, temporary files: see child_folder), removed once it
+    has been reaped, or at the latest when the advisor exits. ``env`` is the base
+    environment (default: the advisor's own).
     """
 
     def __init__(
@@ -158,7 +167,10 @@ class ManagedProcess:
         self._stdout: list[str] = []
         self._stdout_overflow = False
         self._readers: list[threading.Thread] = []
+        self._remove_folder: Callable[[], object] = lambda: None
         try:
+            folder = make_child_folder()
+            self._remove_folder = weakref.finalize(self, remove_child_folder, folder)
             self.process: subprocess.Popen[str] | None = subprocess.Popen(
                 list(argv),
                 stdin=subprocess.PIPE if interactive else subprocess.DEVNULL,
@@ -167,12 +179,13 @@ class ManagedProcess:
                 text=True,
                 encoding="utf-8",
                 errors="replace",
-                env=env,
+                env=child_environment(os.environ if env is None else env, folder),
                 start_new_session=sys.platform != "win32",
             )
-        except OSError as exc:
+        except OSError as exc:  # no folder for it (a full disk) or no such program
             self.process = None
             self.start_error = exc.strerror or str(exc)
+            self._remove_folder()
             return
         self._readers = [
             threading.Thread(target=self._read_stderr, args=(on_event,), daemon=True),
@@ -180,6 +193,11 @@ class ManagedProcess:
         ]
         for reader in self._readers:
             reader.start()
+
+    @property
+    def pid(self) -> int | None:
+        """The process id; None when it never started."""
+        return None if self.process is None else self.process.pid
 
     def alive(self) -> bool:
         """Whether the process is still running."""
@@ -210,6 +228,7 @@ class ManagedProcess:
                     self.process.wait(timeout=_POLL_S)
                     self.ended = self.clock()
                     kill_tree(self.process)  # anything it started and left behind
+                    self._remove_folder()
                     return "exited"
                 except subprocess.TimeoutExpired:
                     pass
@@ -231,6 +250,7 @@ class ManagedProcess:
         kill_tree(self.process)
         self.process.wait()
         self.ended = self.ended or self.clock()
+        self._remove_folder()
 
     def result(self, ending: Ending) -> ProcessResult:
         """How the process ended, once it has."""

@@ -7,9 +7,10 @@ from dataclasses import replace
 
 import pytest
 
+from advisor.bench.compiler_setup import compiler_setup_folder
 from advisor.bench.events import parse_case
 from advisor.bench.lockstep import slots
-from advisor.bench.run import build_plan, compiler_setup_folder, plan_dtypes, resolve_device
+from advisor.bench.run import build_plan, plan_dtypes, resolve_device
 from advisor.bench.spec import suite
 from advisor.bench.suite_result import suite_from_result
 from advisor.datadir import cache_dir
