@@ -21,34 +21,45 @@ pytestmark = pytest.mark.frameworks
 
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    data = tmp_path_factory.mktemp("bench-data")
+    # A data folder the run creates (two levels), an empty home and temporary folder.
+    data = tmp_path_factory.mktemp("bench-data") / "share" / "framework-advisor"
     temporary = tmp_path_factory.mktemp("bench-tmp")
+    home = tmp_path_factory.mktemp("bench-home")
     result = subprocess.run(
         [sys.executable, "-m", "advisor", "bench", "--preset", "tiny", "--device", "cpu", "--json"],
         capture_output=True,
         text=True,
         timeout=600,
         check=False,
-        env=dict(os.environ, TMPDIR=str(temporary), **{DATA_DIR_VARIABLE: str(data)}),
+        env=dict(
+            os.environ, HOME=str(home), TMPDIR=str(temporary), **{DATA_DIR_VARIABLE: str(data)}
+        ),
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    left = sorted(p.name for p in temporary.iterdir())
     return {
         "record": record_from_json(result.stdout),
         "stderr": result.stderr,
         "data": data,
-        "left_in_tmp": left,
+        "left": sorted(str(p) for folder in (home, temporary) for p in folder.rglob("*")),
     }
 
 
-def test_a_run_leaves_no_autograph_files_in_the_temporary_folder(
+def test_a_run_leaves_nothing_in_the_home_or_the_temporary_folder(
     tiny_run: dict[str, object],
 ) -> None:
-    # TensorFlow's autograph writes a file per converted function; the TensorFlow suite
-    # keeps them in the run's folder, which goes at the end. (PyTorch's compiler cache,
-    # torchinductor_<user>, stays on purpose: it is kept between runs.)
-    left = tiny_run["left_in_tmp"]
-    assert [name for name in left if not name.startswith("torchinductor_")] == []  # type: ignore[attr-defined]
+    # Keras's keras.json, TensorFlow's autograph files, TorchInductor's cache and its
+    # 150 MB of precompiled headers, ONNX Runtime's device id: each child's own folder.
+    assert tiny_run["left"] == []
+
+
+def test_every_folder_the_run_created_for_its_data_is_owner_only(
+    tiny_run: dict[str, object],
+) -> None:
+    data = Path(str(tiny_run["data"]))
+    (set_up,) = (data / "cache" / "torch-compiler").iterdir()
+    created = [data.parent, data, data / "cache", set_up.parent, set_up]
+    modes = {str(p): oct(p.stat().st_mode & 0o777) for p in created}
+    assert modes == dict.fromkeys(map(str, created), oct(0o700))
 
 
 def test_every_workload_has_a_figure_or_a_reason_in_both_frameworks(
@@ -101,6 +112,8 @@ def test_torch_compile_is_timed_after_the_compilers_one_time_set_up(
     )
     (set_up,) = (Path(str(tiny_run["data"])) / "cache" / "torch-compiler").iterdir()
     assert set_up.name.startswith("torch-" + tiny_run["record"].frameworks[0].report.version)  # type: ignore[attr-defined]
+    # The precompiled headers TorchInductor keeps outside its cache are part of it.
+    assert list((set_up / "precompiled_headers").glob("*.h.gch"))
     assert "setting up torch.compile's compiler" in str(tiny_run["stderr"])
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from advisor.datadir import DATA_DIR_VARIABLE
 from advisor.probing.runner import run_process
 
 # What runtimes do: write under ~ and the XDG folders, in the temporary folder, in the
@@ -117,3 +118,22 @@ def test_packages_installed_for_the_user_stay_importable(tmp_path: Path) -> None
         [sys.executable, "-c", check], env=env, capture_output=True, text=True, check=True
     )
     assert advisor.stdout.startswith("0 "), advisor.stdout
+
+
+@pytest.mark.frameworks
+def test_probe_leaves_nothing_in_an_empty_home_or_temporary_folder(tmp_path: Path) -> None:
+    # TensorFlow's probe brings Keras in, which wrote ~/.keras/keras.json.
+    home, temporary, data = tmp_path / "home", tmp_path / "tmp", tmp_path / "data"
+    for folder in (home, temporary):
+        folder.mkdir()
+    env = dict(os.environ, HOME=str(home), TMPDIR=str(temporary), **{DATA_DIR_VARIABLE: str(data)})
+    done = subprocess.run(
+        [sys.executable, "-m", "advisor", "probe", "--quiet"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert _everything(home, temporary) == []

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from advisor.datadir import DATA_DIR_VARIABLE
 from advisor.deploy.exporting import export_framework
-from advisor.deploy.run import DeployOptions, run_deployment
 from advisor.deploy.spec import RouteSpec, deploy_spec
-from advisor.record import Interpreter, Record
+from advisor.record import Interpreter, Record, record_from_json
 from advisor.resources_path import probes_folder
 from tests.helpers import INTERPRETER
 
@@ -36,8 +36,41 @@ def _require(*modules: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def tiny_run() -> Record:
-    return run_deployment(DeployOptions(preset="tiny"), sys.executable)
+def tiny_deploy(tmp_path_factory: pytest.TempPathFactory) -> tuple[Record, list[str]]:
+    """A tiny run from the command line with an empty home and temporary folder: its
+    record, and every path the run left in those two folders."""
+    home = tmp_path_factory.mktemp("deploy-home")
+    temporary = tmp_path_factory.mktemp("deploy-tmp")
+    data = tmp_path_factory.mktemp("deploy-data")
+    output = tmp_path_factory.mktemp("deploy-out") / "record.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "advisor", "deploy", "--preset", "tiny", "--output", str(output)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+        env=dict(
+            os.environ, HOME=str(home), TMPDIR=str(temporary), **{DATA_DIR_VARIABLE: str(data)}
+        ),
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    left = sorted(str(p) for folder in (home, temporary) for p in folder.rglob("*"))
+    return record_from_json(output.read_text(encoding="utf-8")), left
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tiny_deploy: tuple[Record, list[str]]) -> Record:
+    return tiny_deploy[0]
+
+
+def test_a_run_leaves_nothing_in_the_home_or_the_temporary_folder(
+    tiny_deploy: tuple[Record, list[str]],
+) -> None:
+    # ONNX Runtime's telemetry device id, event store and .ses file, Keras's keras.json,
+    # TorchInductor's folder: none of them, anywhere the user would find them.
+    record, left = tiny_deploy
+    assert any(r.route == "torch_onnx" and r.status == "ok" for r in record.deployment.routes)  # type: ignore[union-attr]
+    assert left == []
 
 
 def test_every_installed_route_exports_reloads_and_reproduces(tiny_run: Record) -> None:

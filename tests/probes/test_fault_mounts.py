@@ -14,13 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from advisor.bench.compiler_setup import set_up_compiler
 from advisor.datadir import DATA_DIR_VARIABLE
 from advisor.record import record_from_json
 from advisor.scoring.answers import default_answers
 from advisor.scoring.knowledge import knowledge
 from advisor.service import restore, save
 from advisor.session import Session
-from tests.helpers import FIXTURES
+from tests.helpers import FIXTURES, INTERPRETER
 
 QUICK = FIXTURES / "records" / "bench_quick_cpu.json"
 
@@ -138,3 +139,15 @@ def test_a_pdf_that_does_not_fit_says_the_disk_is_full(tiny_disk: Path) -> None:
         "(the PDF did not fit)"
     )
     assert list(tiny_disk.iterdir()) == []
+
+
+@pytest.mark.frameworks
+def test_a_compiler_set_up_that_fills_the_disk_leaves_no_half_built_folder(
+    tiny_disk: Path, tmp_path: Path
+) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"threads": 1, "device": "cpu"}))
+    folder = tiny_disk / "torch-compiler" / "torch-test-cpu-0123"
+    cancelled = set_up_compiler(INTERPRETER, plan, folder, lambda _event: None)
+    assert not cancelled
+    assert sorted(p.name for p in folder.parent.iterdir()) == []

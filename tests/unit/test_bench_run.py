@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
-from advisor.bench.compiler_setup import compiler_setup_folder
+from advisor.bench.compiler_setup import compiler_setup_folder, remove_failed_builds
 from advisor.bench.events import parse_case
 from advisor.bench.lockstep import slots
 from advisor.bench.run import build_plan, plan_dtypes, resolve_device
@@ -216,3 +220,24 @@ def test_the_compiler_set_up_is_kept_per_pytorch_version_and_device() -> None:
 @pytest.mark.usefixtures("unusable_data_folder")
 def test_without_a_usable_cache_folder_the_compile_is_fully_cold() -> None:
     assert compiler_setup_folder(helpers.record((_probe("torch", "cpu"),)), "cpu") is None
+
+
+def test_half_built_compiler_set_ups_of_ended_processes_are_removed(tmp_path: Path) -> None:
+    folder = tmp_path / "torch-compiler" / "torch-2.13.0-cpu-0123"
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    crashed = folder.with_name(f"{folder.name}.building-{ended.pid}")
+    just_ended = folder.with_name(f"{folder.name}.building-{os.getpid()}")
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        another_run = folder.with_name(f"{folder.name}.building-{running.pid}")
+        other_set_up = folder.with_name(f"torch-2.12.0-cpu-4567.building-{ended.pid}")
+        for half in (crashed, just_ended, another_run, other_set_up):
+            (half / "triton").mkdir(parents=True)
+        remove_failed_builds(folder, ended_pid=os.getpid())
+        assert sorted(p.name for p in folder.parent.iterdir()) == sorted(
+            [another_run.name, other_set_up.name]
+        )
+    finally:
+        running.kill()
+        running.wait()

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from advisor.datadir import DATA_DIR_VARIABLE, cache_dir, data_dir
 from advisor.errors import ExportError, OutputPathError
-from advisor.fileio import atomic_write, atomic_write_text
+from advisor.fileio import atomic_write, atomic_write_text, make_private_folder
 
 
 def test_write_replaces_the_whole_file_and_leaves_no_temporary(tmp_path: Path) -> None:
@@ -82,3 +83,32 @@ def test_a_producer_that_fails_midway_leaves_the_old_file_and_no_temporary(tmp_p
         atomic_write(target, half_then_fail)
     assert target.read_text() == "old"
     assert os.listdir(tmp_path) == ["report.pdf"]
+
+
+def test_a_fresh_data_folder_is_owner_only_down_from_the_first_folder_it_creates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    existing = tmp_path / "existing"
+    existing.mkdir(mode=0o755)
+    existing.chmod(0o755)
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(existing / "share" / "framework-advisor"))
+    umask = os.umask(0o022)
+    try:
+        cache = cache_dir()
+        make_private_folder(data_dir() / "deeper" / "still")
+    finally:
+        os.umask(umask)
+    created = [existing / "share", existing / "share" / "framework-advisor", cache]
+    created += [data_dir() / "deeper", data_dir() / "deeper" / "still"]
+    assert {str(p): p.stat().st_mode & 0o777 for p in created} == dict.fromkeys(
+        map(str, created), 0o700
+    )
+    assert existing.stat().st_mode & 0o777 == 0o755  # not the advisor's to change
+
+
+def test_a_file_in_the_way_of_a_private_folder_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    with pytest.raises(FileExistsError):
+        make_private_folder(tmp_path / "file")
+    with pytest.raises(OSError):
+        make_private_folder(tmp_path / "file" / "below")
