@@ -55,14 +55,19 @@ def _everything(*folders: Path) -> list[str]:
 
 
 def test_a_child_writes_only_in_its_own_folder_which_goes_when_it_ends(
-    empty_home_and_tmp: tuple[Path, Path],
+    empty_home_and_tmp: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     home, temporary = empty_home_and_tmp
-    result = run_process([sys.executable, "-c", _WRITER], 60)
+    project = home.parent / "project"  # the user's own code, which a child imports
+    project.mkdir()
+    (project / "users_module.py").write_text("")
+    monkeypatch.setenv("PYTHONPATH", str(project))
+    result = run_process([sys.executable, "-c", "import users_module\n" + _WRITER], 60)
     assert result.returncode == 0, result.log_lines
     child_home, child_tmp = result.stdout.split()
     assert child_home != str(home) and child_tmp != str(temporary)
     assert _everything(home, temporary) == []
+    assert _everything(project) == [str(project / "users_module.py")]  # no __pycache__
 
 
 def test_a_child_killed_at_its_timeout_leaves_nothing_either(
