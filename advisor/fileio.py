@@ -168,7 +168,7 @@ def make_private_folder(folder: Path) -> None:
     """
     if folder.is_dir():
         return
-    if folder.parent != folder:
+    if not os.path.lexists(folder.parent):
         make_private_folder(folder.parent)
     try:
         folder.mkdir(mode=0o700)

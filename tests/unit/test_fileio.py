@@ -110,5 +110,5 @@ def test_a_file_in_the_way_of_a_private_folder_is_an_error(tmp_path: Path) -> No
     (tmp_path / "file").write_text("")
     with pytest.raises(FileExistsError):
         make_private_folder(tmp_path / "file")
-    with pytest.raises(OSError):
-        make_private_folder(tmp_path / "file" / "below")
+    with pytest.raises(NotADirectoryError):
+        make_private_folder(tmp_path / "file" / "below" / "deeper")
