@@ -8,7 +8,7 @@ from pathlib import Path
 import platformdirs
 
 from advisor.errors import DataFolderError
-from advisor.fileio import make_private_folder
+from advisor.fileio import private_folder_problem
 
 APP_NAME = "framework-advisor"
 DATA_DIR_VARIABLE = "FRAMEWORK_ADVISOR_DATA_DIR"
@@ -31,8 +31,7 @@ def cache_dir() -> Path:
 
 def _usable(folder: Path) -> Path:
     """The folder, created owner-only (with any missing above it); else one DataFolderError."""
-    try:
-        make_private_folder(folder)
-    except OSError as exc:
-        raise DataFolderError(f"data folder {folder} cannot be used ({exc.strerror})") from exc
+    problem = private_folder_problem(folder)
+    if problem:
+        raise DataFolderError(f"data folder {folder} cannot be used ({problem})")
     return folder

@@ -90,16 +90,26 @@ def _output_problem(path: Path, folder: Path) -> str | None:
 def make_private_folder(folder: Path) -> None:
     """Create ``folder`` and its missing parents for the user only (0700); folders that
     exist are left as they are. A problem is one OutputPathError naming it."""
+    problem = private_folder_problem(folder)
+    if problem:
+        raise OutputPathError(f"cannot create folder {folder}: {problem}")
+
+
+def private_folder_problem(folder: Path) -> str | None:
+    """Create ``folder`` as make_private_folder does; what stood in the way, or None.
+
+    ``Path.mkdir(parents=True)`` would give the parents it creates the default mode
+    (0755 under the usual umask): every folder made here is 0700.
+    """
     missing = []
     current = folder
     while not current.is_dir():
         if os.path.lexists(current):
-            what = (
+            return (
                 "it exists and is not a folder"
                 if current == folder
                 else f"{current} is not a folder"
             )
-            raise OutputPathError(f"cannot create folder {folder}: {what}")
         missing.append(current)
         current = current.parent
     for path in reversed(missing):
@@ -107,7 +117,9 @@ def make_private_folder(folder: Path) -> None:
             os.mkdir(path, 0o700)
         except OSError as exc:
             if not path.is_dir():  # one made meanwhile by another run is as good
-                raise OutputPathError(f"cannot create folder {path}: {exc.strerror}") from exc
+                reason = exc.strerror or str(exc)
+                return reason if path == folder else f"{path}: {reason}"
+    return None
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -158,20 +170,3 @@ def _mode_for(path: Path) -> int:
         return path.stat().st_mode & 0o777
     except FileNotFoundError:
         return 0o600
-
-
-def make_private_folder(folder: Path) -> None:
-    """Create ``folder`` and each missing folder above it owner-only (0700).
-
-    ``Path.mkdir(parents=True)`` gives the parents it creates the default mode (0755
-    under the usual umask). Folders that already exist are left as they are.
-    """
-    if folder.is_dir():
-        return
-    if not os.path.lexists(folder.parent):
-        make_private_folder(folder.parent)
-    try:
-        folder.mkdir(mode=0o700)
-    except FileExistsError:
-        if not folder.is_dir():  # a file in the way
-            raise

@@ -12,7 +12,7 @@ from pathlib import Path
 from advisor.bench.events import BenchEvent, BenchListener
 from advisor.datadir import cache_dir
 from advisor.errors import DataFolderError
-from advisor.fileio import make_private_folder
+from advisor.fileio import private_folder_problem
 from advisor.probing.runner import ManagedProcess
 from advisor.record import Interpreter, Record
 from advisor.resources_path import probes_folder
@@ -59,9 +59,7 @@ def set_up_compiler(
     listen(BenchEvent("", "message", "setting up torch.compile's compiler (once per machine)"))
     script = probes_folder() / "torch_compiler_setup.py"
     argv = [interpreter.executable, str(script), "--plan", str(plan_path), "--into", str(folder)]
-    try:
-        make_private_folder(folder.parent)
-    except OSError:  # nowhere to keep it: the compile is fully cold, and says so
+    if private_folder_problem(folder.parent):  # nowhere to keep it: fully cold, and says so
         return False
     process = ManagedProcess(argv)
     try:

@@ -183,7 +183,7 @@ def test_an_unusable_data_folder_does_not_fail_a_job_that_needs_none(
     assert err == (
         "no saved benchmark or deployment results: static criteria only "
         f"(Autosave is off: the data folder {unusable_data_folder} cannot be used "
-        "(Not a directory))\n"
+        f"({unusable_data_folder.parent} is not a folder))\n"
     )
 
 

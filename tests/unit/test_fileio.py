@@ -106,9 +106,9 @@ def test_a_fresh_data_folder_is_owner_only_down_from_the_first_folder_it_creates
     assert existing.stat().st_mode & 0o777 == 0o755  # not the advisor's to change
 
 
-def test_a_file_in_the_way_of_a_private_folder_is_an_error(tmp_path: Path) -> None:
+def test_a_file_in_the_way_of_a_private_folder_is_one_clear_error(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("")
-    with pytest.raises(FileExistsError):
+    with pytest.raises(OutputPathError, match="file: it exists and is not a folder"):
         make_private_folder(tmp_path / "file")
-    with pytest.raises(NotADirectoryError):
+    with pytest.raises(OutputPathError, match=f"deeper: {tmp_path / 'file'} is not a folder"):
         make_private_folder(tmp_path / "file" / "below" / "deeper")

@@ -111,12 +111,14 @@ def test_an_unusable_data_folder_starts_a_fresh_session_without_autosave(
 ) -> None:
     restored = restore(knowledge())
     assert restored.session == Session(default_answers(knowledge()), None)
+    blocker = unusable_data_folder.parent  # a regular file
     assert restored.problem == (
-        f"Autosave is off: the data folder {unusable_data_folder} cannot be used (Not a directory)"
+        f"Autosave is off: the data folder {unusable_data_folder} cannot be used "
+        f"({blocker} is not a folder)"
     )
     assert remember_run(RECORD, knowledge())[1] == (
         f"not kept as the latest run: data folder {unusable_data_folder} cannot be used "
-        "(Not a directory)"
+        f"({blocker} is not a folder)"
     )
 
 
