@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import os
 import sys
+import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -35,9 +36,12 @@ from advisor.fleet.compare import SetAside
 from advisor.fleet.slurm import SlurmOptions
 from advisor.formatting import headline
 from advisor.probing.inventory import DEFAULT_PROBE_TIMEOUT_S
-from advisor.record import Record, record_to_json, save_record
+from advisor.progress import Progress
+from advisor.record import CodeReading, Record, record_to_json, save_record
+from advisor.redact import SCANNED_FOLDER
 from advisor.report.export import FORMATS, Format
 from advisor.report.view import ReportView, with_answers
+from advisor.scan.propose import Findings
 from advisor.scoring.answers import Answers
 from advisor.scoring.knowledge import Knowledge
 from advisor.service import (
@@ -63,6 +67,8 @@ from advisor.service import (
     remember_run,
     report,
     report_format,
+    scan_code,
+    scanned_answers,
     slurm_script,
     stored_results,
     verdict,
@@ -75,6 +81,7 @@ from advisor.terminal.fleet import format_fleet
 from advisor.terminal.inventory import format_inventory
 from advisor.terminal.live import LiveOutput
 from advisor.terminal.recommend import format_questions, format_recommendation
+from advisor.terminal.scan import format_origins, format_scan, scan_answers_toml, scan_json
 from advisor.terminal.stopping import StopSignals, stop_signals
 from advisor.text import neutralised
 
@@ -127,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_bench_parser(commands)
     _add_deploy_parser(commands)
     _add_recommend_parsers(commands)
+    _add_scan_parser(commands)
     _add_report_parser(commands)
     _add_compare_parser(commands)
     _add_fleet_parser(commands)
@@ -151,6 +159,7 @@ def _add_recommend_parsers(commands: argparse._SubParsersAction[_Parser]) -> Non
         "recommend", help="weigh your answers and this machine's results into a recommendation"
     )
     _add_answers_options(recommend)
+    _add_scan_option(recommend)
     recommend.add_argument(
         "--results",
         metavar="FILE",
@@ -170,6 +179,41 @@ def _add_recommend_parsers(commands: argparse._SubParsersAction[_Parser]) -> Non
     )
 
 
+def _add_scan_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--scan",
+        metavar="PATH",
+        type=Path,
+        action="append",
+        help="read answers from your project's code (repeatable); --answers/--profile win",
+    )
+
+
+def _add_scan_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    scan = commands.add_parser(
+        "scan",
+        help="read your project's code (never running it) and propose answers with evidence",
+        description="Parses Python, notebooks, dependency files, app builds, C includes and "
+        "configs under each PATH; never imports, runs or writes anything there.",
+    )
+    scan.add_argument("paths", nargs="+", metavar="PATH", type=Path)
+    scan.add_argument("--json", action="store_true", help="print answers and evidence as JSON")
+    scan.add_argument(
+        "--output", metavar="FILE.toml", type=Path, help="write an answers file (for --answers)"
+    )
+    scan.add_argument(
+        "--include-vendored",
+        action="store_true",
+        help="also read node_modules, virtual environments, build and vendored folders",
+    )
+    scan.add_argument(
+        "--leave-out-identity",
+        action="store_true",
+        help="show the scanned folder's absolute path as <scanned folder> (for sharing)",
+    )
+    scan.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+
+
 def _add_report_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     report = commands.add_parser(
         "report",
@@ -177,6 +221,7 @@ def _add_report_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         description="Without --results or --from, probes and runs the quick benchmarks first.",
     )
     _add_answers_options(report)
+    _add_scan_option(report)
     inputs = report.add_mutually_exclusive_group()
     inputs.add_argument(
         "--results", metavar="FILE", type=Path, help="a saved bench record: do not measure"
@@ -479,9 +524,48 @@ def _given_answers(args: argparse.Namespace, known: Knowledge) -> Answers | None
     return given_answers(args.answers, args.profile, known)
 
 
+def _answers_and_code(
+    args: argparse.Namespace, known: Knowledge
+) -> tuple[Answers | None, CodeReading | None]:
+    """The user's answers, under which a scan's proposals (--scan) fill the rest."""
+    given = _given_answers(args, known)
+    if not args.scan:
+        return given, None
+    answers, code = scanned_answers(given, _scanned(args.scan, False, args), known)
+    sys.stderr.write(format_origins(answers, code))
+    return answers, code
+
+
+def _scanned(paths: list[Path], include_vendored: bool, args: argparse.Namespace) -> Findings:
+    started = time.monotonic()
+    with _live(args) as out:
+
+        def show(done: int, total: int) -> None:
+            elapsed = time.monotonic() - started
+            out.progress(Progress("reading files", done, total, elapsed, None))
+
+        return scan_code(paths, include_vendored, show)
+
+
+def _run_scan(args: argparse.Namespace) -> int:
+    if args.output is not None:
+        _check_output(args.output)
+    known = knowledge()
+    findings = _scanned(args.paths, args.include_vendored, args)
+    text = scan_json(findings) if args.json else format_scan(findings, known)
+    if args.leave_out_identity:
+        for root in findings.result.roots:
+            text = text.replace(root, SCANNED_FOLDER)
+    sys.stdout.write(text)
+    if args.output is not None:
+        write_text(args.output, scan_answers_toml(findings))
+        print(f"answers file written to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _run_recommend(args: argparse.Namespace) -> int:
     known = knowledge()
-    answers = _given_answers(args, known) or fresh_answers(known)
+    answers = _answers_and_code(args, known)[0] or fresh_answers(known)
     record, origin = _load_results(args.results)
     print(origin, file=sys.stderr)
     rec = advise(known, answers, comparison(record) if record is not None else None, record)
@@ -515,10 +599,10 @@ def _run_report(args: argparse.Namespace) -> int:
     output = args.output or Path(f"framework-advisor-report.{fmt}")
     _check_output(output)
     known = knowledge()
-    answers = _given_answers(args, known)
+    answers, code = _answers_and_code(args, known)
     record = _measured(args)
     if answers is not None or record.answers is None:
-        record = with_answers(record, answers or fresh_answers(known))
+        record = with_answers(record, answers or fresh_answers(known), code)
     view = report(record, known)
     export(record, output, fmt, view, args.leave_out_identity)
     print(f"{headline(view.recommendation)}; {fmt.upper()} report written to {output}")
@@ -643,7 +727,7 @@ def _live(args: argparse.Namespace) -> LiveOutput:
     """Live progress on the real stderr (LiveOutput neutralises what it shows itself)."""
     stream = sys.stderr
     raw = stream._stream if isinstance(stream, _Neutralising) else stream
-    return LiveOutput(raw, quiet=args.quiet)
+    return LiveOutput(raw, quiet=getattr(args, "quiet", False))
 
 
 @contextlib.contextmanager
@@ -684,6 +768,7 @@ def _main(argv: Sequence[str] | None) -> int:
             "compare": _run_compare,
             "fleet": _run_fleet,
             "environments": _run_environments,
+            "scan": _run_scan,
         }
         with stop_signals() as stops:
             return runners[args.command](args)

@@ -346,11 +346,33 @@ class DeploymentRun:
 
 
 @dataclass(frozen=True)
+class CodeFinding:
+    """An answer a scan proposed, with its evidence; `kept` is False where the user's won."""
+
+    question: str
+    value: str  # as the questionnaire words it
+    evidence: tuple[str, ...]
+    kept: bool
+
+
+@dataclass(frozen=True)
+class CodeReading:
+    """What a scan of the user's code read (paths relative to the scanned folder)."""
+
+    roots: tuple[str, ...]
+    findings: tuple[CodeFinding, ...]
+    suggestions: tuple[str, ...]  # must-haves to consider, with their evidence
+    read: tuple[str, ...]  # what was read and left out, one line each
+
+
+@dataclass(frozen=True)
 class SavedAnswers:
     """The questionnaire answers a report was weighed with, as given (checked again on load)."""
 
     source: str
     values: dict[str, Any]
+    origins: dict[str, str] = field(default_factory=dict)  # see Answers.origins
+    code: CodeReading | None = None  # what a scan of the user's code read, if one did
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Reports are meant to be shared: leave out who and where a record comes from, on request.
 
 The machine's host name, the user's name and their home folder appear in a record (the
-inventory, interpreter and framework paths, the answers file). `redacted` replaces each
+inventory, interpreter and framework paths, the answers file), and so does the absolute
+path of a scanned project (its findings name paths relative to it). `redacted` replaces each
 everywhere in the record, consistently: the home folder by `~`, the host name by `host`,
 the user name by `user`. Measurements, versions and the hardware are kept: they are what
 a reader of the report needs.
@@ -16,6 +17,8 @@ from pathlib import Path
 from advisor.record import Record
 from advisor.serde import from_jsonable, to_jsonable
 
+SCANNED_FOLDER = "<scanned folder>"
+
 
 def _user() -> str | None:
     try:
@@ -27,7 +30,10 @@ def _user() -> str | None:
 def replacements(record: Record) -> list[tuple[re.Pattern[str], str]]:
     """What to replace, in order: the home folder, the host name, the user name."""
     hostname = record.machine.system.hostname
-    found = [(str(Path.home()), "~"), (hostname, "host"), (_user() or "", "user")]
+    code = record.answers.code if record.answers else None
+    # A scanned folder first: its path may lie under the home folder, and is left out whole.
+    roots = [(root, SCANNED_FOLDER) for root in (code.roots if code else ())]
+    found = [*roots, (str(Path.home()), "~"), (hostname, "host"), (_user() or "", "user")]
     patterns = []
     for text, stand_in in found:
         if text in ("", "/", "~"):

@@ -38,6 +38,7 @@ from advisor.progress import Progress
 from advisor.record import (
     BenchmarkRun,
     CaseResult,
+    CodeReading,
     DeploymentRun,
     Record,
     SuiteResult,
@@ -52,7 +53,17 @@ from advisor.report.charts import Bar, BarInput, diverging_bars
 from advisor.report.export import Format, export_report, format_for
 from advisor.report.render import render_view
 from advisor.report.view import ReportView, report_view, with_answers
-from advisor.scoring.answers import Answers, default_answers, load_answers, template
+from advisor.scan.propose import Findings, propose
+from advisor.scan.run import ScanOptions, ScanProgress, scan_folders
+from advisor.scan.signals import signal_table
+from advisor.scan.summary import FROM_CODE, code_reading
+from advisor.scoring.answers import (
+    Answers,
+    default_answers,
+    load_answers,
+    template,
+    with_proposals,
+)
 from advisor.scoring.engine import Recommendation, raw_weights, recommend
 from advisor.scoring.knowledge import Knowledge
 from advisor.scoring.knowledge import knowledge as shipped_knowledge
@@ -294,6 +305,27 @@ def given_answers(
     if answers_file is not None:
         return load_answers(answers_file, known)
     return None
+
+
+def scan_code(
+    roots: Sequence[Path],
+    include_vendored: bool = False,
+    on_progress: ScanProgress | None = None,
+    cancel: threading.Event | None = None,
+    workers: int = 0,
+) -> Findings:
+    """Read the user's project (never running it) and propose answers with evidence."""
+    options = ScanOptions(include_vendored=include_vendored, workers=workers)
+    result = scan_folders(roots, options, on_progress, cancel)
+    return propose(result, signal_table(), shipped_knowledge())
+
+
+def scanned_answers(
+    given: Answers | None, findings: Findings, known: Knowledge
+) -> tuple[Answers, CodeReading]:
+    """The scan's proposals under the user's own answers, and what the report says of it."""
+    answers = with_proposals(given, findings.answers(), FROM_CODE, known)
+    return answers, code_reading(findings, answers, known)
 
 
 def fresh_answers(known: Knowledge) -> Answers:

@@ -10,7 +10,7 @@ from advisor import __version__
 from advisor.comparison import VARIANT_LABELS, Comparison, compare
 from advisor.fleet.compare import Fleet
 from advisor.formatting import Section, inventory_sections, local_time
-from advisor.record import BenchmarkRun, DeploymentRun, Record, SavedAnswers
+from advisor.record import BenchmarkRun, CodeReading, DeploymentRun, Record, SavedAnswers
 from advisor.report.advice_view import AdviceView, advice_view
 from advisor.report.bench_view import BenchView, bench_view
 from advisor.report.deploy_view import DeploymentView, deployment_view
@@ -37,6 +37,25 @@ class Method:
 
 
 @dataclass(frozen=True)
+class CodeRow:
+    """One answer a scan of the user's code proposed."""
+
+    question: str  # the question's text
+    value: str
+    evidence: tuple[str, ...]
+    kept: bool  # False where the user's own answer won
+
+
+@dataclass(frozen=True)
+class CodeView:
+    """The report's "What we read in your code" section."""
+
+    rows: tuple[CodeRow, ...]
+    suggestions: tuple[str, ...]
+    read: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ReportView:
     """Everything the report template renders, in reading order."""
 
@@ -48,18 +67,22 @@ class ReportView:
     fleet: FleetView | None  # other machines' records, compared (framework-advisor compare)
     machine: tuple[Section, ...]
     method: Method
+    code: CodeView | None = None  # what a scan of the user's code read, if one did
 
 
 def record_answers(record: Record, knowledge: Knowledge) -> Answers:
     """The answers saved in the record, checked against today's questionnaire; else defaults."""
     if record.answers is None:
         return default_answers(knowledge)
-    return checked_answers(record.answers.values, record.answers.source, knowledge)
+    answers = checked_answers(record.answers.values, record.answers.source, knowledge)
+    return dataclasses.replace(answers, origins=dict(record.answers.origins))
 
 
-def with_answers(record: Record, answers: Answers) -> Record:
-    """The record carrying these answers, so the report can be rendered again from it alone."""
-    return dataclasses.replace(record, answers=SavedAnswers(answers.source, dict(answers.values)))
+def with_answers(record: Record, answers: Answers, code: CodeReading | None = None) -> Record:
+    """The record carrying these answers (and what a scan of the code read, if one did), so
+    the report can be rendered again from it alone."""
+    saved = SavedAnswers(answers.source, dict(answers.values), dict(answers.origins), code)
+    return dataclasses.replace(record, answers=saved)
 
 
 def _deploy_command(run: DeploymentRun, python: str) -> str:
@@ -133,7 +156,9 @@ def _answer_lines(answers: Answers, knowledge: Knowledge) -> tuple[tuple[str, st
         else:
             chosen = value if isinstance(value, list) else [value]
             shown = ", ".join(option.label for option in question.options if option.id in chosen)
-        lines.append((question.id, question.text, shown or "none"))
+        origin = answers.origins.get(question.id)
+        shown = f"{shown or 'none'} (from {origin})" if origin else shown or "none"
+        lines.append((question.id, question.text, shown))
     return tuple(lines)
 
 
@@ -194,4 +219,16 @@ def report_view(
         fleet=fleet_view(fleet) if fleet is not None else None,
         machine=tuple(inventory_sections(record)),
         method=_method(record, answers, knowledge, advice),
+        code=_code_view(record.answers.code, knowledge) if record.answers else None,
     )
+
+
+def _code_view(code: CodeReading | None, knowledge: Knowledge) -> CodeView | None:
+    if code is None:
+        return None
+    texts = {q.id: q.text for q in knowledge.questions}
+    rows = tuple(
+        CodeRow(texts.get(f.question, f.question), f.value, f.evidence, f.kept)
+        for f in code.findings
+    )
+    return CodeView(rows, code.suggestions, code.read)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,10 @@ class Answers:
 
     values: dict[str, Any]
     source: str
+    # Where an answer did not come from `source` (e.g. "your code" for one a scan
+    # proposed): question id -> origin. Empty when every answer came from `source`.
+    origins: dict[str, str] = field(default_factory=dict)
+    given: frozenset[str] = frozenset()  # the ids the source set itself (not defaults)
 
 
 def default_answers(knowledge: Knowledge) -> Answers:
@@ -49,7 +53,7 @@ def checked_answers(data: dict[str, Any], source: str, knowledge: Knowledge) -> 
         if question is None:
             raise UsageError(f"{source}: key {quoted(key)}: unknown question id")
         values[key] = _checked(question, value, source)
-    return Answers(values, source)
+    return Answers(values, source, given=frozenset(data))
 
 
 _AT_LINE = re.compile(r"at line (\d+)")
@@ -63,6 +67,20 @@ def _toml_problem(text: str, source: str, exc: tomllib.TOMLDecodeError) -> str:
         key = line.split("=", 1)[0].strip()
         return f"{source}: key {key!r}: duplicate key (line {where.group(1)})"
     return f"{source}: not valid TOML ({exc})"
+
+
+def with_proposals(
+    given: Answers | None, proposed: dict[str, Any], origin: str, knowledge: Knowledge
+) -> Answers:
+    """Proposed answers (a scan's) under the ones the user gave: the user's always win."""
+    base = given or default_answers(knowledge)
+    values, origins = dict(base.values), dict(base.origins)
+    for key, value in proposed.items():
+        if key not in base.given:
+            values[key] = value
+            origins[key] = origin
+    source = f"{base.source} and {origin}" if given is not None else origin
+    return Answers(values, source, origins, base.given)
 
 
 def load_answers(path: Path, knowledge: Knowledge) -> Answers:
@@ -103,12 +121,13 @@ def template(knowledge: Knowledge) -> str:
         else:
             many = "one or more of" if question.kind == "multi" else "one of"
             lines.append(f"# {many}: " + ", ".join(f"{o.id} ({o.label})" for o in question.options))
-        lines.append(f"{question.id} = {_toml_value(question.default)}")
+        lines.append(f"{question.id} = {toml_value(question.default)}")
         lines.append("")
     return "\n".join(lines)
 
 
-def _toml_value(value: Any) -> str:
+def toml_value(value: Any) -> str:
+    """An answer value as TOML writes it."""
     if isinstance(value, list):
         return "[" + ", ".join(f'"{v}"' for v in value) + "]"
     if isinstance(value, str):

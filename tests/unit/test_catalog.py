@@ -29,6 +29,7 @@ def test_every_shipped_resource_file_is_loaded_by_a_test() -> None:
         "criteria.toml",
         "questions.toml",
         "deploy.toml",  # tests/unit/test_deploy.py
+        "scan.toml",  # tests/unit/test_scan.py
     }
     assert {p.name for p in RESOURCES.glob("*.toml")} == covered
     # every profile is checked by tests/unit/test_scoring_engine.py

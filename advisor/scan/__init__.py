@@ -1,0 +1,1 @@
+"""Reading the user's own project, statically, to propose answers with their evidence."""
