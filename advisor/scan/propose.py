@@ -21,6 +21,11 @@ LARGE_IN_PRODUCTION_MIN_FILES = 30  # with serving or pipeline signs in the tree
 # The other framework's share under which its files are incidental (a converter script).
 MINOR_SHARE = 0.1
 MINOR_MIN_FILES = 3
+# A sign seen only in source code speaks for an answer when at least this share of the
+# framework files show it (a TPU script among 1,500 files of a library is an aside); one
+# dependency list, app build or config naming it is enough.
+SIGN_MIN_SHARE = 0.01
+SUGGEST_MIN_SHARE = 0.05  # a must-have needs a stronger hint
 
 
 @dataclass(frozen=True)
@@ -150,7 +155,7 @@ def _option_proposals(result: ScanResult, table: SignalTable, known: Knowledge) 
     found: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for signal in table.signals:
         count = result.signal(signal.id)
-        if count is None:
+        if count is None or not _weighty(result, signal.id, SIGN_MIN_SHARE):
             continue
         for support in signal.sets:
             found[support.question][support.option].append(sentence(count, signal.says))
@@ -175,12 +180,25 @@ def _suggestions(
     found: dict[str, list[str]] = defaultdict(list)
     for signal in table.signals:
         count = result.signal(signal.id)
-        for requirement in signal.suggests if count else ():
-            found[requirement].append(sentence(count, signal.says))  # type: ignore[arg-type]
+        if count is None or not _weighty(result, signal.id, SUGGEST_MIN_SHARE):
+            continue
+        for requirement in signal.suggests:
+            found[requirement].append(sentence(count, signal.says))
     size = next((p for p in proposals if p.question == "codebase_size"), None)
     if size is not None and size.value == "large":
         found["keep_code"].append(size.evidence[0])
     return tuple(Suggestion(k, tuple(dict.fromkeys(v))) for k, v in found.items())
+
+
+def _weighty(result: ScanResult, signal_id: str, share: float) -> bool:
+    """Whether a sign is more than an aside: declared in a non-source file, or in enough files."""
+    found = result.found(signal_id)
+    if found is None:
+        return False
+    if found.declared:
+        return True
+    framework_files = sum(c.files for c in result.framework_files.values())
+    return found.count.files >= max(1, share * framework_files)
 
 
 def _in_question_order(proposals: list[Proposal], known: Knowledge) -> list[Proposal]:

@@ -37,11 +37,13 @@ class Count:
 
 @dataclass(frozen=True)
 class SignalCount:
-    """One sign the scan found."""
+    """One sign the scan found; `declared` counts the files among them that are not source
+    code (dependency lists, app builds, configs, model files), where one file is enough."""
 
     signal: str
     says: str
     count: Count
+    declared: int = 0
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,12 @@ class ScanResult:
 
     def signal(self, signal_id: str) -> Count | None:
         """The count of one sign, or None when no file showed it."""
-        return next((s.count for s in self.signals if s.signal == signal_id), None)
+        found = self.found(signal_id)
+        return found.count if found else None
+
+    def found(self, signal_id: str) -> SignalCount | None:
+        """One sign as found, or None."""
+        return next((s for s in self.signals if s.signal == signal_id), None)
 
 
 @dataclass(frozen=True)
@@ -174,6 +181,7 @@ class _Tally:
     signals: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     problems: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     frameworks: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    declared: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     sources: int = 0
 
 
@@ -191,7 +199,7 @@ def _tally(
     for shown in walk.unreadable:
         tally.problems["unreadable"].append(shown)
     signals = tuple(
-        SignalCount(s.id, s.says, count(tally.signals[s.id]))
+        SignalCount(s.id, s.says, count(tally.signals[s.id]), tally.declared[s.id])
         for s in table.signals
         if tally.signals.get(s.id)
     )
@@ -216,6 +224,8 @@ def _tally(
 def _add(tally: _Tally, result: FileResult, kinds: dict[str, str]) -> None:
     for signal in result.signals:
         tally.signals[signal].append(result.shown)
+        if result.kind not in SOURCE_KINDS:
+            tally.declared[signal] += 1
     if result.problem:
         tally.problems[result.problem].append(result.shown)
     if result.kind not in SOURCE_KINDS:

@@ -490,3 +490,17 @@ def test_cancel_stops_and_says_so(tmp_path: Path) -> None:
     result = scan_folders([tmp_path], ScanOptions(workers=1), progress, cancel)
     assert result.cancelled
     assert result.framework_files["torch"].files < 600
+
+
+def test_an_aside_in_a_large_project_proposes_nothing_but_one_build_file_does(
+    tmp_path: Path,
+) -> None:
+    files: dict[str, str | bytes] = {f"lib/m{i:03}.py": "import torch\n" for i in range(200)}
+    files["tools/tpu.py"] = "import torch_xla\n"
+    _write(tmp_path, files)
+    assert "hardware" not in scan_code([tmp_path], workers=1).answers()
+    _write(
+        tmp_path,
+        {"android/app/build.gradle": "implementation 'com.google.ai.edge.litert:litert:1.4.0'\n"},
+    )
+    assert scan_code([tmp_path], workers=1).answers()["deployment_targets"] == ["mobile"]
