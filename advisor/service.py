@@ -328,6 +328,11 @@ def scanned_answers(
     return answers, code_reading(findings, answers, known)
 
 
+def scan_reading(findings: Findings, answers: Answers, known: Knowledge) -> CodeReading:
+    """What a report and a session keep of a scan, given the answers that stand now."""
+    return code_reading(findings, answers, known)
+
+
 def fresh_answers(known: Knowledge) -> Answers:
     """Every question at its default."""
     return default_answers(known)

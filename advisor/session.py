@@ -7,13 +7,13 @@ replaced.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from advisor.errors import RecordFormatError
 from advisor.fileio import atomic_write_text, read_text_file
-from advisor.record import SCHEMA_VERSION, Record, SavedAnswers, parse_json
+from advisor.record import SCHEMA_VERSION, CodeReading, Record, SavedAnswers, parse_json
 from advisor.scoring.answers import Answers, checked_answers
 from advisor.scoring.knowledge import Knowledge
 from advisor.serde import SchemaError, dumps, from_jsonable
@@ -33,6 +33,7 @@ class Session:
     # This machine's other Python environments, each record with the runs measured there:
     # choosing another interpreter shelves the current record here, never discards it.
     other_environments: tuple[Record, ...] = ()
+    code: CodeReading | None = None  # the latest scan of the user's code, if any
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,12 @@ def session_to_json(session: Session) -> str:
     layout = _SessionFile(
         SESSION_SCHEMA_VERSION,
         SESSION_KIND,
-        SavedAnswers(session.answers.source, dict(session.answers.values)),
+        SavedAnswers(
+            session.answers.source,
+            dict(session.answers.values),
+            dict(session.answers.origins),
+            session.code,
+        ),
         session.record,
         session.others,
         session.other_environments,
@@ -91,7 +97,10 @@ def parse_session(text: str, source: str, knowledge: Knowledge) -> Session:
                 f"(expected {SCHEMA_VERSION})"
             )
     answers = checked_answers(layout.answers.values, layout.answers.source, knowledge)
-    return Session(answers, layout.record, layout.others, layout.other_environments)
+    answers = replace(answers, origins=dict(layout.answers.origins))
+    return Session(
+        answers, layout.record, layout.others, layout.other_environments, layout.answers.code
+    )
 
 
 def _json_object(text: str, source: str) -> dict[str, Any]:

@@ -209,7 +209,7 @@ class MainWindow(QMainWindow):
     def _restore(self, session: Session) -> None:
         self.others = session.others
         self.other_environments = session.other_environments
-        self.questions.set_answers(session.answers)
+        self.questions.set_answers(session.answers, session.code)
         self.deploy.set_targets(answered_targets(session.answers))
         here = session.record.machine.system.hostname if session.record else None
         for shelved in session.other_environments:  # offered, to switch back to their runs
@@ -241,22 +241,23 @@ class MainWindow(QMainWindow):
 
     def session(self) -> Session:
         """The answers and the record as they stand."""
-        return Session(self.questions.answers(), self.record, self.others, self.other_environments)
+        answers, code = self.questions.answers(), self.questions.code_reading()
+        return Session(answers, self.record, self.others, self.other_environments, code)
 
     def _report_input(self) -> tuple[Record, Fleet | None] | None:
         """The record the report is rendered from, with the current answers: this machine's,
         or, with other machines added, the one whose figures count (see fleet/compare.py)."""
         if self.record is None:
             return None
-        answers = self.questions.answers()
+        answers, code = self.questions.answers(), self.questions.code_reading()
         if not self.others:
-            return with_answers(self.record, answers), None
+            return with_answers(self.record, answers, code), None
         try:
             fleet = fleet_of(self.record, self.others, answers, self.knowledge)
         except AdvisorError as exc:  # this machine has no run yet: the others alone
             self.panel.show_problem(f"Other machines not compared: {app_message(exc)}")
-            return with_answers(self.record, answers), None
-        return with_answers(fleet.chosen.record, answers), fleet
+            return with_answers(self.record, answers, code), None
+        return with_answers(fleet.chosen.record, answers, code), fleet
 
     def _report(self) -> tuple[Record, ReportView] | None:
         """The report's record and its view, each built once."""

@@ -25,14 +25,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from advisor.gui.code_scan import CodeScanBar
 from advisor.gui.theme import tone_colour
 from advisor.gui.widgets import FOCUS_MARK, heading, note, read_only_table
+from advisor.record import CodeReading
+from advisor.scan.propose import Findings
+from advisor.scan.summary import FROM_CODE
 from advisor.scoring.answers import MAX_LEVEL, Answers
 from advisor.scoring.engine import Recommendation
 from advisor.scoring.knowledge import Knowledge, Question
+from advisor.service import scan_reading
 from advisor.service import weights as criterion_weights
 
 ANSWERED_HERE = "answered in the app"
+FROM_YOUR_CODE = f"from {FROM_CODE}"
 
 
 class _QuestionBox(QGroupBox):
@@ -67,19 +73,32 @@ class _QuestionBox(QGroupBox):
         self.title_label.setBuddy(first)
         self.changed.connect(self.mark_default)
         self.default_note = ""  # why the default is what it is, when not the built-in one
+        # The answer a scan of the user's code proposed, and its evidence (for the tooltip).
+        self.code_value: Any = None
+        self.code_evidence: tuple[str, ...] = ()
         self.mark_default()
 
     def is_default(self) -> bool:
         """Whether the answer shown is the question's default (order aside)."""
-        value, default = self.value(), self.question.default
-        if isinstance(value, list) and isinstance(default, list):
-            return sorted(value) == sorted(default)
-        return bool(value == default)
+        return _same(self.value(), self.question.default)
+
+    def from_code(self) -> bool:
+        """Whether the answer shown is the one a scan of the user's code proposed."""
+        return bool(self.code_evidence) and _same(self.value(), self.code_value)
+
+    def is_own(self) -> bool:
+        """Whether the answer shown is the user's own choice (neither default nor scanned)."""
+        return not self.is_default() and not self.from_code()
 
     def mark_default(self) -> None:
-        """'(default)' after the question while its answer is the default one."""
-        mark = f"  (default{self.default_note})" if self.is_default() else ""
+        """'(from your code)' with the evidence as a tooltip, or '(default)', or nothing."""
+        if self.from_code():
+            mark, tip = f"  ({FROM_YOUR_CODE})", "\n".join(self.code_evidence)
+        else:
+            mark, tip = (f"  (default{self.default_note})" if self.is_default() else ""), ""
         self.title_label.setText(self.title_text + mark)
+        self.title_label.setToolTip(tip)
+        self.setAccessibleDescription(f"{self.question.help} {tip}".strip())
 
     def _build_choices(self, layout: QVBoxLayout) -> None:
         # Radio buttons share one Tab stop (arrow keys choose); check boxes are each their
@@ -177,6 +196,13 @@ def with_mnemonics(texts: list[str], taken: frozenset[str] = frozenset()) -> lis
     return marked
 
 
+def _same(value: Any, other: Any) -> bool:
+    """Two answers are the same, the order of a multi-choice answer aside."""
+    if isinstance(value, list) and isinstance(other, list):
+        return sorted(value) == sorted(other)
+    return bool(value == other)
+
+
 def _level_text(value: int) -> str:
     return f"{value} of {MAX_LEVEL}"
 
@@ -216,8 +242,14 @@ class QuestionsPage(QWidget):
         columns = QHBoxLayout()
         columns.addWidget(scroll, 3)
         columns.addLayout(side, 2)
+        self.scan_bar = CodeScanBar(self)
+        self.scan_bar.scanned.connect(self.apply_scan)
+        self.scan_bar.use_code.connect(self._use_code_answers)
+        self._findings: Findings | None = None
+        self._code: CodeReading | None = None  # the scan as a restored session kept it
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Project needs"))
+        layout.addWidget(self.scan_bar)
         layout.addLayout(columns, 1)
 
     def put_above_questions(self, widget: QWidget) -> None:
@@ -254,14 +286,63 @@ class QuestionsPage(QWidget):
         return shares
 
     def answers(self) -> Answers:
-        """The answers as the widgets show them now."""
-        return Answers({box.question.id: box.value() for box in self._boxes}, ANSWERED_HERE)
+        """The answers as the widgets show them now, those still from the code marked so."""
+        values = {box.question.id: box.value() for box in self._boxes}
+        origins = {box.question.id: FROM_CODE for box in self._boxes if box.from_code()}
+        return Answers(values, ANSWERED_HERE, origins)
 
-    def set_answers(self, answers: Answers) -> None:
-        """Show these answers (a restored or opened session)."""
+    def set_answers(self, answers: Answers, code: CodeReading | None = None) -> None:
+        """Show these answers (a restored or opened session), with what its scan proposed."""
+        self._findings, self._code = None, code
+        evidence = {f.question: f.evidence for f in code.findings} if code else {}
         for box in self._boxes:
-            box.set_value(answers.values[box.question.id])
+            value = answers.values[box.question.id]
+            from_code = answers.origins.get(box.question.id) == FROM_CODE
+            box.code_value = value if from_code else None
+            box.code_evidence = evidence.get(box.question.id, ()) if from_code else ()
+            box.set_value(value)
         self._show_weights(answers)
+
+    def box(self, question_id: str) -> _QuestionBox:
+        """The widget of one question."""
+        return next(box for box in self._boxes if box.question.id == question_id)
+
+    def apply_scan(self, findings: Findings) -> None:
+        """Fill in what a scan proposed, marked; the user's own answers stay (the bar asks)."""
+        kept = []
+        for proposal in findings.proposals:
+            box = self.box(proposal.question)
+            if box.is_own() and not _same(box.value(), proposal.value):
+                kept.append(proposal.question)
+                continue
+            box.code_value, box.code_evidence = proposal.value, proposal.evidence
+            box.set_value(proposal.value)
+        self._findings, self._code = findings, None
+        self.scan_bar.show_outcome(findings, [self.box(q).question.text for q in kept])
+        self._announce()
+
+    def _use_code_answers(self) -> None:
+        """The user agreed: the code's answers replace their own where they differ."""
+        if self._findings is None:
+            return
+        for proposal in self._findings.proposals:
+            box = self.box(proposal.question)
+            box.code_value, box.code_evidence = proposal.value, proposal.evidence
+            box.set_value(proposal.value)
+        self._announce()
+
+    def code_reading(self) -> CodeReading | None:
+        """What the latest scan read, as a report or session keeps it (None without one)."""
+        answers = self.answers()
+        if self._findings is not None:
+            return scan_reading(self._findings, answers, self.knowledge)
+        if self._code is None:
+            return None
+        rows = tuple(
+            replace(f, kept=answers.origins.get(f.question) == FROM_CODE)
+            for f in self._code.findings
+        )
+        return replace(self._code, findings=rows)
 
     def _announce(self) -> None:
         answers = self.answers()
