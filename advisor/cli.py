@@ -196,7 +196,7 @@ def _add_scan_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         description="Parses Python, notebooks, dependency files, app builds, C includes and "
         "configs under each PATH; never imports, runs or writes anything there.",
     )
-    scan.add_argument("paths", nargs="+", metavar="PATH", type=Path)
+    scan.add_argument("paths", nargs="+", metavar="PATH", type=Path, help="a project folder")
     scan.add_argument("--json", action="store_true", help="print answers and evidence as JSON")
     scan.add_argument(
         "--output", metavar="FILE.toml", type=Path, help="write an answers file (for --answers)"

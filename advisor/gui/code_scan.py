@@ -54,11 +54,15 @@ class CodeScanBar(QWidget):
         for widget in (self.pick_button, self.progress, self.cancel_button):
             row.addWidget(widget)
         row.addStretch()
+        ask = QHBoxLayout()
+        ask.setContentsMargins(0, 0, 0, 0)
+        ask.addWidget(self.use_button)
+        ask.addStretch()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
         layout.addWidget(self.outcome)
-        layout.addWidget(self.use_button)
+        layout.addLayout(ask)
         self._idle()
         self.outcome.hide()
 
@@ -112,12 +116,10 @@ class CodeScanBar(QWidget):
             else f"Read {result.files} files: no framework code or deployment signs found."
         )
         if findings.suggestions:
-            text += " Must-haves to consider: " + ", ".join(
-                s.requirement for s in findings.suggestions
-            )
-            text += "."
+            musts = ", ".join(s.requirement for s in findings.suggestions)
+            text += f" Must-haves to consider (not ticked): {musts}."
         if kept:
-            text += " Kept your own answers to: " + "; ".join(kept) + "."
+            text += " Kept your own answers to: " + "; ".join(q.rstrip("?") for q in kept) + "."
         self._say(text)
         self.use_button.setVisible(bool(kept))
 

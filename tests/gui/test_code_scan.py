@@ -42,7 +42,7 @@ def test_picking_a_folder_fills_in_marked_answers_with_their_evidence(
     assert "2 files import torch (src/model.py, src/train.py)" in existing.title_label.toolTip()
     assert questions.box("stage").title_label.text().endswith("(default)")
     assert questions.answers().values["requirements"] == []  # suggested, never ticked
-    assert "Must-haves to consider: huggingface" in questions.scan_bar.outcome.text()
+    assert "Must-haves to consider (not ticked): huggingface" in questions.scan_bar.outcome.text()
     # The user changes a scanned answer: it is theirs now, no longer marked.
     _tick(qtbot, questions.control("existing_code", "both"))
     assert "(from your code)" not in existing.title_label.text()
@@ -59,7 +59,7 @@ def test_the_users_own_answers_are_kept_until_they_ask(
     assert questions.answers().values["hardware"] == ["nvidia"]
     assert "hardware" in questions.answers().origins
     bar = questions.scan_bar
-    assert "Kept your own answers to: Is there existing code to build on?" in bar.outcome.text()
+    assert "Kept your own answers to: Is there existing code to build on." in bar.outcome.text()
     assert bar.use_button.isVisible()
     qtbot.mouseClick(bar.use_button, Qt.MouseButton.LeftButton)
     assert questions.answers().values["existing_code"] == "pytorch"
