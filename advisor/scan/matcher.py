@@ -38,6 +38,8 @@ class Matcher:
     # Words that make a Python statement worth parsing in any file: method names, device
     # strings and keyword values (the qualified call names depend on each file's imports).
     call_words: tuple[str, ...]
+    # Every dotted prefix of a call sign -> the call signs under it ("torch" -> torch.compile...).
+    under: dict[str, tuple[str, ...]]
 
 
 def dotted_hits(table: dict[str, frozenset[str]], name: str) -> set[str]:
@@ -94,7 +96,17 @@ def build_matcher(table: SignalTable) -> Matcher:
         config=tuple((re.compile(v), s) for v, s in pairs["config"]),
         artifacts=tuple(pairs["artifacts"]),
         call_words=_call_words(frozen),
+        under=_under(frozen.get("calls", {})),
     )
+
+
+def _under(calls: dict[str, frozenset[str]]) -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = defaultdict(list)
+    for call in calls:
+        parts = call.split(".")
+        for end in range(1, len(parts)):
+            found[".".join(parts[:end])].append(call)
+    return {prefix: tuple(under) for prefix, under in found.items()}
 
 
 def _dependency(text: str) -> Dependency:

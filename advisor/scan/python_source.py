@@ -1,11 +1,13 @@
 """Signs in Python source, read as syntax trees: imports, calls, keywords, device strings.
 
 Parsing every byte of a large repository with `ast` costs seconds per ten megabytes, so
-a file is parsed in pieces: its import statements, and the top-level blocks (a function,
-a class, a statement) that hold a word some call sign ends with. A piece that does not
-parse sends the whole file through `ast`; a file that still does not parse (Python 2, a
-template) is counted and read with a plain-text import search instead. The code is never
-imported or run.
+a file is parsed in pieces: its import statements, then the statements holding a call
+sign as this file spells it (``tf.function`` after ``import tensorflow as tf``) or a word
+every file shares (a device string, a method, a keyword), outside triple-quoted strings
+and comments. A statement that cannot be cut out is parsed as its top-level block; one
+that still does not parse, or a sign of Python 2, sends the whole file through `ast`; a
+file that does not parse at all (Python 2, a template) is counted and read with a
+plain-text import search instead. The code is never imported or run.
 """
 
 from __future__ import annotations
@@ -122,13 +124,15 @@ def _words_for(aliases: dict[str, str], matcher: Matcher, text: str) -> re.Patte
     none of them. Only those whose last word the text holds go into the expression, as a
     substring test is many times faster than a long alternation."""
     spelled = set()
+    seen: dict[str, bool] = {}  # last word -> whether the text holds it (each looked up once)
     for name, target in aliases.items():
         if dotted_hits(matcher.calls, target):
             spelled.add(name)
             continue
-        under = target + "."
-        spelled.update(name + p[len(target) :] for p in matcher.calls if p.startswith(under))
-    spelled = {n for n in spelled if n.rsplit(".", 1)[-1] in text}
+        for pattern in matcher.under.get(target, ()):
+            word = pattern.rsplit(".", 1)[-1]
+            if seen.setdefault(word, word in text):
+                spelled.add(name + pattern[len(target) :])
     words = tuple(w for w in matcher.call_words if w in text)
     return _words_regex(frozenset(spelled), words) if spelled or words else None
 
