@@ -21,6 +21,7 @@ from advisor.scan.walk import FoundFile, Walk, walk_root
 from advisor.text import neutralised
 
 EXAMPLES = 3  # example paths kept per finding
+NAMED_PROBLEMS = 20  # files named per problem kind (an unreadable file is worth naming)
 _CHUNK = 256  # files per task sent to a worker process
 _PARALLEL_FROM = 1500  # fewer files than this are read faster than workers start
 
@@ -204,7 +205,7 @@ def _tally(
         if tally.signals.get(s.id)
     )
     problems = tuple(
-        ProblemCount(key, text, count(tally.problems[key]))
+        ProblemCount(key, text, count(tally.problems[key], NAMED_PROBLEMS))
         for key, text in PROBLEMS.items()
         if tally.problems.get(key)
     )
@@ -240,9 +241,9 @@ def _add(tally: _Tally, result: FileResult, kinds: dict[str, str]) -> None:
         tally.frameworks[framework].append(result.shown)
 
 
-def count(paths: list[str]) -> Count:
+def count(paths: list[str], examples: int = EXAMPLES) -> Count:
     """A count with the shallowest, then alphabetically first, paths as examples."""
-    shallow = sorted(paths, key=lambda p: (p.count("/"), p))[:EXAMPLES]
+    shallow = sorted(paths, key=lambda p: (p.count("/"), p))[:examples]
     return Count(len(paths), tuple(_shown(p) for p in shallow))
 
 

@@ -92,3 +92,24 @@ def test_report_has_the_code_section_and_leaves_out_the_folder(
     assert "handler/classifier.py" in html
     assert "acme-secret-project" not in html
     assert "Yes, in PyTorch (from your code)" in html
+
+
+def test_leave_out_identity_hides_the_scanned_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = shutil.copytree(SCAN / "tpu_tf", tmp_path / "acme-secret-project")
+    code, out, _ = _run(capsys, "scan", "--json", "--quiet", "--leave-out-identity", str(project))
+    assert code == 0
+    assert "acme-secret-project" not in out
+    assert json.loads(out)["roots"] == ["<scanned folder>"]
+
+
+def test_an_odd_file_name_cannot_break_the_answers_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / 'x\nexisting_code = "none"\n#.py').write_text("import torch\n")
+    answers_file = tmp_path / "scanned.toml"
+    _run(capsys, "scan", "--quiet", "--output", str(answers_file), str(project))
+    assert load_answers(answers_file, knowledge()).values["existing_code"] == "pytorch"
