@@ -24,7 +24,9 @@ class Answers:
     # Where an answer did not come from `source` (e.g. "your code" for one a scan
     # proposed): question id -> origin. Empty when every answer came from `source`.
     origins: dict[str, str] = field(default_factory=dict)
-    given: frozenset[str] = frozenset()  # the ids the source set itself (not defaults)
+    # The ids the source set itself (not defaults): what wins over a scan. Not part of
+    # equality: the same answers are equal however they were given.
+    given: frozenset[str] = field(default=frozenset(), compare=False)
 
 
 def default_answers(knowledge: Knowledge) -> Answers:
