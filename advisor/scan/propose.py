@@ -127,7 +127,7 @@ def _keras_sentences(result: ScanResult) -> tuple[str, ...]:
     if keras3 is None or "keras" not in result.framework_files:
         return ()
     direct = result.framework_files.get("tensorflow")
-    also = f"; {direct.files} files also use tf.* directly" if direct else ""
+    also = f"; {sentence(direct, 'use tf.* directly too')}" if direct else ""
     return (
         "Keras 3 code (" + ", ".join(keras3.examples) + "): it runs on the TensorFlow, "
         f"JAX or PyTorch back-end, so it is not counted as TensorFlow code{also}",
