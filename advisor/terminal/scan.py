@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from advisor.record import CodeReading
-from advisor.scan.propose import Findings
+from advisor.scan.propose import Findings, sentence
 from advisor.scan.summary import value_text, what_was_read
 from advisor.scan.walk import VENDORED
 from advisor.scoring.answers import Answers, toml_value
@@ -29,8 +29,22 @@ def format_scan(findings: Findings, known: Knowledge) -> str:
         for suggestion in findings.suggestions:
             label = value_text("requirements", suggestion.requirement, known)
             lines.append(f"  {suggestion.requirement} ({label}): " + "; ".join(suggestion.evidence))
+    lines += _also_seen(findings)
     lines += what_was_read(findings)
     return "\n".join(lines) + "\n"
+
+
+def _also_seen(findings: Findings) -> list[str]:
+    """Signs found that set no answer (JAX, torch.compile, ONNX export ...), for the record."""
+    used = {line for p in findings.proposals for line in p.evidence}
+    used |= {line for s in findings.suggestions for line in s.evidence}
+    others = [sentence(s.count, s.says) for s in findings.result.signals]
+    others = [line for line in others if line not in used]
+    return (
+        ["Also seen (no answer rests on these)", *(f"  - {line}" for line in others)]
+        if others
+        else []
+    )
 
 
 def scan_json(findings: Findings) -> str:

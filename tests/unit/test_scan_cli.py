@@ -113,3 +113,14 @@ def test_an_odd_file_name_cannot_break_the_answers_file(
     answers_file = tmp_path / "scanned.toml"
     _run(capsys, "scan", "--quiet", "--output", str(answers_file), str(project))
     assert load_answers(answers_file, knowledge()).values["existing_code"] == "pytorch"
+
+
+def test_several_folders_are_named_in_their_paths_and_other_signs_are_listed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    roots = [str(SCAN / "torch_research"), str(SCAN / "tpu_tf")]
+    code, out, _ = _run(capsys, "scan", "--quiet", *roots)
+    assert code == 0
+    assert "1 file uses TPUs (TPUStrategy, torch_xla) (tpu_tf/train.py)" in out
+    assert "Also seen (no answer rests on these)" in out
+    assert "  - 1 file calls torch.compile (torch_research/src/train.py)" in out
