@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from advisor.errors import ResourceError
+from advisor.errors import ResourceError, quoted
 from advisor.resources_path import load_toml, probes_folder, resource_file
 
 
@@ -39,14 +39,18 @@ def _framework_spec(entry: dict[str, Any], source: Path, probes: Path) -> Framew
     strings = ("id", "display_name", "pip_package", "probe_script", "bench_script")
     for key in strings:
         if not isinstance(entry.get(key), str) or not entry[key]:
-            raise ResourceError(f"{source}: framework {entry.get('id')!r}: {key!r} must be text")
+            raise ResourceError(
+                f"{source}: framework {quoted(entry.get('id'))}: {quoted(key)} must be text"
+            )
     ecosystem = entry.get("ecosystem", [])
     if not isinstance(ecosystem, list) or not all(isinstance(n, str) for n in ecosystem):
-        raise ResourceError(f"{source}: framework {entry['id']!r}: 'ecosystem' must list names")
+        raise ResourceError(
+            f"{source}: framework {quoted(entry['id'])}: 'ecosystem' must list names"
+        )
     probe, bench = (probes / entry[key] for key in ("probe_script", "bench_script"))
     for script in (probe, bench):
         if not script.is_file():
-            raise ResourceError(f"{source}: framework {entry['id']!r}: no script {script}")
+            raise ResourceError(f"{source}: framework {quoted(entry['id'])}: no script {script}")
     return FrameworkSpec(
         entry["id"], entry["display_name"], entry["pip_package"], probe, bench, tuple(ecosystem)
     )

@@ -83,7 +83,7 @@ from advisor.terminal.live import LiveOutput
 from advisor.terminal.recommend import format_questions, format_recommendation
 from advisor.terminal.scan import format_origins, format_scan, scan_answers_toml, scan_json
 from advisor.terminal.stopping import StopSignals, stop_signals
-from advisor.text import neutralised
+from advisor.text import neutralised, shortened
 
 PROG = "framework-advisor"
 
@@ -502,7 +502,7 @@ def _remember(record: Record) -> Record:
     """Keep the run as the latest; the record as kept (with what it adds to the stored one)."""
     kept, problem = remember_run(record, knowledge())
     if problem:
-        print(f"{PROG}: warning: {problem}", file=sys.stderr)
+        print(f"{PROG}: warning: {shortened(problem)}", file=sys.stderr)
     return kept
 
 
@@ -567,7 +567,7 @@ def _run_recommend(args: argparse.Namespace) -> int:
     known = knowledge()
     answers = _answers_and_code(args, known)[0] or fresh_answers(known)
     record, origin = _load_results(args.results)
-    print(origin, file=sys.stderr)
+    print(shortened(origin), file=sys.stderr)
     rec = advise(known, answers, comparison(record) if record is not None else None, record)
     if args.json:
         sys.stdout.write(as_json(verdict(rec)) + "\n")
@@ -776,7 +776,7 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return stops.exit_code(exc.exit_code)
     except AdvisorError as exc:
-        print(f"{PROG}: error: {terminal_message(exc)}", file=sys.stderr)
+        print(f"{PROG}: error: {shortened(terminal_message(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
@@ -785,7 +785,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if os.environ.get("FRAMEWORK_ADVISOR_DEBUG"):
             traceback.print_exc()
         print(
-            f"{PROG}: internal error: {type(exc).__name__}: {exc} "
+            f"{PROG}: internal error: {type(exc).__name__}: {shortened(str(exc))} "
             "(set FRAMEWORK_ADVISOR_DEBUG=1 for the traceback)",
             file=sys.stderr,
         )

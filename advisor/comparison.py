@@ -232,6 +232,13 @@ def _row(
     )
 
 
+def ratio_text(ratio: float) -> str:
+    """A ratio as every front-end writes it before its 'x': '1.35', '1,234', '1.2e+15'."""
+    if ratio >= 1e9:  # possible only for an absurd record: no run of dozens of digits
+        return f"{ratio:.2g}"
+    return f"{ratio:,.0f}" if ratio >= 100 else f"{ratio:.2f}"
+
+
 def ratio_interval(first: CaseResult, second: CaseResult, seed: str) -> tuple[float, float] | None:
     """95 % percentile-bootstrap interval of first's speed over second's, from the raw samples.
 

@@ -7,13 +7,31 @@ a subject arrives by, so the terminal can put the flag in front.
 
 from __future__ import annotations
 
+import reprlib
+
 # The process exit codes, for every command: the one table.
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
+# Containers are shown two levels deep and a few items wide: a value nested thousands deep
+# or megabytes long costs no more to quote than a short one.
+_SHORT_REPR = reprlib.Repr()
+_SHORT_REPR.maxlevel = 2
+
+
 def quoted(value: object, limit: int = 40) -> str:
-    """A value as an error line quotes it: its repr (one line, escaped), cut to ``limit``."""
-    text = repr(value)
+    """A value as an error line quotes it: its repr (one line, escaped), cut to ``limit``.
+
+    The one way an error message shows a value that came from outside (a file, an
+    argument, the environment): however long or deep the value, the quote is short.
+    """
+    if isinstance(value, str):
+        text = repr(value[:limit])  # only what can be shown is escaped
+    else:
+        try:
+            text = _SHORT_REPR.repr(value)
+        except ValueError:  # an integer of more digits than Python converts
+            text = f"<an {type(value).__name__} too long to show>"
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

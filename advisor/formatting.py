@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from advisor.bench.stats import figure
-from advisor.comparison import ComparisonRow
+from advisor.comparison import ComparisonRow, ratio_text
 from advisor.record import (
     BuildInfo,
     CacheLevel,
@@ -171,7 +171,12 @@ def inventory_sections(record: Record) -> list[Section]:
 
 
 def format_number(value: float) -> str:
-    """Three significant figures, thousands separated: 12345.6 -> '12,346', 0.01234 -> '0.0123'."""
+    """Three significant figures, thousands separated: 12345.6 -> '12,346', 0.01234 -> '0.0123'.
+
+    From a billion on, in exponent form ('1.23e+12'): no figure runs to dozens of digits.
+    """
+    if abs(value) >= 1e9:
+        return f"{value:.3g}"
     if abs(value) >= 100:
         return f"{value:,.0f}"
     if abs(value) >= 10:
@@ -196,17 +201,17 @@ def format_ratio(row: ComparisonRow) -> str:
     if row.ratio is None:
         return "n/a"
     if row.interval is None:
-        return f"{row.ratio:.2f}x"
+        return f"{ratio_text(row.ratio)}x"
     low, high = row.interval
     tie = ", a tie" if row.is_tie else ""
-    return f"{row.ratio:.2f}x [{low:.2f}-{high:.2f}{tie}]"
+    return f"{ratio_text(row.ratio)}x [{ratio_text(low)}-{ratio_text(high)}{tie}]"
 
 
 def times_faster(ratio: float, faster: str, slower: str) -> str:
     """'PyTorch 3.2x faster' for ratio > 1, 'TensorFlow 1.6x faster' below it."""
     if ratio >= 1:
-        return f"{faster} {ratio:.2f}x faster"
-    return f"{slower} {1 / ratio:.2f}x faster"
+        return f"{faster} {ratio_text(ratio)}x faster"
+    return f"{slower} {ratio_text(1 / ratio)}x faster"
 
 
 def ratio_words(row: ComparisonRow) -> str:
@@ -216,10 +221,10 @@ def ratio_words(row: ComparisonRow) -> str:
         return "n/a"
     low, high = row.interval or (row.ratio, row.ratio)
     if row.is_tie:
-        return f"a tie: {row.ratio:.2f}x [{low:.2f}-{high:.2f}]"
+        return f"a tie: {ratio_text(row.ratio)}x [{ratio_text(low)}-{ratio_text(high)}]"
     if row.ratio < 1:  # said as TensorFlow's speed-up, so its interval is turned round too
         low, high = 1 / high, 1 / low
-    spread = f" [{low:.2f}-{high:.2f}]" if row.interval else ""
+    spread = f" [{ratio_text(low)}-{ratio_text(high)}]" if row.interval else ""
     return times_faster(row.ratio, NAMES["torch"], NAMES["tensorflow"]) + spread
 
 

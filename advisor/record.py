@@ -7,15 +7,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from advisor.errors import RecordFormatError
+from advisor.errors import RecordFormatError, quoted
 from advisor.fileio import atomic_write_text
 from advisor.serde import Bounds, SchemaError, dumps, from_jsonable
 
-# Measured quantities, checked when a record is read: a time per iteration is positive,
-# a duration, a size or a count is never negative.
-Positive = Annotated[float, Bounds(above=0)]
-NonNegative = Annotated[float, Bounds(at_least=0)]
-Count = Annotated[int, Bounds(at_least=0)]
+# Measured quantities, checked when a record is read, each within what a machine can
+# plausibly measure. The ranges keep every figure derived from them finite: a throughput
+# (work / time) stays below 1e30, a ratio of two below 1e36, a time in ms below 1e9.
+MAX_SECONDS = 1e6  # eleven days: no run, import or iteration takes longer
+Seconds = Annotated[float, Bounds(at_least=1e-12, at_most=MAX_SECONDS, what="seconds per run")]
+Duration = Annotated[float, Bounds(at_least=0, at_most=MAX_SECONDS, what="seconds")]
+Count = Annotated[int, Bounds(at_least=0, at_most=10**9, what="a count")]
+Threads = Annotated[int, Bounds(at_least=1, at_most=10**9, what="a count")]
+Bytes = Annotated[int, Bounds(at_least=0, at_most=2**53, what="bytes")]  # 8 PiB
+Work = Annotated[float, Bounds(at_least=0, at_most=1e18, what="FLOPs or items per iteration")]
+Spread = Annotated[float, Bounds(at_least=0, at_most=1e6, what="a relative spread")]
+Difference = Annotated[float, Bounds(at_least=0, at_most=1e18, what="an output difference")]
+Megahertz = Annotated[float, Bounds(above=0, at_most=1e6, what="MHz")]
+Watts = Annotated[float, Bounds(above=0, at_most=1e6, what="watts")]
+Gflops = Annotated[float, Bounds(at_least=1e-6, at_most=1e12, what="GFLOP/s")]
 
 SCHEMA_VERSION = 1
 DERIVED_KEYS = ("verdict", "compared")  # what a JSON report adds to its record
@@ -25,10 +35,10 @@ DERIVED_KEYS = ("verdict", "compared")  # what a JSON report adds to its record
 class CacheLevel:
     """One CPU cache, as the kernel describes it."""
 
-    level: int
+    level: Count
     kind: str  # "Data", "Instruction" or "Unified"
-    size_bytes: int
-    shared_by_cpus: int
+    size_bytes: Bytes
+    shared_by_cpus: Count
 
 
 @dataclass(frozen=True)
@@ -38,42 +48,42 @@ class CpuInfo:
     model: str | None
     vendor: str | None
     architecture: str
-    physical_cores: int | None
-    logical_cores: int | None
-    base_mhz: float | None
-    max_mhz: float | None
-    current_mhz: float | None  # the kernel's figure now; in a VM often the only clock known
+    physical_cores: Count | None
+    logical_cores: Count | None
+    base_mhz: Megahertz | None
+    max_mhz: Megahertz | None
+    current_mhz: Megahertz | None  # the kernel's figure now; in a VM often the only clock known
     caches: tuple[CacheLevel, ...]
     features: dict[str, bool]  # feature label -> present; empty when unknown
     features_unknown_reason: str | None = None
-    family: int | None = None  # x86 "cpu family", identifies the microarchitecture with model
-    model_number: int | None = None
+    family: Count | None = None  # x86 "cpu family", identifies the microarchitecture with model
+    model_number: Count | None = None
 
 
 @dataclass(frozen=True)
 class MemoryInfo:
     """RAM and swap, in bytes."""
 
-    total_bytes: int
-    available_bytes: int
-    swap_total_bytes: int
-    swap_used_bytes: int
+    total_bytes: Bytes
+    available_bytes: Bytes
+    swap_total_bytes: Bytes
+    swap_used_bytes: Bytes
 
 
 @dataclass(frozen=True)
 class GpuInfo:
     """One NVIDIA GPU as NVML reports it; fields NVML cannot answer are None."""
 
-    index: int
+    index: Count
     name: str
-    memory_total_bytes: int | None
-    memory_free_bytes: int | None
+    memory_total_bytes: Bytes | None
+    memory_free_bytes: Bytes | None
     compute_capability: str | None
-    power_limit_w: float | None
-    max_sm_clock_mhz: int | None
-    pcie_generation: int | None
-    pcie_width: int | None
-    cuda_cores: int | None = None
+    power_limit_w: Watts | None
+    max_sm_clock_mhz: Count | None
+    pcie_generation: Count | None
+    pcie_width: Count | None
+    cuda_cores: Count | None = None
 
 
 @dataclass(frozen=True)
@@ -154,9 +164,9 @@ class FrameworkReport:
 
     version: str
     location: str
-    size_on_disk_bytes: int
-    import_time_s: float
-    rss_after_import_bytes: int | None
+    size_on_disk_bytes: Bytes
+    import_time_s: Duration
+    rss_after_import_bytes: Bytes | None
     build: BuildInfo
     devices: tuple[DeviceCheck, ...]
 
@@ -171,7 +181,7 @@ class FrameworkProbe:
     framework: str
     display_name: str
     status: ProbeStatus
-    duration_s: float
+    duration_s: Duration
     report: FrameworkReport | None = None
     reason: str | None = None
     install_hint: str | None = None
@@ -182,10 +192,10 @@ class FrameworkProbe:
 class Statistics:
     """Summary of per-iteration times; the raw samples stay beside it."""
 
-    median_s: Positive
-    p10_s: Positive
-    p90_s: Positive
-    cv: NonNegative  # standard deviation / mean
+    median_s: Seconds
+    p10_s: Seconds
+    p90_s: Seconds
+    cv: Spread  # standard deviation / mean
     samples: Count
     noisy: bool  # cv above the noise threshold
 
@@ -199,12 +209,18 @@ class CaseResult:
     dtype: str
     status: Literal["ok", "failed"]
     reason: str | None = None
-    samples_s: tuple[Positive, ...] = ()  # seconds per iteration, one per timed block
+    samples_s: tuple[Seconds, ...] = ()  # seconds per iteration, one per timed block
     inner_iterations: Count = 0
     warmup_iterations: Count = 0
-    work_per_iteration: NonNegative = 0.0  # FLOPs or items, per the workload's `work`
-    first_call_s: NonNegative | None = None  # first call, including tracing/compiling
+    work_per_iteration: Work = 0.0  # FLOPs or items, per the workload's `work`
+    first_call_s: Duration | None = None  # first call, including tracing/compiling
     stats: Statistics | None = None
+
+    def __post_init__(self) -> None:
+        # Every figure is work over time, and a ratio divides one by another: a case that
+        # ran did at least one FLOP or item per iteration, so no ratio overflows.
+        if self.status == "ok" and not self.work_per_iteration >= 1:
+            raise ValueError("a case that ran must do at least one FLOP or item per iteration")
 
 
 SuiteStatus = Literal["ok", "failed", "not_installed", "cancelled"]
@@ -217,15 +233,15 @@ class SuiteResult:
     framework: str
     display_name: str
     status: SuiteStatus
-    wall_time_s: NonNegative
+    wall_time_s: Duration
     cases: tuple[CaseResult, ...] = ()
     reason: str | None = None
     version: str | None = None
-    import_time_s: NonNegative | None = None
-    rss_after_import_bytes: Count | None = None
-    peak_rss_bytes: Count | None = None
+    import_time_s: Duration | None = None
+    rss_after_import_bytes: Bytes | None = None
+    peak_rss_bytes: Bytes | None = None
     settings: dict[str, str] = field(default_factory=dict)
-    processes: int = 1  # suite processes (eager and compiled phases) pooled here
+    processes: Count = 1  # suite processes (eager and compiled phases) pooled here
 
 
 @dataclass(frozen=True)
@@ -234,10 +250,10 @@ class ParityCheck:
 
     workload: str
     agree: bool | None  # None: could not be checked (see reason)
-    max_abs_diff: NonNegative | None
-    max_rel_diff: NonNegative | None  # max |a - b| / max |b|
-    rtol: NonNegative
-    atol: NonNegative
+    max_abs_diff: Difference | None
+    max_rel_diff: Difference | None  # max |a - b| / max |b|
+    rtol: Difference
+    atol: Difference
     reason: str | None = None
 
 
@@ -246,7 +262,7 @@ class PeakEstimate:
     """Theoretical peak of the benchmarked device for one dtype, or why it is unknown."""
 
     dtype: str
-    gflops: Positive | None
+    gflops: Gflops | None
     basis: str
 
 
@@ -269,16 +285,16 @@ class BenchmarkRun:
     preset: str
     device: Literal["cpu", "cuda"]
     device_name: str
-    threads: Annotated[int, Bounds(at_least=1)]
+    threads: Threads
     seed: int
     started_at: str
-    wall_time_s: NonNegative
+    wall_time_s: Duration
     cancelled: bool
     workloads: tuple[WorkloadInfo, ...]
     suites: tuple[SuiteResult, ...]
     parity: tuple[ParityCheck, ...]
     peaks: tuple[PeakEstimate, ...]
-    noise_threshold_cv: Positive
+    noise_threshold_cv: Spread
 
 
 ModelDeployStatus = Literal["ok", "exported", "mismatch", "failed", "timed_out", "cancelled"]
@@ -294,12 +310,12 @@ class ModelDeployment:
     model: str
     status: ModelDeployStatus
     reason: str | None = None
-    export_s: NonNegative | None = None
-    artifact_bytes: Count | None = None
-    load_first_s: NonNegative | None = None  # load + first inference, in a fresh process
-    max_abs_diff: NonNegative | None = None  # against the framework's own output
-    max_rel_diff: NonNegative | None = None  # max |a - b| / max |b|
-    samples_s: tuple[Positive, ...] = ()  # batch-1 seconds per inference, one per timed block
+    export_s: Duration | None = None
+    artifact_bytes: Bytes | None = None
+    load_first_s: Duration | None = None  # load + first inference, in a fresh process
+    max_abs_diff: Difference | None = None  # against the framework's own output
+    max_rel_diff: Difference | None = None  # max |a - b| / max |b|
+    samples_s: tuple[Seconds, ...] = ()  # batch-1 seconds per inference, one per timed block
     inner_iterations: Count = 0
     stats: Statistics | None = None
 
@@ -323,7 +339,7 @@ class RouteResult:
     deprecated: bool = False
     note: str | None = None
     runtime: str | None = None  # the runtime that loaded the artifacts, with its version
-    runtime_import_s: NonNegative | None = None
+    runtime_import_s: Duration | None = None
     frameworks_loaded: tuple[str, ...] = ()  # frameworks the loading process ended up importing
     models: tuple[ModelDeployment, ...] = ()
 
@@ -334,13 +350,13 @@ class DeploymentRun:
 
     preset: str
     targets: tuple[str, ...]
-    threads: Annotated[int, Bounds(at_least=1)]
+    threads: Threads
     seed: int
     started_at: str
-    wall_time_s: NonNegative
+    wall_time_s: Duration
     cancelled: bool
-    rtol: NonNegative
-    atol: NonNegative
+    rtol: Difference
+    atol: Difference
     exporters: dict[str, str]  # framework -> the version that exported
     routes: tuple[RouteResult, ...]
 
@@ -420,7 +436,8 @@ def record_from_json(text: str, source: str = "record") -> Record:
     version = data.get("schema_version") if isinstance(data, dict) else None
     if version != SCHEMA_VERSION:
         raise RecordFormatError(
-            f"{source}: schema_version {version!r} is not supported (expected {SCHEMA_VERSION})"
+            f"{source}: schema_version {quoted(version)} is not supported "
+            f"(expected {SCHEMA_VERSION})"
         )
     # A JSON report carries its verdict (and a comparison of machines) beside the record;
     # both are derived, and re-computed.

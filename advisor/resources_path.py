@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sys
-import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from advisor.errors import ResourceError
+from advisor.errors import ResourceError, UsageError
+from advisor.tomltext import parse_toml
 
 SCHEMA_VERSION = 1  # of every versioned data file under resources/
 
@@ -53,9 +53,11 @@ def _existing(path: Path) -> Path:
 def load_toml(path: Path) -> dict[str, Any]:
     """Read a versioned TOML data file, failing with the file's name on any problem."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        data = parse_toml(path.read_text(encoding="utf-8"), str(path))
+    except OSError as exc:
         raise ResourceError(f"{path}: {exc}") from exc
+    except UsageError as exc:
+        raise ResourceError(str(exc)) from exc
     if data.get("schema_version") != SCHEMA_VERSION:
         raise ResourceError(f"{path}: schema_version must be {SCHEMA_VERSION}")
     return data

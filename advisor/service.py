@@ -247,16 +247,17 @@ def remember_run(record: Record, known: Knowledge) -> tuple[Record, str | None]:
     """A finished run becomes the store's record (the stored answers stay as they were).
 
     Returns the record as kept (see `placed_run`) and why it could not be kept (a
-    read-only data folder, say), or None: the run itself succeeded, so that is a warning
-    for the caller to show, never a failure.
+    read-only data folder, say) or what of the store was set aside, or None: the run
+    itself succeeded, so that is a warning for the caller to show, never a failure.
     """
-    stored = restore(known).session
+    restored = restore(known)
+    stored = restored.session
     placed = placed_run(stored.record, stored.other_environments, record)
     try:
         save(replace(stored, record=placed.record, other_environments=placed.other_environments))
     except AdvisorError as exc:
         return placed.record, f"not kept as the latest run: {exc}"
-    return placed.record, None
+    return placed.record, restored.problem or None  # a store set aside is said, once
 
 
 def stored_results(known: Knowledge) -> tuple[Record | None, str]:

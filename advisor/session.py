@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from advisor.errors import RecordFormatError
+from advisor.errors import RecordFormatError, quoted
 from advisor.fileio import atomic_write_text, read_text_file
 from advisor.record import SCHEMA_VERSION, CodeReading, Record, SavedAnswers, parse_json
 from advisor.scoring.answers import Answers, checked_answers
@@ -83,7 +83,7 @@ def parse_session(text: str, source: str, knowledge: Knowledge) -> Session:
         raise RecordFormatError(f"{source}: not a Framework Advisor session file")
     if data.get("schema_version") not in READABLE_SESSION_VERSIONS:
         raise RecordFormatError(
-            f"{source}: session schema_version {data.get('schema_version')!r} is not "
+            f"{source}: session schema_version {quoted(data.get('schema_version'))} is not "
             f"supported (expected 1 or {SESSION_SCHEMA_VERSION})"
         )
     try:

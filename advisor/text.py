@@ -28,6 +28,18 @@ def one_line(text: str, limit: int = 300) -> str:
     return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
+def shortened(text: str, limit: int = 1000) -> str:
+    """``text`` in at most about ``limit`` characters: a longer one keeps both ends.
+
+    For a whole error line, whose start names the subject and whose end the reason; a
+    value inside it is already cut by `advisor.errors.quoted`, a path the user gave is not.
+    """
+    if len(text) <= limit:
+        return text
+    keep = limit // 2
+    return f"{text[:keep]} … [{len(text) - 2 * keep} characters cut] … {text[-keep:]}"
+
+
 _LONG_WORD = re.compile(r"\S{101,}")
 _BREAK_EVERY = 100
 

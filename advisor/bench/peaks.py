@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from advisor.errors import ResourceError
+from advisor.errors import ResourceError, quoted
 from advisor.record import CpuInfo, GpuInfo, PeakEstimate
 from advisor.resources_path import load_toml, resource_file
 
@@ -66,7 +66,7 @@ def parse_peaks(data: dict[str, Any], source: Path) -> PeakTables:
             for e in data.get("gpu", [])
         )
     except (KeyError, TypeError, ValueError) as exc:
-        raise ResourceError(f"{source}: malformed entry ({exc!r})") from exc
+        raise ResourceError(f"{source}: malformed entry ({quoted(exc)})") from exc
     return PeakTables(cpus, gpus)
 
 

@@ -21,7 +21,7 @@ from advisor.bench.peaks import cpu_peak, gpu_peak
 from advisor.bench.spec import Preset, WorkloadSpec, suite
 from advisor.bench.stats import NOISE_THRESHOLD_CV
 from advisor.catalog import FrameworkSpec, frameworks
-from advisor.errors import DeviceError, UnknownFrameworkError
+from advisor.errors import DeviceError, UnknownFrameworkError, quoted
 from advisor.probing.inventory import take_inventory
 from advisor.probing.runner import run_process
 from advisor.record import (
@@ -149,7 +149,8 @@ def _selected(names: Sequence[str]) -> list[FrameworkSpec]:
     known = {spec.id: spec for spec in frameworks()}
     unknown = [name for name in names if name not in known]
     if unknown or not names:
-        what = f"{', '.join(unknown)}: unknown framework" if unknown else "no framework given"
+        named = quoted(", ".join(unknown))
+        what = f"{named}: unknown framework" if unknown else "no framework given"
         raise UnknownFrameworkError(f"{what}; choose from {', '.join(known)}")
     return [known[name] for name in names]
 

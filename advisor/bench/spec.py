@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from advisor.errors import ResourceError
+from advisor.errors import ResourceError, quoted
 from advisor.record import WorkloadInfo
 from advisor.resources_path import load_toml, resource_file
 
@@ -147,17 +147,17 @@ def _preset(name: str, table: Any, source: Path) -> Preset:
 
 
 def _workload(entry: dict[str, Any], source: Path) -> WorkloadSpec:
-    where = f"{source}: workload {entry.get('id')!r}"
+    where = f"{source}: workload {quoted(entry.get('id'))}"
     for key in ("id", "title", "unit"):
         if not isinstance(entry.get(key), str) or not entry[key]:
-            raise ResourceError(f"{where}: {key!r} must be text")
+            raise ResourceError(f"{where}: {quoted(key)} must be text")
     if entry.get("metric") not in ("throughput", "latency"):
         raise ResourceError(f"{where}: metric must be 'throughput' or 'latency'")
     if entry.get("work") not in ("flops", "items"):
         raise ResourceError(f"{where}: work must be 'flops' or 'items'")
     for key in ("parity_rtol", "parity_atol"):
         if not isinstance(entry.get(key), float | int) or entry[key] < 0:
-            raise ResourceError(f"{where}: {key!r} must be a number >= 0")
+            raise ResourceError(f"{where}: {quoted(key)} must be a number >= 0")
     if not isinstance(entry.get("graph", False), bool):
         raise ResourceError(f"{where}: 'graph' must be true or false")
     sizes = entry.get("sizes")

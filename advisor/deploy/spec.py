@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.bench.spec import PRESETS, suite
-from advisor.errors import ResourceError
+from advisor.errors import ResourceError, quoted
 from advisor.resources_path import load_toml, resource_file
 
 EXPORT_SCRIPTS = {
@@ -165,7 +165,9 @@ def _preset(name: str, table: Any, source: Path) -> DeployPreset:
 
 def _model(entry: Any, workloads: set[str], source: Path) -> ModelSpec:
     if not isinstance(entry, dict) or entry.get("workload") not in workloads:
-        raise ResourceError(f"{source}: model {entry!r} must name a workload of workloads.toml")
+        raise ResourceError(
+            f"{source}: model {quoted(entry)} must name a workload of workloads.toml"
+        )
     return ModelSpec(str(entry["id"]), entry["workload"], str(entry.get("title", entry["id"])))
 
 
@@ -177,12 +179,12 @@ def _texts(entry: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
 
 
 def _route(entry: Any, targets: set[str], source: Path) -> RouteSpec:
-    where = f"{source}: route {entry.get('id') if isinstance(entry, dict) else entry!r}"
+    where = f"{source}: route {quoted(entry.get('id') if isinstance(entry, dict) else entry)}"
     if not isinstance(entry, dict):
         raise ResourceError(f"{where}: must be a table")
     for key in ("id", "title", "install", "url"):
         if not isinstance(entry.get(key), str) or not entry[key]:
-            raise ResourceError(f"{where}: {key!r} must be text")
+            raise ResourceError(f"{where}: {quoted(key)} must be text")
     if entry.get("framework") not in EXPORT_SCRIPTS:
         raise ResourceError(f"{where}: framework must be one of {', '.join(EXPORT_SCRIPTS)}")
     if entry.get("runtime") not in RUNTIME_LABELS:

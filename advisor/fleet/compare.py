@@ -19,7 +19,14 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from advisor.bench.spec import PRESETS
-from advisor.comparison import PAIR_LABELS, Comparison, ComparisonRow, Pair, compare
+from advisor.comparison import (
+    PAIR_LABELS,
+    Comparison,
+    ComparisonRow,
+    Pair,
+    compare,
+    ratio_text,
+)
 from advisor.formatting import framework_name
 from advisor.record import Record
 from advisor.scoring.answers import Answers
@@ -333,6 +340,8 @@ def _disagreements(machines: list[MachineRun]) -> list[Disagreement]:
             if row is not None and row.ratio is not None and said is not None:
                 verdicts.append((said, machine.label, row.ratio))
         if len({said for said, _, _ in verdicts}) > 1:
-            text = ", ".join(f"{said} on {label} ({ratio:.2f}x)" for said, label, ratio in verdicts)
+            text = ", ".join(
+                f"{said} on {label} ({ratio_text(ratio)}x)" for said, label, ratio in verdicts
+            )
             found.append(Disagreement(title, PAIR_LABELS[pair], text))
     return found

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
-from advisor.errors import UsageError
+from advisor.errors import UsageError, quoted
 
 SCHEME_VARIABLE = "FRAMEWORK_ADVISOR_COLOR_SCHEME"
 SCHEMES = ("light", "dark")
@@ -60,7 +60,7 @@ def chosen_scheme() -> str | None:
         return None
     if value not in SCHEMES:
         raise UsageError(
-            f"{SCHEME_VARIABLE}={os.environ[SCHEME_VARIABLE]!r}: use light or dark, "
+            f"{SCHEME_VARIABLE}={quoted(os.environ[SCHEME_VARIABLE])}: use light or dark, "
             "or leave it unset to follow the system"
         )
     return value

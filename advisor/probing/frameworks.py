@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from advisor.catalog import FrameworkSpec
-from advisor.errors import CancelledError
+from advisor.errors import CancelledError, quoted
 from advisor.probing.runner import Ending, ManagedProcess, ProcessResult
 from advisor.record import FrameworkProbe, FrameworkReport, Interpreter, PackageVersion
 from advisor.serde import SchemaError, from_jsonable
@@ -137,7 +137,7 @@ def parse_document(stdout: str, expected_probe: str) -> ProbeDocument:
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
-        raise ValueError(f"not one JSON document (starts {text[:60]!r})") from None
+        raise ValueError(f"not one JSON document (starts {quoted(text, 60)})") from None
     if not isinstance(data, dict) or data.get("schema_version") != PROBE_PROTOCOL_VERSION:
         raise ValueError(f"protocol version is not {PROBE_PROTOCOL_VERSION}")
     try:
@@ -145,7 +145,7 @@ def parse_document(stdout: str, expected_probe: str) -> ProbeDocument:
     except SchemaError as exc:
         raise ValueError(str(exc)) from exc
     if document.probe != expected_probe:
-        raise ValueError(f"it answered for {document.probe!r}, not {expected_probe!r}")
+        raise ValueError(f"it answered for {quoted(document.probe)}, not {quoted(expected_probe)}")
     if (document.status == "ok") != (document.report is not None):
-        raise ValueError(f"status {document.status!r} does not match its report")
+        raise ValueError(f"status {quoted(document.status)} does not match its report")
     return document

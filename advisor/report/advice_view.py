@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from advisor.comparison import VARIANT_LABELS, Comparison
+from advisor.comparison import VARIANT_LABELS, Comparison, ratio_text
 from advisor.formatting import format_bytes, format_ratio
 from advisor.record import DeploymentRun, Record
 from advisor.report.charts import Bar, BarInput, diverging_bars, tone_of
@@ -196,7 +196,7 @@ def _graph_evidence(comparison: Comparison | None) -> list[str]:
         if row.speedup is None:
             lines.append(f"{who}: no steady-state figure ({row.reason}) {first}".strip())
         else:
-            lines.append(f"{who}: {row.speedup:.2f}x the eager speed, {first}")
+            lines.append(f"{who}: {ratio_text(row.speedup)}x the eager speed, {first}")
     return lines
 
 

@@ -12,6 +12,7 @@ from advisor.comparison import (
     ComparisonRow,
     CompileRow,
     Side,
+    ratio_text,
 )
 from advisor.formatting import times_faster
 from advisor.record import BenchmarkRun, ParityCheck, PeakEstimate, SuiteResult, WorkloadInfo
@@ -199,7 +200,7 @@ def _compile_bars(rows: list[CompileRow]) -> tuple[Bar, ...]:
             continue
         label = f"{NAMES[row.framework]} {VARIANT_LABELS[row.variant]}, {row.workload.title}"
         first = f", first call {row.first_call_s:.2f} s" if row.first_call_s is not None else ""
-        text = f"{row.speedup:.2f}x eager{first}"
+        text = f"{ratio_text(row.speedup)}x eager{first}"
         items.append(BarInput(label, log_ratio(row.speedup), text, framework_tone(row.framework)))
     return diverging_bars(items)
 

@@ -7,6 +7,7 @@ import functools
 import jinja2
 import markupsafe
 
+from advisor.comparison import ratio_text
 from advisor.formatting import format_bytes, format_number
 from advisor.record import Record
 from advisor.report.view import ReportView, report_view
@@ -38,6 +39,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["number"] = format_number
+    env.filters["ratio"] = ratio_text
     env.filters["bytes"] = format_bytes
     env.filters["percent"] = _percent
     return env

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +9,7 @@ from typing import Any
 from advisor.errors import UsageError, quoted
 from advisor.fileio import read_text_file
 from advisor.scoring.knowledge import Knowledge, Question
+from advisor.tomltext import parse_toml
 
 MAX_LEVEL = 5
 
@@ -36,13 +35,7 @@ def default_answers(knowledge: Knowledge) -> Answers:
 
 def parse_answers(text: str, source: str, knowledge: Knowledge) -> Answers:
     """Answers from TOML text; one clear UsageError naming the file, key and problem."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(_toml_problem(text, source, exc)) from exc
-    except RecursionError:
-        raise UsageError(f"{source}: not valid TOML (nested too deeply)") from None
-    return checked_answers(data, source, knowledge)
+    return checked_answers(parse_toml(text, source), source, knowledge)
 
 
 def checked_answers(data: dict[str, Any], source: str, knowledge: Knowledge) -> Answers:
@@ -56,19 +49,6 @@ def checked_answers(data: dict[str, Any], source: str, knowledge: Knowledge) -> 
             raise UsageError(f"{source}: key {quoted(key)}: unknown question id")
         values[key] = _checked(question, value, source)
     return Answers(values, source, given=frozenset(data))
-
-
-_AT_LINE = re.compile(r"at line (\d+)")
-
-
-def _toml_problem(text: str, source: str, exc: tomllib.TOMLDecodeError) -> str:
-    """A TOML error in one line; a repeated key is named, as TOML only gives its position."""
-    where = _AT_LINE.search(str(exc))
-    if "Cannot overwrite a value" in str(exc) and where:
-        line = text.splitlines()[int(where.group(1)) - 1]
-        key = line.split("=", 1)[0].strip()
-        return f"{source}: key {key!r}: duplicate key (line {where.group(1)})"
-    return f"{source}: not valid TOML ({exc})"
 
 
 def with_proposals(
@@ -91,7 +71,7 @@ def load_answers(path: Path, knowledge: Knowledge) -> Answers:
 
 
 def _checked(question: Question, value: Any, source: str) -> Any:
-    where = f"{source}: key {question.id!r}"
+    where = f"{source}: key {quoted(question.id)}"
     offered = [o.id for o in question.options]
     if question.kind == "importance":
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_LEVEL:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from advisor.bench.spec import MetricSpec, suite
-from advisor.comparison import PAIR_LABELS, Comparison, ComparisonRow
+from advisor.comparison import PAIR_LABELS, Comparison, ComparisonRow, ratio_text
 from advisor.record import BenchmarkRun
 
 GAP_PER_DOUBLING = 2.0
@@ -68,8 +68,9 @@ def _from_rows(rows: list[ComparisonRow], spec: MetricSpec) -> Measured:
     ratio = _geometric_mean([r.ratio for r in measured if r.ratio is not None])
     low = _geometric_mean([r.interval[0] for r in measured if r.interval is not None])
     high = _geometric_mean([r.interval[1] for r in measured if r.interval is not None])
-    parts = ", ".join(f"{r.workload.id} {r.ratio:.2f}x" for r in measured)
-    text = f"{label}: PyTorch/TensorFlow speed {ratio:.2f}x [{low:.2f}-{high:.2f}] ({parts})"
+    parts = ", ".join(f"{r.workload.id} {ratio_text(r.ratio or 0.0)}x" for r in measured)
+    spread = f"{ratio_text(ratio)}x [{ratio_text(low)}-{ratio_text(high)}]"
+    text = f"{label}: PyTorch/TensorFlow speed {spread} ({parts})"
     if low <= 1.0 <= high:
         return Measured(10.0, 10.0, f"{text}; the interval holds 1.0: a tie", (0.0, 0.0), True)
     torch, tensorflow = scores_from_ratio(ratio)

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any, Literal
 
 from advisor.bench.spec import suite
-from advisor.errors import ResourceError
+from advisor.errors import ResourceError, quoted
 from advisor.resources_path import load_toml, resource_file
 from advisor.serde import SchemaError, from_jsonable
 
@@ -204,7 +204,9 @@ def _check(knowledge: Knowledge) -> None:
     tools = {t.id for t in knowledge.tools}
     for tool in knowledge.tools:
         if tool.status not in TOOL_STATUSES or not tool.url.startswith("https://"):
-            raise ResourceError(f"tool {tool.id!r}: status in {TOOL_STATUSES} and an https url")
+            raise ResourceError(
+                f"tool {quoted(tool.id)}: status in {TOOL_STATUSES} and an https url"
+            )
     for criterion in knowledge.criteria:
         _check_criterion(criterion, knowledge.dimensions, tools)
     question_ids = [q.id for q in knowledge.questions]
@@ -214,8 +216,10 @@ def _check(knowledge: Knowledge) -> None:
     for question in knowledge.questions:
         _check_question(question, criteria)
     questions = {q.id: q for q in knowledge.questions}
-    conditions = [(f"hedge {h.id!r}", c) for h in knowledge.hedges for c in h.when]
-    conditions += [(f"criterion {c.id!r}", o.when) for c in knowledge.criteria for o in c.overrides]
+    conditions = [(f"hedge {quoted(h.id)}", c) for h in knowledge.hedges for c in h.when]
+    conditions += [
+        (f"criterion {quoted(c.id)}", o.when) for c in knowledge.criteria for o in c.overrides
+    ]
     for where, condition in conditions:
         _check_condition(where, condition, questions)
     for device, targets in knowledge.relevance.items():
@@ -230,9 +234,9 @@ def _check_condition(where: str, condition: Condition, questions: dict[str, Ques
 
 
 def _check_criterion(criterion: Criterion, dimensions: dict[str, str], tools: set[str]) -> None:
-    where = f"criterion {criterion.id!r}"
+    where = f"criterion {quoted(criterion.id)}"
     if criterion.dimension not in dimensions:
-        raise ResourceError(f"{where}: unknown dimension {criterion.dimension!r}")
+        raise ResourceError(f"{where}: unknown dimension {quoted(criterion.dimension)}")
     if criterion.base_weight < 0:
         raise ResourceError(f"{where}: base_weight must be >= 0")
     if not set(criterion.tools) <= tools:
@@ -284,7 +288,7 @@ def _check_support(where: str, torch: float, tensorflow: float, support: dict[st
 
 
 def _check_question(question: Question, criteria: dict[str, Criterion]) -> None:
-    where = f"question {question.id!r}"
+    where = f"question {quoted(question.id)}"
     weight_maps = [question.weights] + [o.weights for o in question.options]
     for weights in weight_maps:
         unknown = set(weights) - set(criteria)
@@ -294,14 +298,18 @@ def _check_question(question: Question, criteria: dict[str, Criterion]) -> None:
         raise ResourceError(f"{where}: scales names unknown criteria")
     for option in question.options:
         if option.requires is not None and option.requires not in criteria:
-            raise ResourceError(f"{where}: option {option.id!r} requires an unknown criterion")
+            raise ResourceError(
+                f"{where}: option {quoted(option.id)} requires an unknown criterion"
+            )
         for criterion_id, score in option.scores.items():
             if criteria.get(criterion_id) is None or criteria[criterion_id].kind != "answer":
-                raise ResourceError(f"{where}: option {option.id!r} scores a non-answer criterion")
+                raise ResourceError(
+                    f"{where}: option {quoted(option.id)} scores a non-answer criterion"
+                )
             if not (0 <= score.torch <= 10 and 0 <= score.tensorflow <= 10):
-                raise ResourceError(f"{where}: option {option.id!r}: scores are 0-10")
+                raise ResourceError(f"{where}: option {quoted(option.id)}: scores are 0-10")
             _check_support(
-                f"{where}: option {option.id!r}", score.torch, score.tensorflow, score.support
+                f"{where}: option {quoted(option.id)}", score.torch, score.tensorflow, score.support
             )
     if question.kind == "importance":
         if question.options or not isinstance(question.default, int):

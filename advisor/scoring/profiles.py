@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from advisor.errors import UnknownProfileError
+from advisor.errors import UnknownProfileError, quoted
 from advisor.resources_path import resource_folder
 
 _EXPECTED = re.compile(r'^# expected = "(torch|tensorflow)"$', re.MULTILINE)
@@ -19,7 +19,7 @@ def profile_names() -> list[str]:
 def profile_path(name: str) -> Path:
     """The file of one shipped profile; an unknown name is a usage error listing the known ones."""
     if name not in profile_names():
-        raise UnknownProfileError(f"{name}: no such profile ({', '.join(profile_names())})")
+        raise UnknownProfileError(f"{quoted(name)}: no such profile ({', '.join(profile_names())})")
     return resource_folder("profiles") / f"{name}.toml"
 
 

@@ -9,6 +9,7 @@ from advisor.comparison import (
     ComparisonRow,
     CompileRow,
     Side,
+    ratio_text,
 )
 from advisor.formatting import case_text, format_bytes, format_case, format_number, format_ratio
 from advisor.record import (
@@ -29,7 +30,7 @@ def _side(side: Side, unit: str) -> str:
     if shown.case.variant != "eager":
         text = f"{VARIANT_LABELS[shown.case.variant]}: {text}"
     if shown.percent_of_peak is not None:
-        text += f", {shown.percent_of_peak:.0f}% of peak"
+        text += f", {format_number(shown.percent_of_peak)}% of peak"
     return text
 
 
@@ -63,7 +64,7 @@ def _compile_line(row: CompileRow) -> str:
     if row.speedup is None:
         first = f", first call {row.first_call_s:.2f} s" if row.first_call_s is not None else ""
         return f"{label}- ({row.reason}){first}"
-    return f"{label}{row.speedup:.2f}x eager, first call {row.first_call_s or 0:.2f} s"
+    return f"{label}{ratio_text(row.speedup)}x eager, first call {row.first_call_s or 0:.2f} s"
 
 
 def _cost_lines(suites: tuple[SuiteResult, ...]) -> list[str]:

@@ -115,8 +115,8 @@ def test_an_error_quotes_a_short_single_line_excerpt(
     [
         ("NaN", "not valid JSON (NaN is not a JSON number)"),
         ("Infinity", "not valid JSON (Infinity is not a JSON number)"),
-        ("0.0", "median_s: 0.0 must be more than 0"),
-        ("-0.004", "median_s: -0.004 must be more than 0"),
+        ("0.0", "median_s: 0.0 must be at least 1e-12 (seconds per run)"),
+        ("-0.004", "median_s: -0.004 must be at least 1e-12"),
         ("1e999", "not a finite number"),
     ],
 )

@@ -1,0 +1,28 @@
+"""A colour-scheme setting the app cannot use is one short line before any window opens."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from advisor.gui.theme import SCHEME_VARIABLE
+
+
+def test_a_huge_colour_scheme_setting_is_one_short_line(tmp_path: Path) -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", **{SCHEME_VARIABLE: "x" * 100_000})
+    result = subprocess.run(
+        [sys.executable, "-m", "advisor", "gui"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).parents[2],
+        env=env,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and len(lines[0]) < 300, result.stderr[:500]
+    assert lines[0].startswith(f"framework-advisor: error: {SCHEME_VARIABLE}='xxx")
+    assert lines[0].endswith("use light or dark, or leave it unset to follow the system")
