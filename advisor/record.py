@@ -23,9 +23,9 @@ Bytes = Annotated[int, Bounds(at_least=0, at_most=2**53, what="bytes")]  # 8 PiB
 Work = Annotated[float, Bounds(at_least=0, at_most=1e18, what="FLOPs or items per iteration")]
 Spread = Annotated[float, Bounds(at_least=0, at_most=1e6, what="a relative spread")]
 Difference = Annotated[float, Bounds(at_least=0, at_most=1e18, what="an output difference")]
-Megahertz = Annotated[float, Bounds(above=0, at_most=1e6, what="MHz")]
-Watts = Annotated[float, Bounds(above=0, at_most=1e6, what="watts")]
-Gflops = Annotated[float, Bounds(at_least=1e-6, at_most=1e12, what="GFLOP/s")]
+Megahertz = Annotated[float, Bounds(at_least=0, at_most=1e6, what="MHz")]
+Watts = Annotated[float, Bounds(at_least=0, at_most=1e6, what="watts")]
+Gflops = Annotated[float, Bounds(at_least=1e-3, at_most=1e12, what="GFLOP/s")]
 
 SCHEMA_VERSION = 1
 DERIVED_KEYS = ("verdict", "compared")  # what a JSON report adds to its record

@@ -83,6 +83,17 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+def fitting(hint: Any, data: Any) -> Any | None:
+    """``data`` read as ``hint`` (a field kind such as record.Duration), or None if it does not fit.
+
+    For figures a child reports one by one: one out of range is left out, not the run.
+    """
+    try:
+        return _convert(hint, data, "$")
+    except SchemaError:
+        return None
+
+
 def from_jsonable(cls: type[T], data: Any, where: str = "$") -> T:
     """Build ``cls`` from plain data, raising SchemaError with the path of the first mismatch."""
     return typing.cast(T, _convert(cls, data, where))

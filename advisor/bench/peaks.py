@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from advisor.errors import ResourceError, quoted
-from advisor.record import CpuInfo, GpuInfo, PeakEstimate
+from advisor.record import CpuInfo, Gflops, GpuInfo, PeakEstimate
 from advisor.resources_path import load_toml, resource_file
+from advisor.serde import fitting
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ def cpu_peak(cpu: CpuInfo, dtype: str, rates: tuple[CpuRate, ...] | None = None)
         f"{cpu.physical_cores} cores x {cpu.max_mhz:.0f} MHz (maximum clock) x {per_cycle:g} "
         f"{dtype} FLOPs/cycle ({rate.name}: {rate.source})"
     )
-    return PeakEstimate(dtype, gflops, basis)
+    return _estimate(dtype, gflops, basis)
 
 
 def gpu_peak(gpu: GpuInfo, dtype: str, rates: tuple[GpuRate, ...] | None = None) -> PeakEstimate:
@@ -136,4 +137,11 @@ def gpu_peak(gpu: GpuInfo, dtype: str, rates: tuple[GpuRate, ...] | None = None)
         f"{sms} SMs x {gpu.max_sm_clock_mhz} MHz (max SM clock) x {per_cycle:g} {dtype} "
         f"FLOPs/SM/cycle ({rate.name}: {rate.source})"
     )
+    return _estimate(dtype, gflops, basis)
+
+
+def _estimate(dtype: str, gflops: float, basis: str) -> PeakEstimate:
+    """The peak, or unknown when the inputs give none a record can hold (a clock of 0 MHz)."""
+    if fitting(Gflops, gflops) is None:
+        return PeakEstimate(dtype, None, f"unknown: {basis} gives no plausible peak")
     return PeakEstimate(dtype, gflops, basis)

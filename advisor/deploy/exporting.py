@@ -18,8 +18,9 @@ from typing import Any
 
 from advisor.deploy.spec import EXPORT_SCRIPTS, RouteSpec
 from advisor.probing.runner import Ending, ManagedProcess, ProcessResult
-from advisor.record import Interpreter, ModelDeployment, RouteStatus
+from advisor.record import Bytes, Duration, Interpreter, ModelDeployment, RouteStatus
 from advisor.resources_path import probes_folder
+from advisor.serde import fitting
 
 _POLL_S = 0.05
 
@@ -190,7 +191,7 @@ def _keep_model(entry: Exported, result: Any) -> None:
     entry.models[model] = ModelDeployment(
         model,
         "exported",
-        export_s=float(export_s) if isinstance(export_s, int | float) else None,
-        artifact_bytes=int(size) if isinstance(size, int) else None,
+        export_s=fitting(Duration, export_s),
+        artifact_bytes=fitting(Bytes, size),
     )
     entry.artifacts[model] = (str(result.get("artifact")), str(result.get("reference")))

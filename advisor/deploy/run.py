@@ -27,15 +27,20 @@ from advisor.probing.inventory import take_inventory
 from advisor.probing.runner import ProcessResult, run_process
 from advisor.progress import Progress, Step, Tracker
 from advisor.record import (
+    Count,
     DeploymentRun,
+    Difference,
+    Duration,
     Interpreter,
     ModelDeployment,
     ModelDeployStatus,
     Record,
     RouteResult,
     RouteStatus,
+    Seconds,
 )
 from advisor.resources_path import probes_folder
+from advisor.serde import fitting
 
 # A route's status from its models': the first of these that any model has, else "ok".
 _WORST_FIRST: tuple[RouteStatus, ...] = ("cancelled", "timed_out", "failed", "mismatch", "exported")
@@ -306,22 +311,19 @@ def _model_loaded(
             "timed_out" if process.timed_out else "cancelled" if process.cancelled else "failed"
         )
         return replace(model, status=status, reason=f"load: {failure}")
-    samples = tuple(float(s) for s in loaded.get("samples_s") or () if s > 0)
+    found = (fitting(Seconds, s) for s in loaded.get("samples_s") or ())
+    samples = tuple(s for s in found if s is not None)
     return replace(
         model,
         status=_LOAD_STATUSES.get(str(loaded.get("status")), "failed"),
         reason=loaded.get("reason"),
-        load_first_s=_number(loaded.get("load_first_s")),
-        max_abs_diff=_number(loaded.get("max_abs_diff")),
-        max_rel_diff=_number(loaded.get("max_rel_diff")),
+        load_first_s=fitting(Duration, loaded.get("load_first_s")),
+        max_abs_diff=fitting(Difference, loaded.get("max_abs_diff")),
+        max_rel_diff=fitting(Difference, loaded.get("max_rel_diff")),
         samples_s=samples,
-        inner_iterations=int(loaded.get("inner_iterations") or 0),
+        inner_iterations=fitting(Count, loaded.get("inner_iterations")) or 0,
         stats=summarise(samples) if len(samples) >= 2 else None,
     )
-
-
-def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and value >= 0 else None
 
 
 def _with_runtime(result: RouteResult, route: RouteSpec, process: ProcessResult) -> RouteResult:
@@ -338,7 +340,7 @@ def _with_runtime(result: RouteResult, route: RouteSpec, process: ProcessResult)
     return replace(
         result,
         runtime=f"{label} {version}" if isinstance(version, str) else label,
-        runtime_import_s=_number(document.get("runtime_import_s")),
+        runtime_import_s=fitting(Duration, document.get("runtime_import_s")),
         frameworks_loaded=tuple(str(f) for f in loaded) if isinstance(loaded, list) else (),
         note=" ".join(notes) or None,
     )

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,12 @@ import pytest
 
 from advisor import cli
 from advisor.bench.events import parse_case
+from advisor.bench.peaks import gpu_peak
 from advisor.datadir import data_dir
-from advisor.record import record_from_json
+from advisor.deploy.run import _model_loaded
+from advisor.probing.runner import ProcessResult
+from advisor.record import GpuInfo, ModelDeployment, record_from_json, record_to_json
+from advisor.serde import dumps, from_jsonable
 from advisor.service import knowledge, remember_run, restore, store_path
 from tests.helpers import FIXTURES
 
@@ -174,7 +179,7 @@ CASE = "benchmarks.suites.0.cases.0"
         ("benchmarks.seed", BIG, "seed: 100000000000000000...0000000000000000000 must be"),
         ("benchmarks.wall_time_s", BIG, "wall_time_s: 100000000000000000"),
         ("benchmarks.suites.0.peak_rss_bytes", BIG, "peak_rss_bytes: 1000000000000"),
-        ("benchmarks.peaks.0.gflops", "5e-324", "gflops: 5e-324 must be at least 1e-06 (GFLOP/s)"),
+        ("benchmarks.peaks.0.gflops", "5e-324", "gflops: 5e-324 must be at least 0.001 (GFLOP/s)"),
         ("benchmarks.workloads.0.params.n", BIG, "params.n: 100000000000000000"),
         ("benchmarks.workloads.0.params.n", "1e400", "params.n: inf is not a finite number"),
         ("machine.cpu.current_mhz", "1e308", "current_mhz: 1e+308 must be at most 1e+06 (MHz)"),
@@ -215,7 +220,7 @@ def _edges(low: bool) -> dict[str, Any]:
             }
         suite["wall_time_s"], suite["peak_rss_bytes"] = 1e6, 2**53
     for peak in data["benchmarks"]["peaks"]:
-        peak["gflops"] = 1e-6 if low else 1e12
+        peak["gflops"] = 1e-3 if low else 1e12
     data["benchmarks"]["threads"] = 10**9
     return data
 
@@ -390,3 +395,34 @@ def test_the_quoting_helper_is_short_for_any_value() -> None:
     for value in ("x" * (10 << 20), 10**4000, deep, {"k" * 10**6: deep}, [deep] * 1000):
         assert len(quoted(value)) <= 40
     assert quoted("a\x1b\u202e") == "'a\\x1b\\u202e'"
+
+
+# --- What the advisor writes, it reads back -------------------------------------------
+
+
+def test_a_peak_from_fewer_cores_than_one_sm_is_unknown_and_the_record_reads_back() -> None:
+    gpu = GpuInfo(0, "odd GPU", None, None, "9.0", None, 1980, None, None, cuda_cores=1)
+    peak = gpu_peak(gpu, "float32")
+    assert peak.gflops is None and peak.basis.endswith("gives no plausible peak")
+    record = record_from_json(QUICK.read_text())
+    assert record.benchmarks is not None
+    written = replace(record, benchmarks=replace(record.benchmarks, peaks=(peak,)))
+    assert record_from_json(record_to_json(written)) == written
+
+
+def test_figures_a_loading_child_reports_out_of_range_are_left_out() -> None:
+    loaded = {
+        "status": "ok",
+        "samples_s": [0.002, 0.001, 1e-13, -1.0, "fast", 2e6],
+        "max_abs_diff": float("inf"),  # json.loads reads Infinity from a child
+        "max_rel_diff": 1e300,
+        "load_first_s": 0.5,
+        "inner_iterations": 10**400,
+    }
+    model = _model_loaded(
+        ModelDeployment("m", "exported"), loaded, ProcessResult(0, "", (), 1.0), 60
+    )
+    assert model.samples_s == (0.002, 0.001)
+    assert (model.max_abs_diff, model.max_rel_diff, model.inner_iterations) == (None, None, 0)
+    assert model.load_first_s == 0.5
+    assert from_jsonable(ModelDeployment, json.loads(dumps(model))) == model
