@@ -26,6 +26,10 @@ Difference = Annotated[float, Bounds(at_least=0, at_most=1e18, what="an output d
 Megahertz = Annotated[float, Bounds(at_least=0, at_most=1e6, what="MHz")]
 Watts = Annotated[float, Bounds(at_least=0, at_most=1e6, what="watts")]
 Gflops = Annotated[float, Bounds(at_least=1e-3, at_most=1e12, what="GFLOP/s")]
+# A case's timed samples: five times what the full preset takes. Every comparison
+# resamples them a thousand times, so a record with millions would take hours to show.
+MAX_SAMPLES = 1000
+Samples = Annotated[tuple[Seconds, ...], Bounds(at_most=MAX_SAMPLES, what="timed samples")]
 
 SCHEMA_VERSION = 1
 DERIVED_KEYS = ("verdict", "compared")  # what a JSON report adds to its record
@@ -209,7 +213,7 @@ class CaseResult:
     dtype: str
     status: Literal["ok", "failed"]
     reason: str | None = None
-    samples_s: tuple[Seconds, ...] = ()  # seconds per iteration, one per timed block
+    samples_s: Samples = ()  # seconds per iteration, one per timed block
     inner_iterations: Count = 0
     warmup_iterations: Count = 0
     work_per_iteration: Work = 0.0  # FLOPs or items, per the workload's `work`
@@ -315,7 +319,7 @@ class ModelDeployment:
     load_first_s: Duration | None = None  # load + first inference, in a fresh process
     max_abs_diff: Difference | None = None  # against the framework's own output
     max_rel_diff: Difference | None = None  # max |a - b| / max |b|
-    samples_s: tuple[Seconds, ...] = ()  # batch-1 seconds per inference, one per timed block
+    samples_s: Samples = ()  # batch-1 seconds per inference, one per timed block
     inner_iterations: Count = 0
     stats: Statistics | None = None
 

@@ -36,7 +36,10 @@ class SchemaError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class Bounds:
-    """The range of a number field, for ``Annotated[float, Bounds(...)]``; ``what`` it measures."""
+    """The range of a number field, for ``Annotated[float, Bounds(...)]``; ``what`` it measures.
+
+    On a tuple field, the range of its length.
+    """
 
     above: float | None = None  # strictly greater than
     at_least: float | None = None
@@ -105,9 +108,13 @@ def _convert(hint: Any, data: Any, where: str) -> Any:
         return _plain(data, where)
     if origin is typing.Annotated:
         base, *extras = typing.get_args(hint)
+        own = [e for e in extras if isinstance(e, Bounds)]
         if _is_number(data):  # its own range before the default one: the clearer reason
-            for bounds in (e for e in extras if isinstance(e, Bounds)):
+            for bounds in own:
                 _check(bounds, data, where)
+        if isinstance(data, list):  # a list's range is that of its length
+            for bounds in own:
+                _check(bounds, len(data), f"{where} (items)")
         return _convert(base, data, where)
     if dataclasses.is_dataclass(hint):
         return _convert_dataclass(typing.cast(type, hint), data, where)

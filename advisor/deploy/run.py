@@ -27,6 +27,7 @@ from advisor.probing.inventory import take_inventory
 from advisor.probing.runner import ProcessResult, run_process
 from advisor.progress import Progress, Step, Tracker
 from advisor.record import (
+    MAX_SAMPLES,
     Count,
     DeploymentRun,
     Difference,
@@ -312,7 +313,7 @@ def _model_loaded(
         )
         return replace(model, status=status, reason=f"load: {failure}")
     found = (fitting(Seconds, s) for s in loaded.get("samples_s") or ())
-    samples = tuple(s for s in found if s is not None)
+    samples = tuple(s for s in found if s is not None)[:MAX_SAMPLES]
     return replace(
         model,
         status=_LOAD_STATUSES.get(str(loaded.get("status")), "failed"),

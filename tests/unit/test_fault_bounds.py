@@ -43,14 +43,14 @@ def _one_error_line(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int
     return code, lines[0]
 
 
-def _advisor(*argv: str) -> subprocess.CompletedProcess[str]:
+def _advisor(*argv: str, timeout_s: float = 300) -> subprocess.CompletedProcess[str]:
     """The real command line in a fresh interpreter (the stack depth a user's run has)."""
     return subprocess.run(
         [sys.executable, "-m", "advisor", *argv],
         check=False,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout_s,
         cwd=ROOT,
         env=os.environ.copy(),
     )
@@ -198,6 +198,19 @@ def test_a_number_that_passes_the_old_checks_but_breaks_a_figure_is_refused_wher
     code, line = _one_error_line(capsys, "report", "--results", str(record))
     assert code == 2
     assert message in line and len(line) < ERROR_LINE_LIMIT, line
+
+
+def test_a_case_with_a_million_samples_is_refused_at_once(tmp_path: Path) -> None:
+    # Each comparison resamples a case's samples 1,000 times: before, this took hours.
+    data = _quick()
+    data["benchmarks"]["suites"][0]["cases"][0]["samples_s"] = [0.01] * 1_000_000
+    record = tmp_path / "record.json"
+    record.write_text(json.dumps(data))
+    result = _advisor("recommend", "--results", str(record), timeout_s=120)
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith(
+        "cases[0].samples_s (items): 1000000 must be at most 1000 (timed samples)"
+    )
 
 
 def _edges(low: bool) -> dict[str, Any]:
