@@ -103,15 +103,18 @@ def private_folder_problem(folder: Path) -> str | None:
     """
     missing = []
     current = folder
-    while not current.is_dir():
-        if os.path.lexists(current):
-            return (
-                "it exists and is not a folder"
-                if current == folder
-                else f"{current} is not a folder"
-            )
-        missing.append(current)
-        current = current.parent
+    try:
+        while not current.is_dir():
+            if os.path.lexists(current):
+                return (
+                    "it exists and is not a folder"
+                    if current == folder
+                    else f"{current} is not a folder"
+                )
+            missing.append(current)
+            current = current.parent
+    except OSError as exc:  # a name too long to look up, say
+        return exc.strerror or str(exc)
     for path in reversed(missing):
         try:
             os.mkdir(path, 0o700)

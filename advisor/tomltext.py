@@ -29,16 +29,26 @@ _TOKENS = re.compile(
 
 def parse_toml(text: str, source: str) -> dict[str, Any]:
     """The TOML document in ``text``; one UsageError naming ``source`` when it cannot be read."""
+    try:
+        return read_toml(text)
+    except ValueError as exc:
+        raise UsageError(f"{source}: {exc}") from exc
+
+
+def read_toml(text: str) -> dict[str, Any]:
+    """The TOML document in ``text``; a ValueError saying why in one line when it cannot be read.
+
+    For TOML the user did not name (a scanned project's pyproject.toml), as for what they did.
+    """
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_TOML_BYTES:
-        raise UsageError(f"{source}: too large for a TOML file ({size} bytes; the limit is 1 MiB)")
+        raise ValueError(f"too large for a TOML file ({size} bytes; the limit is 1 MiB)")
     if nesting(text) > MAX_DEPTH:
-        deep = f"nested too deeply: more than {MAX_DEPTH} levels"
-        raise UsageError(f"{source}: not valid TOML ({deep})")
+        raise ValueError(f"not valid TOML (nested too deeply: more than {MAX_DEPTH} levels)")
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(_problem(text, source, exc)) from exc
+        raise ValueError(_problem(text, exc)) from None
 
 
 def nesting(text: str) -> int:
@@ -70,11 +80,11 @@ def nesting(text: str) -> int:
 _AT_LINE = re.compile(r"at line (\d+)")
 
 
-def _problem(text: str, source: str, exc: tomllib.TOMLDecodeError) -> str:
+def _problem(text: str, exc: tomllib.TOMLDecodeError) -> str:
     """A TOML error in one line; a repeated key is named, as TOML only gives its position."""
     where = _AT_LINE.search(str(exc))
     if "Cannot overwrite a value" in str(exc) and where:
         line = text.splitlines()[int(where.group(1)) - 1]
         key = line.split("=", 1)[0].strip()
-        return f"{source}: key {quoted(key)}: duplicate key (line {where.group(1)})"
-    return f"{source}: not valid TOML ({exc})"
+        return f"key {quoted(key)}: duplicate key (line {where.group(1)})"
+    return f"not valid TOML ({exc})"

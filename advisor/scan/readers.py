@@ -10,12 +10,12 @@ import ast
 import configparser
 import json
 import re
-import tomllib
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from advisor.scan.matcher import Matcher, dependency_matches
 from advisor.scan.python_source import read_python
+from advisor.tomltext import read_toml
 
 _REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*([^;#]*)")
 _CONDA_ITEM = re.compile(r"^[ \t]*-[ \t]*(?:[\w-]+::)?([A-Za-z0-9][A-Za-z0-9._-]*)([^#\n]*)", re.M)
@@ -45,7 +45,7 @@ def read_requirements(text: str, matcher: Matcher) -> set[str]:
 
 def read_pyproject(text: str, matcher: Matcher) -> set[str]:
     """pyproject.toml: PEP 621 dependencies and extras, Poetry's tables, build requires."""
-    data = _toml(text)
+    data = read_toml(text)
     project = _table(data, "project")
     specs = list(_strings(project.get("dependencies")))
     for extra in _table(project, "optional-dependencies").values():
@@ -63,7 +63,7 @@ def read_pyproject(text: str, matcher: Matcher) -> set[str]:
 
 def read_pipfile(text: str, matcher: Matcher) -> set[str]:
     """Pipfile: the [packages] and [dev-packages] tables."""
-    data = _toml(text)
+    data = read_toml(text)
     specs = [_poetry_spec(k, v) for k, v in _table(data, "packages").items()]
     specs += [_poetry_spec(k, v) for k, v in _table(data, "dev-packages").items()]
     return requirement_signals(specs, matcher)
@@ -198,13 +198,6 @@ def _cell_source(cell: dict[str, Any]) -> str:
     if isinstance(source, list):
         return "".join(s for s in source if isinstance(s, str))
     return source if isinstance(source, str) else ""
-
-
-def _toml(text: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, RecursionError) as exc:
-        raise ValueError("not valid TOML") from exc
 
 
 def _table(data: Any, key: str) -> dict[str, Any]:

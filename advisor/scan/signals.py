@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.errors import ResourceError
+from advisor.errors import ResourceError, quoted
 from advisor.resources_path import load_toml, resource_file
 from advisor.scoring.knowledge import Knowledge, knowledge
 
@@ -78,17 +78,17 @@ def parse_signals(data: dict[str, Any], known: Knowledge, source: str) -> Signal
     ids = [s.id for s in signals]
     repeated = sorted({i for i in ids if ids.count(i) > 1})
     if repeated:
-        raise ResourceError(f"{source}: signal id {repeated[0]!r} appears twice")
+        raise ResourceError(f"{source}: signal id {quoted(repeated[0])} appears twice")
     return SignalTable(signals)
 
 
 def _signal(entry: Any, known: Knowledge, source: str) -> Signal:
     if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
         raise ResourceError(f"{source}: a [[signal]] without an id")
-    where = f"{source}: signal {entry['id']!r}"
+    where = f"{source}: signal {quoted(entry['id'])}"
     unknown = sorted(set(entry) - _KEYS)
     if unknown:
-        raise ResourceError(f"{where}: unknown key {unknown[0]!r}")
+        raise ResourceError(f"{where}: unknown key {quoted(unknown[0])}")
     if not isinstance(entry.get("says"), str) or not entry["says"]:
         raise ResourceError(f"{where}: 'says' must be a phrase")
     framework = entry.get("framework")
@@ -112,7 +112,7 @@ def _signal(entry: Any, known: Knowledge, source: str) -> Signal:
 def _strings(entry: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
     value = entry.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise ResourceError(f"{where}: {key!r} must be a list of non-empty strings")
+        raise ResourceError(f"{where}: {quoted(key)} must be a list of non-empty strings")
     return tuple(value)
 
 
@@ -120,7 +120,7 @@ def _check_regex(pattern: str, where: str) -> None:
     try:
         re.compile(pattern)
     except re.error as exc:
-        raise ResourceError(f"{where}: config pattern {pattern!r}: {exc}") from exc
+        raise ResourceError(f"{where}: config pattern {quoted(pattern)}: {exc}") from exc
 
 
 def _supports(value: Any, known: Knowledge, where: str) -> tuple[Support, ...]:
@@ -134,10 +134,10 @@ def _supports(value: Any, known: Knowledge, where: str) -> tuple[Support, ...]:
         question = questions.get(item["question"])
         if question is None or question.kind == "importance" or question.id == "requirements":
             raise ResourceError(
-                f"{where}: sets unknown or unsettable question {item['question']!r}"
+                f"{where}: sets unknown or unsettable question {quoted(item['question'])}"
             )
         if item["option"] not in {o.id for o in question.options}:
-            raise ResourceError(f"{where}: {question.id} has no option {item['option']!r}")
+            raise ResourceError(f"{where}: {question.id} has no option {quoted(item['option'])}")
         supports.append(Support(question.id, item["option"]))
     return tuple(supports)
 
@@ -146,7 +146,7 @@ def _suggestions(value: tuple[str, ...], known: Knowledge, where: str) -> tuple[
     musts = {o.id for q in known.questions if q.id == "requirements" for o in q.options}
     for item in value:
         if item not in musts:
-            raise ResourceError(f"{where}: suggests unknown must-have {item!r}")
+            raise ResourceError(f"{where}: suggests unknown must-have {quoted(item)}")
     return value
 
 

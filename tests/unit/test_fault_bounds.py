@@ -21,6 +21,9 @@ from advisor.datadir import data_dir
 from advisor.deploy.run import _model_loaded
 from advisor.probing.runner import ProcessResult
 from advisor.record import GpuInfo, ModelDeployment, record_from_json, record_to_json
+from advisor.scan.matcher import build_matcher
+from advisor.scan.readers import read_pyproject
+from advisor.scan.signals import signal_table
 from advisor.serde import dumps, from_jsonable
 from advisor.service import knowledge, remember_run, restore, store_path
 from tests.helpers import FIXTURES
@@ -439,3 +442,12 @@ def test_figures_a_loading_child_reports_out_of_range_are_left_out() -> None:
     assert (model.max_abs_diff, model.max_rel_diff, model.inner_iterations) == (None, None, 0)
     assert model.load_first_s == 0.5
     assert from_jsonable(ModelDeployment, json.loads(dumps(model))) == model
+
+
+def test_a_scanned_projects_deep_pyproject_is_refused_before_it_is_parsed() -> None:
+    # A scan reads TOML the user never named: it is measured before tomllib sees it too
+    # (a 100,000-key header took 47 s to parse here).
+    matcher = build_matcher(signal_table())
+    with pytest.raises(ValueError, match=r"not valid TOML \(nested too deeply"):
+        read_pyproject("[tool" + ".a" * 100_000 + "]\nx = 1\n", matcher)
+    assert read_pyproject('[project]\ndependencies = ["torch>=2"]\n', matcher)
