@@ -71,6 +71,7 @@ from advisor.service import (
     scanned_answers,
     slurm_script,
     stored_results,
+    user_model,
     verdict,
     workloads,
     write_text,
@@ -403,6 +404,12 @@ def _add_deploy_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     deploy.add_argument(
         "--python", metavar="PATH", help="interpreter (or venv folder) whose frameworks to use"
     )
+    deploy.add_argument(
+        "--model",
+        metavar="FILE.py:FUNCTION",
+        help="your own model instead of the seeded ones: a function of no arguments returning "
+        "(model, example_inputs), run only in that interpreter (or package.module:FUNCTION)",
+    )
     deploy.add_argument("--json", action="store_true", help="print the full record as JSON")
     deploy.add_argument("--output", metavar="FILE", type=Path, help="also save the record here")
     deploy.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
@@ -470,7 +477,8 @@ def _run_bench(args: argparse.Namespace) -> int:
 
 def _run_deploy(args: argparse.Namespace) -> int:
     _check_output(args.output)
-    options = DeployOptions(args.preset, args.targets, args.threads)
+    model = user_model(args.model) if args.model else None
+    options = DeployOptions(args.preset, args.targets, args.threads, model=model)
     with _live(args) as out:
         record = deploy(options, args.python, _deploy_output(out))
     run = record.deployment

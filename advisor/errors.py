@@ -57,6 +57,13 @@ class BadInterpreterError(UsageError):
     option = "--python"
 
 
+class UserModelError(UsageError):
+    """The user's own model (--model FILE.py:FUNCTION) could not be found, built or run."""
+
+    code = "bad-model"
+    option = "--model"
+
+
 class UnknownFrameworkError(UsageError):
     """A framework name the advisor does not know."""
 

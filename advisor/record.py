@@ -301,7 +301,9 @@ class BenchmarkRun:
     noise_threshold_cv: Spread
 
 
-ModelDeployStatus = Literal["ok", "exported", "mismatch", "failed", "timed_out", "cancelled"]
+ModelDeployStatus = Literal[
+    "ok", "exported", "frozen", "mismatch", "failed", "timed_out", "cancelled"
+]
 
 
 @dataclass(frozen=True)
@@ -309,6 +311,8 @@ class ModelDeployment:
     """One model through one route: exported, loaded in the route's runtime, compared, timed.
 
     "exported": the artifact was written but its runtime is not Python (TensorFlow.js).
+    "frozen": it reproduced the example input, but the export traced one branch of
+    data-dependent code (a tracer warned, or a second input gave a different output).
     """
 
     model: str
@@ -325,7 +329,15 @@ class ModelDeployment:
 
 
 RouteStatus = Literal[
-    "ok", "exported", "mismatch", "failed", "timed_out", "not_installed", "skipped", "cancelled"
+    "ok",
+    "exported",
+    "frozen",
+    "mismatch",
+    "failed",
+    "timed_out",
+    "not_installed",
+    "skipped",
+    "cancelled",
 ]
 
 
@@ -348,6 +360,22 @@ class RouteResult:
     models: tuple[ModelDeployment, ...] = ()
 
 
+UserModelKind = Literal["torch", "keras", "tensorflow"]
+
+
+@dataclass(frozen=True)
+class UserModel:
+    """The user's own model, as far as the record keeps it: where it came from, never itself."""
+
+    source: str  # the file (relative to the working folder where possible) or package.module
+    function: str
+    sha256: str | None  # of the file; None for a module that has no file
+    parameters: Count
+    kind: UserModelKind
+    backend: str | None  # Keras's back-end when the factory ran (kind "keras" only)
+    input_shapes: tuple[tuple[int, ...], ...]
+
+
 @dataclass(frozen=True)
 class DeploymentRun:
     """Each chosen route's export, reload and timing, for the benchmark's seeded models."""
@@ -363,6 +391,7 @@ class DeploymentRun:
     atol: Difference
     exporters: dict[str, str]  # framework -> the version that exported
     routes: tuple[RouteResult, ...]
+    model: UserModel | None = None  # the user's own model, in place of the seeded ones
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from advisor.comparison import Comparison, compare
 from advisor.datadir import data_dir
 from advisor.deploy.run import DeployListener, DeployOptions, run_deployment
 from advisor.deploy.spec import deploy_spec
+from advisor.deploy.usermodel import ModelRef, parse_model_ref
 from advisor.errors import AdvisorError, DataFolderError, RecordFormatError, UsageError
 from advisor.fileio import atomic_write_text, check_output_path, read_text_file
 from advisor.fleet.compare import Fleet, SetAside, build_fleet
@@ -374,6 +375,11 @@ def deploy(
 ) -> Record:
     """Try each deployment route of the chosen targets (see deploy/run.py)."""
     return run_deployment(options, python, on_event, cancel)
+
+
+def user_model(text: str) -> ModelRef:
+    """The user's own model as named (FILE.py:FUNCTION or module:FUNCTION), checked, not run."""
+    return parse_model_ref(text)
 
 
 def deploy_targets() -> dict[str, str]:

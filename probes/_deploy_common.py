@@ -8,6 +8,11 @@ each model's outcome as it happens ("model_exported", then "route_finished"), so
 advisor keeps what finished when a route crashes or hangs: it kills the process and
 starts a new one for the routes left. deploy_load.py then loads one route's artifacts
 in a fresh process that imports only the route's runtime.
+
+With the user's own model (a plan model with "user_model"), the script builds it
+through _user_model.py instead, keeps its output on a second input too (floats
+negated: a branch frozen by tracing shows there), and states an exporter's failure by
+its first line and the place in the user's file it points at.
 """
 
 import os
@@ -22,6 +27,7 @@ from _probe_common import (
     reserve_stdout,
     write_document,
 )
+from _user_model import call, load, reason, second_inputs
 
 
 def model_input(plan, model):
@@ -30,12 +36,33 @@ def model_input(plan, model):
     return arrays, arrays["x"][:1]
 
 
-def save_reference(plan, framework, model, x, y):
+def user_reference(model):
+    """The user's model built here: (kind, model, inputs, output, second) for `reference`.
+
+    `second` is (other inputs, the model's output on them), or None where the inputs
+    hold no floats or the model rejects the other inputs.
+    """
+    kind, network, inputs, path = load(model["user_model"])
+    model["user_file"] = path
+    output = call(kind, network, inputs)
+    others = second_inputs(inputs)
+    try:
+        second = None if others is None else (others, call(kind, network, others))
+    except Exception:  # a model that only takes its own example inputs: no second check
+        second = None
+    return kind, network, inputs, output, second
+
+
+def save_reference(plan, framework, model, inputs, y, second=None):
     """The framework's own output for the route's loader to compare against; its path."""
     import numpy as np
 
     path = os.path.join(plan["run_dir"], "reference_%s_%s.npz" % (framework, model["id"]))
-    np.savez(path + ".tmp.npz", x=x, y=y)
+    arrays = {"x%d" % i: x for i, x in enumerate(inputs)}
+    arrays["y"] = y
+    if second is not None:
+        arrays.update({"s%d" % i: x for i, x in enumerate(second[0])}, z=second[1])
+    np.savez(path + ".tmp.npz", **arrays)
     os.replace(path + ".tmp.npz", path)
     return path
 
@@ -63,15 +90,22 @@ def missing_modules(route):
 def _export_model(plan, route, model, export):
     base = os.path.join(plan["run_dir"], route["id"], model["id"])
     os.makedirs(os.path.dirname(base), exist_ok=True)
+    if model.get("failure"):
+        return {"model": model["id"], "status": "failed", "reason": model["failure"]}
     started = time.perf_counter()
     try:
         artifact = export(route["id"], model, base)
     except Exception as exc:  # an export that fails is the finding
-        return {"model": model["id"], "status": "failed", "reason": "export: " + last_line(exc)}
+        why = reason(exc, model["user_file"]) if "user_model" in model else last_line(exc)
+        return {"model": model["id"], "status": "failed", "reason": "export: " + why}
+    frozen = None
+    if isinstance(artifact, tuple):  # (path, why the export froze a branch)
+        artifact, frozen = artifact
     return {
         "model": model["id"],
         "status": "ok",
         "reason": None,
+        "frozen": frozen,
         "export_s": time.perf_counter() - started,
         "artifact": artifact,
         "artifact_bytes": artifact_bytes(artifact),
@@ -104,9 +138,10 @@ def run_exporter(framework, module_name, prepare, prepare_environment=None):
     """Shared flow of an export script: pin threads, import, build references, export, report.
 
     `prepare(module, plan)` returns `(reference, export)`: `reference(model)` gives the
-    model's batch-1 input and its own output, `export(route_id, model, base)` writes
-    the artifact and returns its path. `prepare_environment(plan)` may set variables
-    the framework reads at import.
+    model's inputs (a tuple of arrays), its own output and the second check (see
+    user_reference; None for the seeded models), `export(route_id, model, base)` writes
+    the artifact and returns its path, or (path, why the export froze a branch).
+    `prepare_environment(plan)` may set variables the framework reads at import.
     """
     steady_allocator()
     plan = read_plan()
@@ -129,8 +164,12 @@ def run_exporter(framework, module_name, prepare, prepare_environment=None):
     import_time = time.perf_counter() - started
     reference, export = prepare(module, plan)
     for model in plan["models"]:
-        x, y = reference(model)
-        model["reference"] = save_reference(plan, framework, model, x, y)
+        try:
+            inputs, y, second = reference(model)
+        except Exception as exc:  # the user's model will not build here: every route says so
+            model["failure"] = "building the model here: " + last_line(exc)
+            continue
+        model["reference"] = save_reference(plan, framework, model, inputs, y, second)
     export_routes(plan, export)
     write_document(
         out,

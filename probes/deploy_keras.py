@@ -10,7 +10,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _deploy_common import model_input, run_exporter
+from _deploy_common import model_input, run_exporter, user_reference
 from tensorflow_bench import cnn_model, mlp_model, nhwc
 
 _BUILDERS = {"mlp": mlp_model, "cnn": cnn_model}
@@ -23,16 +23,25 @@ def prepare(keras, plan):
     built = {}
 
     def reference(model):
+        if "user_model" in model:
+            _kind, network, inputs, y, second = user_reference(model)
+            built[model["id"]] = network, inputs
+            return inputs, y, second
         arrays, x = model_input(plan, model)
         x = nhwc(x) if x.ndim == 4 else x
         network = _BUILDERS[model["id"]](keras, model["params"], arrays)
         y = keras.ops.convert_to_numpy(network(x, training=False))
-        built[model["id"]] = network
-        return x, y
+        built[model["id"]] = network, None
+        return (x,), y, None
 
     def export(route_id, model, base):
         path = base + ".pt2"
-        built[model["id"]].export(path, format="torch", verbose=False)
+        network, inputs = built[model["id"]]
+        signature = None
+        if inputs is not None:  # the user's model: its example inputs' shapes
+            specs = [keras.InputSpec(shape=x.shape, dtype=str(x.dtype)) for x in inputs]
+            signature = specs if len(specs) == 1 else [specs]
+        network.export(path, format="torch", verbose=False, input_signature=signature)
         return path
 
     return reference, export

@@ -3,10 +3,11 @@
 Usage: deploy_load.py --plan PLAN.json. The plan names the runtime, the thread count,
 the latency budget and, per model, the artifact and the reference file its exporter
 wrote (the framework's own input and output). For each model: load + first inference
-(timed), the largest difference from the framework's own output, then batch-1 latency
-timed in blocks (see _bench_common.measure). Results stream as "model_loaded" events;
-the document says which runtime ran, its import time, and which frameworks ended up
-imported (a runtime that pulls its framework in is not a light runtime).
+(timed), the largest difference from the framework's own output (and, for the user's
+model, on a second input: a branch frozen by tracing shows there), then latency on the
+example inputs, timed in blocks (see _bench_common.measure). Results stream as
+"model_loaded" events; the document says which runtime ran, its import time, and which
+frameworks ended up imported (a runtime that pulls its framework in is not a light runtime).
 """
 
 import os
@@ -32,16 +33,25 @@ def _torch(plan):
     return torch, torch.__version__, None
 
 
+def _first(output):
+    """A model's first output (the one compared), from a tuple, list or dict of them."""
+    while isinstance(output, (tuple, list)) and output:
+        output = output[0]
+    if isinstance(output, dict) and output:
+        output = next(iter(output.values()))
+    return output
+
+
 def _torch_loader(load):
     def loader(torch, path, threads):
         module = load(torch, path)
-        inputs = {}
+        tensors = {}
 
-        def run(x):
+        def run(xs):
             with torch.inference_mode():
-                return module(inputs.setdefault(id(x), torch.from_numpy(x)))
+                return module(*tensors.setdefault(id(xs), [torch.from_numpy(x) for x in xs]))
 
-        return run, lambda y: y.numpy()
+        return run, lambda y: _first(y).numpy()
 
     return loader
 
@@ -63,8 +73,8 @@ def _onnx_loader(ort, path, threads):
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
-    name = session.get_inputs()[0].name
-    return (lambda x: session.run(None, {name: x})[0]), (lambda y: y)
+    names = [given.name for given in session.get_inputs()]
+    return (lambda xs: session.run(None, dict(zip(names, xs)))[0]), (lambda y: y)
 
 
 def _tensorflow(plan):
@@ -77,14 +87,21 @@ def _tensorflow(plan):
 
 def _saved_model_loader(tf, path, threads):
     serve = tf.saved_model.load(path).signatures["serving_default"]
-    name = next(iter(serve.structured_input_signature[1]))
-    inputs = {}
+    names = _in_order(serve.structured_input_signature[1])
+    tensors = {}
 
-    def run(x):
-        outputs = serve(**{name: inputs.setdefault(id(x), tf.constant(x))})
-        return next(iter(outputs.values()))
+    def run(xs):
+        given = tensors.setdefault(id(xs), [tf.constant(x) for x in xs])
+        return _first(serve(**dict(zip(names, given))))
 
     return run, lambda y: y.numpy()
+
+
+def _in_order(names):
+    """A signature's input names in the exporter's order (x0, x1, ... sort by number)."""
+    names = list(names)
+    numbered = all(n[1:].isdigit() for n in names)
+    return sorted(names, key=lambda n: int(n[1:])) if numbered else names
 
 
 def _litert(plan):
@@ -104,8 +121,8 @@ def _litert_loader(module, path, threads):
     interpreter = module.Interpreter(model_path=path, num_threads=threads)
     signature = next(iter(interpreter.get_signature_list()))
     runner = interpreter.get_signature_runner(signature)
-    name = interpreter.get_signature_list()[signature]["inputs"][0]
-    return (lambda x: next(iter(runner(**{name: x}).values()))), (lambda y: y)
+    names = _in_order(interpreter.get_signature_list()[signature]["inputs"])
+    return (lambda xs: _first(runner(**dict(zip(names, xs))))), (lambda y: y)
 
 
 def _executorch(plan):
@@ -120,10 +137,10 @@ def _executorch_loader(runtime, path, threads):
     import torch
 
     method = runtime.load_program(path).load_method("forward")
-    inputs = {}
+    tensors = {}
 
-    def run(x):
-        return method.execute([inputs.setdefault(id(x), torch.from_numpy(x))])[0]
+    def run(xs):
+        return method.execute(tensors.setdefault(id(xs), [torch.from_numpy(x) for x in xs]))[0]
 
     return run, lambda y: y.numpy()
 
@@ -159,29 +176,56 @@ def compare(output, expected, rtol, atol):
     return largest, relative, None
 
 
-def load_model(plan, module, load, model):
-    """One model through the runtime: load + first call, difference, then batch-1 latency."""
+def _stored(path, prefix, output):
+    """The inputs under `prefix` (x0, x1, ...) and their output, or None if not stored."""
     import numpy as np
 
-    with np.load(model["reference"]) as stored:
-        x, expected = stored["x"], stored["y"]
+    with np.load(path) as stored:
+        count = sum(1 for key in stored.files if key[:1] == prefix and key[1:].isdigit())
+        if not count or output not in stored.files:
+            return None
+        return [stored["%s%d" % (prefix, i)] for i in range(count)], stored[output]
+
+
+def second_check(run, to_numpy, second, plan):
+    """Why the artifact froze a branch (it differs on the second input), or None."""
+    xs, expected = second
+    try:
+        output = to_numpy(run(xs))
+    except Exception as exc:  # it runs the example input only
+        return "failed", "load: on a second input (floats negated): " + last_line(exc)
+    largest, _relative, mismatch = compare(output, expected, plan["rtol"], plan["atol"])
+    if mismatch is None:
+        return None
+    said = "max abs diff %.3g" % largest if largest is not None else mismatch
+    return "frozen", ("reproduces the example input, not a second one (floats negated; %s)" % said)
+
+
+def load_model(plan, module, load, model):
+    """One model through the runtime: load + first call, difference, then batch-1 latency."""
+    xs, expected = _stored(model["reference"], "x", "y")
+    second = _stored(model["reference"], "s", "z")
     started = time.perf_counter()
     try:
         run, to_numpy = load(module, model["artifact"], plan["threads"])
-        output = to_numpy(run(x))
+        output = to_numpy(run(xs))
     except Exception as exc:  # a corrupt or unloadable artifact is the finding
         return {"model": model["id"], "status": "failed", "reason": "load: " + last_line(exc)}
     first = time.perf_counter() - started
     largest, relative, mismatch = compare(output, expected, plan["rtol"], plan["atol"])
+    status = "mismatch" if mismatch else "ok"
+    frozen = second_check(run, to_numpy, second, plan) if second and not mismatch else None
+    if frozen is not None:
+        status, mismatch = frozen
     result = {
         "model": model["id"],
-        "status": "mismatch" if mismatch else "ok",
+        "status": status,
         "reason": mismatch,
         "load_first_s": first,
         "max_abs_diff": largest,
         "max_rel_diff": relative,
     }
-    timing = measure(lambda: run(x), lambda: None, plan["latency"])
+    timing = measure(lambda: run(xs), lambda: None, plan["latency"])
     result.update(
         samples_s=timing["samples_s"],
         inner_iterations=timing["inner_iterations"],

@@ -2,54 +2,73 @@
 
 Usage: deploy_torch.py --plan PLAN.json. Routes: torch.export, AOTInductor, TorchScript
 (deprecated), ONNX through the dynamo exporter, ExecuTorch (XNNPACK and portable), and
-LiteRT through litert-torch. Each writes one artifact per model under the run folder.
+LiteRT through litert-torch. Each writes one artifact per model under the run folder;
+every exporter takes the model's tuple of example inputs. TorchScript's tracer warns
+when it turns a tensor into a Python value (an `if` on data): that route says it froze
+a branch.
 """
 
 import os
 import shutil
 import sys
+import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _deploy_common import model_input, run_exporter
+from _deploy_common import model_input, run_exporter, user_reference
+from _user_model import shown_path
 from torch_bench import cnn_model, mlp_model
 
 _BUILDERS = {"mlp": mlp_model, "cnn": cnn_model}
 
 
-def _exported_program(torch, model, x):
-    return torch.export.export(model, (x,))
+def _exported_program(torch, model, inputs):
+    return torch.export.export(model, inputs)
 
 
-def _torch_export(torch, model, x, base):
+def _torch_export(torch, model, inputs, base):
     path = base + ".pt2"
-    torch.export.save(_exported_program(torch, model, x), path)
+    torch.export.save(_exported_program(torch, model, inputs), path)
     return path
 
 
-def _aot_inductor(torch, model, x, base):
+def _aot_inductor(torch, model, inputs, base):
     if not any(shutil.which(name) for name in ("c++", "g++", "clang++")):
         raise RuntimeError("no C++ compiler: AOTInductor compiles each model to a shared library")
     from torch._inductor import aoti_compile_and_package
 
-    return aoti_compile_and_package(_exported_program(torch, model, x), package_path=base + ".pt2")
+    program = _exported_program(torch, model, inputs)
+    return aoti_compile_and_package(program, package_path=base + ".pt2")
 
 
-def _torchscript(torch, model, x, base):
+def _torchscript(torch, model, inputs, base):
     path = base + ".ts"
-    torch.jit.trace(model, x).save(path)
-    return path
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", torch.jit.TracerWarning)
+        traced = torch.jit.trace(model, inputs)
+    traced.save(path)
+    return path, _frozen_branch(torch, caught)
 
 
-def _torch_onnx(torch, model, x, base):
+def _frozen_branch(torch, caught):
+    """What a TracerWarning says: the trace kept a tensor's value (a branch) as a constant."""
+    for warning in caught:
+        if issubclass(warning.category, torch.jit.TracerWarning):
+            said = str(warning.message).split(". ")[0].rstrip(".")
+            where = "%s:%d" % (shown_path(warning.filename), warning.lineno)
+            return "torch.jit.trace warned: %s (at %s)" % (said, where)
+    return None
+
+
+def _torch_onnx(torch, model, inputs, base):
     path = base + ".onnx"
-    torch.onnx.export(model, (x,), path, dynamo=True, external_data=False, verbose=False)
+    torch.onnx.export(model, inputs, path, dynamo=True, external_data=False, verbose=False)
     return path
 
 
 def _executorch(lowered):
-    def export(torch, model, x, base):
-        program = lowered(_exported_program(torch, model, x)).to_executorch()
+    def export(torch, model, inputs, base):
+        program = lowered(_exported_program(torch, model, inputs)).to_executorch()
         path = base + ".pte"
         with open(path, "wb") as handle:
             handle.write(program.buffer)
@@ -71,11 +90,11 @@ def _portable(exported):
     return to_edge(exported)
 
 
-def _torch_litert(torch, model, x, base):
+def _torch_litert(torch, model, inputs, base):
     import litert_torch
 
     path = base + ".tflite"
-    litert_torch.convert(model, (x,)).export(path)
+    litert_torch.convert(model, inputs).export(path)
     return path
 
 
@@ -95,13 +114,17 @@ def prepare(torch, plan):
     built = {}
 
     def reference(model):
+        if "user_model" in model:
+            _kind, network, xs, y, second = user_reference(model)
+            built[model["id"]] = network, tuple(torch.from_numpy(x) for x in xs)
+            return xs, y, second
         arrays, x = model_input(plan, model)
         network = _BUILDERS[model["id"]](torch, model["params"], arrays).eval()
         inputs = torch.from_numpy(x)
         with torch.no_grad():
             y = network(inputs).numpy()
-        built[model["id"]] = network, inputs
-        return x, y
+        built[model["id"]] = network, (inputs,)
+        return (x,), y, None
 
     def export(route_id, model, base):
         network, inputs = built[model["id"]]

@@ -188,9 +188,11 @@ def _keep_model(entry: Exported, result: Any) -> None:
         entry.models[model] = ModelDeployment(model, "failed", str(result.get("reason")))
         return
     export_s, size = result.get("export_s"), result.get("artifact_bytes")
+    frozen = result.get("frozen")
     entry.models[model] = ModelDeployment(
         model,
         "exported",
+        reason=frozen if isinstance(frozen, str) else None,  # the exporter's own warning
         export_s=fitting(Duration, export_s),
         artifact_bytes=fitting(Bytes, size),
     )

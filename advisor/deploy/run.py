@@ -1,4 +1,7 @@
-"""The deploy job: export the seeded models through each chosen route, reload, compare, time.
+"""The deploy job: export the models through each chosen route, reload, compare, time.
+
+The models are the benchmark's seeded MLP and CNN, or the user's own (`--model`): then
+only the routes of its framework run (a Keras 3 model: TensorFlow's and Keras on PyTorch).
 
 Per framework, one export process goes through its routes (see exporting.py); then each
 route's artifacts are loaded in a fresh process that imports only the route's runtime
@@ -23,6 +26,7 @@ from advisor.bench.run import DEFAULT_SEED
 from advisor.bench.stats import summarise
 from advisor.deploy.exporting import Exported, export_framework
 from advisor.deploy.spec import EXPORT_SCRIPTS, RUNTIME_LABELS, DeployPreset, RouteSpec, deploy_spec
+from advisor.deploy.usermodel import KIND_FRAMEWORKS, USER_MODEL_ID, ModelRef, inspect_model
 from advisor.probing.inventory import take_inventory
 from advisor.probing.runner import ProcessResult, run_process
 from advisor.progress import Progress, Step, Tracker
@@ -44,10 +48,18 @@ from advisor.resources_path import probes_folder
 from advisor.serde import fitting
 
 # A route's status from its models': the first of these that any model has, else "ok".
-_WORST_FIRST: tuple[RouteStatus, ...] = ("cancelled", "timed_out", "failed", "mismatch", "exported")
+_WORST_FIRST: tuple[RouteStatus, ...] = (
+    "cancelled",
+    "timed_out",
+    "failed",
+    "mismatch",
+    "frozen",
+    "exported",
+)
 _LOAD_STATUSES: dict[str, ModelDeployStatus] = {
     "ok": "ok",
     "mismatch": "mismatch",
+    "frozen": "frozen",
     "failed": "failed",
 }
 
@@ -60,6 +72,7 @@ class DeployOptions:
     targets: tuple[str, ...] = ()  # empty: every target
     threads: int = 1
     seed: int = DEFAULT_SEED
+    model: ModelRef | None = None  # the user's own model, in place of the seeded ones
 
 
 @dataclass(frozen=True)
@@ -105,16 +118,24 @@ def run_deployment(
     started = time.monotonic()
     job = _Job(record.interpreter, preset, cancel, listen)
     routes = spec.routes_for(targets)
+    user = None
+    if options.model is not None:
+        say(f"building your model {options.model.text}")
+        user = inspect_model(
+            options.model,
+            record.interpreter.executable,
+            preset.export_timeout_s,
+            options.threads,
+            cancel,
+        )
+        routes = [r for r in routes if r.framework in KIND_FRAMEWORKS[user.kind]]
     job.tracker.plan(deploy_steps(routes, preset))
     with tempfile.TemporaryDirectory(prefix="framework-advisor-deploy-") as run_dir:
         plan = {
             "run_dir": run_dir,
             "seed": options.seed,
             "threads": options.threads,
-            "models": [
-                {"id": m.id, "workload": m.workload, "params": m.params(preset.workload_preset)}
-                for m in spec.models
-            ],
+            "models": _plan_models(options.model, preset.workload_preset),
         }
         try:
             job.run(routes, plan)
@@ -134,8 +155,19 @@ def run_deployment(
         atol=spec.atol,
         exporters=job.exporters,
         routes=tuple(job.results),
+        model=user,
     )
     return replace(record, deployment=run)
+
+
+def _plan_models(model: ModelRef | None, workload_preset: str) -> list[dict[str, Any]]:
+    """The models every route exports: the user's own, or the seeded MLP and CNN."""
+    if model is not None:
+        return [{"id": USER_MODEL_ID, "user_model": model.plan()}]
+    return [
+        {"id": m.id, "workload": m.workload, "params": m.params(workload_preset)}
+        for m in deploy_spec().models
+    ]
 
 
 def deploy_steps(routes: list[RouteSpec], preset: DeployPreset) -> list[Step]:
@@ -314,10 +346,15 @@ def _model_loaded(
         return replace(model, status=status, reason=f"load: {failure}")
     found = (fitting(Seconds, s) for s in loaded.get("samples_s") or ())
     samples = tuple(s for s in found if s is not None)[:MAX_SAMPLES]
+    status = _LOAD_STATUSES.get(str(loaded.get("status")), "failed")
+    reason = loaded.get("reason")
+    if status in ("ok", "frozen") and model.reason:  # the exporter warned: it froze a branch
+        reason = "; ".join(r for r in (model.reason, reason) if r)
+        status = "frozen"
     return replace(
         model,
-        status=_LOAD_STATUSES.get(str(loaded.get("status")), "failed"),
-        reason=loaded.get("reason"),
+        status=status,
+        reason=reason,
         load_first_s=fitting(Duration, loaded.get("load_first_s")),
         max_abs_diff=fitting(Difference, loaded.get("max_abs_diff")),
         max_rel_diff=fitting(Difference, loaded.get("max_rel_diff")),

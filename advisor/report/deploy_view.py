@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from advisor.deploy.spec import deploy_spec
+from advisor.deploy.usermodel import USER_MODEL_ID, describe_model
 from advisor.formatting import format_bytes, framework_name
 from advisor.record import DeploymentRun, ModelDeployment, RouteResult, RouteStatus
 
@@ -13,6 +14,7 @@ HEDGE_NAME = "Keras 3 on PyTorch"
 VERDICTS: dict[RouteStatus, str] = {
     "ok": "works",
     "exported": "exported only",
+    "frozen": "froze a branch",
     "mismatch": "output differs",
     "failed": "failed",
     "timed_out": "timed out",
@@ -135,7 +137,7 @@ def _runtime(route: RouteResult) -> str | None:
 
 def route_row(route: RouteResult) -> RouteRow:
     """One route's row."""
-    titles = {m.id: m.title for m in deploy_spec().models}
+    titles = {m.id: m.title for m in deploy_spec().models} | {USER_MODEL_ID: "your model"}
     return RouteRow(
         route.route,
         HEDGE_NAME if route.framework == HEDGE_FRAMEWORK else framework_name(route.framework),
@@ -155,6 +157,28 @@ def _exporter_name(framework: str) -> str:
     return "Keras (PyTorch backend)" if framework == HEDGE_FRAMEWORK else framework_name(framework)
 
 
+def _method(run: DeploymentRun) -> str:
+    """How the routes were tried, for the seeded models or the user's own."""
+    if run.model is None:
+        what = "the benchmark's seeded MLP and small CNN"
+        inputs = "runs one batch-1 input"
+        latency = "batch-1 latency"
+    else:
+        what = f"your model, {describe_model(run.model)}"
+        inputs = (
+            "runs your example inputs, then the same inputs with floats negated (a route that "
+            "traced one branch of data-dependent code 'froze a branch')"
+        )
+        latency = "latency on your example inputs"
+    return (
+        f"Each route exports {what}, then a fresh process that imports only the route's "
+        f"runtime loads the file and {inputs}. A route works when its output matches the "
+        f"framework's own within {run.atol:g} + {run.rtol:g} x the largest output. Figures: "
+        "export time (the first model of each framework also pays its one-time set-up), "
+        f"load + first inference, {latency} median [p10-p90], file size."
+    )
+
+
 def deployment_view(run: DeploymentRun) -> DeploymentView:
     """Tables per target in the run, the hedge route apart."""
     labels = deploy_spec().targets
@@ -162,14 +186,7 @@ def deployment_view(run: DeploymentRun) -> DeploymentView:
     threads = f"{run.threads} thread{'s' if run.threads != 1 else ''}"
     summary = f"{run.preset} preset, {threads}, {run.wall_time_s:.1f} s"
     summary += f"; exported with {exporters}" if exporters else ""
-    method = (
-        "Each route exports the benchmark's seeded MLP and small CNN, then a fresh process that "
-        "imports only the route's runtime loads the file and runs one batch-1 input. A route "
-        "works when its output matches the framework's own within "
-        f"{run.atol:g} + {run.rtol:g} x the largest output. Figures: export time (the first "
-        "model of each framework also pays its one-time set-up), load + first inference, "
-        "batch-1 latency median [p10-p90], file size."
-    )
+    method = _method(run)
     tables = []
     for target in run.targets:
         rows = tuple(

@@ -32,7 +32,7 @@ CRITERION_TARGETS = {
 }
 VERIFIED_BONUS = 1.0
 FAILED_PENALTY = 3.0
-_TRIED = ("ok", "mismatch", "failed")
+_TRIED = ("ok", "mismatch", "frozen", "failed")
 PARTIAL_NOTE = "(A cancelled, partial run: routes it did not reach are not counted.)"
 
 Finding = Literal["verified", "failed", "unmeasured"]
