@@ -62,6 +62,7 @@ from advisor.service import (
     keep_unsaved,
     knowledge,
     measure,
+    measure_model,
     probe,
     read_record,
     remember_run,
@@ -81,6 +82,7 @@ from advisor.terminal.deploy import format_deployment, format_live_route
 from advisor.terminal.fleet import format_fleet
 from advisor.terminal.inventory import format_inventory
 from advisor.terminal.live import LiveOutput
+from advisor.terminal.model import format_model_bench
 from advisor.terminal.recommend import format_questions, format_recommendation
 from advisor.terminal.scan import format_origins, format_scan, scan_answers_toml, scan_json
 from advisor.terminal.stopping import StopSignals, stop_signals
@@ -361,6 +363,12 @@ def _add_bench_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     bench.add_argument(
         "--python", metavar="PATH", help="interpreter (or venv folder) whose frameworks to run"
     )
+    bench.add_argument(
+        "--model",
+        metavar="FILE.py:FUNCTION",
+        help="time your own model instead of the suite (see deploy --model): eager against "
+        "compiled, on each back-end it runs on",
+    )
     bench.add_argument("--json", action="store_true", help="print the full record as JSON")
     bench.add_argument("--output", metavar="FILE", type=Path, help="also save the record here")
     bench.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
@@ -461,6 +469,8 @@ def _bench_output(preset: str, out: LiveOutput) -> BenchListener:
 
 def _run_bench(args: argparse.Namespace) -> int:
     _check_output(args.output)
+    if args.model:
+        return _run_model_bench(args)
     options = BenchOptions(args.preset, args.device, args.frameworks, args.threads)
     with _live(args) as out:
         record = measure(options, args.python, on_event=_bench_output(args.preset, out))
@@ -472,6 +482,21 @@ def _run_bench(args: argparse.Namespace) -> int:
     if not any(s.status == "ok" for s in record.benchmarks.suites):
         raise JobFailedError("no framework could run (reasons above); the latest run is unchanged")
     _remember(record)
+    return EXIT_OK
+
+
+def _run_model_bench(args: argparse.Namespace) -> int:
+    """`bench --model`: printed and saved, never kept as the suite's latest run."""
+    model = user_model(args.model)
+    with _live(args) as out:
+        record = measure_model(model, args.preset, args.threads or 1, args.python, out.line)
+    run = record.benchmarks
+    assert run is not None
+    _emit(record, args, format_model_bench(run))
+    if run.cancelled:
+        raise CancelledError("cancelled: the partial results above are not kept")
+    if not any(s.status == "ok" for s in run.suites):
+        raise JobFailedError("your model could not be timed on any back-end (reasons above)")
     return EXIT_OK
 
 

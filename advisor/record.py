@@ -282,6 +282,22 @@ class WorkloadInfo:
     params: dict[str, Any]
 
 
+UserModelKind = Literal["torch", "keras", "tensorflow"]
+
+
+@dataclass(frozen=True)
+class UserModel:
+    """The user's own model, as far as the record keeps it: where it came from, never itself."""
+
+    source: str  # the file (relative to the working folder where possible) or package.module
+    function: str
+    sha256: str | None  # of the file; None for a module that has no file
+    parameters: Count
+    kind: UserModelKind
+    backend: str | None  # Keras's back-end when the factory ran (kind "keras" only)
+    input_shapes: tuple[tuple[int, ...], ...]
+
+
 @dataclass(frozen=True)
 class BenchmarkRun:
     """One run of the micro-benchmark suite for both frameworks on one device."""
@@ -299,6 +315,7 @@ class BenchmarkRun:
     parity: tuple[ParityCheck, ...]
     peaks: tuple[PeakEstimate, ...]
     noise_threshold_cv: Spread
+    model: UserModel | None = None  # the user's own model (bench --model), not the suite
 
 
 ModelDeployStatus = Literal[
@@ -358,22 +375,6 @@ class RouteResult:
     runtime_import_s: Duration | None = None
     frameworks_loaded: tuple[str, ...] = ()  # frameworks the loading process ended up importing
     models: tuple[ModelDeployment, ...] = ()
-
-
-UserModelKind = Literal["torch", "keras", "tensorflow"]
-
-
-@dataclass(frozen=True)
-class UserModel:
-    """The user's own model, as far as the record keeps it: where it came from, never itself."""
-
-    source: str  # the file (relative to the working folder where possible) or package.module
-    function: str
-    sha256: str | None  # of the file; None for a module that has no file
-    parameters: Count
-    kind: UserModelKind
-    backend: str | None  # Keras's back-end when the factory ran (kind "keras" only)
-    input_shapes: tuple[tuple[int, ...], ...]
 
 
 @dataclass(frozen=True)

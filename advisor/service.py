@@ -23,11 +23,11 @@ from advisor.bench.events import BenchListener
 from advisor.bench.run import BenchOptions, run_benchmarks
 from advisor.bench.spec import suite
 from advisor.bench.stats import NOISE_THRESHOLD_CV
+from advisor.bench.usermodel import run_model_bench
 from advisor.comparison import Comparison, compare
 from advisor.datadir import data_dir
 from advisor.deploy.run import DeployListener, DeployOptions, run_deployment
 from advisor.deploy.spec import deploy_spec
-from advisor.deploy.usermodel import ModelRef, parse_model_ref
 from advisor.errors import AdvisorError, DataFolderError, RecordFormatError, UsageError
 from advisor.fileio import atomic_write_text, check_output_path, read_text_file
 from advisor.fleet.compare import Fleet, SetAside, build_fleet
@@ -72,6 +72,7 @@ from advisor.scoring.profiles import profile_path
 from advisor.scoring.verdict import verdict_jsonable
 from advisor.serde import dumps
 from advisor.session import SESSION_KIND, Session, load_session, parse_session, save_session
+from advisor.usermodel import ModelRef, parse_model_ref
 
 RunT = TypeVar("RunT", BenchmarkRun, DeploymentRun)
 STORE_NAME = "session.json"
@@ -367,6 +368,18 @@ def measure(
     return run_benchmarks(options, python, on_event, cancel, command)
 
 
+def measure_model(
+    model: ModelRef,
+    preset: str,
+    threads: int,
+    python: str | None,
+    say: Callable[[str], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> Record:
+    """Time the user's own model eager against compiled on each back-end (bench/usermodel.py)."""
+    return run_model_bench(model, preset, threads, python, say, cancel)
+
+
 def deploy(
     options: DeployOptions,
     python: str | None,
@@ -448,8 +461,10 @@ def ratio_chart(compared: Comparison) -> tuple[Bar, ...]:
 
 
 def comparison(record: Record) -> Comparison | None:
-    """PyTorch against TensorFlow in the record's run, built once; None without a run."""
-    return compare(record.benchmarks) if record.benchmarks is not None else None
+    """PyTorch against TensorFlow in the record's run, built once; None without a suite run
+    (a `bench --model` run times the user's model, not the suite: see report/model_view)."""
+    run = record.benchmarks
+    return compare(run) if run is not None and run.model is None else None
 
 
 def advise(

@@ -26,7 +26,6 @@ from advisor.bench.run import DEFAULT_SEED
 from advisor.bench.stats import summarise
 from advisor.deploy.exporting import Exported, export_framework
 from advisor.deploy.spec import EXPORT_SCRIPTS, RUNTIME_LABELS, DeployPreset, RouteSpec, deploy_spec
-from advisor.deploy.usermodel import KIND_FRAMEWORKS, USER_MODEL_ID, ModelRef, inspect_model
 from advisor.probing.inventory import take_inventory
 from advisor.probing.runner import ProcessResult, run_process
 from advisor.progress import Progress, Step, Tracker
@@ -46,6 +45,7 @@ from advisor.record import (
 )
 from advisor.resources_path import probes_folder
 from advisor.serde import fitting
+from advisor.usermodel import KIND_FRAMEWORKS, USER_MODEL_ID, ModelRef, inspect_model
 
 # A route's status from its models': the first of these that any model has, else "ok".
 _WORST_FIRST: tuple[RouteStatus, ...] = (

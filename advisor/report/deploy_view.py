@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from advisor.deploy.spec import deploy_spec
-from advisor.deploy.usermodel import USER_MODEL_ID, describe_model
 from advisor.formatting import format_bytes, framework_name
 from advisor.record import DeploymentRun, ModelDeployment, RouteResult, RouteStatus
+from advisor.usermodel import USER_MODEL_ID, describe_model
 
 HEDGE_FRAMEWORK = "keras_torch"
 HEDGE_NAME = "Keras 3 on PyTorch"

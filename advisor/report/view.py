@@ -15,6 +15,7 @@ from advisor.report.advice_view import AdviceView, advice_view
 from advisor.report.bench_view import BenchView, bench_view
 from advisor.report.deploy_view import DeploymentView, deployment_view
 from advisor.report.fleet_view import FleetView, fleet_view
+from advisor.report.model_view import ModelSection, model_section
 from advisor.scoring.answers import MAX_LEVEL, Answers, checked_answers, default_answers
 from advisor.scoring.engine import Recommendation, recommend
 from advisor.scoring.knowledge import Knowledge
@@ -64,6 +65,7 @@ class ReportView:
     advice: AdviceView
     bench: BenchView | None
     deployment: DeploymentView | None
+    model: ModelSection | None  # the user's own model (deploy/bench --model)
     fleet: FleetView | None  # other machines' records, compared (framework-advisor compare)
     machine: tuple[Section, ...]
     method: Method
@@ -88,6 +90,8 @@ def with_answers(record: Record, answers: Answers, code: CodeReading | None = No
 def _deploy_command(run: DeploymentRun, python: str) -> str:
     targets = ",".join(run.targets)
     options = ["--preset", run.preset, "--targets", targets, "--threads", str(run.threads)]
+    if run.model is not None and not run.model.source.endswith(")"):  # a file, not a module
+        options += ["--model", f"{run.model.source}:{run.model.function}"]
     return shlex.join(["framework-advisor", "deploy", *options, "--python", python])
 
 
@@ -205,7 +209,7 @@ def report_view(
     With a `fleet`, the record is the machine whose figures count, and the report
     shows every compared machine beside it.
     """
-    if comparison is None and record.benchmarks is not None:
+    if comparison is None and record.benchmarks is not None and record.benchmarks.model is None:
         comparison = compare(record.benchmarks)
     answers = record_answers(record, knowledge)
     recommendation = recommend(knowledge, answers, comparison, deployment=record.deployment)
@@ -216,6 +220,7 @@ def report_view(
         advice=advice,
         bench=bench_view(comparison) if comparison is not None else None,
         deployment=deployment_view(record.deployment) if record.deployment else None,
+        model=model_section(record),
         fleet=fleet_view(fleet) if fleet is not None else None,
         machine=tuple(inventory_sections(record)),
         method=_method(record, answers, knowledge, advice),

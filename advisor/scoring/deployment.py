@@ -14,6 +14,9 @@ A cancelled run is weighed only when the user chooses it (see service.combined);
 evidence then says it is partial.
 A measurement never replaces the static knowledge (a tiny model exporting is not your
 model exporting, and says nothing of a runtime's maturity); it moves it a bounded step.
+A run on the user's own model (deploy --model) weighs more: USER_VERIFIED_BONUS and
+USER_FAILED_PENALTY, and the sentence names the model. A route that froze a branch of
+its data-dependent code counts as failed.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ CRITERION_TARGETS = {
 }
 VERIFIED_BONUS = 1.0
 FAILED_PENALTY = 3.0
+USER_VERIFIED_BONUS = 1.5
+USER_FAILED_PENALTY = 5.0
 _TRIED = ("ok", "mismatch", "frozen", "failed")
 PARTIAL_NOTE = "(A cancelled, partial run: routes it did not reach are not counted.)"
 
@@ -44,13 +49,14 @@ class RouteEvidence:
 
     finding: Finding
     text: str  # one sentence naming the routes and their outcome
+    user_model: bool = False  # measured on the user's own model, not the seeded ones
 
     def adjusted(self, score: float) -> float:
         """The static score moved by the finding, kept within 0-10."""
         if self.finding == "verified":
-            return min(10.0, score + VERIFIED_BONUS)
+            return min(10.0, score + (USER_VERIFIED_BONUS if self.user_model else VERIFIED_BONUS))
         if self.finding == "failed":
-            return max(0.0, score - FAILED_PENALTY)
+            return max(0.0, score - (USER_FAILED_PENALTY if self.user_model else FAILED_PENALTY))
         return score
 
 
@@ -77,15 +83,30 @@ def _evidence(run: DeploymentRun, target: str, framework: str) -> RouteEvidence:
         for r in run.routes
         if r.framework == framework and target in r.targets and not r.deprecated
     ]
+    mine = run.model is not None
+    where = (
+        f"Measured here on your model {run.model.source}:{run.model.function}"
+        if run.model
+        else "Measured here"
+    )
     working = [r for r in routes if r.status == "ok"]
     if working:
         named = "; ".join(f"{r.title} ({_max_diff(r)})" for r in working)
         return RouteEvidence(
-            "verified", f"Measured here: works and reproduces the output: {named}."
+            "verified", f"{where}: works and reproduces the output: {named}.", mine
         )
     tried = [r for r in routes if r.status in _TRIED]
     if tried:
-        named = "; ".join(f"{r.title}: {r.reason or r.status}" for r in tried)
-        return RouteEvidence("failed", f"Measured here: every route tried failed: {named}.")
+        named = "; ".join(f"{r.title}: {_failure(r)}" for r in tried)
+        return RouteEvidence("failed", f"{where}: every route tried failed: {named}.", mine)
     untried = "; ".join(f"{r.title}: {r.status.replace('_', ' ')}" for r in routes)
-    return RouteEvidence("unmeasured", f"Not measured here ({untried or 'no route'}).")
+    return RouteEvidence("unmeasured", f"Not measured here ({untried or 'no route'}).", mine)
+
+
+def _failure(route: RouteResult) -> str:
+    said = "froze a branch" if route.status == "frozen" else route.status
+    return (
+        f"{said} ({route.reason})"
+        if route.status == "frozen" and route.reason
+        else route.reason or said
+    )

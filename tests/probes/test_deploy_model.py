@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from advisor.deploy.run import DeployOptions, run_deployment
-from advisor.deploy.usermodel import parse_model_ref
 from advisor.record import DeploymentRun, RouteResult
+from advisor.usermodel import parse_model_ref
 
 pytestmark = pytest.mark.frameworks
 MODELS = Path(__file__).parents[1] / "fixtures" / "models"

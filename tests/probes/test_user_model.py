@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from advisor.cli import main
-from advisor.deploy.usermodel import inspect_model, parse_model_ref
 from advisor.errors import EXIT_USAGE, UserModelError
+from advisor.usermodel import inspect_model, parse_model_ref
 
 pytestmark = pytest.mark.frameworks
 MODELS = Path(__file__).parents[1] / "fixtures" / "models"

@@ -11,11 +11,17 @@ import pytest
 
 from advisor.deploy.spec import deploy_spec, parse_deploy
 from advisor.errors import ResourceError
-from advisor.record import DeploymentRun, RouteResult, record_from_json
+from advisor.record import DeploymentRun, RouteResult, UserModel, record_from_json
 from advisor.report.deploy_view import deployment_view, duration
 from advisor.resources_path import load_toml, resource_file
 from advisor.scoring.answers import Answers, default_answers
-from advisor.scoring.deployment import FAILED_PENALTY, VERIFIED_BONUS, route_evidence
+from advisor.scoring.deployment import (
+    FAILED_PENALTY,
+    USER_FAILED_PENALTY,
+    USER_VERIFIED_BONUS,
+    VERIFIED_BONUS,
+    route_evidence,
+)
 from advisor.scoring.engine import recommend
 from advisor.scoring.knowledge import knowledge
 from advisor.terminal.deploy import format_deployment
@@ -181,3 +187,30 @@ def test_the_answered_deployment_targets_choose_the_routes_to_try() -> None:
     assert answered_targets(none) == ()
     every_option = next(q for q in knowledge().questions if q.id == "deployment_targets")
     assert {o.id for o in every_option.options} == set(deploy_spec().answer_targets)
+
+
+YOURS = UserModel("src/net.py", "build", "ab" * 32, 36, "torch", None, ((1, 8),))
+
+
+def test_routes_failing_for_your_model_weigh_more_and_name_it() -> None:
+    run = replace(_run(), model=YOURS)
+    frozen = "user: torch.jit.trace warned: Converting a tensor (at src/net.py:13)"
+    run = _with_status(run, "torch", "server", status="frozen", reason=frozen)
+    found = route_evidence(run, "deploy_server", "torch")
+    assert found is not None and found.finding == "failed"  # froze a branch: not a success
+    assert found.text.startswith("Measured here on your model src/net.py:build: every route")
+    assert f"froze a branch ({frozen})" in found.text
+    assert found.adjusted(8.0) == 8.0 - USER_FAILED_PENALTY > 8.0 - FAILED_PENALTY - 2.5
+
+
+def test_a_route_working_for_your_model_weighs_more_than_for_the_seeded_ones() -> None:
+    found = route_evidence(replace(_run(), model=YOURS), "deploy_server", "torch")
+    assert found is not None and found.finding == "verified"
+    assert found.adjusted(7.0) == 7.0 + USER_VERIFIED_BONUS > 7.0 + VERIFIED_BONUS
+
+
+def test_the_view_describes_your_model_and_a_frozen_route() -> None:
+    run = _with_status(replace(_run(), model=YOURS), "torch", "server", status="frozen")
+    text = format_deployment(run)
+    assert "Each route exports your model, src/net.py:build (PyTorch, 36 parameters" in text
+    assert "TorchScript (torch.jit.trace) [deprecated]: froze a branch" in text

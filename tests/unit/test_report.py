@@ -334,3 +334,25 @@ def test_what_would_change_it_shows_the_nearest_few_linked_to_their_questions() 
         for anchor in re.findall(r'href="#(answer-[a-z_]+)"', item):
             assert f'id="{anchor}"' in html  # the link lands on that answer in Method
     assert any("Set by: " in item for item in items)
+
+
+def test_your_model_section_shows_its_routes_with_reasons_and_advice_names_it() -> None:
+    html = render_html(_record("deploy_model_branchy.json"))
+    section = _text(_section(html, "your-model"))
+    assert "tests/fixtures/models/branchy.py:build (PyTorch, 36 parameters, inputs 1x8" in section
+    assert "torch.export (.pt2) failed user: export: GuardOnDataDependentSymNode" in section
+    assert "TorchScript (torch.jit.trace) froze a branch user: torch.jit.trace warned" in section
+    assert "(at tests/fixtures/models/branchy.py:13)" in section
+    assert "Your model</a>" in html  # in the navigation
+    # every PyTorch server route failed or froze for this model: the advice says so
+    assert "Measured here on your model tests/fixtures/models/branchy.py:build" in _text(html)
+
+
+def test_your_model_section_shows_its_benchmark_rows_and_no_suite_comparison() -> None:
+    html = render_html(_record("bench_model_keras.json"))
+    section = _text(_section(html, "your-model"))
+    assert "Keras 3 (tensorflow back-end), 91 parameters, inputs 2x6" in section
+    for row in ("Keras 3 on TensorFlow tf.function(jit_compile=True) (XLA) 2", "torch.compile 1"):
+        assert row in section
+    assert "Same weights on both back-ends: outputs agree" in section
+    assert "Keras 3 on PyTorch: peak" in section

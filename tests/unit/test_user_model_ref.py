@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from advisor.deploy.usermodel import describe_model, parse_model_ref, relative_source
 from advisor.errors import EXIT_USAGE, UserModelError
 from advisor.record import UserModel
+from advisor.usermodel import describe_model, parse_model_ref, relative_source
 
 MODELS = Path(__file__).parents[1] / "fixtures" / "models"
 
