@@ -489,7 +489,7 @@ def _run_model_bench(args: argparse.Namespace) -> int:
     """`bench --model`: printed and saved, never kept as the suite's latest run."""
     model = user_model(args.model)
     with _live(args) as out:
-        record = measure_model(model, args.preset, args.threads or 1, args.python, out.line)
+        record = measure_model(model, args.preset, args.threads, args.python, out.line)
     run = record.benchmarks
     assert run is not None
     _emit(record, args, format_model_bench(run))

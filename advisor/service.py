@@ -371,7 +371,7 @@ def measure(
 def measure_model(
     model: ModelRef,
     preset: str,
-    threads: int,
+    threads: int | None,
     python: str | None,
     say: Callable[[str], None] | None = None,
     cancel: threading.Event | None = None,

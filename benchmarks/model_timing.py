@@ -1,10 +1,11 @@
-"""Wall time of `framework-advisor deploy --model` on the shipped fixture models.
+"""Wall time of `framework-advisor deploy --model` and `bench --model` on the fixture models.
 
 Usage: python benchmarks/model_timing.py [--runs N] [--preset quick] [--python PATH]
-    [--model FILE.py:FUNCTION ...]
-Prints each run (process start to exit) with its route statuses, then the median and the
-spread per model. Target (issue 24): a whole `deploy --model` of a small model under 60 s
-on two cores with the light extras installed. Each run gets a fresh data folder.
+    [--command deploy|bench] [--model FILE.py:FUNCTION ...]
+Prints each run (process start to exit) with its statuses, then the median and the spread
+per command and model. Targets (issue 24): a whole `deploy --model` of a small model, and
+`bench --model` quick, each under 60 s on two cores with the light extras installed. Each
+run gets a fresh data folder.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ FIXTURES = Path(__file__).parents[1] / "tests" / "fixtures" / "models"
 DEFAULT_MODELS = (f"{FIXTURES / 'cnn.py'}:build", f"{FIXTURES / 'keras_custom.py'}:build")
 
 
-def _run(model: str, preset: str, python: str | None) -> tuple[float, dict[str, object]]:
-    command = [sys.executable, "-m", "advisor", "deploy", "--model", model]
+def _run(what: str, model: str, preset: str, python: str | None) -> tuple[float, dict[str, object]]:
+    command = [sys.executable, "-m", "advisor", what, "--model", model]
     command += ["--preset", preset, "--json", "--quiet"]
     command += ["--python", python] if python else []
     with tempfile.TemporaryDirectory() as data:
@@ -44,8 +45,12 @@ def _run(model: str, preset: str, python: str | None) -> tuple[float, dict[str, 
 
 
 def _statuses(record: dict[str, object]) -> str:
-    routes = record["deployment"]["routes"]  # type: ignore[index]
-    counts = collections.Counter(r["status"] for r in routes)
+    if record.get("deployment"):
+        found = record["deployment"]["routes"]  # type: ignore[index]
+    else:
+        suites = record["benchmarks"]["suites"]  # type: ignore[index]
+        found = [case for suite in suites for case in suite["cases"]]
+    counts = collections.Counter(r["status"] for r in found)
     return ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
 
 
@@ -55,17 +60,20 @@ def main() -> int:
     parser.add_argument("--preset", default="quick")
     parser.add_argument("--python")
     parser.add_argument("--model", action="append", help="FILE.py:FUNCTION (repeatable)")
+    parser.add_argument("--command", choices=("deploy", "bench"), action="append")
     args = parser.parse_args()
-    for model in args.model or DEFAULT_MODELS:
-        times = []
-        for run in range(args.runs):
-            elapsed, record = _run(model, args.preset, args.python)
-            times.append(elapsed)
-            print(f"{Path(model).name} run {run + 1}: {elapsed:.1f} s ({_statuses(record)})")
-        print(
-            f"{Path(model).name}: median {statistics.median(times):.1f} s, "
-            f"min {min(times):.1f} s, max {max(times):.1f} s over {len(times)} runs"
-        )
+    for what in args.command or ("deploy", "bench"):
+        for model in args.model or DEFAULT_MODELS:
+            name = f"{what} {Path(model).name}"
+            times = []
+            for run in range(args.runs):
+                elapsed, record = _run(what, model, args.preset, args.python)
+                times.append(elapsed)
+                print(f"{name} run {run + 1}: {elapsed:.1f} s ({_statuses(record)})")
+            print(
+                f"{name}: median {statistics.median(times):.1f} s, "
+                f"min {min(times):.1f} s, max {max(times):.1f} s over {len(times)} runs"
+            )
     return 0
 
 

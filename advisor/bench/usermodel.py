@@ -57,7 +57,7 @@ _TIMEOUT_S = {"tiny": 300.0, "quick": 600.0, "full": 1200.0}
 def run_model_bench(
     ref: ModelRef,
     preset: str = "quick",
-    threads: int = 1,
+    threads: int | None = None,  # default: physical cores, as the suite
     python: str | None = None,
     say: Callable[[str], None] | None = None,
     cancel: threading.Event | None = None,
@@ -68,6 +68,7 @@ def run_model_bench(
     record = take_inventory(python, specs=(), on_progress=tell, command=command)
     timeout = _TIMEOUT_S.get(preset, 600.0)
     executable = record.interpreter.executable
+    threads = threads or record.machine.cpu.physical_cores or 1
     tell(f"building your model {ref.text}")
     model = inspect_model(ref, executable, timeout, threads, cancel)
     started_at = datetime.now(UTC).isoformat(timespec="seconds")

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from advisor.bench.events import BenchEvent
 from advisor.bench.run import BenchOptions
 from advisor.comparison import PAIR_LABELS, VARIANT_LABELS, Comparison
+from advisor.errors import AdvisorError
 from advisor.formatting import (
     case_median,
     case_text,
@@ -33,27 +34,41 @@ from advisor.formatting import (
     local_time,
     ratio_words,
 )
+from advisor.gui.model_picker import ModelChoice, ModelPicker
 from advisor.gui.ratio_chart import RatioChart
 from advisor.gui.run_page import NOT_RUN, RunPage
 from advisor.gui.widgets import FailurePanel, WrapLabel, heading, note, read_only_table
-from advisor.record import CaseResult, Record, WorkloadInfo
+from advisor.record import BenchmarkRun, CaseResult, Record, WorkloadInfo
 from advisor.report.charts import BarInput
 from advisor.report.fleet_view import FleetView
-from advisor.service import chart_bars, live_ratios, measure, ratio_chart, workloads
+from advisor.report.model_view import model_bench_view
+from advisor.service import (
+    chart_bars,
+    live_ratios,
+    measure,
+    measure_model,
+    ratio_chart,
+    workloads,
+)
+from advisor.usermodel import ModelRef
 
 TORCH, TENSORFLOW = framework_name("torch"), framework_name("tensorflow")
 COLUMNS = ("Workload", TORCH, TENSORFLOW, f"{TORCH} / {TENSORFLOW}")
 CHART_CAPTION = f"{TORCH}/{TENSORFLOW} speed per workload (log scale; whiskers: 95% interval)"
 LIVE_CAPTION = CHART_CAPTION + ", live: provisional until the run ends"
 FRAMEWORK_COLUMN = {"torch": 1, "tensorflow": 2}
+MODEL_COLUMNS = ("Back-end", "Variant", "Batch", "First call", "Latency [p10-p90], throughput")
 
 
 class BenchPage(RunPage):
     """Quick or full run, one row per workload, live figures, Cancel."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    _timing_model = False  # the running job times the user's model, not the suite
+
+    def __init__(self, choice: ModelChoice | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.preset = "quick"
+        self.model, self.model_table = _model_widgets(choice)
         self._workloads: dict[str, WorkloadInfo] = {}
         self._rows: dict[str, int] = {}
         self._lines: dict[tuple[str, str], dict[tuple[str, str], tuple[str, str]]] = {}
@@ -97,8 +112,10 @@ class BenchPage(RunPage):
             )
         )
         layout.addLayout(size_row)
+        layout.addWidget(self.model)
         layout.addWidget(self.status)
         layout.addWidget(self.panel)
+        layout.addWidget(self.model_table, 1)
         self.chart = RatioChart()
         layout.addWidget(_table_over_chart(self.table, self.chart), 1)
         self.fleet_title = heading("Other machines")
@@ -113,6 +130,14 @@ class BenchPage(RunPage):
         """Run the chosen preset on a worker thread; the window stays responsive."""
         if self.running():
             return
+        try:
+            model = self.model.choice.ref()
+        except AdvisorError as exc:
+            self.panel.show_problem(str(exc))
+            return
+        if model is not None:
+            self._start_model(model)
+            return
         options, python = BenchOptions(self.preset), self.python
         self._reset_rows(self.preset)
         self.panel.clear()
@@ -123,6 +148,50 @@ class BenchPage(RunPage):
             return measure(options, python, report, cancel, "framework-advisor gui")
 
         self._run(work, self._on_event)
+
+    def _start_model(self, model: ModelRef) -> None:
+        """Time the user's model (bench --model); its results stay on this page."""
+        preset, python = self.preset, self.python
+        self.panel.clear()
+        self.model_table.setRowCount(0)
+        self.model_table.show()
+        self.status.setText("Starting…")
+        self._timing_model = True
+
+        def work(report: Callable[[object], None], cancel: threading.Event) -> Record:
+            def say(message: str) -> None:
+                report(BenchEvent("", "message", message))
+
+            return measure_model(model, preset, None, python, say, cancel)
+
+        self._run(work, self._on_event)
+
+    def _succeeded(self, record: Record) -> None:
+        if not self._timing_model:
+            super()._succeeded(record)
+            return
+        self._timing_model = False
+        self._busy(False)
+        if record.benchmarks is not None:
+            self._show_model(record.benchmarks)
+
+    def _failed(self, reason: str, details: str) -> None:
+        self._timing_model = False
+        super()._failed(reason, details)
+
+    def _show_model(self, run: BenchmarkRun) -> None:
+        view = model_bench_view(run)
+        self.model_table.setRowCount(0)
+        for row in view.rows:
+            figures = f"{row.latency} {row.spread}\n{row.throughput}"
+            cells = (row.backend, row.variant, row.batch, row.first_call, row.problem or figures)
+            index = self.model_table.rowCount()
+            self.model_table.insertRow(index)
+            for column, text in enumerate(cells):
+                self.model_table.setItem(index, column, QTableWidgetItem(text))
+        self.model_table.resizeRowsToContents()
+        extra = "; ".join(line for line in (*view.memory, *view.failures, view.parity) if line)
+        self.status.setText(f"Your model: {view.model}. {extra}".strip())
 
     def show_record(self, record: Record, comparison: Comparison | None) -> None:
         """Fill the table from a finished (or restored) run and its comparison."""
@@ -254,7 +323,7 @@ class BenchPage(RunPage):
         self.table.resizeRowToContents(self._rows[workload])
 
     def _locked_while_running(self) -> list[QWidget]:
-        return list(self.sizes.buttons())
+        return [*self.sizes.buttons(), self.model]
 
     def _preset_toggled(self, preset: str, on: bool) -> None:
         if on:
@@ -288,6 +357,15 @@ def _fleet_table() -> QTableWidget:
     table = read_only_table(["Workload"], "Other machines: PyTorch/TensorFlow speed per machine")
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
     return table
+
+
+def _model_widgets(choice: ModelChoice | None) -> tuple[ModelPicker, QTableWidget]:
+    """ "Your model…" and its results' table (hidden until it runs)."""
+    table = read_only_table(list(MODEL_COLUMNS), "Your model's benchmark")
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(len(MODEL_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+    table.hide()
+    return ModelPicker(choice or ModelChoice()), table
 
 
 def _table() -> QTableWidget:

@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from advisor.deploy.run import DeployEvent, DeployOptions
+from advisor.errors import AdvisorError
 from advisor.formatting import local_time
+from advisor.gui.model_picker import ModelChoice, ModelPicker
 from advisor.gui.run_page import NOT_RUN, RunPage
 from advisor.gui.widgets import FailurePanel, WrapLabel, heading, note, read_only_table
 from advisor.record import Record, RouteResult
@@ -31,9 +33,10 @@ COLUMNS = ("Framework", "Route", "Result", "Per model: diff, export, load, batch
 class DeployPage(RunPage):
     """Targets (from the answers, editable), Start and Cancel, one row per route."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, choice: ModelChoice | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.preset = "quick"
+        self.model = ModelPicker(choice or ModelChoice())
         self.targets: dict[str, QCheckBox] = {}
         self._answered: tuple[str, ...] = ()  # the targets the answers named, last heard
         self._rows: dict[str, int] = {}
@@ -71,10 +74,11 @@ class DeployPage(RunPage):
                 "fresh process with only the route's runtime, checks it reproduces the "
                 "framework's own output and times batch-1 inference (about a minute). The "
                 "targets follow your answers to 'Where will the models run?'; you can keep "
-                "answering while this runs."
+                "answering while this runs. 'Your model…' tries your own model instead."
             )
         )
         layout.addLayout(target_row)
+        layout.addWidget(self.model)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
         layout.addWidget(self.panel)
@@ -110,7 +114,12 @@ class DeployPage(RunPage):
         if not targets:
             self.panel.show_problem("Tick at least one target to try its routes.")
             return
-        options, python = DeployOptions(self.preset, targets), self.python
+        try:
+            model = self.model.choice.ref()
+        except AdvisorError as exc:
+            self.panel.show_problem(str(exc))
+            return
+        options, python = DeployOptions(self.preset, targets, model=model), self.python
         self.table.setRowCount(0)
         self._rows = {}
         self.panel.clear()
@@ -159,7 +168,7 @@ class DeployPage(RunPage):
         self.hold_partial(partial)
 
     def _locked_while_running(self) -> list[QWidget]:
-        return list(self.targets.values())
+        return [*self.targets.values(), self.model]
 
     def _on_event(self, event: DeployEvent) -> None:
         if event.kind == "route_finished" and event.route is not None:

@@ -26,6 +26,7 @@ from advisor.formatting import headline
 from advisor.gui.bench_page import BenchPage
 from advisor.gui.deploy_page import DeployPage
 from advisor.gui.machine_page import MachinePage
+from advisor.gui.model_picker import ModelChoice
 from advisor.gui.progress_bar import RunProgressBar
 from advisor.gui.questions_page import QuestionsPage
 from advisor.gui.report_page import ReportPage
@@ -92,8 +93,9 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(MINIMUM_SIZE[0], MINIMUM_SIZE[1])
         self.questions = QuestionsPage(knowledge)
         self.machine = MachinePage()
-        self.bench = BenchPage()
-        self.deploy = DeployPage()
+        self.model_choice = ModelChoice()  # "Your model…", shared by both pages
+        self.bench = BenchPage(self.model_choice)
+        self.deploy = DeployPage(self.model_choice)
         self.report = ReportPage()
         self.headline = heading("")
         self.headline.setAccessibleName("Current recommendation")

@@ -612,3 +612,51 @@ def test_a_run_in_progress_is_said_on_the_headline_and_the_report_page(
     window.bench.busy_changed.emit(False)
     window.deploy.busy_changed.emit(False)
     assert window.headline.text() == before and window.report.notice.isHidden()
+
+
+MODELS = Path(__file__).parents[1] / "fixtures" / "models"
+
+
+def test_your_model_is_shared_by_both_pages_and_a_bad_one_is_one_line(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    window.deploy.model.choice.set(str(MODELS / "branchy.py"), "missing_function")
+    assert window.bench.model.file.text() == str(MODELS / "branchy.py")  # remembered
+    assert window.bench.model.function.text() == "missing_function"
+    window.deploy.model.choice.set(str(MODELS / "no_such_file.py"), "build")
+    qtbot.mouseClick(window.deploy.start_button, Qt.MouseButton.LeftButton)
+    assert not window.deploy.running()
+    assert window.deploy.panel.title.text() == f"no such file: {MODELS / 'no_such_file.py'}"
+
+
+def test_the_deployment_page_tries_your_model(window: MainWindow, qtbot: QtBot) -> None:
+    page = window.deploy
+    page.model.choice.set(str(MODELS / "branchy.py"), "build")
+    page.preset, page.python = "tiny", sys.executable
+    with qtbot.waitSignal(page.finished_run, timeout=180_000):
+        qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
+        assert not page.model.isEnabled()  # the choice is locked while it runs
+    run = window.record.deployment if window.record else None
+    assert run is not None and run.model is not None and run.model.function == "build"
+    results = {
+        page.table.item(row, 1).text().splitlines()[0]: page.table.item(row, 2).text()
+        for row in range(page.table.rowCount())
+    }
+    assert results["TorchScript (torch.jit.trace) [deprecated]"].startswith("froze a branch")
+    assert results["torch.export (.pt2)"].startswith("failed")
+    assert 'id="your-model"' in window.report.html
+
+
+def test_the_benchmarks_page_times_your_model_apart_from_the_suite(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    page = window.bench
+    page.model.choice.set(str(MODELS / "cnn.py"), "build")
+    page.preset, page.python = "tiny", sys.executable
+    before = window.record
+    qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.running(), timeout=300_000)
+    variants = [page.model_table.item(r, 1).text() for r in range(page.model_table.rowCount())]
+    assert variants == ["eager", "torch.compile"]
+    assert page.status.text().startswith("Your model: ")
+    assert window.record is before  # not the suite's latest run

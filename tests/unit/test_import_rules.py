@@ -124,6 +124,7 @@ FRONT_END_SOURCES = (
     "advisor.record",
     "advisor.report.view",
     "advisor.report.deploy_view",
+    "advisor.report.model_view",
     "advisor.errors",
     "advisor.display",
     "advisor.resources_path",
