@@ -107,6 +107,8 @@ def _import(ref):
             why = reason(exc, path, last_line)
             raise UserModelError("importing %s raised %s" % (shown_path(path), why)) from None
         return module, path
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())  # package.module from the project's folder, as -m does
     try:
         module = importlib.import_module(ref["module"])
     except Exception as exc:

@@ -37,7 +37,7 @@ def _is_keras(model):
 
 def _keras_only(model, route):
     if not _is_keras(model):
-        raise RuntimeError("%s exports Keras models (model.export); this is a tf.Module" % route)
+        raise RuntimeError("%s takes a Keras model; this one is a tf.Module" % route)
 
 
 def _signature(tf, model, inputs):
@@ -79,8 +79,8 @@ def _litert(tf, model, inputs, base):
         signature = _signature(tf, model, inputs)
         model.export(path, format="litert", verbose=False, input_signature=signature)
         return path
-    serve = _serving_function(tf, model, inputs)
-    converter = tf.lite.TFLiteConverter.from_concrete_functions([serve.get_concrete_function()])
+    saved = _saved_model(jit_compile=False)(tf, model, inputs, base + "-savedmodel")
+    converter = tf.lite.TFLiteConverter.from_saved_model(saved)  # keeps the signature
     with open(path, "wb") as handle:
         handle.write(converter.convert())
     return path

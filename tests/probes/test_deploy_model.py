@@ -11,7 +11,7 @@ import pytest
 
 from advisor.deploy.run import DeployOptions, run_deployment
 from advisor.record import DeploymentRun, RouteResult
-from advisor.usermodel import parse_model_ref
+from advisor.usermodel import inspect_model, parse_model_ref
 
 pytestmark = pytest.mark.frameworks
 MODELS = Path(__file__).parents[1] / "fixtures" / "models"
@@ -22,10 +22,12 @@ def _installed(*modules: str) -> bool:
     return all(importlib.util.find_spec(m) is not None for m in modules)
 
 
-def _deploy(name: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, RouteResult]:
+def _deploy(
+    name: str, monkeypatch: pytest.MonkeyPatch, targets: tuple[str, ...] = ("server",)
+) -> dict[str, RouteResult]:
     monkeypatch.chdir(MODELS.parents[2])  # the user's file shows relative to here
     model = parse_model_ref(f"tests/fixtures/models/{name}")
-    options = DeployOptions(preset="tiny", targets=("server",), model=model)
+    options = DeployOptions(preset="tiny", targets=targets, model=model)
     run = run_deployment(options, sys.executable).deployment
     assert isinstance(run, DeploymentRun) and run.model is not None
     return {r.route: r for r in run.routes}
@@ -86,3 +88,24 @@ def test_a_keras_model_with_a_custom_layer(monkeypatch: pytest.MonkeyPatch) -> N
     expected |= {"tf_onnx"} if _installed("tf2onnx", "onnxruntime") else set()
     assert {r for r, result in routes.items() if result.status == "ok"} == expected
     assert not any(r.framework == "torch" for r in routes.values())
+
+
+@pytest.mark.skipif(not _installed("tensorflow"), reason="needs tensorflow")
+def test_a_plain_tf_module_takes_the_tf_function_routes(monkeypatch: pytest.MonkeyPatch) -> None:
+    routes = _deploy("tf_module.py:build", monkeypatch, ("server", "mobile"))
+    keras_only = routes["tf_keras_export"]
+    assert (keras_only.status, keras_only.reason) == (
+        "failed",
+        "user: export: RuntimeError: Keras model.export takes a Keras model; "
+        "this one is a tf.Module",
+    )
+    working = {"tf_saved_model", "tf_saved_model_xla", "tf_litert"}
+    working |= {"tf_onnx"} if _installed("tf2onnx", "onnxruntime") else set()
+    assert {r for r, result in routes.items() if result.status == "ok"} == working
+
+
+def test_a_module_importable_from_the_working_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(MODELS.parents[2])
+    model = inspect_model(parse_model_ref("tests.fixtures.models.cnn:build"), sys.executable, 120)
+    assert model.source == "tests.fixtures.models.cnn (tests/fixtures/models/cnn.py)"
+    assert (model.kind, model.parameters) == ("torch", 1397)
