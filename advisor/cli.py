@@ -487,6 +487,8 @@ def _run_bench(args: argparse.Namespace) -> int:
 
 def _run_model_bench(args: argparse.Namespace) -> int:
     """`bench --model`: printed and saved, never kept as the suite's latest run."""
+    if args.device == "cuda":
+        raise UsageError("--model is timed on the CPU only (--device cuda is not supported yet)")
     model = user_model(args.model)
     with _live(args) as out:
         record = measure_model(model, args.preset, args.threads, args.python, out.line)

@@ -389,6 +389,7 @@ def _with_status(result: RouteResult) -> RouteResult:
     for status in _WORST_FIRST:
         found = [m for m in result.models if m.status == status]
         if found:
-            reason = f"{found[0].model}: {found[0].reason}" if found[0].reason else None
+            named = "" if found[0].model == USER_MODEL_ID else f"{found[0].model}: "
+            reason = f"{named}{found[0].reason}" if found[0].reason else None
             return replace(result, status=status, reason=reason)
     return replace(result, status="ok", reason=None)

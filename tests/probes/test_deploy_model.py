@@ -37,7 +37,7 @@ def test_data_dependent_control_flow(monkeypatch: pytest.MonkeyPatch) -> None:
     routes = _deploy("branchy.py:build", monkeypatch)
     assert set(routes) == {"torch_export", "aot_inductor", "torchscript", "torch_onnx"}
     guard = (
-        "user: export: GuardOnDataDependentSymNode: Could not guard on data-dependent "
+        "export: GuardOnDataDependentSymNode: Could not guard on data-dependent "
         "expression Eq(u0, 1)"
     )
     exported = routes["torch_export"]
@@ -47,7 +47,7 @@ def test_data_dependent_control_flow(monkeypatch: pytest.MonkeyPatch) -> None:
     traced = routes["torchscript"]  # it "works" on the example input: it froze the branch
     assert traced.status == "frozen" and traced.models[0].max_abs_diff == 0
     assert traced.reason == (
-        "user: torch.jit.trace warned: Converting a tensor to a Python boolean might cause the "
+        "torch.jit.trace warned: Converting a tensor to a Python boolean might cause the "
         "trace to be incorrect (at tests/fixtures/models/branchy.py:13); reproduces the example "
         f"input, not a second one (floats negated; max abs diff {_diff(traced)})"
     )
@@ -96,8 +96,7 @@ def test_a_plain_tf_module_takes_the_tf_function_routes(monkeypatch: pytest.Monk
     keras_only = routes["tf_keras_export"]
     assert (keras_only.status, keras_only.reason) == (
         "failed",
-        "user: export: RuntimeError: Keras model.export takes a Keras model; "
-        "this one is a tf.Module",
+        "export: RuntimeError: Keras model.export takes a Keras model; this one is a tf.Module",
     )
     working = {"tf_saved_model", "tf_saved_model_xla", "tf_litert"}
     working |= {"tf_onnx"} if _installed("tf2onnx", "onnxruntime") else set()

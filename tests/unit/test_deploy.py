@@ -194,7 +194,7 @@ YOURS = UserModel("src/net.py", "build", "ab" * 32, 36, "torch", None, ((1, 8),)
 
 def test_routes_failing_for_your_model_weigh_more_and_name_it() -> None:
     run = replace(_run(), model=YOURS)
-    frozen = "user: torch.jit.trace warned: Converting a tensor (at src/net.py:13)"
+    frozen = "torch.jit.trace warned: Converting a tensor (at src/net.py:13)"
     run = _with_status(run, "torch", "server", status="frozen", reason=frozen)
     found = route_evidence(run, "deploy_server", "torch")
     assert found is not None and found.finding == "failed"  # froze a branch: not a success

@@ -340,8 +340,8 @@ def test_your_model_section_shows_its_routes_with_reasons_and_advice_names_it() 
     html = render_html(_record("deploy_model_branchy.json"))
     section = _text(_section(html, "your-model"))
     assert "tests/fixtures/models/branchy.py:build (PyTorch, 36 parameters, inputs 1x8" in section
-    assert "torch.export (.pt2) failed user: export: GuardOnDataDependentSymNode" in section
-    assert "TorchScript (torch.jit.trace) froze a branch user: torch.jit.trace warned" in section
+    assert "torch.export (.pt2) failed export: GuardOnDataDependentSymNode" in section
+    assert "TorchScript (torch.jit.trace) froze a branch torch.jit.trace warned" in section
     assert "(at tests/fixtures/models/branchy.py:13)" in section
     assert "Your model</a>" in html  # in the navigation
     # every PyTorch server route failed or froze for this model: the advice says so

@@ -55,3 +55,14 @@ def test_the_model_is_described_in_one_line() -> None:
         "m.py:build (Keras 3 (torch back-end), 1,397 parameters, inputs 1x3x16x16, 2, "
         "sha256 abababababab)"
     )
+
+
+def test_bench_model_refuses_cuda_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from advisor.cli import main
+
+    code = main(["bench", "--model", f"{MODELS / 'cnn.py'}:build", "--device", "cuda"])
+    assert code == EXIT_USAGE
+    assert capsys.readouterr().err.strip() == (
+        "framework-advisor: error: --model is timed on the CPU only "
+        "(--device cuda is not supported yet)"
+    )
