@@ -34,6 +34,7 @@ class Session:
     # choosing another interpreter shelves the current record here, never discards it.
     other_environments: tuple[Record, ...] = ()
     code: CodeReading | None = None  # the latest scan of the user's code, if any
+    model: str | None = None  # "Your model…": FILE.py:FUNCTION, as chosen (never run here)
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class _SessionFile:
     record: Record | None = None
     others: tuple[Record, ...] = ()
     other_environments: tuple[Record, ...] = ()
+    model: str | None = None
 
 
 def session_to_json(session: Session) -> str:
@@ -62,6 +64,7 @@ def session_to_json(session: Session) -> str:
         session.record,
         session.others,
         session.other_environments,
+        session.model,
     )
     return dumps(layout) + "\n"
 
@@ -99,7 +102,12 @@ def parse_session(text: str, source: str, knowledge: Knowledge) -> Session:
     answers = checked_answers(layout.answers.values, layout.answers.source, knowledge)
     answers = replace(answers, origins=dict(layout.answers.origins))
     return Session(
-        answers, layout.record, layout.others, layout.other_environments, layout.answers.code
+        answers,
+        layout.record,
+        layout.others,
+        layout.other_environments,
+        layout.answers.code,
+        layout.model,
     )
 
 

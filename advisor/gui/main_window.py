@@ -184,6 +184,7 @@ class MainWindow(QMainWindow):
         return action
 
     def _connect(self) -> None:
+        self.model_choice.changed.connect(self._autosave)
         self.questions.answers_changed.connect(self._answers_changed)
         self.machine.probed.connect(self._measured)
         self.machine.environment_changed.connect(self._environment_changed)
@@ -209,6 +210,10 @@ class MainWindow(QMainWindow):
             self.deploy.follow_answers(answered_targets(self.questions.answers()))
 
     def _restore(self, session: Session) -> None:
+        self._restore_runs(session)
+        self.model_choice.set_text(session.model)  # last: its autosave sees the whole session
+
+    def _restore_runs(self, session: Session) -> None:
         self.others = session.others
         self.other_environments = session.other_environments
         self.questions.set_answers(session.answers, session.code)
@@ -244,7 +249,14 @@ class MainWindow(QMainWindow):
     def session(self) -> Session:
         """The answers and the record as they stand."""
         answers, code = self.questions.answers(), self.questions.code_reading()
-        return Session(answers, self.record, self.others, self.other_environments, code)
+        return Session(
+            answers,
+            self.record,
+            self.others,
+            self.other_environments,
+            code,
+            self.model_choice.text(),
+        )
 
     def _report_input(self) -> tuple[Record, Fleet | None] | None:
         """The record the report is rendered from, with the current answers: this machine's,

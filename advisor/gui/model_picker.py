@@ -28,6 +28,15 @@ class ModelChoice(QObject):
             self.file, self.function = file, function
             self.changed.emit()
 
+    def text(self) -> str | None:
+        """FILE.py:FUNCTION as chosen, for the session file; None for the seeded models."""
+        return f"{self.file}:{self.function}" if self.file else None
+
+    def set_text(self, text: str | None) -> None:
+        """Choose from a session's FILE.py:FUNCTION (None: the seeded models)."""
+        file, _, function = (text or "").rpartition(":")
+        self.set(file, function or DEFAULT_FUNCTION)
+
     def ref(self) -> ModelRef | None:
         """The chosen model, checked (UserModelError when it cannot be), or None."""
         if not self.file:

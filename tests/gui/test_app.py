@@ -627,6 +627,13 @@ def test_your_model_is_shared_by_both_pages_and_a_bad_one_is_one_line(
     qtbot.mouseClick(window.deploy.start_button, Qt.MouseButton.LeftButton)
     assert not window.deploy.running()
     assert window.deploy.panel.title.text() == f"no such file: {MODELS / 'no_such_file.py'}"
+    # kept in the session: a window opened on the stored session shows it again
+    saved = load_session(store_path(), knowledge())
+    assert saved.model == f"{MODELS / 'no_such_file.py'}:build"
+    again = MainWindow(knowledge(), saved)
+    qtbot.addWidget(again)
+    assert again.bench.model.file.text() == str(MODELS / "no_such_file.py")
+    assert again.deploy.model.function.text() == "build"
 
 
 def test_the_deployment_page_tries_your_model(window: MainWindow, qtbot: QtBot) -> None:
