@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from advisor.errors import CancelledError, UserModelError
+from advisor.errors import CancelledError, UserModelError, quoted
 from advisor.probing.runner import ProcessResult, run_process
 from advisor.record import UserModel
 from advisor.resources_path import probes_folder
@@ -55,14 +55,16 @@ def parse_model_ref(text: str) -> ModelRef:
     """FILE.py:FUNCTION or package.module:FUNCTION, checked as far as can be without running."""
     where, colon, function = text.rpartition(":")
     if not colon or not where or not function.isidentifier():
-        raise UserModelError(f"expected FILE.py:FUNCTION or package.module:FUNCTION, got {text!r}")
+        raise UserModelError(
+            f"expected FILE.py:FUNCTION or package.module:FUNCTION, got {quoted(text)}"
+        )
     if where.endswith(".py") or os.sep in where or "/" in where:
         path = Path(where).expanduser()
         if not path.is_file():
             raise UserModelError(f"no such file: {where}")
         return ModelRef(text, function, path=path.resolve())
     if not _DOTTED.fullmatch(where):
-        raise UserModelError(f"not a file (.py) nor a module name: {where!r}")
+        raise UserModelError(f"not a file (.py) nor a module name: {quoted(where)}")
     return ModelRef(text, function, module=where)
 
 
