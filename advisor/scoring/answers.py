@@ -26,6 +26,8 @@ class Answers:
     # The ids the source set itself (not defaults): what wins over a scan. Not part of
     # equality: the same answers are equal however they were given.
     given: frozenset[str] = field(default=frozenset(), compare=False)
+    # One line per retired option id read under its new name (questions.toml [[renamed]]).
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
 
 def default_answers(knowledge: Knowledge) -> Answers:
@@ -43,12 +45,30 @@ def checked_answers(data: dict[str, Any], source: str, knowledge: Knowledge) -> 
     data = {key: value for key, value in data.items() if key != "schema_version"}
     questions = {q.id: q for q in knowledge.questions}
     values = dict(default_answers(knowledge).values)
+    notes: list[str] = []
     for key, value in data.items():
         question = questions.get(key)
         if question is None:
             raise UsageError(f"{source}: key {quoted(key)}: unknown question id")
-        values[key] = _checked(question, value, source)
-    return Answers(values, source, given=frozenset(data))
+        renamed, found = _renamed(knowledge, key, value)
+        notes += found
+        values[key] = _checked(question, renamed, source)
+    return Answers(values, source, given=frozenset(data), notes=tuple(notes))
+
+
+def _renamed(knowledge: Knowledge, question_id: str, value: Any) -> tuple[Any, list[str]]:
+    """The value with retired option ids read as their replacements, and a note for each."""
+    renames = {r.old: r for r in knowledge.renamed if r.question == question_id}
+    if isinstance(value, str) and value in renames:
+        return renames[value].new[0], [renames[value].note]
+    if not isinstance(value, list) or not renames.keys() & set(map(str, value)):
+        return value, []
+    read: list[Any] = []
+    for item in value:
+        for new in renames[item].new if isinstance(item, str) and item in renames else (item,):
+            if new not in read:
+                read.append(new)
+    return read, [renames[i].note for i in value if isinstance(i, str) and i in renames]
 
 
 def with_proposals(

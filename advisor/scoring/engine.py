@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Literal
 
 from advisor.catalog import display_names
@@ -13,6 +14,7 @@ from advisor.record import DeploymentRun
 from advisor.scoring.answers import Answers, default_answers
 from advisor.scoring.deployment import route_evidence
 from advisor.scoring.evidence import MAX_GAP, Measured, measured_scores
+from advisor.scoring.freshness import Freshness, freshness, used_dates
 from advisor.scoring.knowledge import AnswerScore, Criterion, Hedge, Knowledge, Tool
 from advisor.scoring.weights import (
     INFERENCE_TARGETS,
@@ -89,6 +91,7 @@ class Context:
     warnings: tuple[str, ...]
     notes: tuple[Hedge, ...]
     flagged: tuple[Tool, ...]
+    freshness: Freshness | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,7 @@ class Recommendation:
     notes: tuple[Hedge, ...] = ()
     flagged: tuple[Tool, ...] = ()  # tools weighed criteria rely on that are not active
     against: str | None = None  # the strongest pull towards the other framework, if any
+    freshness: Freshness | None = None  # when the knowledge it used was last checked
 
     @property
     def loser(self) -> Winner:
@@ -221,10 +225,12 @@ def recommend(
     comparison: Comparison | None,
     seed: int = 0,
     deployment: DeploymentRun | None = None,
+    today: date | None = None,
 ) -> Recommendation:
     """The full recommendation; works without any measurements (static criteria only).
 
     `deployment`: routes tried on this machine, evidence on the deployment criteria.
+    `today`: the date the knowledge's age is measured against (default: today).
     """
     shares = relevance(knowledge, answers, comparison.run.device if comparison else None)
     answered = answer_scores(knowledge, answers)
@@ -242,13 +248,16 @@ def recommend(
             evidence = measured[str(criterion.metric)].evidence
             missing.append(Missing(criterion, weights[criterion.id], evidence))
     total = sum(r.weight for r in rows) or 1.0
+    notes = tuple(h for h in knowledge.hedges if all(holds(c, answers) for c in h.when))
+    used = used_dates(knowledge, answers, [r.criterion for r in rows], notes)
     context = Context(
         required,
         bool(knowledge.questions) and answers.values == default_answers(knowledge).values,
         shares,
-        tuple(_warnings(knowledge, answers, comparison, shares)),
-        tuple(h for h in knowledge.hedges if all(holds(c, answers) for c in h.when)),
+        (*answers.notes, *_warnings(knowledge, answers, comparison, shares)),
+        notes,
         _flagged(knowledge, [r.criterion for r in rows if r.weight >= FLAG_MIN_WEIGHT * total]),
+        freshness(used, today or date.today()),
     )
     return _conclude(
         [replace(r, weight=r.weight / total) for r in rows],
@@ -334,6 +343,7 @@ def _conclude(
         context.notes,
         context.flagged,
         _against(ordered, winner),
+        context.freshness,
     )
 
 

@@ -27,6 +27,8 @@ TOOL_STATUSES = (
     "archived",
     "renamed",
     "closed",
+    "stalled",  # no stable release for more than a year, not formally deprecated
+    "unverified",  # no source found that confirms its maintenance either way
 )
 
 
@@ -55,6 +57,7 @@ class Override:
     tensorflow: Score
     source: str
     url: str
+    as_of: str  # the date the override's claim was last checked against its source
     support: dict[str, str] = field(default_factory=dict)
 
 
@@ -91,6 +94,7 @@ class Tool:
     note: str
     url: str
     as_of: str
+    version: str = ""  # the release the status rests on
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,17 @@ class Hedge:
     when: tuple[Condition, ...]
     text: str
     url: str
+    as_of: str  # the date the note was last checked against its source
+
+
+@dataclass(frozen=True)
+class Renamed:
+    """An option id that stored answers may still hold, read as its replacement."""
+
+    question: str
+    old: str
+    new: tuple[str, ...]
+    note: str  # one line the verdict shows when an answer used the old id
 
 
 @dataclass(frozen=True)
@@ -155,6 +170,7 @@ class Knowledge:
     hedges: tuple[Hedge, ...] = ()
     # measured device ("cpu", "cuda") -> target (a hardware or deployment option) -> 0-1
     relevance: dict[str, dict[str, float]] = field(default_factory=dict)
+    renamed: tuple[Renamed, ...] = ()
 
     def criterion(self, criterion_id: str) -> Criterion:
         return next(c for c in self.criteria if c.id == criterion_id)
@@ -190,9 +206,10 @@ def parse_knowledge(criteria_data: dict[str, Any], questions_data: dict[str, Any
         tools = tuple(from_jsonable(Tool, t) for t in criteria_data.get("tool", []))
         hedges = tuple(from_jsonable(Hedge, h) for h in criteria_data.get("hedge", []))
         relevance = from_jsonable(dict[str, dict[str, float]], criteria_data.get("relevance", {}))
+        renamed = tuple(from_jsonable(Renamed, r) for r in questions_data.get("renamed", []))
     except SchemaError as exc:
         raise ResourceError(f"criteria/questions: {exc}") from exc
-    knowledge = Knowledge(dimensions, criteria, questions, tools, hedges, relevance)
+    knowledge = Knowledge(dimensions, criteria, questions, tools, hedges, relevance, renamed)
     _check(knowledge)
     return knowledge
 
@@ -203,10 +220,13 @@ def _check(knowledge: Knowledge) -> None:
         raise ResourceError(f"criteria: ids must be unique and present: {ids}")
     tools = {t.id for t in knowledge.tools}
     for tool in knowledge.tools:
-        if tool.status not in TOOL_STATUSES or not tool.url.startswith("https://"):
+        if tool.status not in TOOL_STATUSES:
             raise ResourceError(
-                f"tool {quoted(tool.id)}: status in {TOOL_STATUSES} and an https url"
+                f"tool {quoted(tool.id)}: status must be one of {TOOL_STATUSES}"
             )
+        _check_dated(f"tool {quoted(tool.id)}", tool.url, tool.as_of)
+    for hedge in knowledge.hedges:
+        _check_dated(f"note {quoted(hedge.id)}", hedge.url, hedge.as_of)
     for criterion in knowledge.criteria:
         _check_criterion(criterion, knowledge.dimensions, tools)
     question_ids = [q.id for q in knowledge.questions]
@@ -225,6 +245,25 @@ def _check(knowledge: Knowledge) -> None:
     for device, targets in knowledge.relevance.items():
         if not all(0 <= value <= 1 for value in targets.values()):
             raise ResourceError(f"relevance.{device}: values are 0-1")
+    for renamed in knowledge.renamed:
+        _check_renamed(renamed, questions)
+
+
+def _check_renamed(renamed: Renamed, questions: dict[str, Question]) -> None:
+    question = questions.get(renamed.question)
+    where = f"renamed {renamed.question}.{renamed.old}"
+    if question is None or question.option(renamed.old) is not None:
+        raise ResourceError(f"{where}: the question must exist and no longer offer the old id")
+    if not renamed.new or not all(question.option(new) for new in renamed.new):
+        raise ResourceError(f"{where}: every new id must be an option of the question")
+
+
+def _check_dated(where: str, url: str, as_of: str) -> None:
+    """Every claim names an https source and the date it was checked."""
+    if not url.startswith("https://"):
+        raise ResourceError(f"{where}: needs an https url (its source)")
+    if not _is_date(as_of):
+        raise ResourceError(f"{where}: as_of must be the date checked (YYYY-MM-DD)")
 
 
 def _check_condition(where: str, condition: Condition, questions: dict[str, Question]) -> None:
@@ -244,15 +283,13 @@ def _check_criterion(criterion: Criterion, dimensions: dict[str, str], tools: se
     if criterion.kind == "static":
         if criterion.torch is None or criterion.tensorflow is None:
             raise ResourceError(f"{where}: a static criterion needs torch and tensorflow scores")
-        if not criterion.source or not criterion.url.startswith("https://"):
-            raise ResourceError(f"{where}: a static criterion needs a source and an https url")
-        if not _is_date(criterion.as_of):
-            raise ResourceError(f"{where}: as_of must be the date checked (YYYY-MM-DD)")
+        if not criterion.source:
+            raise ResourceError(f"{where}: a static criterion needs a source")
+        _check_dated(where, criterion.url, criterion.as_of)
         _check_scores(where, criterion.torch, criterion.tensorflow, criterion.support)
         for override in criterion.overrides:
             _check_scores(where, override.torch, override.tensorflow, override.support)
-            if not override.url.startswith("https://"):
-                raise ResourceError(f"{where}: an override needs an https url")
+            _check_dated(f"{where}: override", override.url, override.as_of)
     if criterion.kind == "measured" and criterion.metric not in suite().metrics:
         raise ResourceError(f"{where}: metric must be one of {sorted(suite().metrics)}")
 

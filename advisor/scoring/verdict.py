@@ -29,6 +29,18 @@ def _criterion(row: CriterionResult) -> dict[str, Any]:
     }
 
 
+def _knowledge_age(rec: Recommendation) -> dict[str, Any] | None:
+    found = rec.freshness
+    if found is None:
+        return None
+    return {
+        "checked": found.checked,
+        "age_days": found.age_days,
+        "stale": found.stale,
+        "text": found.sentence(),
+    }
+
+
 def verdict_jsonable(rec: Recommendation) -> dict[str, Any]:
     """Winner, margin, confidence and what it rests on, every criterion, requirements, flips."""
     return {
@@ -55,7 +67,8 @@ def verdict_jsonable(rec: Recommendation) -> dict[str, Any]:
         ],
         "relevance": dict(rec.relevance),
         "warnings": list(rec.warnings),
-        "notes": [{"text": note.text, "url": note.url} for note in rec.notes],
+        "notes": [{"text": n.text, "url": n.url, "as_of": n.as_of} for n in rec.notes],
+        "knowledge": _knowledge_age(rec),
         "flagged_tools": [
             {"name": tool.name, "status": tool.status, "note": tool.note, "url": tool.url}
             for tool in rec.flagged

@@ -32,6 +32,7 @@ def format_recommendation(rec: Recommendation) -> str:
         *(f"  - {sentence}" for sentence in rec.decisive),
         *([f"  The other way, most: {rec.against}"] if rec.against else []),
         f"Confidence: {rec.confidence} - " + "; ".join(rec.confidence_reasons),
+        *([f"  {rec.freshness.sentence()}"] if rec.freshness else []),
     ]
     if rec.notes:
         lines.append("Worth knowing")

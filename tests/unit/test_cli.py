@@ -215,7 +215,7 @@ def test_recommend_names_a_bad_key_in_the_answers_file(
     assert code == 2 and out == ""
     assert _one_line(err) == (
         f"framework-advisor: error: {answers}: key 'deployment_targets': option 'moon' not "
-        "offered (cloud_server, mobile, browser, edge_mcu, batch_onprem)"
+        "offered (cloud_server, mobile, browser, edge_accelerator, microcontroller, batch_onprem)"
     )
 
 
@@ -311,7 +311,7 @@ def test_recommend_json_is_the_verdict_with_everything_it_rests_on(
     assert verdict["warnings"][0].startswith("Measured on a CPU")
     assert sum(c["weight"] for c in verdict["criteria"]) == pytest.approx(1.0)
     static = next(c for c in verdict["criteria"] if c["id"] == "deploy_browser")
-    assert static["url"].startswith("https://") and static["as_of"] == "2026-11-26"
+    assert static["url"].startswith("https://") and static["as_of"] == "2026-12-03"
     measured = next(c for c in verdict["criteria"] if c["id"] == "measured_inference")
     assert measured["evidence"].startswith("as you would write it: ")
     assert {t["name"] for t in verdict["flagged_tools"]} == {"TensorFlow.js"}

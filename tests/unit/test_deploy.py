@@ -144,7 +144,12 @@ def test_a_partial_run_says_so_and_counts_no_route_it_did_not_reach_as_failed() 
 
 def test_the_terminal_view_has_a_block_per_target_and_every_reason() -> None:
     text = format_deployment(_run())
-    labels = ("Server and cloud", "Android / iOS", "Browser", "Edge devices and microcontrollers")
+    labels = (
+        "Server and cloud",
+        "Android / iOS",
+        "Browser",
+        "Edge accelerators and microcontrollers",
+    )
     for label in labels:
         assert f"\n{label}\n" in text
     assert "TorchScript (torch.jit.trace) [deprecated]: works" in text
@@ -181,7 +186,7 @@ def test_the_answered_deployment_targets_choose_the_routes_to_try() -> None:
 
     answers = default_answers(knowledge())
     assert answered_targets(answers) == ("server",)
-    chosen = Answers(dict(answers.values, deployment_targets=["edge_mcu", "mobile"]), "t")
+    chosen = Answers(dict(answers.values, deployment_targets=["microcontroller", "mobile"]), "t")
     assert answered_targets(chosen) == ("mobile", "edge")
     none = Answers(dict(answers.values, deployment_targets=[]), "t")
     assert answered_targets(none) == ()

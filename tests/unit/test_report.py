@@ -79,7 +79,7 @@ def test_the_first_reason_of_a_default_quick_report_is_no_eager_ratio() -> None:
 
 def test_a_deciding_must_have_leads_the_report_and_flags_its_tools() -> None:
     known = knowledge()
-    values = dict(default_answers(known).values, requirements=["browser"])
+    values = dict(default_answers(known).values, requirements=["tfx"])
     answers = dataclasses.replace(default_answers(known), values=values, source="test")
     section = _text(
         _section(
@@ -87,9 +87,9 @@ def test_a_deciding_must_have_leads_the_report_and_flags_its_tools() -> None:
         )
     )
     assert "Recommendation: TensorFlow" in section
-    assert "Decided by what you require: Runs in the browser ." in section
-    assert "Why Required: Runs in the browser - TensorFlow meets it natively" in section
-    assert "slow releases TensorFlow.js" in section
+    assert "Decided by what you require: TFX pipelines ." in section
+    assert "Why Required: TFX pipelines - TensorFlow meets it natively" in section
+    assert "slow releases TensorFlow Extended (TFX)" in section
 
 
 def test_each_ratio_names_its_pair_and_shows_its_interval() -> None:

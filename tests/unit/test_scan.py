@@ -201,7 +201,7 @@ EXPECTED = {
         "existing_code": "tensorflow",
         "team_experience": "tensorflow",
         "codebase_size": "small",
-        "deployment_targets": ["edge_mcu"],
+        "deployment_targets": ["microcontroller"],
         "tensorflow_ecosystem": ["tflite"],
     },
     "tpu_tf": {

@@ -2,7 +2,8 @@
 
 Each file in tests/scenarios/ is an answers file written from public guidance (named
 in its comments, with the URL) with the outcome an expert would give: the winner
-("either" for a close call) and the confidence labels that fit ("clear|leaning").
+("either" for a close call), the confidence labels that fit ("clear|leaning") and,
+optionally, the notes the verdict must show (`notes`, ids of criteria.toml's [[hedge]]).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from tests.helpers import FIXTURES
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"
 RUNS = ("static", "bench_quick_cpu.json", "bench_quick_h200_torch_only.json")
-_KEY = re.compile(r'^# (expected|confidence) = "([^"]+)"$', re.MULTILINE)
+_KEY = re.compile(r'^# (expected|confidence|notes) = "([^"]+)"$', re.MULTILINE)
 
 
 @functools.cache
@@ -45,10 +46,10 @@ def _scenario_files() -> list[Path]:
 
 def test_the_suite_has_the_mix_of_projects_it_promises() -> None:
     winners = [_expectations(path)["expected"] for path in _scenario_files()]
-    assert len(winners) >= 14
-    assert winners.count("tensorflow") >= 6
-    assert winners.count("either") >= 3
-    assert winners.count("torch") >= 3
+    assert len(winners) >= 20
+    assert winners.count("tensorflow") >= 5
+    assert winners.count("either") >= 4
+    assert winners.count("torch") >= 5
 
 
 def test_every_scenario_names_its_guidance_with_a_url() -> None:
@@ -65,6 +66,8 @@ def test_scenario_gives_the_expert_answer(path: Path, run: str) -> None:
     if expected["expected"] != "either":
         assert rec.winner == expected["expected"], (rec.totals, rec.decisive)
     assert rec.confidence in expected["confidence"].split("|"), rec.confidence_reasons
+    shown = {note.id for note in rec.notes}
+    assert set(expected.get("notes", "").split()) <= shown, shown
 
 
 @pytest.mark.parametrize("run", RUNS)

@@ -32,7 +32,7 @@ def _criterion(index: int, weight: float, torch: float, tensorflow: float) -> Cr
         "static",
         weight,
         "src",
-        "2026-11",
+        "2026-11-26",
         Score(torch, f"torch {index}"),
         Score(tensorflow, f"tensorflow {index}"),
     )

@@ -10,7 +10,9 @@ import pytest
 
 from advisor.errors import ResourceError
 from advisor.resources_path import resource_file
+from advisor.scoring.answers import checked_answers
 from advisor.scoring.knowledge import knowledge, parse_knowledge
+from advisor.scoring.weights import answer_scores, requirements
 
 DIMENSIONS = {"api", "graph", "debugging", "deployment", "community"}
 
@@ -99,18 +101,19 @@ def test_every_static_claim_is_dated_and_sourced_with_a_url() -> None:
     assert {t.status for t in known.tools} >= {"archived", "deprecated", "renamed"}
 
 
-def test_must_haves_name_criteria_whose_support_can_decide() -> None:
+def test_only_needs_with_a_real_gap_in_support_decide() -> None:
     known = knowledge()
-    requirements = next(q for q in known.questions if q.id == "requirements")
+    options = next(q for q in known.questions if q.id == "requirements").options
     deciding = set()
-    for option in requirements.options:
-        assert option.requires is not None
-        criterion = known.criterion(option.requires)
-        support = criterion.support if criterion.kind == "static" else {}
-        if support and support["torch"] != support["tensorflow"]:
-            deciding.add(option.id)
-    assert {"browser", "microcontroller", "tpu", "huggingface", "tfx"} <= deciding
-    assert "mobile" not in deciding  # LiteRT and ExecuTorch both ship on phones
+    for option in options:
+        answers = checked_answers({"requirements": [option.id]}, "t", known)
+        found = requirements(known, answers, answer_scores(known, answers))
+        deciding |= {option.id for r in found if r.deciding}
+    # One framework only: Transformers v5, PyG/timm/Lightning, TFX.
+    assert deciding == {"huggingface", "pytorch_libraries", "tfx"}
+    # Both reach these through maintained routes (LiteRT.js and ONNX Runtime Web,
+    # LiteRT and ExecuTorch, ExecuTorch's Cortex-M back-end, TorchTPU): they count more.
+    assert not deciding & {"browser", "mobile", "microcontroller", "edge_accelerator", "tpu"}
 
 
 def _data() -> tuple[dict[str, Any], dict[str, Any]]:
@@ -140,15 +143,25 @@ def _data() -> tuple[dict[str, Any], dict[str, Any]]:
         (lambda c, q: _static(c, "api_pythonic").update(as_of="2026-11"), "YYYY-MM-DD"),
         (lambda c, q: _static(c, "graph_export").update(tools=["nope"]), "unknown tools"),
         (
-            # TensorFlow.js native, PyTorch indirect: PyTorch may not score higher
-            lambda c, q: _static(c, "deploy_browser")["torch"].update(score=9),
+            # Transformers: PyTorch native, TensorFlow none; TensorFlow may not score higher
+            lambda c, q: _static(c, "hf_transformers")["tensorflow"].update(score=9),
             "must lead by 3.0 points",
         ),
         (
             lambda c, q: _static(c, "deploy_browser").update(support={"torch": "somehow"}),
             "support needs torch and tensorflow",
         ),
-        (lambda c, q: c["tool"][0].update(status="fine"), "status in"),
+        (lambda c, q: c["tool"][0].update(status="fine"), "status must be one of"),
+        (lambda c, q: c["tool"][0].update(as_of="recently"), "tool 'torchserve': as_of"),
+        (lambda c, q: c["tool"][0].update(url="pytorch.org/serve"), "needs an https url"),
+        (lambda c, q: c["hedge"][0].pop("url"), "missing"),
+        (lambda c, q: c["hedge"][0].update(as_of=""), "note 'keras3_backends': as_of"),
+        (
+            lambda c, q: _static(c, "deploy_server")["overrides"][0].update(as_of="2026"),
+            "'deploy_server': override: as_of",
+        ),
+        (lambda c, q: q["renamed"][0].update(new=["smoke_signals"]), "every new id"),
+        (lambda c, q: q["renamed"][0].update(old="mobile"), "no longer offer the old id"),
         (
             lambda c, q: c["hedge"][0]["when"][0].update(any_of=["astrology"]),
             "condition names an unknown question or option",

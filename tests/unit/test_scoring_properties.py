@@ -20,9 +20,6 @@ RUN = record_from_json((FIXTURES / "records" / "bench_tiny_cpu.json").read_text(
 assert RUN is not None
 # Must-haves that one framework meets natively and the other does not, and who wins them.
 DECIDING = {
-    "browser": "tensorflow",
-    "microcontroller": "tensorflow",
-    "tpu": "tensorflow",
     "tfx": "tensorflow",
     "huggingface": "torch",
     "pytorch_libraries": "torch",
