@@ -14,6 +14,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -61,6 +62,7 @@ from advisor.service import (
     given_answers,
     keep_unsaved,
     knowledge,
+    knowledge_listing,
     measure,
     measure_model,
     probe,
@@ -81,6 +83,7 @@ from advisor.terminal.bench import format_benchmarks, format_live_case
 from advisor.terminal.deploy import format_deployment, format_live_route
 from advisor.terminal.fleet import format_fleet
 from advisor.terminal.inventory import format_inventory
+from advisor.terminal.knowledge import format_knowledge
 from advisor.terminal.live import LiveOutput
 from advisor.terminal.model import format_model_bench
 from advisor.terminal.recommend import format_questions, format_recommendation
@@ -146,6 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="Python environments on this machine and whether torch/tensorflow import there",
     )
     environments.add_argument("--json", action="store_true", help="print them as JSON")
+    listing = commands.add_parser(
+        "knowledge",
+        help="every claim the advice rests on, with its score, source, version and date",
+    )
+    listing.add_argument("--json", action="store_true", help="print them as JSON")
     commands.add_parser("gui", help="open the desktop app (also: no command at all)")
     return parser
 
@@ -738,6 +746,15 @@ def _run_environments(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_knowledge(args: argparse.Namespace) -> int:
+    today = date.today()
+    if args.json:
+        print(as_json(knowledge_listing(knowledge(), today)))
+    else:
+        sys.stdout.write(format_knowledge(knowledge(), today))
+    return EXIT_OK
+
+
 def _run_gui() -> int:
     # Qt is imported only here, so the terminal commands never load it.
     from advisor.gui.app import run_gui
@@ -804,6 +821,7 @@ def _main(argv: Sequence[str] | None) -> int:
             "fleet": _run_fleet,
             "environments": _run_environments,
             "scan": _run_scan,
+            "knowledge": _run_knowledge,
         }
         with stop_signals() as stops:
             return runners[args.command](args)

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -65,6 +66,7 @@ from advisor.scoring.answers import (
     template,
     with_proposals,
 )
+from advisor.scoring.claims import knowledge_jsonable
 from advisor.scoring.engine import Recommendation, raw_weights, recommend
 from advisor.scoring.knowledge import Knowledge
 from advisor.scoring.knowledge import knowledge as shipped_knowledge
@@ -297,6 +299,11 @@ def merged(current: Session, opened: Session) -> tuple[Session, bool]:
 def knowledge() -> Knowledge:
     """The shipped criteria and questionnaire."""
     return shipped_knowledge()
+
+
+def knowledge_listing(known: Knowledge, today: date) -> dict[str, Any]:
+    """Every claim and tool with its score, source, version and date (`knowledge --json`)."""
+    return knowledge_jsonable(known, today)
 
 
 def given_answers(

@@ -34,7 +34,9 @@ class Headline:
     deciding: tuple[str, ...]  # the must-haves that decided it
     rests_on_defaults: bool
     warnings: tuple[str, ...]  # e.g. measured on a device that is not the target
-    notes: tuple[tuple[str, str], ...]  # (text, url): middle ways worth knowing
+    notes: tuple[tuple[str, str, str], ...]  # (text, url, as_of): middle ways, third options
+    knowledge: str | None  # when the knowledge used was last checked (and whether that is old)
+    knowledge_stale: bool
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,9 @@ def _headline(rec: Recommendation) -> Headline:
         deciding=tuple(r.label for r in rec.deciding),
         rests_on_defaults=rec.rests_on_defaults,
         warnings=rec.warnings,
-        notes=tuple((note.text, note.url) for note in rec.notes),
+        notes=tuple((note.text, note.url, note.as_of) for note in rec.notes),
+        knowledge=rec.freshness.sentence() if rec.freshness else None,
+        knowledge_stale=bool(rec.freshness and rec.freshness.stale),
     )
 
 

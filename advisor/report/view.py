@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import shlex
 from dataclasses import dataclass
+from datetime import date
 
 from advisor import __version__
 from advisor.comparison import VARIANT_LABELS, Comparison, compare
@@ -203,16 +204,19 @@ def report_view(
     knowledge: Knowledge,
     comparison: Comparison | None = None,
     fleet: Fleet | None = None,
+    today: date | None = None,
 ) -> ReportView:
     """The view-model of the report for this record (pass the record's comparison if built).
 
     With a `fleet`, the record is the machine whose figures count, and the report
-    shows every compared machine beside it.
+    shows every compared machine beside it. `today` dates the knowledge's age (default: today).
     """
     if comparison is None and record.benchmarks is not None and record.benchmarks.model is None:
         comparison = compare(record.benchmarks)
     answers = record_answers(record, knowledge)
-    recommendation = recommend(knowledge, answers, comparison, deployment=record.deployment)
+    recommendation = recommend(
+        knowledge, answers, comparison, deployment=record.deployment, today=today
+    )
     advice = advice_view(knowledge, recommendation, record, comparison)
     return ReportView(
         title=f"Framework Advisor report: {advice.headline.winner_name}",
