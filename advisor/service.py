@@ -123,6 +123,7 @@ def restore(known: Knowledge) -> Restored:
     if path.is_file():
         try:
             session = load_session(path, known)
+            problems += session.answers.notes  # option ids read under their new names
         except AdvisorError as exc:
             kept = _moved_aside(path, "session-unreadable")
             problems.append(f"The last session could not be restored ({exc}); {kept}")

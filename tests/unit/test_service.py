@@ -228,3 +228,11 @@ def test_a_terminal_run_in_another_environment_keeps_the_stored_runs() -> None:
     remember_run(RECORD, knowledge())  # back in the first environment: the shelf swaps
     session = restore(knowledge()).session
     assert session.record == RECORD and session.other_environments == (there,)
+
+
+def test_a_stored_session_with_a_retired_option_id_restores_and_says_so() -> None:
+    values = dict(default_answers(knowledge()).values, deployment_targets=["edge_mcu"])
+    save(Session(Answers(values, "app"), None))  # as an older advisor saved it
+    restored = restore(knowledge())
+    assert restored.session.answers.values["deployment_targets"] == ["microcontroller"]
+    assert "'edge_mcu'" in restored.problem and "\n" not in restored.problem
