@@ -108,7 +108,7 @@ def test_every_assessment_shows_its_url_and_the_date_it_was_checked() -> None:
     for criterion in knowledge().criteria:
         if criterion.kind == "static" and criterion.dimension != "project":
             assert criterion.url in dimensions, criterion.id
-    assert "(checked 2026-11-26)" in dimensions
+    assert "(checked 2026-12-03)" in dimensions
 
 
 def test_benchmark_figures_are_the_recorded_medians_with_spread_and_count() -> None:
