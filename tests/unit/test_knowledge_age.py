@@ -128,4 +128,4 @@ def test_the_knowledge_command_lists_every_claim_and_tool(
     assert main(["knowledge"]) == 0
     text = capsys.readouterr().out
     assert "In the browser [deploy_browser]: PyTorch 7, TensorFlow 7" in text
-    assert "TorchServe [torchserve]: archived" in text and "Oldest check: " in text
+    assert "TorchServe [torchserve]: limited maintenance" in text and "Oldest check: " in text

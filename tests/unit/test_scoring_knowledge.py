@@ -98,7 +98,7 @@ def test_every_static_claim_is_dated_and_sourced_with_a_url() -> None:
         if criterion.kind == "static":
             assert criterion.url.startswith("https://"), criterion.id
             assert len(criterion.as_of) == 10 and criterion.version, criterion.id
-    assert {t.status for t in known.tools} >= {"archived", "deprecated", "renamed"}
+    assert {t.status for t in known.tools} >= {"limited maintenance", "deprecated", "renamed"}
 
 
 def test_only_needs_with_a_real_gap_in_support_decide() -> None:
