@@ -36,7 +36,7 @@ def format_recommendation(rec: Recommendation) -> str:
     ]
     if rec.notes:
         lines.append("Worth knowing")
-        lines += [f"  - {note.text} ({note.url})" for note in rec.notes]
+        lines += [f"  - {note.text} ({note.url}, checked {note.as_of})" for note in rec.notes]
     if rec.flagged:
         lines.append("Tools in this advice that are not actively developed")
         lines += [f"  - {tool.name} ({tool.status}): {tool.note}" for tool in rec.flagged]

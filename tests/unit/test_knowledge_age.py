@@ -98,6 +98,8 @@ def test_recommend_json_carries_the_notes_and_the_knowledge_date(
     assert main(["recommend", "--answers", str(scenario)]) == 0
     terminal = capsys.readouterr().out
     assert "On TPUs a third option leads: JAX" in terminal
+    source = "(https://docs.cloud.google.com/tpu/docs/reference.md.txt, checked 2026-12-03)"
+    assert source in terminal
     assert "Knowledge last checked " in terminal
 
 
