@@ -221,9 +221,7 @@ def _check(knowledge: Knowledge) -> None:
     tools = {t.id for t in knowledge.tools}
     for tool in knowledge.tools:
         if tool.status not in TOOL_STATUSES:
-            raise ResourceError(
-                f"tool {quoted(tool.id)}: status must be one of {TOOL_STATUSES}"
-            )
+            raise ResourceError(f"tool {quoted(tool.id)}: status must be one of {TOOL_STATUSES}")
         _check_dated(f"tool {quoted(tool.id)}", tool.url, tool.as_of)
     for hedge in knowledge.hedges:
         _check_dated(f"note {quoted(hedge.id)}", hedge.url, hedge.as_of)
