@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import os
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -450,10 +451,10 @@ def _emit(record: Record, args: argparse.Namespace, text: str) -> None:
         print(f"record saved to {args.output}", file=sys.stderr)
 
 
-def _run_probe(args: argparse.Namespace) -> int:
+def _run_probe(args: argparse.Namespace, stops: StopSignals) -> int:
     _check_output(args.output)
     with _live(args) as out:
-        record = probe(args.python, args.timeout, out.line, out.progress)
+        record = probe(args.python, args.timeout, out.line, out.progress, stops.cancel)
     _emit(record, args, format_inventory(record))
     if record.frameworks and all(p.status == "failed" for p in record.frameworks):
         raise JobFailedError("every framework probe failed (reasons above)")
@@ -475,13 +476,13 @@ def _bench_output(preset: str, out: LiveOutput) -> BenchListener:
     return show
 
 
-def _run_bench(args: argparse.Namespace) -> int:
+def _run_bench(args: argparse.Namespace, stops: StopSignals) -> int:
     _check_output(args.output)
     if args.model:
-        return _run_model_bench(args)
+        return _run_model_bench(args, stops)
     options = BenchOptions(args.preset, args.device, args.frameworks, args.threads)
     with _live(args) as out:
-        record = measure(options, args.python, on_event=_bench_output(args.preset, out))
+        record = measure(options, args.python, _bench_output(args.preset, out), stops.cancel)
     compared = comparison(record)
     assert record.benchmarks is not None and compared is not None
     _emit(record, args, format_benchmarks(compared))
@@ -493,13 +494,15 @@ def _run_bench(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run_model_bench(args: argparse.Namespace) -> int:
+def _run_model_bench(args: argparse.Namespace, stops: StopSignals) -> int:
     """`bench --model`: printed and saved, never kept as the suite's latest run."""
     if args.device == "cuda":
         raise UsageError("--model is timed on the CPU only (--device cuda is not supported yet)")
     model = user_model(args.model)
     with _live(args) as out:
-        record = measure_model(model, args.preset, args.threads, args.python, out.line)
+        record = measure_model(
+            model, args.preset, args.threads, args.python, out.line, stops.cancel
+        )
     run = record.benchmarks
     assert run is not None
     _emit(record, args, format_model_bench(run))
@@ -510,12 +513,12 @@ def _run_model_bench(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run_deploy(args: argparse.Namespace) -> int:
+def _run_deploy(args: argparse.Namespace, stops: StopSignals) -> int:
     _check_output(args.output)
     model = user_model(args.model) if args.model else None
     options = DeployOptions(args.preset, args.targets, args.threads, model=model)
     with _live(args) as out:
-        record = deploy(options, args.python, _deploy_output(out))
+        record = deploy(options, args.python, _deploy_output(out), stops.cancel)
     run = record.deployment
     assert run is not None
     _emit(record, args, format_deployment(run))
@@ -568,18 +571,23 @@ def _given_answers(args: argparse.Namespace, known: Knowledge) -> Answers | None
 
 
 def _answers_and_code(
-    args: argparse.Namespace, known: Knowledge
+    args: argparse.Namespace, known: Knowledge, cancel: threading.Event
 ) -> tuple[Answers | None, CodeReading | None]:
     """The user's answers, under which a scan's proposals (--scan) fill the rest."""
     given = _given_answers(args, known)
     if not args.scan:
         return given, None
-    answers, code = scanned_answers(given, _scanned(args.scan, False, args), known)
+    findings = _scanned(args.scan, False, args, cancel)
+    if findings.result.cancelled:  # the command itself has not begun: nothing to keep
+        raise CancelledError("cancelled by the user while reading the project")
+    answers, code = scanned_answers(given, findings, known)
     sys.stderr.write(format_origins(answers, code))
     return answers, code
 
 
-def _scanned(paths: list[Path], include_vendored: bool, args: argparse.Namespace) -> Findings:
+def _scanned(
+    paths: list[Path], include_vendored: bool, args: argparse.Namespace, cancel: threading.Event
+) -> Findings:
     started = time.monotonic()
     with _live(args) as out:
 
@@ -587,14 +595,14 @@ def _scanned(paths: list[Path], include_vendored: bool, args: argparse.Namespace
             elapsed = time.monotonic() - started
             out.progress(Progress("reading files", done, total, elapsed, None))
 
-        return scan_code(paths, include_vendored, show)
+        return scan_code(paths, include_vendored, show, cancel)
 
 
-def _run_scan(args: argparse.Namespace) -> int:
+def _run_scan(args: argparse.Namespace, stops: StopSignals) -> int:
     if args.output is not None:
         _check_output(args.output)
     known = knowledge()
-    findings = _scanned(args.paths, args.include_vendored, args)
+    findings = _scanned(args.paths, args.include_vendored, args, stops.cancel)
     text = scan_json(findings) if args.json else format_scan(findings, known)
     if args.leave_out_identity:
         for root in findings.result.roots:
@@ -606,9 +614,9 @@ def _run_scan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run_recommend(args: argparse.Namespace) -> int:
+def _run_recommend(args: argparse.Namespace, stops: StopSignals) -> int:
     known = knowledge()
-    answers = _answers_and_code(args, known)[0] or fresh_answers(known)
+    answers = _answers_and_code(args, known, stops.cancel)[0] or fresh_answers(known)
     record, origin = _load_results(args.results)
     print(shortened(origin), file=sys.stderr)
     rec = advise(known, answers, comparison(record) if record is not None else None, record)
@@ -619,8 +627,12 @@ def _run_recommend(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _measured(args: argparse.Namespace) -> Record:
-    """The record to report on: saved (--from, --results) or measured now."""
+def _measured(args: argparse.Namespace, stops: StopSignals) -> Record:
+    """The record to report on: saved (--from, --results) or measured now.
+
+    A measurement stopped by the user is reported as it stands (the report says the run
+    was cancelled) but not kept as the latest run, as `bench` does.
+    """
     if args.saved is not None:
         return _read_record(args.saved, "--from")
     if args.results is not None:
@@ -630,29 +642,36 @@ def _measured(args: argparse.Namespace) -> Record:
     options = BenchOptions(args.preset)
     with _live(args) as out:
         listen = _bench_output(args.preset, out)
-        record = measure(options, args.python, listen, command="framework-advisor report")
+        record = measure(options, args.python, listen, stops.cancel, "framework-advisor report")
     assert record.benchmarks is not None
-    if record.benchmarks.cancelled:
-        raise CancelledError("cancelled while measuring: no report written")
-    return _remember(record)
+    return record if record.benchmarks.cancelled else _remember(record)
 
 
-def _run_report(args: argparse.Namespace) -> int:
+def _run_report(args: argparse.Namespace, stops: StopSignals) -> int:
     fmt = report_format(args.output, args.format)
     output = args.output or Path(f"framework-advisor-report.{fmt}")
     _check_output(output)
     known = knowledge()
-    answers, code = _answers_and_code(args, known)
-    record = _measured(args)
+    answers, code = _answers_and_code(args, known, stops.cancel)
+    record = _measured(args, stops)
     if answers is not None or record.answers is None:
         record = with_answers(record, answers or fresh_answers(known), code)
     view = report(record, known)
-    export(record, output, fmt, view, args.leave_out_identity)
+    # The report of a run measured just now is what finished: no signal cuts it short.
+    measured_now = args.results is None and args.saved is None
+    export(
+        record, output, fmt, view, args.leave_out_identity, None if measured_now else stops.cancel
+    )
     print(f"{headline(view.recommendation)}; {fmt.upper()} report written to {output}")
+    if record.benchmarks is not None and record.benchmarks.cancelled:
+        raise CancelledError(
+            f"cancelled while measuring: the report written to {output} holds the partial "
+            "results; they are not kept as the latest run"
+        )
     return EXIT_OK
 
 
-def _run_compare(args: argparse.Namespace) -> int:
+def _run_compare(args: argparse.Namespace, stops: StopSignals) -> int:
     if len(args.records) < 2:
         raise UsageError("compare needs two or more records (see framework-advisor compare --help)")
     fmt = report_format(args.output, args.format)
@@ -660,7 +679,7 @@ def _run_compare(args: argparse.Namespace) -> int:
     _check_output(output)
     known = knowledge()
     answers = _given_answers(args, known) or fresh_answers(known)
-    view = _write_comparison(args.records, answers, known, output, fmt)
+    view = _write_comparison(args.records, answers, known, output, fmt, stops.cancel)
     assert view.fleet is not None
     sys.stdout.write(format_fleet(view.fleet))
     print(f"{headline(view.recommendation)}; {fmt.upper()} report written to {output}")
@@ -673,16 +692,17 @@ def _write_comparison(
     known: Knowledge,
     output: Path,
     fmt: Format,
+    cancel: threading.Event | None,
     absent: Sequence[SetAside] = (),
 ) -> ReportView:
     """The machines' records compared and written as one report; its view."""
     record, fleet = compare_machines(paths, answers, known, absent)
     view = report(record, known, fleet=fleet)
-    export(record, output, fmt, view)
+    export(record, output, fmt, view, cancel=cancel)
     return view
 
 
-def _run_fleet(args: argparse.Namespace) -> int:
+def _run_fleet(args: argparse.Namespace, stops: StopSignals) -> int:
     options = SlurmOptions(
         output_dir=args.output_dir.absolute(),
         advisor_python=sys.executable,
@@ -700,7 +720,7 @@ def _run_fleet(args: argparse.Namespace) -> int:
     known = knowledge()
     answers = _given_answers(args, known) or fresh_answers(known)
     with _live(args) as out:
-        run = fleet_slurm(options, out.line, on_step=out.progress)
+        run = fleet_slurm(options, out.line, stops.cancel, out.progress)
     for task in run.tasks:
         print(f"{task.task}: {task.record}" if task.record else task.problem())
     if not run.records and run.cancelled:
@@ -713,7 +733,7 @@ def _run_fleet(args: argparse.Namespace) -> int:
         )
     absent = [SetAside(t.task, t.problem()) for t in run.tasks if t.record is None]
     output = options.output_dir / "fleet-report.html"
-    view = _write_comparison(run.records, answers, known, output, "html", absent)
+    view = _write_comparison(run.records, answers, known, output, "html", None, absent)
     print(f"{headline(view.recommendation)}; HTML report written to {output}")
     if run.cancelled:
         raise CancelledError(
@@ -723,7 +743,7 @@ def _run_fleet(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run_questions(args: argparse.Namespace) -> int:
+def _run_questions(args: argparse.Namespace, _stops: StopSignals) -> int:
     known = knowledge()
     if args.template is None:
         sys.stdout.write(format_questions(known))
@@ -735,8 +755,8 @@ def _run_questions(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run_environments(args: argparse.Namespace) -> int:
-    found = environments()
+def _run_environments(args: argparse.Namespace, stops: StopSignals) -> int:
+    found = environments(stops.cancel)
     if args.json:
         print(as_json(found))
         return EXIT_OK
@@ -746,7 +766,7 @@ def _run_environments(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run_knowledge(args: argparse.Namespace) -> int:
+def _run_knowledge(args: argparse.Namespace, _stops: StopSignals) -> int:
     today = date.today()
     if args.json:
         print(as_json(knowledge_listing(knowledge(), today)))
@@ -824,13 +844,18 @@ def _main(argv: Sequence[str] | None) -> int:
             "knowledge": _run_knowledge,
         }
         with stop_signals() as stops:
-            return runners[args.command](args)
+            code = runners[args.command](args, stops)
+        if stops.received is not None:  # it came after the last wait: all of it was kept
+            print(
+                f"{PROG}: interrupted; what had finished is shown above and kept", file=sys.stderr
+            )
+        return stops.exit_code(code)
     except CancelledError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return stops.exit_code(exc.exit_code)
     except AdvisorError as exc:
         print(f"{PROG}: error: {shortened(terminal_message(exc))}", file=sys.stderr)
-        return exc.exit_code
+        return stops.exit_code(exc.exit_code)
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return stops.exit_code(EXIT_INTERRUPTED)

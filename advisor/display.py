@@ -10,7 +10,11 @@ import ctypes
 import os
 import socket
 import sys
+import tempfile
+import threading
 from collections.abc import Iterable
+
+from advisor.text import one_line
 
 
 def prepare_webengine() -> None:
@@ -57,8 +61,9 @@ def window_problem() -> str | None:
     display = os.environ.get("DISPLAY", "")
     if not display:
         return None  # said by the caller: there is no display at all
-    if not x_server_answers(display):
-        return f"no X server answers at DISPLAY={display} (is it running, and is DISPLAY right?)"
+    problem = x_server_problem(display)
+    if problem:
+        return problem
     missing = missing_libraries(XCB_LIBRARIES)
     if missing:
         debian = " ".join(XCB_LIBRARIES[name][0] for name in missing)
@@ -81,21 +86,89 @@ def missing_libraries(names: Iterable[str]) -> list[str]:
     return missing
 
 
-def x_server_answers(display: str) -> bool:
-    """Whether an X server accepts a connection at a local DISPLAY.
+# What xcb_connection_has_error() returns (xcb.h), said for a user. 1 is also what an
+# X server that refuses the connection gives: told apart below by whether it listens.
+_XCB_PARSE_ERROR, _XCB_INVALID_SCREEN = 5, 6
+_X_ANSWER_S = 5.0  # a remote display that drops packets must not hold the app for minutes
 
-    A remote one is not tried (nothing here connects off the machine): Qt will say.
+
+def x_server_problem(display: str) -> str | None:
+    """Why the X server at ``display`` refuses a window, in one line; None when it accepts.
+
+    Asked through libxcb, the library Qt's X11 plugin connects with, so every form of
+    display name Qt accepts is tried as Qt would try it (a host name, a TCP port, a
+    socket path), authorization included. Without libxcb, missing_libraries says so.
+    """
+    try:
+        xcb = ctypes.CDLL("libxcb.so.1")
+    except OSError:
+        return None
+    code, said = _xcb_connection_error(xcb, display)
+    if code == 0:
+        return None
+    if code is None:
+        return f"no X server answered at DISPLAY={display} within {_X_ANSWER_S:g} s"
+    if code == _XCB_PARSE_ERROR:
+        return f"DISPLAY={display} is not an X display name (such as :0 or host:0)"
+    if code == _XCB_INVALID_SCREEN:
+        return f"the X server at DISPLAY={display} has no such screen"
+    if said or x_server_listens(display):
+        return (
+            f"the X server at DISPLAY={display} refused this user ({said or 'not authorized'}; "
+            "after sudo or su, or over ssh without X forwarding, XAUTHORITY does not name "
+            "its cookie)"
+        )
+    return f"no X server answers at DISPLAY={display} (is it running, and is DISPLAY right?)"
+
+
+def _xcb_connection_error(xcb: ctypes.CDLL, display: str) -> tuple[int | None, str]:
+    """libxcb's error code for a connection to ``display`` (0: connected; None: no answer)
+    and the reason the server gave for refusing it ("" if none)."""
+    xcb.xcb_connect.restype = ctypes.c_void_p
+    xcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+    xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
+    xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
+    found: list[int] = []
+
+    def connect() -> None:
+        connection = xcb.xcb_connect(display.encode(errors="surrogateescape"), None)
+        found.append(int(xcb.xcb_connection_has_error(connection)))
+        xcb.xcb_disconnect(connection)  # an error connection is freed the same way
+
+    # A thread, not a child process: a frozen app has no Python to start. One left
+    # waiting on an unanswered connection ends with the process. libxcb writes a
+    # refusing server's reason straight to file descriptor 2: it is caught for the
+    # one line the user sees.
+    with tempfile.TemporaryFile() as reason:
+        stderr = os.dup(2)
+        os.dup2(reason.fileno(), 2)
+        try:
+            asking = threading.Thread(target=connect, daemon=True)
+            asking.start()
+            asking.join(_X_ANSWER_S)
+        finally:
+            os.dup2(stderr, 2)
+            os.close(stderr)
+        reason.seek(0)
+        said = one_line(reason.read(4096).decode(errors="replace"), 120)
+    return (found[0] if found else None), said
+
+
+def x_server_listens(display: str) -> bool:
+    """Whether something accepts a connection at a local DISPLAY's socket or port.
+
+    A remote one is not tried (nothing here connects off the machine).
     """
     host, _, screen = display.rpartition(":")
     number = screen.split(".")[0]
     if not number.isdigit():
-        return True  # not a form this check knows (an XQuartz launchd path): let Qt try
+        return False
     if host in ("", "unix"):
         path = f"/tmp/.X11-unix/X{number}"
         return _connects(socket.AF_UNIX, path) or _connects(socket.AF_UNIX, "\0" + path)
     if host in ("localhost", "127.0.0.1"):
         return _connects(socket.AF_INET, ("127.0.0.1", 6000 + int(number)))
-    return True
+    return False
 
 
 def _connects(family: int, address: str | tuple[str, int]) -> bool:

@@ -359,10 +359,13 @@ def probe(
     timeout_s: float = DEFAULT_PROBE_TIMEOUT_S,
     on_progress: Callable[[str], None] | None = None,
     on_step: Callable[[Progress], None] | None = None,
+    cancel: threading.Event | None = None,
 ) -> Record:
     """The machine and each framework in the chosen Python environment; messages to
     `on_progress`, where the probe stands (with the time left) to `on_step`."""
-    return take_inventory(python, timeout_s, on_progress=on_progress, on_step=on_step)
+    return take_inventory(
+        python, timeout_s, on_progress=on_progress, on_step=on_step, cancel=cancel
+    )
 
 
 def measure(
@@ -419,9 +422,9 @@ def workloads(preset: str) -> list[WorkloadInfo]:
     return [w.info(preset) for w in suite().workloads]
 
 
-def environments() -> list[Environment]:
+def environments(cancel: threading.Event | None = None) -> list[Environment]:
     """Python environments on this machine and which frameworks import there."""
-    return discover()
+    return discover(cancel=cancel)
 
 
 def own_python() -> Path | None:
@@ -506,12 +509,18 @@ def render(view: ReportView) -> str:
 
 
 def export(
-    record: Record, path: Path, fmt: Format, view: ReportView, leave_out_identity: bool = False
+    record: Record,
+    path: Path,
+    fmt: Format,
+    view: ReportView,
+    leave_out_identity: bool = False,
+    cancel: threading.Event | None = None,
 ) -> None:
     """Write the report as HTML, JSON or PDF, atomically.
 
     ``leave_out_identity``: host name, user name and home folder are replaced (see
     advisor.redact), in the file only; the session keeps the record as measured.
+    ``cancel`` stops a PDF being printed (CancelledError; nothing is written).
     """
     if leave_out_identity and view.fleet is not None:
         raise UsageError(
@@ -521,7 +530,7 @@ def export(
     if leave_out_identity:
         record = redacted(record)
         view = report_view(record, shipped_knowledge())
-    export_report(record, path, fmt, view)
+    export_report(record, path, fmt, view, cancel)
 
 
 def report_format(path: Path | None, requested: str | None) -> Format:

@@ -5,6 +5,10 @@ from __future__ import annotations
 import sys
 
 from advisor.cli import main
+from advisor.report import pdf_worker
+from advisor.report.pdf import WORKER_ARGUMENT
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == [WORKER_ARGUMENT]:  # the PDF printer's child (see report/pdf.py)
+        pdf_worker.main(sys.argv[2:])
     sys.exit(main())

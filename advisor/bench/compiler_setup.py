@@ -7,6 +7,7 @@ import hashlib
 import os
 import shutil
 import sys
+import threading
 from pathlib import Path
 
 from advisor.bench.events import BenchEvent, BenchListener
@@ -49,7 +50,11 @@ def compiler_setup_folder(record: Record, device: str) -> Path | None:
 
 
 def set_up_compiler(
-    interpreter: Interpreter, plan_path: Path, folder: Path, listen: BenchListener
+    interpreter: Interpreter,
+    plan_path: Path,
+    folder: Path,
+    listen: BenchListener,
+    cancel: threading.Event | None = None,
 ) -> bool:
     """Run the one-time compiler set-up (see probes/torch_compiler_setup.py); True on cancel.
 
@@ -63,7 +68,7 @@ def set_up_compiler(
         return False
     process = ManagedProcess(argv)
     try:
-        return process.wait(_COMPILER_SETUP_TIMEOUT_S) == "cancelled"
+        return process.wait(_COMPILER_SETUP_TIMEOUT_S, cancel) == "cancelled"
     except KeyboardInterrupt:
         process.kill()
         return True

@@ -77,7 +77,10 @@ def run_benchmarks(
     specs = _selected(options.frameworks)
     preset = suite().presets[options.preset]
     record = take_inventory(
-        python, specs=specs, on_progress=lambda m: listen(BenchEvent("", "message", m))
+        python,
+        specs=specs,
+        on_progress=lambda m: listen(BenchEvent("", "message", m)),
+        cancel=cancel,
     )
     device = resolve_device(options.device, record.frameworks)
     threads = options.threads or record.machine.cpu.physical_cores or 1
@@ -101,13 +104,15 @@ def run_benchmarks(
 
         def between_phases() -> bool:
             """Untimed work while the compiled phase imports; True when the user cancelled."""
-            parity.extend(_run_parity(record.interpreter, plans["eager"], listen))
+            parity.extend(_run_parity(record.interpreter, plans["eager"], listen, cancel))
             listen.finished(PARITY_STEP)
             if check_parity_cancelled(parity):
                 return True
             if setup is None or not needs_setup:
                 return False
-            cancelled = set_up_compiler(record.interpreter, plans["compiled"], setup, listen)
+            cancelled = set_up_compiler(
+                record.interpreter, plans["compiled"], setup, listen, cancel
+            )
             listen.finished(SETUP_STEP)
             return cancelled
 
@@ -313,13 +318,18 @@ def check_parity_cancelled(checks: Sequence[ParityCheck]) -> bool:
 
 
 def _run_parity(
-    interpreter: Interpreter, plan_path: Path, listen: BenchListener
+    interpreter: Interpreter,
+    plan_path: Path,
+    listen: BenchListener,
+    cancel: threading.Event | None,
 ) -> tuple[ParityCheck, ...]:
     listen(BenchEvent("", "message", "comparing the outputs of both frameworks"))
     script = probes_folder() / "parity_check.py"
     try:
         result = run_process(
-            [interpreter.executable, str(script), "--plan", str(plan_path)], _PARITY_TIMEOUT_S
+            [interpreter.executable, str(script), "--plan", str(plan_path)],
+            _PARITY_TIMEOUT_S,
+            cancel=cancel,
         )
         cancelled = result.cancelled
     except KeyboardInterrupt:  # between processes: keep the suites' results

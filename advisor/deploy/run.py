@@ -113,7 +113,7 @@ def run_deployment(
     spec = deploy_spec()
     preset = spec.presets[options.preset]
     targets = options.targets or tuple(spec.targets)
-    record = take_inventory(python, specs=(), on_progress=say, command=command)
+    record = take_inventory(python, specs=(), on_progress=say, command=command, cancel=cancel)
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     started = time.monotonic()
     job = _Job(record.interpreter, preset, cancel, listen)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor.display import has_display, prepare_webengine, window_problem
-from advisor.errors import AdvisorError
+from advisor.errors import UsageError
 from advisor.resources_path import resource_file
 from advisor.service import fresh_answers, knowledge, restore, set_aside
 from advisor.session import Session
@@ -24,8 +24,8 @@ APP_ID = "io.github.frameworkadvisor.FrameworkAdvisor"  # the desktop entry's an
 STARTUP_PROBE_VARIABLE = "FRAMEWORK_ADVISOR_STARTUP_PROBE"
 
 
-class NoDisplayError(AdvisorError):
-    """There is no screen to open a window on."""
+class NoDisplayError(UsageError):
+    """There is no screen to open a window on, or its X server refuses one."""
 
     code = "no-display"
 

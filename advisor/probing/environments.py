@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import sys
+import threading
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -152,10 +153,14 @@ def candidates(
     return list(unique.values())
 
 
-def check(candidate: Candidate, timeout_s: float = CHECK_TIMEOUT_S) -> Environment:
+def check(
+    candidate: Candidate,
+    timeout_s: float = CHECK_TIMEOUT_S,
+    cancel: threading.Event | None = None,
+) -> Environment:
     """Import each framework in the candidate, in a subprocess of its own."""
     script = probes_folder() / "env_check.py"
-    result = run_process([str(candidate.python), str(script), *MODULES], timeout_s)
+    result = run_process([str(candidate.python), str(script), *MODULES], timeout_s, cancel=cancel)
     failure = result.failure_reason(timeout_s)
     if failure is None:
         try:
@@ -171,12 +176,14 @@ def check(candidate: Candidate, timeout_s: float = CHECK_TIMEOUT_S) -> Environme
     return Environment(candidate, None, None, {}, failure)
 
 
-def _checked_unless_in(folder: Path, candidate: Candidate, timeout_s: float) -> Environment:
+def _checked_unless_in(
+    folder: Path, candidate: Candidate, timeout_s: float, cancel: threading.Event | None
+) -> Environment:
     ours = candidate.python.absolute().parent.parent == Path(sys.prefix).absolute()
     if candidate.python.absolute().is_relative_to(folder) and not ours:
         reason = "found in the current folder: not run until you choose it"
         return Environment(candidate, None, None, {}, not_run=reason)
-    return check(candidate, timeout_s)
+    return check(candidate, timeout_s, cancel)
 
 
 def _version_tuple(version: str) -> tuple[int, ...]:
@@ -188,8 +195,11 @@ def discover(
     env: Mapping[str, str] | None = None,
     project: Path | None = None,
     timeout_s: float = CHECK_TIMEOUT_S,
+    cancel: threading.Event | None = None,
 ) -> list[Environment]:
     """The candidates, checked two at a time, each environment (prefix) listed once.
+
+    ``cancel`` stops the checks still running (they then say "cancelled by the user").
 
     An interpreter in the current folder (its `.venv`, or `.` on PATH) is listed but not
     run: opening the app or listing environments in a folder someone else filled must
@@ -199,7 +209,7 @@ def discover(
     here = (project or Path.cwd()).absolute()
     found = candidates(home, env, project)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        checked = list(pool.map(lambda c: _checked_unless_in(here, c, timeout_s), found))
+        checked = list(pool.map(lambda c: _checked_unless_in(here, c, timeout_s, cancel), found))
     unique: dict[tuple[str, str], Environment] = {}
     for item in checked:
         key = (item.prefix or str(item.candidate.python), item.python_version or "")

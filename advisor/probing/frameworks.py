@@ -37,13 +37,15 @@ def probe_frameworks(
     timeout_s: float,
     on_event: Callable[[str, dict[str, Any]], None] | None = None,
     on_finished: Callable[[str], None] | None = None,
+    cancel: threading.Event | None = None,
 ) -> list[FrameworkProbe]:
     """Run each framework's probe script in its own process; the outcomes in the given order.
 
     A probe starts as soon as the one before it has imported its framework (or ended),
     so every import is still timed alone while the inspections overlap the next import.
     Each probe has ``timeout_s`` from its own start. Every way a probe can go wrong
-    becomes a 'failed' outcome; a cancel (Ctrl-C) stops them all and raises CancelledError.
+    becomes a 'failed' outcome; a cancel (the event, or Ctrl-C) stops them all and raises
+    CancelledError.
     ``on_finished`` hears each framework's id as its probe has ended (for the time left).
     """
     started: list[tuple[FrameworkSpec, ManagedProcess, float]] = []
@@ -53,9 +55,9 @@ def probe_frameworks(
             imported = threading.Event()
             process = ManagedProcess(_argv(spec, interpreter), _watch(spec.id, on_event, imported))
             started.append((spec, process, time.monotonic() + timeout_s))
-            _until_imported(spec, process, imported, started[-1][2])
+            _until_imported(spec, process, imported, started[-1][2], cancel)
         for spec, process, deadline in started:
-            endings.append(process.wait(max(deadline - time.monotonic(), 0.0)))
+            endings.append(process.wait(max(deadline - time.monotonic(), 0.0), cancel))
             if endings[-1] == "cancelled":
                 raise _cancelled(spec)
             if on_finished is not None:
@@ -84,12 +86,17 @@ def _watch(
 
 
 def _until_imported(
-    spec: FrameworkSpec, process: ManagedProcess, imported: threading.Event, deadline: float
+    spec: FrameworkSpec,
+    process: ManagedProcess,
+    imported: threading.Event,
+    deadline: float,
+    cancel: threading.Event | None,
 ) -> None:
     """Wait until the probe has imported its framework, has ended, or has run out of time."""
     try:
         while not imported.wait(_POLL_S) and process.alive() and time.monotonic() < deadline:
-            pass
+            if cancel is not None and cancel.is_set():
+                raise KeyboardInterrupt
     except KeyboardInterrupt:
         raise _cancelled(spec) from None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 from advisor.errors import BadInterpreterError, CancelledError
@@ -34,13 +35,15 @@ def resolve_python(path: str | None) -> Path:
     return candidate.absolute()  # 'python' alone would be looked up on PATH, not here
 
 
-def describe_interpreter(python: Path, timeout_s: float = 30.0) -> Interpreter:
+def describe_interpreter(
+    python: Path, timeout_s: float = 30.0, cancel: threading.Event | None = None
+) -> Interpreter:
     """Ask the interpreter about itself; anything but a usable Python is a BadInterpreterError.
 
     The probes later run through the same path, so a venv's or a wrapper's own
     settings apply to them as they would for the user.
     """
-    result = run_process([str(python), "-c", _DESCRIBE], timeout_s)
+    result = run_process([str(python), "-c", _DESCRIBE], timeout_s, cancel=cancel)
     if result.cancelled:
         raise CancelledError(f"cancelled by the user while checking {python}")
     failure = result.failure_reason(timeout_s)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -30,11 +31,13 @@ def take_inventory(
     on_progress: Say | None = None,
     command: str = "framework-advisor probe",
     on_step: Callable[[Progress], None] | None = None,
+    cancel: threading.Event | None = None,
 ) -> Record:
     """Probe this machine and each framework in the chosen Python environment.
 
     A bad ``python`` raises BadInterpreterError before anything else runs; a
-    framework probe that fails is recorded as failed and the others still run.
+    framework probe that fails is recorded as failed and the others still run; ``cancel``
+    stops the probes (CancelledError).
     """
     say = on_progress or (lambda _message: None)
     chosen = list(specs if specs is not None else frameworks())
@@ -50,13 +53,13 @@ def take_inventory(
         tell(tracker.finish(step))
 
     tell(tracker.now())
-    interpreter = describe_interpreter(resolve_python(python), timeout_s)
+    interpreter = describe_interpreter(resolve_python(python), timeout_s, cancel)
     say("machine: reading CPU, memory and NVIDIA GPUs")
     machine = machine_inventory()
     done("machine")
     if chosen:  # a deployment run probes no framework here: its routes do
         say(f"{', '.join(s.id for s in chosen)}: probing with {interpreter.executable}")
-    probes = probe_frameworks(chosen, interpreter, timeout_s, _relay(say), done)
+    probes = probe_frameworks(chosen, interpreter, timeout_s, _relay(say), done, cancel)
     for probe in probes:
         say(f"{probe.framework}: {probe.status} in {probe.duration_s:.1f} s")
     return Record(

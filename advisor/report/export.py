@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Literal
 
@@ -43,10 +44,17 @@ def report_json(record: Record, view: ReportView) -> str:
     return dumps(document) + "\n"
 
 
-def export_report(record: Record, path: Path, fmt: Format, view: ReportView | None = None) -> None:
+def export_report(
+    record: Record,
+    path: Path,
+    fmt: Format,
+    view: ReportView | None = None,
+    cancel: threading.Event | None = None,
+) -> None:
     """Write the report; the target is either the complete new file or left untouched.
 
-    `view` is the record's report view when the caller has built it already.
+    `view` is the record's report view when the caller has built it already; `cancel`
+    stops a PDF being printed (CancelledError).
     """
     view = view or report_view(record, knowledge())
     if fmt == "json":
@@ -56,6 +64,6 @@ def export_report(record: Record, path: Path, fmt: Format, view: ReportView | No
     else:
         html = render_view(view)
         try:
-            atomic_write(path, lambda temp: print_pdf(html, temp))
+            atomic_write(path, lambda temp: print_pdf(html, temp, cancel))
         except ExportError as exc:  # it names the temporary file: name the user's
             raise ExportError(f"cannot write {path}: {exc}") from exc

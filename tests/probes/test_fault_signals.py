@@ -6,6 +6,7 @@ service manager, a closed terminal or an impatient user would.
 
 from __future__ import annotations
 
+import fcntl
 import ipaddress
 import os
 import re
@@ -93,6 +94,49 @@ def test_a_stop_signal_during_a_bench_keeps_what_finished_and_leaves_nothing(
     assert record.benchmarks is not None and record.benchmarks.cancelled
     assert any(case.stats for s in record.benchmarks.suites for case in s.cases)
     assert list((tmp_path / "tmp").glob("framework-advisor-*")) == []
+    assert _settled(str(tmp_path / "tmp")) == []
+    assert "Traceback" not in err
+
+
+def test_a_stop_signal_after_both_probes_finished_keeps_the_inventory(tmp_path: Path) -> None:
+    # A 4 KiB stdout pipe that nobody reads until the signal is sent: the probe, done,
+    # blocks while printing its record, which is where a stop signal lands.
+    output = tmp_path / "inventory.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "advisor", "probe", "--json", "--output", str(output)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(_environment(tmp_path), PYTHONUNBUFFERED="1"),
+    )
+    assert process.stdout is not None
+    fcntl.fcntl(process.stdout.fileno(), fcntl.F_SETPIPE_SZ, 4096)
+    _wait_for_line(process, "tensorflow: ok in")
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 143, err[-2000:]
+    saved = record_from_json(output.read_text())
+    assert [p.status for p in saved.frameworks] == ["ok", "ok"]
+    assert record_from_json(out) == saved
+    assert err.strip().splitlines()[-1] == (
+        "framework-advisor: interrupted; what had finished is shown above and kept"
+    )
+
+
+def test_a_stop_signal_during_a_measuring_report_writes_what_finished(tmp_path: Path) -> None:
+    output = tmp_path / "report.html"
+    process = _start(tmp_path, "report", "--preset", "tiny", "--output", str(output))
+    _wait_for_line(process, "compiled phase")
+    process.send_signal(signal.SIGTERM)
+    _out, err = process.communicate(timeout=120)
+    assert process.returncode == 143, err[-2000:]
+    assert err.strip().splitlines()[-1] == (
+        f"framework-advisor: cancelled while measuring: the report written to {output} holds "
+        "the partial results; they are not kept as the latest run"
+    )
+    assert "the run was cancelled: results are partial" in output.read_text()
+    assert not (tmp_path / "data" / "session.json").exists()  # not the latest run
+    assert list((tmp_path / "tmp").iterdir()) == []
     assert _settled(str(tmp_path / "tmp")) == []
     assert "Traceback" not in err
 

@@ -119,7 +119,7 @@ def test_the_app_without_a_display_is_one_line_pointing_at_the_terminal_commands
     for variable in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
         monkeypatch.delenv(variable, raising=False)
     code, out, err = _run(capsys, *argv)
-    assert code == 1 and out == ""
+    assert code == 2 and out == ""
     assert _one_line(err) == (
         "framework-advisor: error: no display to open the window on (DISPLAY and "
         "WAYLAND_DISPLAY are unset); the terminal commands work without one, e.g. "
@@ -134,7 +134,7 @@ def test_a_display_where_no_x_server_answers_is_one_line_not_a_qt_abort(
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("DISPLAY", ":987")  # no server listens there
     code, out, err = _run(capsys, "gui")
-    assert code == 1 and out == ""
+    assert code == 2 and out == ""
     assert _one_line(err) == (
         "framework-advisor: error: cannot open a window: no X server answers at DISPLAY=:987 "
         "(is it running, and is DISPLAY right?); the terminal commands work without one, "

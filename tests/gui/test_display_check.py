@@ -1,0 +1,105 @@
+"""Displays where Qt would abort: the app asks the X server itself first and says why in one line.
+
+Real X servers (Xvfb, one with an authorization cookie) and real display names; the app
+runs as a user starts it, in a process of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from advisor import display
+from tests.helpers import required_tool
+
+HINT = "; the terminal commands work without one, e.g. framework-advisor report"
+
+
+def _start_app(display: str, xauthority: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY")}
+    env.update(DISPLAY=display, XAUTHORITY=str(xauthority))
+    return subprocess.run(
+        [sys.executable, "-m", "advisor", "gui"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+
+
+@pytest.fixture
+def guarded_x_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """An Xvfb that admits only holders of its cookie: its DISPLAY and the cookie file."""
+    cookie = tmp_path / "cookie"
+    secret = subprocess.run(
+        [required_tool("mcookie")], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    read, write = os.pipe()
+    server = subprocess.Popen(
+        [required_tool("Xvfb"), "-displayfd", str(write), "-auth", str(cookie), "-nolisten", "tcp"],
+        pass_fds=(write,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write)
+    try:
+        with os.fdopen(read) as answer:
+            display = ":" + answer.readline().strip()
+        xauth = required_tool("xauth")
+        subprocess.run([xauth, "-f", str(cookie), "add", display, ".", secret], check=True)
+        yield display, cookie
+    finally:
+        server.kill()
+        server.wait()
+
+
+@pytest.mark.parametrize(
+    ("display", "reason"),
+    [
+        (
+            "nohost.invalid:0",
+            "no X server answers at DISPLAY=nohost.invalid:0 "
+            "(is it running, and is DISPLAY right?)",
+        ),
+        (":abc", "DISPLAY=:abc is not an X display name (such as :0 or host:0)"),
+        (
+            "127.0.0.2:9",
+            "no X server answers at DISPLAY=127.0.0.2:9 (is it running, and is DISPLAY right?)",
+        ),
+    ],
+)
+def test_a_display_qt_cannot_open_is_one_line_and_exit_code_2(
+    tmp_path: Path, display: str, reason: str
+) -> None:
+    result = _start_app(display, tmp_path / "no-cookie")
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert result.stdout == ""
+    assert result.stderr == f"framework-advisor: error: cannot open a window: {reason}{HINT}\n"
+
+
+def test_an_x_server_that_refuses_this_user_is_one_line_naming_the_cookie(
+    tmp_path: Path, guarded_x_server: tuple[str, Path]
+) -> None:
+    display, _cookie = guarded_x_server
+    result = _start_app(display, tmp_path / "no-cookie")  # as after sudo, or ssh without it
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(
+        f"framework-advisor: error: cannot open a window: the X server at DISPLAY={display} "
+        "refused this user (Authorization required"
+    )
+    assert "XAUTHORITY does not name its cookie" in result.stderr
+
+
+def test_the_same_x_server_admits_the_holder_of_its_cookie(
+    guarded_x_server: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown, cookie = guarded_x_server
+    monkeypatch.setenv("XAUTHORITY", str(cookie))
+    assert display.x_server_problem(shown) is None
