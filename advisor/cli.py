@@ -80,6 +80,7 @@ from advisor.service import (
     workloads,
     write_text,
 )
+from advisor.stopping import StopSignals, stop_signals
 from advisor.terminal.bench import format_benchmarks, format_live_case
 from advisor.terminal.deploy import format_deployment, format_live_route
 from advisor.terminal.fleet import format_fleet
@@ -89,7 +90,6 @@ from advisor.terminal.live import LiveOutput
 from advisor.terminal.model import format_model_bench
 from advisor.terminal.recommend import format_questions, format_recommendation
 from advisor.terminal.scan import format_origins, format_scan, scan_answers_toml, scan_json
-from advisor.terminal.stopping import StopSignals, stop_signals
 from advisor.text import neutralised, shortened
 
 PROG = "framework-advisor"
@@ -829,7 +829,10 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command in (None, "gui"):
-            return _run_gui()
+            code = _run_gui()
+            if code > 128:  # closed by a stop signal, the session saved
+                print(f"{PROG}: interrupted", file=sys.stderr)
+            return code
         runners = {
             "probe": _run_probe,
             "bench": _run_bench,

@@ -13,8 +13,12 @@ from advisor.errors import UsageError
 from advisor.resources_path import resource_file
 from advisor.service import fresh_answers, knowledge, restore, set_aside
 from advisor.session import Session
+from advisor.stopping import StopSignals, stop_signals
 
 if TYPE_CHECKING:  # Qt is imported when the app starts, not when the terminal loads this
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QWidget
+
     from advisor.gui.main_window import MainWindow
     from advisor.scoring.knowledge import Knowledge
 
@@ -22,6 +26,7 @@ APP_NAME = "Framework Advisor"
 APP_ID = "io.github.frameworkadvisor.FrameworkAdvisor"  # the desktop entry's and AppStream's id
 # Set by benchmarks/gui_startup.py: print how long the first window took, then quit.
 STARTUP_PROBE_VARIABLE = "FRAMEWORK_ADVISOR_STARTUP_PROBE"
+_STOP_POLL_MS = 200
 
 
 class NoDisplayError(UsageError):
@@ -79,7 +84,22 @@ def run_gui() -> int:
         QTimer.singleShot(0, lambda: _report_startup(window, started))
     else:
         QTimer.singleShot(0, window.start)
-    return int(app.exec())
+    with stop_signals() as stops:
+        window.stopping = stops.cancel
+        # Python runs a signal handler only when the main thread runs Python code: the
+        # timer gives it that chance in an idle event loop, then acts on the event.
+        watch = QTimer(app)
+        watch.timeout.connect(lambda: _close_when_stopped(stops, window, app))
+        watch.start(_STOP_POLL_MS)
+        code = int(app.exec())
+    return stops.exit_code(code)
+
+
+def _close_when_stopped(stops: StopSignals, window: QWidget, app: QCoreApplication) -> None:
+    """After a stop signal, close the window as the user would: work cancelled, session saved."""
+    if stops.received is not None:
+        window.close()
+        app.exit(stops.exit_code(0))
 
 
 def open_window(known: Knowledge) -> MainWindow:

@@ -97,8 +97,8 @@ class MachinePage(QWidget):
         if self.discovery is not None:
             return
 
-        def work(_say: Callable[[object], None], _cancel: threading.Event) -> object:
-            return discover_environments()
+        def work(_say: Callable[[object], None], cancel: threading.Event) -> object:
+            return discover_environments(cancel)
 
         self.discovery = Job(work, self)
         self.discovery.succeeded.connect(self._offer)
@@ -128,8 +128,8 @@ class MachinePage(QWidget):
         self.refresh.setEnabled(False)
         self.status.setText("Probing…")
 
-        def work(say: Callable[[object], None], _cancel: threading.Event) -> Record:
-            return probe(python, on_progress=say, on_step=say)
+        def work(say: Callable[[object], None], cancel: threading.Event) -> Record:
+            return probe(python, on_progress=say, on_step=say, cancel=cancel)
 
         self.job = Job(work, self)
         self.job.progress.connect(self._on_progress)

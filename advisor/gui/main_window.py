@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -82,6 +83,8 @@ class MainWindow(QMainWindow):
         # This machine's other Python environments, with their runs (see service.placed_run).
         self.other_environments: tuple[Record, ...] = ()
         self._running: set[str] = set()  # runs in progress, for the headline and the report
+        # Set by a stop signal (run_gui hands over its StopSignals' event): stops an export.
+        self.stopping = threading.Event()
         self._scored_headline = ""
         # A first run: nothing measured or answered yet, so the probe may set better defaults.
         self._first_run = session.record is None and (
@@ -389,7 +392,8 @@ class MainWindow(QMainWindow):
             return False
         record, view = found
         try:
-            export(record, path, fmt, view, self.report.leave_out_identity.isChecked())
+            identity = self.report.leave_out_identity.isChecked()
+            export(record, path, fmt, view, identity, self.stopping)
         except AdvisorError as exc:
             self.report.panel.show_problem(f"Export failed: {app_message(exc)}")
             return False
@@ -448,7 +452,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop running work (keeping finished results) and save the session."""
-        for job in (self.machine.job, self.bench.job, self.deploy.job):
+        for job in (self.machine.job, self.machine.discovery, self.bench.job, self.deploy.job):
             if job is not None and job.running():
                 job.cancel()
                 job.wait(5.0)

@@ -1,4 +1,4 @@
-"""Stop signals for the terminal commands: SIGTERM and SIGHUP stop a job as Ctrl-C does.
+"""Stop signals for both front-ends: SIGTERM and SIGHUP stop a job as Ctrl-C does.
 
 A stop signal sets the job's cancel event, the one the app's Cancel button sets: every
 wait of a job polls it, kills its child processes as a process group, and the job
@@ -7,6 +7,8 @@ in the middle of a statement, so a signal that lands while results are being put
 together, printed or saved cannot discard them. A later signal, while that shutdown
 runs, is only acknowledged, so a second Ctrl-C cannot cut the saving short. The exit
 status is the shell's convention for the signal: 128 + its number (130 for Ctrl-C).
+The app polls the same event from its event loop: it closes its window as the user
+would (running work cancelled, the session saved) and stops a PDF being printed.
 """
 
 from __future__ import annotations
