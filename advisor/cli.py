@@ -663,7 +663,7 @@ def _run_report(args: argparse.Namespace, stops: StopSignals) -> int:
         record, output, fmt, view, args.leave_out_identity, None if measured_now else stops.cancel
     )
     print(f"{headline(view.recommendation)}; {fmt.upper()} report written to {output}")
-    if record.benchmarks is not None and record.benchmarks.cancelled:
+    if measured_now and record.benchmarks is not None and record.benchmarks.cancelled:
         raise CancelledError(
             f"cancelled while measuring: the report written to {output} holds the partial "
             "results; they are not kept as the latest run"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import stat
 import sys
@@ -352,3 +353,19 @@ def test_a_corrupt_saved_report_is_refused_and_the_old_output_kept(
     assert code == 2 and out == ""
     assert f"{saved}: not valid JSON" in _one_line(err)
     assert target.read_text() == "previous report"
+
+
+def test_a_saved_cancelled_run_reports_as_any_saved_run(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Only a measurement stopped in this very command is "cancelled while measuring".
+    record = record_from_json(QUICK.read_text())
+    assert record.benchmarks is not None
+    partial = tmp_path / "partial.json"
+    cancelled = dataclasses.replace(record.benchmarks, cancelled=True)
+    partial.write_text(record_to_json(dataclasses.replace(record, benchmarks=cancelled)))
+    output = tmp_path / "report.html"
+    code, out, err = _run(capsys, "report", "--results", str(partial), "--output", str(output))
+    assert (code, err) == (0, "")
+    assert out.endswith(f"HTML report written to {output}\n")
+    assert "the run was cancelled: results are partial" in output.read_text()
