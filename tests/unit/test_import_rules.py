@@ -115,8 +115,8 @@ def test_only_the_front_ends_use_the_terminal_views_the_session_service_and_the_
 
 # What the front-ends may take from the core: the session service's use cases, the shared
 # formatting and text neutralising, the record and report-view types (and their helpers),
-# errors, and where Qt can draw and where data files live. From anywhere else only types
-# and constants.
+# errors, where Qt can draw and where data files live, and the stop signals both install.
+# From anywhere else only types and constants.
 FRONT_END_SOURCES = (
     "advisor.service",
     "advisor.formatting",
@@ -128,6 +128,7 @@ FRONT_END_SOURCES = (
     "advisor.errors",
     "advisor.display",
     "advisor.resources_path",
+    "advisor.stopping",
 )
 
 
