@@ -37,7 +37,7 @@ from advisor.errors import (
 from advisor.fleet.compare import SetAside
 from advisor.fleet.slurm import SlurmOptions
 from advisor.formatting import headline
-from advisor.probing.inventory import DEFAULT_PROBE_TIMEOUT_S
+from advisor.probing.inventory import DEFAULT_PROBE_TIMEOUT_S, InventoryCancelled
 from advisor.progress import Progress
 from advisor.record import CodeReading, Record, record_to_json, save_record
 from advisor.redact import SCANNED_FOLDER
@@ -453,8 +453,12 @@ def _emit(record: Record, args: argparse.Namespace, text: str) -> None:
 
 def _run_probe(args: argparse.Namespace, stops: StopSignals) -> int:
     _check_output(args.output)
-    with _live(args) as out:
-        record = probe(args.python, args.timeout, out.line, out.progress, stops.cancel)
+    try:
+        with _live(args) as out:
+            record = probe(args.python, args.timeout, out.line, out.progress, stops.cancel)
+    except InventoryCancelled as exc:  # what finished is shown and saved all the same
+        _emit(exc.record, args, format_inventory(exc.record))
+        raise
     _emit(record, args, format_inventory(record))
     if record.frameworks and all(p.status == "failed" for p in record.frameworks):
         raise JobFailedError("every framework probe failed (reasons above)")

@@ -45,7 +45,7 @@ def probe_frameworks(
     so every import is still timed alone while the inspections overlap the next import.
     Each probe has ``timeout_s`` from its own start. Every way a probe can go wrong
     becomes a 'failed' outcome; a cancel (the event, or Ctrl-C) stops them all and raises
-    CancelledError.
+    ProbesCancelled with the outcomes of those that had ended.
     ``on_finished`` hears each framework's id as its probe has ended (for the time left).
     """
     started: list[tuple[FrameworkSpec, ManagedProcess, float]] = []
@@ -62,6 +62,13 @@ def probe_frameworks(
                 raise _cancelled(spec)
             if on_finished is not None:
                 on_finished(spec.id)
+    except CancelledError as exc:
+        killed = started[len(endings) - 1][1] if endings and endings[-1] == "cancelled" else None
+        ended = {s.id: p for s, p, _d in started if p is not killed and not p.alive()}
+        finished = [
+            _finished_or_cancelled(s, ended.get(s.id), interpreter, timeout_s) for s in specs
+        ]
+        raise ProbesCancelled(str(exc), finished) from None
     finally:
         for _spec, process, _deadline in started[len(endings) :]:
             process.kill()
@@ -69,6 +76,27 @@ def probe_frameworks(
         outcome_from_result(spec, interpreter, process.result(ending), timeout_s)
         for (spec, process, _deadline), ending in zip(started, endings, strict=True)
     ]
+
+
+class ProbesCancelled(CancelledError):
+    """The user stopped the probes: the outcome of each that had ended, the others cancelled."""
+
+    def __init__(self, message: str, probes: list[FrameworkProbe]) -> None:
+        super().__init__(message)
+        self.probes = probes
+
+
+def _finished_or_cancelled(
+    spec: FrameworkSpec,
+    ended: ManagedProcess | None,
+    interpreter: Interpreter,
+    timeout_s: float,
+) -> FrameworkProbe:
+    if ended is None:
+        return FrameworkProbe(
+            spec.id, spec.display_name, "failed", 0.0, reason="probe cancelled by the user"
+        )
+    return outcome_from_result(spec, interpreter, ended.result("exited"), timeout_s)
 
 
 def _watch(

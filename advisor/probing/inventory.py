@@ -9,11 +9,18 @@ from typing import Any
 
 from advisor import __version__
 from advisor.catalog import FrameworkSpec, frameworks
+from advisor.errors import CancelledError
 from advisor.machine.system import machine_inventory
-from advisor.probing.frameworks import probe_frameworks
+from advisor.probing.frameworks import ProbesCancelled, probe_frameworks
 from advisor.probing.interpreter import describe_interpreter, resolve_python
 from advisor.progress import Progress, Step, Tracker
-from advisor.record import SCHEMA_VERSION, Record
+from advisor.record import (
+    SCHEMA_VERSION,
+    FrameworkProbe,
+    Interpreter,
+    MachineInventory,
+    Record,
+)
 
 DEFAULT_PROBE_TIMEOUT_S = 60.0
 # Priors for the time left, seen on a 2-core CPU: the machine's inventory, and one
@@ -59,9 +66,30 @@ def take_inventory(
     done("machine")
     if chosen:  # a deployment run probes no framework here: its routes do
         say(f"{', '.join(s.id for s in chosen)}: probing with {interpreter.executable}")
-    probes = probe_frameworks(chosen, interpreter, timeout_s, _relay(say), done, cancel)
+    try:
+        probes = probe_frameworks(chosen, interpreter, timeout_s, _relay(say), done, cancel)
+    except ProbesCancelled as exc:
+        partial = _record(command, machine, interpreter, exc.probes)
+        raise InventoryCancelled(str(exc), partial) from None
     for probe in probes:
         say(f"{probe.framework}: {probe.status} in {probe.duration_s:.1f} s")
+    return _record(command, machine, interpreter, probes)
+
+
+class InventoryCancelled(CancelledError):
+    """The user stopped the probes: the record of what had finished (the others cancelled)."""
+
+    def __init__(self, message: str, record: Record) -> None:
+        super().__init__(message)
+        self.record = record
+
+
+def _record(
+    command: str,
+    machine: MachineInventory,
+    interpreter: Interpreter,
+    probes: Sequence[FrameworkProbe],
+) -> Record:
     return Record(
         schema_version=SCHEMA_VERSION,
         advisor_version=__version__,

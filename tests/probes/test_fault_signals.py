@@ -123,6 +123,26 @@ def test_a_stop_signal_after_both_probes_finished_keeps_the_inventory(tmp_path: 
     )
 
 
+def test_a_stop_signal_during_the_probes_saves_what_had_finished(tmp_path: Path) -> None:
+    output = tmp_path / "inventory.json"
+    process = _start(tmp_path, "probe", "--output", str(output))
+    _wait_for_line(process, "tensorflow: importing tensorflow")
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err[-2000:]
+    assert err.strip().splitlines()[-1] == (
+        "framework-advisor: cancelled by the user while probing TensorFlow"
+    )
+    saved = record_from_json(output.read_text())
+    assert saved.machine.cpu.logical_cores
+    assert [p.framework for p in saved.frameworks] == ["torch", "tensorflow"]
+    cancelled = "probe cancelled by the user"
+    assert saved.frameworks[1].reason == cancelled
+    assert saved.frameworks[0].status == "ok" or saved.frameworks[0].reason == cancelled
+    assert out.startswith("System\n")
+    assert _settled(str(tmp_path / "tmp")) == []
+
+
 def test_a_stop_signal_during_a_measuring_report_writes_what_finished(tmp_path: Path) -> None:
     output = tmp_path / "report.html"
     process = _start(tmp_path, "report", "--preset", "tiny", "--output", str(output))
