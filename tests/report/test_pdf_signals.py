@@ -69,8 +69,12 @@ def test_a_stop_signal_during_a_pdf_export_exits_143_and_leaves_nothing(
         time.sleep(0.01)
     time.sleep(delay_s)
     process.send_signal(signal.SIGTERM)
-    _stdout, err = process.communicate(timeout=90)
-    if process.returncode == 0:  # it had finished before the signal
+    stdout, err = process.communicate(timeout=90)
+    # Finished before the signal, or after: once the command has returned, the advisor's
+    # handlers are gone and the signal's default action ends the process (a shell sees
+    # 143 as for any other stop), with the report complete.
+    if process.returncode in (0, -signal.SIGTERM):
+        assert "PDF report written to" in stdout
         assert (out / "r.pdf").read_bytes()[:5] == b"%PDF-"
     else:
         assert process.returncode == 143, err[-3000:]
