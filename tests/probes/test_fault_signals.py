@@ -161,6 +161,31 @@ def test_a_stop_signal_during_a_measuring_report_writes_what_finished(tmp_path: 
     assert "Traceback" not in err
 
 
+def _catches(pid: int, number: int) -> bool:
+    """Whether the process has installed its own handler for the signal yet."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) >> (number - 1) & 1)
+    return False
+
+
+def test_a_stop_signal_during_a_scan_shows_what_was_read(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    for index in range(3000):
+        (project / f"m{index}.py").write_text(f"import torch\n\ndef f{index}(x):\n    return x\n")
+    process = _start(tmp_path, "scan", str(project))
+    while process.poll() is None and not _catches(process.pid, signal.SIGTERM):
+        time.sleep(0.01)
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 143, err[-2000:]
+    assert err.strip().splitlines()[-1] == (
+        "framework-advisor: interrupted; what had finished is shown above and kept"
+    )
+    assert re.search(r"^Read \d+ files", out, re.M), out[-2000:]
+
+
 def test_a_hangup_during_a_probe_stops_the_probes_and_their_children(tmp_path: Path) -> None:
     process = _start(tmp_path, "probe")
     _wait_for_line(process, "importing torch")
