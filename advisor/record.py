@@ -31,7 +31,10 @@ Gflops = Annotated[float, Bounds(at_least=1e-3, at_most=1e12, what="GFLOP/s")]
 MAX_SAMPLES = 1000
 Samples = Annotated[tuple[Seconds, ...], Bounds(at_most=MAX_SAMPLES, what="timed samples")]
 
-SCHEMA_VERSION = 1
+# 2 added the user's own model, where each answer came from and the code the scan read;
+# a version-1 record has none of them and reads as it did.
+SCHEMA_VERSION = 2
+READABLE_SCHEMA_VERSIONS = (1, SCHEMA_VERSION)
 DERIVED_KEYS = ("verdict", "compared")  # what a JSON report adds to its record
 
 
@@ -468,10 +471,10 @@ def record_from_json(text: str, source: str = "record") -> Record:
     """Parse and validate a record, naming the source and the field on failure."""
     data = parse_json(text, source)
     version = data.get("schema_version") if isinstance(data, dict) else None
-    if version != SCHEMA_VERSION:
+    if version not in READABLE_SCHEMA_VERSIONS:
         raise RecordFormatError(
             f"{source}: schema_version {quoted(version)} is not supported "
-            f"(expected {SCHEMA_VERSION})"
+            f"(expected 1 or {SCHEMA_VERSION})"
         )
     # A JSON report carries its verdict (and a comparison of machines) beside the record;
     # both are derived, and re-computed.

@@ -13,7 +13,14 @@ from typing import Any
 
 from advisor.errors import RecordFormatError, quoted
 from advisor.fileio import atomic_write_text, read_text_file
-from advisor.record import SCHEMA_VERSION, CodeReading, Record, SavedAnswers, parse_json
+from advisor.record import (
+    READABLE_SCHEMA_VERSIONS,
+    SCHEMA_VERSION,
+    CodeReading,
+    Record,
+    SavedAnswers,
+    parse_json,
+)
 from advisor.scoring.answers import Answers, checked_answers
 from advisor.scoring.knowledge import Knowledge
 from advisor.serde import SchemaError, dumps, from_jsonable
@@ -94,10 +101,10 @@ def parse_session(text: str, source: str, knowledge: Knowledge) -> Session:
     except SchemaError as exc:
         raise RecordFormatError(f"{source}: {exc}") from exc
     for record in (layout.record, *layout.others, *layout.other_environments):
-        if record is not None and record.schema_version != SCHEMA_VERSION:
+        if record is not None and record.schema_version not in READABLE_SCHEMA_VERSIONS:
             raise RecordFormatError(
                 f"{source}: record schema_version {record.schema_version} is not supported "
-                f"(expected {SCHEMA_VERSION})"
+                f"(expected 1 or {SCHEMA_VERSION})"
             )
     answers = checked_answers(layout.answers.values, layout.answers.source, knowledge)
     answers = replace(answers, origins=dict(layout.answers.origins))

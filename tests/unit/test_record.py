@@ -23,10 +23,22 @@ def test_saved_record_carries_schema_version_and_probe_details(tmp_path: Path) -
     path = tmp_path / "record.json"
     save_record(helpers.record(), path)
     data = json.loads(path.read_text())
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     torch = data["frameworks"][0]
     assert torch["framework"] == "torch"
     assert torch["report"]["build"]["onednn"] == "3.12.0"
+
+
+def test_a_version_1_record_still_reads_and_a_newer_one_is_refused_by_name() -> None:
+    fixture = Path(__file__).parents[1] / "fixtures" / "records" / "bench_quick_cpu.json"
+    data = json.loads(fixture.read_text())
+    assert data["schema_version"] == 1 and "model" not in data["benchmarks"]
+    assert record_from_json(json.dumps(data), "old.json").benchmarks is not None
+    data["schema_version"] = 3
+    with pytest.raises(
+        RecordFormatError, match=r"schema_version 3 is not supported \(expected 1 or 2\)"
+    ):
+        record_from_json(json.dumps(data), "new.json")
 
 
 @pytest.mark.parametrize(
