@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from advisor.bench.stats import figure
-from advisor.comparison import ComparisonRow, ratio_text
+from advisor.comparison import ratio_text
 from advisor.record import (
     BuildInfo,
     CacheLevel,
@@ -196,36 +196,54 @@ def format_case(case: CaseResult, value: float, low: float, high: float, unit: s
     )
 
 
-def format_ratio(row: ComparisonRow) -> str:
-    """'1.35x [1.21-1.50]', with 'tie' when the interval holds 1.0; 'n/a' without both figures."""
-    if row.ratio is None:
+def _figure(ratio: float) -> str:
+    """A speed-up of 1 or more as ratio_text writes it ('1.42', '1,234'), with a third
+    decimal where two would read '1.00'."""
+    text = ratio_text(ratio)
+    return f"{ratio:.3f}" if text == "1.00" and ratio != 1.0 else text
+
+
+def _times(ratio: float) -> str:
+    return f"{_figure(ratio)}x"
+
+
+def _side(ratio: float) -> str:
+    """Who is faster at this ratio: 'PyTorch 1.10x faster', 'TensorFlow 1.03x faster'."""
+    if ratio == 1.0:
+        return "equal speed"
+    if ratio > 1.0:
+        return f"{NAMES['torch']} {_times(ratio)} faster"
+    return f"{NAMES['tensorflow']} {_times(1 / ratio)} faster"
+
+
+def _tie(low: float, high: float) -> str:
+    """An interval that holds 1.0, as how far each side could be ahead."""
+    ends = [f"{NAMES['tensorflow']} up to {_times(1 / low)} faster"] if low < 1.0 else []
+    ends += ["equal speed"] if 1.0 in (low, high) else []
+    ends += [f"{NAMES['torch']} up to {_times(high)} faster"] if high > 1.0 else []
+    return f"a tie (95% CI: {', '.join(ends)})"
+
+
+def ratio_words(ratio: float | None, interval: tuple[float, float] | None) -> str:
+    """A PyTorch/TensorFlow speed ratio (>1: PyTorch faster) in the one wording every
+    front-end shows: 'PyTorch 1.42x faster (95% CI 1.35-1.49x)', 'TensorFlow 1.61x faster
+    (95% CI 1.50-1.83x)', or, where the interval holds 1.0, 'a tie (95% CI: TensorFlow up
+    to 1.03x faster, PyTorch up to 1.10x faster)'; 'n/a' without a ratio.
+
+    A figure is always a speed-up of the faster side (never '0.06x'), and a tie names no
+    winner: its median could sit on either side of 1.0 and would contradict the words.
+    """
+    if ratio is None:
         return "n/a"
-    if row.interval is None:
-        return f"{ratio_text(row.ratio)}x"
-    low, high = row.interval
-    tie = ", a tie" if row.is_tie else ""
-    return f"{ratio_text(row.ratio)}x [{ratio_text(low)}-{ratio_text(high)}{tie}]"
-
-
-def times_faster(ratio: float, faster: str, slower: str) -> str:
-    """'PyTorch 3.2x faster' for ratio > 1, 'TensorFlow 1.6x faster' below it."""
-    if ratio >= 1:
-        return f"{faster} {ratio_text(ratio)}x faster"
-    return f"{slower} {ratio_text(1 / ratio)}x faster"
-
-
-def ratio_words(row: ComparisonRow) -> str:
-    """'PyTorch 1.42x faster [1.35-1.49]', 'TensorFlow 1.61x faster [1.49-1.82]' (the interval
-    of the faster one's speed-up), or 'a tie: 1.02x [0.95-1.08]'; 'n/a' without both."""
-    if row.ratio is None:
-        return "n/a"
-    low, high = row.interval or (row.ratio, row.ratio)
-    if row.is_tie:
-        return f"a tie: {ratio_text(row.ratio)}x [{ratio_text(low)}-{ratio_text(high)}]"
-    if row.ratio < 1:  # said as TensorFlow's speed-up, so its interval is turned round too
-        low, high = 1 / high, 1 / low
-    spread = f" [{ratio_text(low)}-{ratio_text(high)}]" if row.interval else ""
-    return times_faster(row.ratio, NAMES["torch"], NAMES["tensorflow"]) + spread
+    if interval is None:
+        return f"{_side(ratio)} (no interval: too few samples)"
+    low, high = interval
+    if low <= 1.0 <= high:
+        return _tie(low, high)
+    if low > 1.0:
+        return f"{_side(ratio)} (95% CI {_figure(low)}-{_times(high)})"
+    # TensorFlow's speed-up: the interval is turned round with it
+    return f"{_side(ratio)} (95% CI {_figure(1 / high)}-{_times(1 / low)})"
 
 
 def headline(rec: Recommendation) -> str:

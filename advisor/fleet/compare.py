@@ -19,15 +19,8 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from advisor.bench.spec import PRESETS
-from advisor.comparison import (
-    PAIR_LABELS,
-    Comparison,
-    ComparisonRow,
-    Pair,
-    compare,
-    ratio_text,
-)
-from advisor.formatting import framework_name
+from advisor.comparison import PAIR_LABELS, Comparison, ComparisonRow, Pair, compare
+from advisor.formatting import framework_name, ratio_words
 from advisor.record import Record
 from advisor.scoring.answers import Answers
 from advisor.scoring.knowledge import Knowledge
@@ -333,15 +326,13 @@ def speed_rows(machines: tuple[MachineRun, ...] | list[MachineRun]) -> list[tupl
 def _disagreements(machines: list[MachineRun]) -> list[Disagreement]:
     found = []
     for workload, pair, title in speed_rows(machines):
-        verdicts: list[tuple[Verdict, str, float]] = []
+        verdicts: list[tuple[Verdict, str, str]] = []
         for machine in machines:
             row = machine.comparison.row(workload, pair)
             said = verdict(row) if row is not None else None
             if row is not None and row.ratio is not None and said is not None:
-                verdicts.append((said, machine.label, row.ratio))
+                verdicts.append((said, machine.label, ratio_words(row.ratio, row.interval)))
         if len({said for said, _, _ in verdicts}) > 1:
-            text = ", ".join(
-                f"{said} on {label} ({ratio_text(ratio)}x)" for said, label, ratio in verdicts
-            )
+            text = "; ".join(f"{label}: {words}" for _, label, words in verdicts)
             found.append(Disagreement(title, PAIR_LABELS[pair], text))
     return found

@@ -209,7 +209,7 @@ class BenchPage(RunPage):
         for row in comparison.rows:  # every pair and precision: one may favour the other side
             if row.ratio is not None:
                 precision = "" if row.dtype == "float32" else f"{row.dtype}, "
-                line = f"{precision}{PAIR_LABELS[row.pair]}: {ratio_words(row)}"
+                line = f"{precision}{PAIR_LABELS[row.pair]}: {ratio_words(row.ratio, row.interval)}"
                 ratios.setdefault(row.workload.id, []).append(line)
         for workload, lines in ratios.items():
             self._set(workload, 3, "\n".join(lines))

@@ -52,14 +52,18 @@ class RatioChart(QWidget):
         return QSize(200, self.heightForWidth(max(self.width(), 200)))
 
     def _row_heights(self, width: int) -> list[int]:
-        """Each bar's row: at least _ROW_LINES lines, more where its label wraps further."""
+        """Each bar's row: at least _ROW_LINES lines, more where its label or its words
+        (the whole ratio wording, never cut) wrap further."""
         metrics = self.fontMetrics()
         least = round(metrics.height() * _ROW_LINES)
-        room = QRect(0, 0, _label_width(width), 100_000)
         flags = int(Qt.TextFlag.TextWordWrap)
+        label_room = QRect(0, 0, _label_width(width), 100_000)
+        text_room = QRect(0, 0, _text_width(width), 100_000)
         return [
             max(
-                least, metrics.boundingRect(room, flags, bar.label).height() + metrics.height() // 2
+                least,
+                metrics.boundingRect(label_room, flags, bar.label).height() + metrics.height() // 2,
+                metrics.boundingRect(text_room, flags, bar.text).height() + metrics.height() // 2,
             )
             for bar in self.bars
         ]
@@ -72,7 +76,7 @@ class RatioChart(QWidget):
         line = metrics.height()
         width = self.width()
         label_w = _label_width(width)
-        text_w = min(max(width // 5, 110), 220)
+        text_w = _text_width(width)
         bar_x = label_w + _GAP
         bar_w = max(width - label_w - text_w - 2 * _GAP, 40)
         painter.setPen(palette.windowText().color())
@@ -116,9 +120,10 @@ class RatioChart(QWidget):
                 for end in (low, high):
                     painter.drawLine(round(end), round(middle - 3), round(end), round(middle + 3))
             painter.setPen(muted)
-            words = metrics.elidedText(bar.text, Qt.TextElideMode.ElideRight, text_w)
             text_rect = QRectF(bar_x + bar_w + _GAP, top, text_w, row)
-            painter.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter, words)
+            painter.drawText(
+                text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap, bar.text
+            )
             top += row
         painter.end()
 
@@ -126,3 +131,8 @@ class RatioChart(QWidget):
 def _label_width(width: int) -> int:
     """The label column: a third of the chart, within 120-320 pixels."""
     return min(max(width // 3, 120), 320)
+
+
+def _text_width(width: int) -> int:
+    """The words column: a fifth of the chart, within 110-220 pixels."""
+    return min(max(width // 5, 110), 220)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from advisor.comparison import VARIANT_LABELS, Comparison, ratio_text
-from advisor.formatting import format_bytes, format_ratio
+from advisor.formatting import format_bytes, ratio_words
 from advisor.record import DeploymentRun, Record
 from advisor.report.charts import Bar, BarInput, diverging_bars, tone_of
 from advisor.report.deploy_view import deployment_view
@@ -209,8 +209,8 @@ def _debugging_evidence(comparison: Comparison | None) -> list[str]:
     if comparison is None:
         return []
     return [
-        f"Eager against eager on {row.workload.title}: PyTorch/TensorFlow speed "
-        f"{format_ratio(row)} while you step through it"
+        f"Eager against eager on {row.workload.title}: "
+        f"{ratio_words(row.ratio, row.interval)} while you step through it"
         for row in comparison.rows
         if row.pair == "eager" and row.ratio is not None
     ]

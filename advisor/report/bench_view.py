@@ -14,13 +14,14 @@ from advisor.comparison import (
     Side,
     ratio_text,
 )
-from advisor.formatting import times_faster
+from advisor.formatting import ratio_words
 from advisor.record import BenchmarkRun, ParityCheck, PeakEstimate, SuiteResult, WorkloadInfo
 from advisor.report.charts import (
     Bar,
     BarInput,
     diverging_bars,
     framework_tone,
+    log_interval,
     log_ratio,
     tone_of,
 )
@@ -50,10 +51,7 @@ class TableRow:
     pair: str  # the pair's label, e.g. "as you would write it"
     torch: Cell
     tensorflow: Cell
-    ratio: float | None
-    ratio_text: str
-    interval: tuple[float, float] | None
-    tie: bool  # the interval holds 1.0
+    ratio_text: str  # the one wording of a ratio, as every front-end shows it
     parity: ParityCheck | None
 
 
@@ -131,18 +129,12 @@ def _params(workload: WorkloadInfo) -> str:
 
 
 def _table_row(row: ComparisonRow) -> TableRow:
-    ratio_text = (
-        times_faster(row.ratio, NAMES["torch"], NAMES["tensorflow"]) if row.ratio else "n/a"
-    )
     return TableRow(
         row.dtype,
         PAIR_LABELS[row.pair],
         _cell(row.torch),
         _cell(row.tensorflow),
-        row.ratio,
-        ratio_text,
-        row.interval,
-        row.is_tie,
+        ratio_words(row.ratio, row.interval),
         row.parity,
     )
 
@@ -168,9 +160,9 @@ def ratio_inputs(rows: Sequence[ComparisonRow]) -> list[BarInput]:
         BarInput(
             f"{row.workload.title} ({row.dtype}, {PAIR_LABELS[row.pair]})",
             log_ratio(row.ratio),
-            times_faster(row.ratio, NAMES["torch"], NAMES["tensorflow"]),
+            ratio_words(row.ratio, row.interval),
             tone_of(log_ratio(row.ratio)),
-            (log_ratio(row.interval[0]), log_ratio(row.interval[1])) if row.interval else None,
+            log_interval(row.interval),
         )
         for row in rows
         if row.ratio is not None and row.pair != "eager"

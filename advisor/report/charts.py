@@ -67,3 +67,8 @@ def framework_tone(framework: str) -> Tone:
 def log_ratio(ratio: float) -> float:
     """A speed ratio on a log scale, so 2x and 0.5x draw equally long bars."""
     return math.log2(ratio)
+
+
+def log_interval(interval: tuple[float, float] | None) -> tuple[float, float] | None:
+    """A ratio's interval on the same log scale (its whisker), or None without one."""
+    return (log_ratio(interval[0]), log_ratio(interval[1])) if interval else None

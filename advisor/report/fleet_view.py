@@ -5,9 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from advisor.comparison import PAIR_LABELS, Pair
-from advisor.fleet.compare import Fleet, MachineRun, speed_rows, verdict
-from advisor.formatting import format_ratio, framework_name, times_faster
-from advisor.report.charts import Bar, BarInput, diverging_bars, log_ratio, tone_of
+from advisor.fleet.compare import Fleet, MachineRun, speed_rows
+from advisor.formatting import framework_name, ratio_words
+from advisor.report.charts import (
+    Bar,
+    BarInput,
+    diverging_bars,
+    log_interval,
+    log_ratio,
+    tone_of,
+)
 
 
 @dataclass(frozen=True)
@@ -74,8 +81,7 @@ def _cell(machine: MachineRun, workload: str, pair: Pair) -> str:
     row = machine.comparison.row(workload, pair)
     if row is None or row.ratio is None:
         return "-"
-    said = verdict(row)
-    return f"{format_ratio(row)}" + (f" {said}" if said else "")
+    return ratio_words(row.ratio, row.interval)
 
 
 def fleet_view(fleet: Fleet) -> FleetView:
@@ -104,10 +110,8 @@ def _bars(fleet: Fleet) -> tuple[Bar, ...]:
         for row in machine.comparison.rows:
             if row.pair == "as_written" and row.dtype == "float32" and row.ratio is not None:
                 value = log_ratio(row.ratio)
-                text = times_faster(
-                    row.ratio, framework_name("torch"), framework_name("tensorflow")
-                )
-                items.append(
-                    BarInput(f"{row.workload.title} · {machine.label}", value, text, tone_of(value))
-                )
+                text = ratio_words(row.ratio, row.interval)
+                whisker = log_interval(row.interval)
+                label = f"{row.workload.title} · {machine.label}"
+                items.append(BarInput(label, value, text, tone_of(value), whisker))
     return diverging_bars(items)

@@ -11,7 +11,7 @@ from advisor.comparison import (
     Side,
     ratio_text,
 )
-from advisor.formatting import case_text, format_bytes, format_case, format_number, format_ratio
+from advisor.formatting import case_text, format_bytes, format_case, format_number, ratio_words
 from advisor.record import (
     CaseResult,
     ParityCheck,
@@ -50,7 +50,7 @@ def _row_lines(row: ComparisonRow) -> list[str]:
     unit = row.workload.unit
     lines = [
         f"  {row.workload.id} {row.dtype}, {PAIR_LABELS[row.pair]}: "
-        f"PyTorch/TensorFlow speed {format_ratio(row)}",
+        f"{ratio_words(row.ratio, row.interval)}",
         f"      PyTorch     {_side(row.torch, unit)}",
         f"      TensorFlow  {_side(row.tensorflow, unit)}",
     ]

@@ -17,7 +17,7 @@ def format_fleet(view: FleetView) -> str:
         lines.append(f"      {machine.run}; {machine.source}")
     lines.append(f"  {view.why}")
     lines += [f"  ! {warning}" for warning in view.warnings]
-    lines.append("PyTorch/TensorFlow speed [95% interval] per machine")
+    lines.append("Which framework is faster (95% interval), per machine")
     labels = column_labels([machine.label for machine in view.machines])
     for row in view.rows:
         lines.append(f"  {row.workload} ({row.pair})")

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import math
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from advisor.formatting import format_bytes
 from advisor.record import FrameworkProbe, GpuInfo
@@ -80,9 +85,44 @@ def test_ratios_say_which_framework_is_faster_in_words() -> None:
     mlp, cnn = compared.row("mlp_train", "as_written"), compared.row("cnn_train", "as_written")
     tie = compared.row("mlp_train", "compiled")
     assert mlp is not None and cnn is not None and tie is not None
-    assert ratio_words(mlp) == "PyTorch 1.42x faster [1.35-1.49]"
+    assert ratio_words(mlp.ratio, mlp.interval) == "PyTorch 1.42x faster (95% CI 1.35-1.49x)"
     assert cnn.interval is not None
     low, high = cnn.interval  # of PyTorch/TensorFlow; TensorFlow's speed-up is its inverse
-    assert ratio_words(cnn) == f"TensorFlow 1.61x faster [{1 / high:.2f}-{1 / low:.2f}]"
-    assert ratio_words(cnn) == "TensorFlow 1.61x faster [1.50-1.83]"
-    assert ratio_words(tie) == "a tie: 0.98x [0.94-1.07]"
+    assert (1 / high, 1 / low) == pytest.approx((1.50, 1.83), abs=0.005)
+    assert ratio_words(cnn.ratio, cnn.interval) == "TensorFlow 1.61x faster (95% CI 1.50-1.83x)"
+    assert ratio_words(tie.ratio, tie.interval) == (
+        "a tie (95% CI: TensorFlow up to 1.07x faster, PyTorch up to 1.07x faster)"
+    )
+
+
+def test_ratios_from_a_busy_run_never_read_below_one_or_as_a_tie_beside_a_winner() -> None:
+    from advisor.formatting import ratio_words
+
+    # The wordings issue 25 found: a 16x gap said as "a tie: 0.06x", a tie as "2.02x".
+    assert ratio_words(0.0568, (0.05, 0.07)) == "TensorFlow 17.61x faster (95% CI 14.29-20.00x)"
+    assert ratio_words(2.02, (0.32, 2.26)) == (
+        "a tie (95% CI: TensorFlow up to 3.12x faster, PyTorch up to 2.26x faster)"
+    )
+    assert ratio_words(1.004, (1.001, 1.008)) == "PyTorch 1.004x faster (95% CI 1.001-1.01x)"
+    assert ratio_words(1.0, (1.0, 1.1)) == "a tie (95% CI: equal speed, PyTorch up to 1.10x faster)"
+    assert ratio_words(0.5, None) == "TensorFlow 2.00x faster (no interval: too few samples)"
+    assert ratio_words(None, None) == "n/a"
+
+
+_SPEED = st.floats(min_value=1e-3, max_value=1e3, allow_nan=False)
+
+
+@given(st.lists(_SPEED, min_size=3, max_size=3).map(sorted))
+def test_ratio_wording_never_contradicts_its_interval(speeds: list[float]) -> None:
+    from advisor.formatting import ratio_words
+
+    low, ratio, high = speeds
+    words = ratio_words(ratio, (low, high))
+    figures = [float(f) for f in re.findall(r"(\d+\.\d+)x", words)]
+    assert figures and all(f >= 1.0 for f in figures), words  # never "0.06x"
+    assert ("a tie" in words) == (low <= 1.0 <= high), words
+    if low > 1.0 or high < 1.0:  # a winner is named: the one the interval's centre favours
+        centre = math.sqrt(low * high)
+        winner = "PyTorch" if centre > 1.0 else "TensorFlow"
+        assert words.startswith(f"{winner} "), words
+        assert ("TensorFlow" in words) != ("PyTorch" in words), words
