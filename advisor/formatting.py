@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from advisor.bench.stats import figure
 from advisor.comparison import ratio_text
+from advisor.progress import Progress
 from advisor.record import (
     BuildInfo,
     CacheLevel,
@@ -246,6 +247,17 @@ def ratio_words(ratio: float | None, interval: tuple[float, float] | None) -> st
     return f"{_side(ratio)} (95% CI {_figure(1 / high)}-{_times(1 / low)})"
 
 
+ALMOST_DONE_S = 5.0
+ALMOST_DONE_SHARE = 0.9
+
+
+def progress_text(progress: Progress) -> str:
+    """'eager phase: timing matmul, pass 2 of 5 · about 30 s left'; 'cancelled' or 'done'
+    alone once the run has ended."""
+    left = time_left(progress)
+    return f"{progress.step} · {left}" if left else progress.step
+
+
 def headline(rec: Recommendation) -> str:
     """One line: the winner, the confidence, the margin and both totals."""
     return (
@@ -290,11 +302,19 @@ def case_text(case: CaseResult, workload: WorkloadInfo) -> str:
     return format_case(case, *figure(case, workload), workload.unit)
 
 
-def time_left(seconds: float | None) -> str:
-    """'estimating time left', 'about 8 s left', 'about 1 min 25 s left' (to 5 s above 20 s)."""
-    if seconds is None:
+def time_left(progress: Progress | None) -> str:
+    """'estimating time left', 'about 8 s left', 'about 1 min 25 s left' (to 5 s above 20 s);
+    'taking longer than estimated' once the estimate has run out; 'almost done' only under
+    ALMOST_DONE_S left and past ALMOST_DONE_SHARE of the run; '' once the run ended
+    (its step then says "done" or "cancelled")."""
+    if progress is not None and progress.ended:
+        return ""
+    seconds = None if progress is None else progress.left_s
+    if progress is None or seconds is None:
         return "estimating time left"
-    if seconds < 1:
+    if seconds < 0.5:  # the estimate ran out and the run goes on: it cannot say how long
+        return "taking longer than estimated"
+    if seconds < ALMOST_DONE_S and progress.fraction > ALMOST_DONE_SHARE:
         return "almost done"
     whole = round(seconds) if seconds < 20 else 5 * round(seconds / 5)
     minutes, rest = divmod(whole, 60)

@@ -16,8 +16,8 @@ wall time is theirs together. Priors, per framework and case:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal
 
 from advisor.bench.events import BenchEvent, BenchListener
 from advisor.bench.lockstep import slots
@@ -107,9 +107,11 @@ class BenchProgress:
         plans: dict[str, dict[str, Any]],
         import_priors: Sequence[float],
         compiler_setup: bool = False,
+        history: Mapping[str, float] | None = None,
     ) -> None:
-        """The run's steps, once the frameworks that will run are known."""
-        self.tracker.plan(bench_steps(plans, import_priors, compiler_setup))
+        """The run's steps, once the frameworks that will run are known; `history` as in
+        Tracker.plan."""
+        self.tracker.plan(bench_steps(plans, import_priors, compiler_setup), history)
         self._say()
 
     def finished(self, step: str) -> None:
@@ -126,10 +128,10 @@ class BenchProgress:
 
         return done
 
-    def end(self) -> None:
-        """The run is over, however it ended: nothing is left."""
-        self.tracker.end()
-        self._say("done")
+    def end(self, outcome: Literal["done", "cancelled"] = "done") -> None:
+        """The run is over: nothing is left, and the progress says how it ended."""
+        self.tracker.end(outcome)
+        self._say()
 
     def __call__(self, event: BenchEvent) -> None:
         self._listen(event)

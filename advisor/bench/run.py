@@ -37,6 +37,7 @@ from advisor.record import (
 )
 from advisor.resources_path import probes_folder
 from advisor.serde import SchemaError, from_jsonable
+from advisor.step_times import last_corrections, remember
 
 DEFAULT_SEED = 20251126
 Phase = Literal["eager", "compiled"]
@@ -118,20 +119,21 @@ def run_benchmarks(
 
         running = [p.duration_s for p in record.frameworks if p.status == "ok"]
         needs_setup = setup is not None and not setup.exists() and "compiled" in plans
-        listen.plan(planned, running, needs_setup)
+        listen.plan(planned, running, needs_setup, last_corrections(f"bench {device}"))
         results: dict[str, SuiteResult] = {}
         try:
             _run_suites(specs, record, preset, plans, listen, cancel, between_phases, results)
             interrupted = False
         except KeyboardInterrupt:  # between processes: keep what finished
             interrupted = True
-        listen.end()
         suites = [results[s.id] for s in specs if s.id in results]
         cancelled = (
             interrupted
             or any(s.status == "cancelled" for s in suites)
             or check_parity_cancelled(parity)
         )
+        listen.end("cancelled" if cancelled else "done")
+        remember(f"bench {device}", listen.tracker)
     run = BenchmarkRun(
         preset=preset.name,
         device=device,

@@ -45,6 +45,7 @@ from advisor.record import (
 )
 from advisor.resources_path import probes_folder
 from advisor.serde import fitting
+from advisor.step_times import last_corrections, remember
 from advisor.usermodel import KIND_FRAMEWORKS, USER_MODEL_ID, ModelRef, inspect_model
 
 # A route's status from its models': the first of these that any model has, else "ok".
@@ -129,7 +130,9 @@ def run_deployment(
             cancel,
         )
         routes = [r for r in routes if r.framework in KIND_FRAMEWORKS[user.kind]]
-    job.tracker.plan(deploy_steps(routes, preset))
+    # A run of the user's own model takes its own time: its history is kept apart.
+    kind = "deploy" if options.model is None else "deploy your model"
+    job.tracker.plan(deploy_steps(routes, preset), last_corrections(kind))
     with tempfile.TemporaryDirectory(prefix="framework-advisor-deploy-") as run_dir:
         plan = {
             "run_dir": run_dir,
@@ -141,8 +144,9 @@ def run_deployment(
             job.run(routes, plan)
         except KeyboardInterrupt:  # between processes: keep what finished
             job.cancelled = True
-        job.tracker.end()
-        job.progress("done")
+        job.tracker.end("cancelled" if job.cancelled else "done")
+        job.progress()
+        remember(kind, job.tracker)
     run = DeploymentRun(
         preset=preset.name,
         targets=targets,

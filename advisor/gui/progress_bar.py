@@ -7,7 +7,7 @@ import time
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QSizePolicy, QWidget
 
-from advisor.formatting import time_left
+from advisor.formatting import progress_text, time_left
 from advisor.progress import Progress
 
 _STEPS = 1000  # the bar's range: tenths of a percent
@@ -35,6 +35,7 @@ class RunProgressBar(QWidget):
         layout.addWidget(self.bar)
         self._latest: Progress | None = None
         self._received = 0.0
+        self._most = 0  # the bar's value never goes back during a run
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
@@ -46,6 +47,7 @@ class RunProgressBar(QWidget):
         self._received = time.monotonic()
         if progress is None:
             self._timer.stop()
+            self._most = 0
             self.hide()
             return
         self._timer.start()
@@ -64,8 +66,11 @@ class RunProgressBar(QWidget):
             self._show(progress)
 
     def _show(self, progress: Progress) -> None:
-        self.bar.setValue(round(progress.fraction * _STEPS))
-        text = f"{self.what}: {progress.step} · {time_left(progress.left_s)}"
+        # An estimate that grows moves the time left, never the bar back.
+        self._most = max(self._most, round(progress.fraction * _STEPS))
+        self.bar.setValue(self._most)
+        text = f"{self.what}: {progress_text(progress)}"
         self.label.setText(text)
         self.label.setToolTip(text)
-        self.bar.setToolTip(f"{progress.fraction:.0%} · {time_left(progress.left_s)}")
+        left = time_left(progress) or progress.step
+        self.bar.setToolTip(f"{self._most / _STEPS:.0%} · {left}")

@@ -32,7 +32,7 @@ class _TimeLeft(ProgressColumn):
         progress = task.fields.get("progress")
         if not isinstance(progress, Progress):
             return Text(time_left(None))
-        return Text(time_left(progress.after(time.monotonic() - task.fields["at"]).left_s))
+        return Text(time_left(progress.after(time.monotonic() - task.fields["at"])))
 
 
 class LiveOutput:
@@ -48,6 +48,7 @@ class LiveOutput:
         self.live = not quiet and self.stream.isatty()
         self._bar: Bar | None = None
         self._task: TaskID | None = None
+        self._most = 0  # the bar's furthest point in this run
 
     def __enter__(self) -> LiveOutput:
         if self.live:
@@ -88,9 +89,11 @@ class LiveOutput:
     def progress(self, progress: Progress) -> None:
         """Move the bar (plain output has no bar: its lines already say what finished)."""
         if self._bar is not None and self._task is not None:
+            # An estimate that grows moves the time left, never the bar back.
+            self._most = max(self._most, round(progress.fraction * _STEPS))
             self._bar.update(
                 self._task,
-                completed=round(progress.fraction * _STEPS),
+                completed=self._most,
                 description=neutralised(progress.step),
                 progress=progress,
                 at=time.monotonic(),

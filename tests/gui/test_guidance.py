@@ -117,6 +117,22 @@ def test_the_progress_bar_counts_down_between_updates_and_hides_at_the_end(
     assert not bar.isVisible()
 
 
+def test_the_progress_bar_never_moves_back_and_a_cancel_says_cancelled(qtbot: QtBot) -> None:
+    bar = RunProgressBar("Deployment")
+    qtbot.addWidget(bar)
+    bar.show_progress(Progress("exporting from torch", 3, 10, 60.0, 40.0))
+    assert bar.bar.value() == 600
+    # a slow step makes the rest look long: 62 / (62 + 196) is 24 %, as the issue saw
+    bar.show_progress(Progress("exporting from tensorflow", 4, 10, 62.0, 196.0))
+    assert bar.bar.value() == 600 and bar.label.text().endswith("about 3 min 15 s left")
+    bar.show_progress(Progress("cancelled", 4, 10, 63.0, 0.0, 0.6, "cancelled"))
+    assert bar.label.text() == "Deployment: cancelled" and bar.bar.value() == 600
+    assert "almost done" not in bar.bar.toolTip()
+    bar.show_progress(None)
+    bar.show_progress(Progress("exporting from torch", 0, 10, 1.0, 99.0))  # a new run
+    assert bar.bar.value() == 10
+
+
 def _case(framework_speed: float, variant: str = "eager") -> CaseResult:
     samples = tuple(framework_speed * (1 + 0.01 * (i % 5)) for i in range(20))
     return CaseResult(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from advisor.bench.estimate import (
@@ -14,7 +16,7 @@ from advisor.bench.estimate import (
 from advisor.bench.events import BenchEvent
 from advisor.bench.lockstep import slots
 from advisor.fleet.slurm import TaskClock
-from advisor.formatting import time_left
+from advisor.formatting import progress_text, time_left
 from advisor.progress import Progress, Step, Tracker, side_by_side
 
 
@@ -39,7 +41,7 @@ def test_until_the_plan_is_known_the_time_left_is_unknown() -> None:
     progress = tracker.now("probing the machine")
     assert progress.left_s is None and progress.elapsed_s == 3
     assert progress.step == "probing the machine" and progress.fraction == 0.0
-    assert time_left(progress.left_s) == "estimating time left"
+    assert time_left(progress) == "estimating time left"
 
 
 def test_steps_that_take_their_prior_leave_the_rest_of_the_priors() -> None:
@@ -98,17 +100,22 @@ def test_between_updates_the_time_left_counts_down_and_stops_at_zero() -> None:
 
 
 @pytest.mark.parametrize(
-    ("seconds", "words"),
+    ("elapsed", "seconds", "words"),
     [
-        (0.4, "almost done"),
-        (7.4, "about 7 s left"),
-        (42, "about 40 s left"),
-        (60, "about 1 min left"),
-        (86, "about 1 min 25 s left"),
+        (60, 0.6, "almost done"),
+        (60, 4.9, "almost done"),  # 92 % done and under 5 s left
+        (30, 4.0, "about 4 s left"),  # under 5 s but only 88 % done: not "almost"
+        (200, 5.0, "about 5 s left"),  # 98 % done but 5 s left
+        (60, 0.2, "taking longer than estimated"),  # the estimate ran out, the run goes on
+        (3, 0.0, "taking longer than estimated"),
+        (10, 7.4, "about 7 s left"),
+        (10, 42, "about 40 s left"),
+        (10, 60, "about 1 min left"),
+        (10, 86, "about 1 min 25 s left"),
     ],
 )
-def test_time_left_in_words(seconds: float, words: str) -> None:
-    assert time_left(seconds) == words
+def test_time_left_in_words(elapsed: float, seconds: float, words: str) -> None:
+    assert time_left(Progress("timing matmul", 3, 10, elapsed, seconds)) == words
 
 
 def _plan(phase: str, workloads: int, passes: int = 5, budget_s: float = 0.13) -> dict:
@@ -157,9 +164,11 @@ def test_bench_progress_follows_the_lockstep_and_ends_at_all_done() -> None:
     middle = heard[-1].progress
     assert middle is not None and middle.left_s == pytest.approx(4 + 1) and middle.done == 2
     assert middle.step == "eager phase: timing w0, pass 1 of 2"
-    progress.end()  # a cancel: the steps left are dropped
+    progress.end("cancelled")  # the steps left are dropped; the bar stays where it was
     last = heard[-1].progress
-    assert last is not None and last.fraction == 1.0 and last.left_s == 0
+    assert last is not None and last.left_s == 0 and last.step == "cancelled"
+    assert last.fraction == pytest.approx(middle.fraction)
+    assert progress_text(last) == "cancelled"
 
 
 def test_tasks_side_by_side_are_estimated_from_the_finished_ones() -> None:
@@ -187,3 +196,138 @@ def test_a_fleet_run_says_where_its_nodes_stand_as_the_queue_empties() -> None:
     clock.now += 3
     tasks.update({})
     assert heard[-1].done == 2 and heard[-1].fraction == 1.0
+
+
+def test_a_step_running_late_leaves_the_estimate_of_the_steps_after_it() -> None:
+    clock = Clock()
+    tracker = Tracker(_steps(2, 10), clock=clock)
+    clock.now += 5  # the first step, due in 2 s, is still going
+    assert tracker.now().left_s == 10  # not 12 - 5: the second step has not begun
+
+
+def test_the_share_done_never_goes_back_when_the_estimate_grows() -> None:
+    clock = Clock()
+    tracker = Tracker(_steps(1, 1, 10, kind="export"), clock=clock)
+    clock.now += 3  # the first step, due in 1 s, still going
+    before = tracker.now()
+    assert before.fraction == pytest.approx(3 / (3 + 1 + 10))
+    after = tracker.finish("s0")  # it took 3x: so will the rest, by the estimate
+    assert after.left_s == pytest.approx(3 * 11)
+    by_time = after.elapsed_s / (after.elapsed_s + after.left_s)
+    assert by_time < before.fraction  # what the bar jumped back to
+    assert after.fraction == before.fraction  # what it shows: where it was
+    clock.now += 20
+    assert before.fraction < tracker.now().fraction  # and on from there as time passes
+    assert tracker.now().after(5).fraction >= tracker.now().fraction
+
+
+def test_a_cancel_says_cancelled_and_an_end_says_done() -> None:
+    clock = Clock()
+    tracker = Tracker(_steps(1, 1, 1), clock=clock)
+    clock.now += 1
+    halfway = tracker.finish("s0")
+    tracker.end("cancelled")
+    cancelled = tracker.now()
+    assert cancelled.step == "cancelled" and cancelled.left_s == 0
+    assert progress_text(cancelled) == "cancelled" and time_left(cancelled) == ""
+    assert cancelled.fraction == halfway.fraction and cancelled.after(5) == cancelled
+    finished = Tracker(_steps(1), clock=clock)
+    clock.now += 1
+    finished.finish("s0")
+    finished.end()
+    assert progress_text(finished.now()) == "done" and finished.now().fraction == 1.0
+
+
+def test_the_last_run_here_sets_the_priors_of_its_kinds_until_this_run_knows_better() -> None:
+    clock = Clock()
+    tracker = Tracker(clock=clock)
+    tracker.plan([*_steps(1, 1, 1), Step("c", "compile", "compile", 10)], {"measure": 3.0})
+    assert tracker.now().left_s == pytest.approx(3 * 3 + 10)  # compile: no history, its prior
+    clock.now += 1  # this run's first measure step takes its prior
+    # the last run counts as one step: (3 + 1 x 1) / 2
+    assert tracker.finish("s0").left_s == pytest.approx(2 * 2.0 + 10)
+
+
+def test_a_later_run_starts_from_how_long_the_first_run_here_took() -> None:
+    from advisor.step_times import last_corrections, remember
+
+    def run(history: dict[str, float]) -> tuple[float | None, float]:
+        clock = Clock()
+        tracker = Tracker(clock=clock)
+        tracker.plan([*_steps(2, 2, 2), Step("l", "loading", "load", 1.0)], history)
+        first = tracker.now().left_s
+        for key, took in (("s0", 6), ("s1", 6), ("s2", 6), ("l", 0.5)):  # 3x, then 0.5x
+            clock.now += took
+            tracker.finish(key)
+        tracker.end()
+        remember("bench cpu", tracker)
+        return first, clock.now - 100.0
+
+    assert last_corrections("bench cpu") == {}  # an empty data folder: no history
+    first_estimate, first_length = run(last_corrections("bench cpu"))
+    assert first_estimate == pytest.approx(7.0) and first_length == pytest.approx(18.5)
+    assert last_corrections("bench cpu") == {"measure": 3.0, "load": 0.5}
+    assert last_corrections("deploy") == {}  # another kind of run has its own
+    later_estimate, _ = run(last_corrections("bench cpu"))
+    assert later_estimate == pytest.approx(3 * 6 + 0.5)  # the first run's real length
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        "not json",
+        '{"schema_version": 99, "runs": {"bench cpu": {"measure": {"prior_s": 1, "taken_s": 2}}}}',
+        '{"schema_version": 1, "runs": {"bench cpu": {"measure": {"prior_s": 0, "taken_s": 2}}}}',
+        '{"schema_version": 1, "runs": {"bench cpu": {"measure": {"prior_s": "x"}}}}',
+        '{"schema_version": 1, "runs": {"bench cpu": {"measure": {"prior_s": 1, "taken_s": 1e9}}}}',
+        '{"schema_version": 1, "runs": []}',
+    ],
+)
+def test_kept_step_times_that_cannot_be_trusted_are_no_history(kept: str) -> None:
+    from advisor.datadir import data_dir
+    from advisor.step_times import FILE_NAME, last_corrections, remember
+
+    (data_dir() / FILE_NAME).write_text(kept, encoding="utf-8")
+    assert last_corrections("bench cpu") == {}
+    clock = Clock()
+    tracker = Tracker(_steps(1), clock=clock)
+    clock.now += 2
+    tracker.finish("s0")
+    remember("bench cpu", tracker)  # a bad file is replaced by a good one
+    assert last_corrections("bench cpu") == {"measure": 2.0}
+
+
+@pytest.mark.usefixtures("unusable_data_folder")
+def test_a_data_folder_that_cannot_be_written_costs_only_the_history() -> None:
+    from advisor.step_times import last_corrections, remember
+
+    clock = Clock()
+    tracker = Tracker(_steps(1), clock=clock)
+    clock.now += 2
+    tracker.finish("s0")
+    remember("deploy", tracker)
+    assert last_corrections("deploy") == {}
+
+
+class _Terminal(io.StringIO):
+    """A stream that says it is a terminal, so the live bar draws into it."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_terminal_bar_never_moves_back_and_a_cancel_says_cancelled() -> None:
+    from advisor.terminal.live import LiveOutput
+
+    stream = _Terminal()
+    with LiveOutput(stream) as live:
+        assert live._bar is not None
+        live.progress(Progress("exporting from torch", 3, 10, 60.0, 40.0))
+        live.progress(Progress("exporting from tensorflow", 4, 10, 62.0, 196.0))
+        (task,) = live._bar.tasks
+        assert task.completed == 600  # not 240
+        live.progress(Progress("cancelled", 4, 10, 63.0, 0.0, 0.6, "cancelled"))
+        (task,) = live._bar.tasks
+        assert task.description == "cancelled" and task.completed == 600
+        live._bar.refresh()
+    assert "cancelled" in stream.getvalue() and "almost done" not in stream.getvalue()
