@@ -1,12 +1,13 @@
-"""How good the time left is: a real run, its estimates against the time it really took.
+"""How good the time left is: real runs, their estimates against the time they really took.
 
-Usage: python benchmarks/time_left_accuracy.py [--what bench|deploy] [--preset tiny|quick|full]
+Usage: python benchmarks/time_left_accuracy.py [--what bench|deploy|both] [--preset tiny|quick|full]
        [--save FILE]
 
-Runs the benchmarks (or the deployment routes) as the app does, keeps every progress
-update, then prints, at 10 %, 25 %, 50 % and 75 % of the run's real duration, the total
-the estimate predicted (elapsed + time left) and its error; and, per kind of step, how
-long its steps took against their priors. --save writes the timeline as JSON lines.
+For each kind of run, in a fresh, empty data folder: a first run (the time left from the
+preset's budgets alone), then a later run (from the step times the first one kept).
+Prints, at 10 %, 25 %, 50 % and 75 % of each run's real duration, the total the estimate
+predicted (elapsed + time left) and its error. --save writes the timelines as JSON lines.
+Figures mean something only on a quiet machine.
 """
 
 from __future__ import annotations
@@ -18,58 +19,79 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+SHARES = (0.10, 0.25, 0.50, 0.75)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--what", choices=("bench", "deploy"), default="bench")
+    parser.add_argument("--what", choices=("bench", "deploy", "both"), default="both")
     parser.add_argument("--preset", default="quick")
     parser.add_argument("--save", type=Path)
     args = parser.parse_args()
-    os.environ["FRAMEWORK_ADVISOR_DATA_DIR"] = tempfile.mkdtemp(prefix="advisor-timeleft-")
+    kinds = ("bench", "deploy") if args.what == "both" else (args.what,)
+    saved: list[dict[str, Any]] = []
+    for what in kinds:
+        os.environ["FRAMEWORK_ADVISOR_DATA_DIR"] = tempfile.mkdtemp(prefix="advisor-timeleft-")
+        for run in ("first run", "later run"):
+            total, timeline = _timed(what, args.preset)
+            print(f"{what} {args.preset}, {run}: {total:.1f} s, {len(timeline)} progress updates")
+            for line in _accuracy(total, timeline):
+                print(f"  {line}")
+            saved += [dict(entry, what=what, run=run) for entry in _entries(timeline)]
+    if args.save:
+        with args.save.open("w", encoding="utf-8") as out:
+            out.writelines(json.dumps(entry) + "\n" for entry in saved)
+    return 0
+
+
+def _timed(what: str, preset: str) -> tuple[float, list[tuple[float, Any]]]:
+    """One real run as the app makes it: its length and every progress update (seconds in)."""
     from advisor.bench.run import BenchOptions
     from advisor.deploy.run import DeployOptions
     from advisor.progress import Progress
     from advisor.service import deploy, measure
 
-    timeline: list[tuple[float, Progress]] = []
-    messages: list[tuple[float, str]] = []
+    timeline: list[tuple[float, Any]] = []
     started = time.monotonic()
 
     def listen(event: object) -> None:
         progress = getattr(event, "progress", None)
         if isinstance(progress, Progress):
             timeline.append((time.monotonic() - started, progress))
-        elif getattr(event, "kind", "") == "message":
-            messages.append((time.monotonic() - started, str(getattr(event, "message", ""))))
 
-    if args.what == "bench":
-        measure(BenchOptions(args.preset), None, listen)
+    if what == "bench":
+        measure(BenchOptions(preset), None, listen)
     else:
-        deploy(DeployOptions(args.preset), None, listen)
-    total = time.monotonic() - started
-    print(f"{args.what} {args.preset}: {total:.1f} s, {len(timeline)} progress updates")
-    for share in (0.10, 0.25, 0.50, 0.75):
+        deploy(DeployOptions(preset), None, listen)
+    return time.monotonic() - started, timeline
+
+
+def _accuracy(total: float, timeline: list[tuple[float, Any]]) -> list[str]:
+    """At each share of the real length, the latest estimate of the whole run and its error."""
+    lines = []
+    for share in SHARES:
         at = [(t, p) for t, p in timeline if t <= share * total and p.left_s is not None]
         if not at:
-            print(f"  at {share:4.0%}: no estimate yet")
+            lines.append(f"at {share:4.0%}: no estimate yet")
             continue
         t, progress = at[-1]
-        predicted = t + (progress.left_s or 0.0)
-        print(
-            f"  at {share:4.0%} ({t:5.1f} s): predicted total {predicted:5.1f} s, "
-            f"error {predicted / total - 1:+.0%}"
+        predicted = t + progress.left_s
+        lines.append(
+            f"at {share:4.0%} ({t:5.1f} s): predicted {predicted:5.1f} s of {total:5.1f} s, "
+            f"error {predicted / total - 1:+.0%}, bar {progress.fraction:4.0%}"
         )
-    if args.save:
-        with args.save.open("w", encoding="utf-8") as out:
-            for t, p in timeline:
-                out.write(json.dumps({"t": round(t, 3), "step": p.step, "done": p.done,
-                                      "total": p.total, "left_s": p.left_s}) + "\n")  # fmt: skip
-            for t, message in messages:
-                out.write(json.dumps({"t": round(t, 3), "message": message}) + "\n")
-    return 0
+    return lines
+
+
+def _entries(timeline: list[tuple[float, Any]]) -> list[dict[str, Any]]:
+    return [
+        {"t": round(t, 3), "step": p.step, "done": p.done, "total": p.total, "left_s": p.left_s}
+        for t, p in timeline
+    ]
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from advisor.report.charts import (
     framework_tone,
     log_interval,
     log_ratio,
-    tone_of,
+    ratio_tone,
 )
 from advisor.scoring.engine import NAMES
 
@@ -161,7 +161,7 @@ def ratio_inputs(rows: Sequence[ComparisonRow]) -> list[BarInput]:
             f"{row.workload.title} ({row.dtype}, {PAIR_LABELS[row.pair]})",
             log_ratio(row.ratio),
             ratio_words(row.ratio, row.interval),
-            tone_of(log_ratio(row.ratio)),
+            ratio_tone(row.ratio, row.interval),
             log_interval(row.interval),
         )
         for row in rows

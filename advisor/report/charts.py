@@ -72,3 +72,11 @@ def log_ratio(ratio: float) -> float:
 def log_interval(interval: tuple[float, float] | None) -> tuple[float, float] | None:
     """A ratio's interval on the same log scale (its whisker), or None without one."""
     return (log_ratio(interval[0]), log_ratio(interval[1])) if interval else None
+
+
+def ratio_tone(ratio: float, interval: tuple[float, float] | None) -> Tone:
+    """A speed ratio's colour: the faster side's, neutral where the interval holds 1.0 (a
+    tie, as its words say)."""
+    if interval is not None and interval[0] <= 1.0 <= interval[1]:
+        return "neutral"
+    return tone_of(log_ratio(ratio))

@@ -13,7 +13,7 @@ from advisor.report.charts import (
     diverging_bars,
     log_interval,
     log_ratio,
-    tone_of,
+    ratio_tone,
 )
 
 
@@ -113,5 +113,6 @@ def _bars(fleet: Fleet) -> tuple[Bar, ...]:
                 text = ratio_words(row.ratio, row.interval)
                 whisker = log_interval(row.interval)
                 label = f"{row.workload.title} · {machine.label}"
-                items.append(BarInput(label, value, text, tone_of(value), whisker))
+                tone = ratio_tone(row.ratio, row.interval)
+                items.append(BarInput(label, value, text, tone, whisker))
     return diverging_bars(items)

@@ -33,7 +33,8 @@ def _terminal(record: Record, workload: str, pair: Pair) -> str:
 
 def _app(
     window: MainWindow, record: Record, workload: str, pair: Pair, title: str
-) -> tuple[str, str]:
+) -> tuple[str, str, str]:
+    """The app's table cell and chart words, and the chart bar's colour."""
     assert record.benchmarks is not None
     page = window.bench
     page.show_record(record, compare(record.benchmarks))
@@ -50,10 +51,10 @@ def _app(
     assert f"{bar.label}: {bar.text}" in page.chart.accessibleDescription()
     page.chart.resize(860, page.chart.heightForWidth(860))
     page.chart.grab()  # painted whole: the words wrap, never cut
-    return table, bar.text
+    return table, bar.text, bar.tone
 
 
-def _report(record: Record, workload: str, pair: Pair, title: str) -> tuple[str, str]:
+def _report(record: Record, workload: str, pair: Pair, title: str) -> tuple[str, str, str]:
     html = render_html(record)
     article = re.search(rf'id="workload-{workload}".*?</article>', html, re.S)
     assert article
@@ -72,32 +73,36 @@ def _report(record: Record, workload: str, pair: Pair, title: str) -> tuple[str,
     assert bar_text
     cell = re.search(r'<td class="ratio">(.*?)</td>', row, re.S)
     assert cell
-    return _text(cell.group(1)), _text(bar_text.group(1))
+    tone = re.search(r'<rect class="tone-(\w+)"', item)
+    assert tone
+    return _text(cell.group(1)), _text(bar_text.group(1)), tone.group(1)
 
 
 @pytest.mark.parametrize(
-    ("workload", "pair", "expected"),
+    ("workload", "pair", "expected", "colour"),
     [
         # a tie whose median leans to PyTorch: once "a tie: 2.02x" beside "PyTorch 2.02x faster"
         (
             "mlp_train",
             "compiled",
             "a tie (95% CI: TensorFlow up to 1.76x faster, PyTorch up to 2.18x faster)",
+            "neutral",  # not TensorFlow's blue, though its median leans that way
         ),
         # TensorFlow ahead: once "0.77x [0.62-0.95]" beside "TensorFlow 1.29x faster"
-        ("cnn_train", "as_written", "TensorFlow 1.29x faster (95% CI 1.05-1.62x)"),
+        ("cnn_train", "as_written", "TensorFlow 1.29x faster (95% CI 1.05-1.62x)", "tensorflow"),
     ],
 )
 def test_a_pair_reads_the_same_everywhere(
-    window: MainWindow, workload: str, pair: Pair, expected: str
+    window: MainWindow, workload: str, pair: Pair, expected: str, colour: str
 ) -> None:
     record = record_from_json(fixture_text("records", "bench_tiny_cpu.json"))
     assert record.benchmarks is not None
     row = compare(record.benchmarks).row(workload, pair)
     assert row is not None and ratio_words(row.ratio, row.interval) == expected
     title = row.workload.title
-    app_table, app_chart = _app(window, record, workload, pair, title)
-    report_table, report_chart = _report(record, workload, pair, title)
+    app_table, app_chart, app_colour = _app(window, record, workload, pair, title)
+    report_table, report_chart, report_colour = _report(record, workload, pair, title)
+    assert app_colour == report_colour == colour
     assert _terminal(record, workload, pair) == expected
     assert app_table == expected and app_chart == expected
     assert report_table == expected and report_chart == expected
