@@ -74,9 +74,7 @@ class Tracker:
     """Steps planned, steps finished, and the estimate of the rest."""
 
     def __init__(
-        self,
-        steps: Sequence[Step] = (),
-        clock: Callable[[], float] = time.monotonic,
+        self, steps: Sequence[Step] = (), clock: Callable[[], float] = time.monotonic
     ) -> None:
         self._clock = clock
         self._history: dict[str, float] = {}  # kind -> correction in the last run here
