@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -132,4 +132,11 @@ def read_only_table(columns: list[str], accessible_name: str) -> QTableWidget:
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setTabKeyNavigation(False)  # Tab leaves the table instead of walking its cells
     table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
+    # A column that narrows wraps its cells onto more lines: the rows grow with it, so no
+    # cell is cut short (a ratio's words run to three lines in a narrow window). Once the
+    # columns have settled: rows grown mid-way bring a scroll bar that narrows them again.
+    settle = QTimer(table)
+    settle.setSingleShot(True)
+    settle.timeout.connect(table.resizeRowsToContents)
+    table.horizontalHeader().sectionResized.connect(lambda *_: settle.start(0))
     return table

@@ -6,6 +6,7 @@ import re
 from html import unescape
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from advisor.comparison import PAIR_LABELS, Pair, compare
 from advisor.formatting import ratio_words
@@ -106,3 +107,20 @@ def test_a_pair_reads_the_same_everywhere(
     assert _terminal(record, workload, pair) == expected
     assert app_table == expected and app_chart == expected
     assert report_table == expected and report_chart == expected
+
+
+def test_the_ratio_cells_grow_to_show_their_words_whole_when_the_window_narrows(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    record = record_from_json(fixture_text("records", "bench_tiny_cpu.json"))
+    assert record.benchmarks is not None
+    window.resize(1400, 900)
+    window.nav.setCurrentRow(2)
+    window.bench.show_record(record, compare(record.benchmarks))
+    window.resize(860, 560)
+    table = window.bench.table
+
+    def every_row_fits() -> bool:
+        return all(table.rowHeight(r) >= table.sizeHintForRow(r) for r in range(table.rowCount()))
+
+    qtbot.waitUntil(every_row_fits, timeout=3000)
