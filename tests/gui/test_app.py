@@ -143,6 +143,13 @@ def test_the_whole_flow_for_real_stays_responsive_and_never_loads_a_framework(
 def test_cancel_stops_the_run_and_keeps_what_finished(window: MainWindow, qtbot: QtBot) -> None:
     bench = window.bench
     finished: list[object] = []
+    said: list[str] = []  # the status bar's words at each progress update
+
+    def on_progress(progress: Progress | None) -> None:
+        if progress is not None:
+            said.append(window.bench_progress.label.text())
+
+    bench.progress_changed.connect(on_progress)
     qtbot.mouseClick(bench.start_button, Qt.MouseButton.LeftButton)  # quick size
     assert bench.job is not None
     bench.job.progress.connect(
@@ -158,6 +165,9 @@ def test_cancel_stops_the_run_and_keeps_what_finished(window: MainWindow, qtbot:
     kept = [c for s in run.suites for c in s.cases if c.status == "ok"]
     assert len(kept) >= 1
     assert "cancelled" in bench.status.text()
+    assert said[-1] == "Benchmarks: cancelled" and not any(
+        w.startswith("Benchmarks: done") for w in said
+    )
     assert bench.start_button.isEnabled() and not bench.cancel_button.isEnabled()
     assert stopped_after < 10, stopped_after  # 2 s target: see the closing note's figure
 
