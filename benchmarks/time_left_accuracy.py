@@ -35,13 +35,14 @@ def main() -> int:
     kinds = ("bench", "deploy") if args.what == "both" else (args.what,)
     saved: list[dict[str, Any]] = []
     for what in kinds:
-        os.environ["FRAMEWORK_ADVISOR_DATA_DIR"] = tempfile.mkdtemp(prefix="advisor-timeleft-")
-        for run in ("first run", "later run"):
-            total, timeline = _timed(what, args.preset)
-            print(f"{what} {args.preset}, {run}: {total:.1f} s, {len(timeline)} progress updates")
-            for line in _accuracy(total, timeline):
-                print(f"  {line}")
-            saved += [dict(entry, what=what, run=run) for entry in _entries(timeline)]
+        with tempfile.TemporaryDirectory(prefix="advisor-timeleft-") as data:
+            os.environ["FRAMEWORK_ADVISOR_DATA_DIR"] = data  # empty: the first run has no history
+            for run in ("first run", "later run"):
+                total, timeline = _timed(what, args.preset)
+                print(f"{what} {args.preset}, {run}: {total:.1f} s, {len(timeline)} updates")
+                for line in _accuracy(total, timeline):
+                    print(f"  {line}", flush=True)
+                saved += [dict(entry, what=what, run=run) for entry in _entries(timeline)]
     if args.save:
         with args.save.open("w", encoding="utf-8") as out:
             out.writelines(json.dumps(entry) + "\n" for entry in saved)
