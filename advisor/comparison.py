@@ -21,7 +21,10 @@ from typing import Literal
 
 from advisor.bench.spec import suite
 from advisor.bench.stats import figure, speed_ratio
+from advisor.catalog import display_names
 from advisor.record import BenchmarkRun, CaseResult, ParityCheck, SuiteResult, WorkloadInfo
+
+_NAMES = display_names()
 
 Pair = Literal["as_written", "compiled", "eager"]
 PAIRS: tuple[Pair, ...] = ("as_written", "compiled", "eager")
@@ -237,6 +240,56 @@ def ratio_text(ratio: float) -> str:
     if ratio >= 1e9:  # possible only for an absurd record: no run of dozens of digits
         return f"{ratio:.2g}"
     return f"{ratio:,.0f}" if ratio >= 100 else f"{ratio:.2f}"
+
+
+def _figure(ratio: float) -> str:
+    """A speed-up of 1 or more as ratio_text writes it ('1.42', '1,234'), with a third
+    decimal where two would read '1.00'."""
+    text = ratio_text(ratio)
+    return f"{ratio:.3f}" if text == "1.00" and ratio != 1.0 else text
+
+
+def _times(ratio: float) -> str:
+    return f"{_figure(ratio)}x"
+
+
+def _faster_side(ratio: float) -> str:
+    """Who is faster at this ratio: 'PyTorch 1.10x faster', 'TensorFlow 1.03x faster'."""
+    if ratio == 1.0:
+        return "equal speed"
+    if ratio > 1.0:
+        return f"{_NAMES['torch']} {_times(ratio)} faster"
+    return f"{_NAMES['tensorflow']} {_times(1 / ratio)} faster"
+
+
+def _tie(low: float, high: float) -> str:
+    """An interval that holds 1.0, as how far each side could be ahead."""
+    ends = [f"{_NAMES['tensorflow']} up to {_times(1 / low)} faster"] if low < 1.0 else []
+    ends += ["equal speed"] if 1.0 in (low, high) else []
+    ends += [f"{_NAMES['torch']} up to {_times(high)} faster"] if high > 1.0 else []
+    return f"a tie (95% CI: {', '.join(ends)})"
+
+
+def ratio_words(ratio: float | None, interval: tuple[float, float] | None) -> str:
+    """A PyTorch/TensorFlow speed ratio (>1: PyTorch faster) in the one wording every
+    front-end shows: 'PyTorch 1.42x faster (95% CI 1.35-1.49x)', 'TensorFlow 1.61x faster
+    (95% CI 1.50-1.83x)', or, where the interval holds 1.0, 'a tie (95% CI: TensorFlow up
+    to 1.03x faster, PyTorch up to 1.10x faster)'; 'n/a' without a ratio.
+
+    A figure is always a speed-up of the faster side (never '0.06x'), and a tie names no
+    winner: its median could sit on either side of 1.0 and would contradict the words.
+    """
+    if ratio is None:
+        return "n/a"
+    if interval is None:
+        return f"{_faster_side(ratio)} (no interval: too few samples)"
+    low, high = interval
+    if low <= 1.0 <= high:
+        return _tie(low, high)
+    if low > 1.0:
+        return f"{_faster_side(ratio)} (95% CI {_figure(low)}-{_times(high)})"
+    # TensorFlow's speed-up: the interval is turned round with it
+    return f"{_faster_side(ratio)} (95% CI {_figure(1 / high)}-{_times(1 / low)})"
 
 
 def ratio_interval(first: CaseResult, second: CaseResult, seed: str) -> tuple[float, float] | None:

@@ -19,8 +19,8 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from advisor.bench.spec import PRESETS
-from advisor.comparison import PAIR_LABELS, Comparison, ComparisonRow, Pair, compare
-from advisor.formatting import framework_name, ratio_words
+from advisor.comparison import PAIR_LABELS, Comparison, ComparisonRow, Pair, compare, ratio_words
+from advisor.formatting import framework_name
 from advisor.record import Record
 from advisor.scoring.answers import Answers
 from advisor.scoring.knowledge import Knowledge

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from advisor.comparison import VARIANT_LABELS, Comparison, ratio_text
-from advisor.formatting import format_bytes, ratio_words
+from advisor.comparison import VARIANT_LABELS, Comparison, ratio_text, ratio_words
+from advisor.formatting import format_bytes
 from advisor.record import DeploymentRun, Record
 from advisor.report.charts import Bar, BarInput, diverging_bars, tone_of
 from advisor.report.deploy_view import deployment_view

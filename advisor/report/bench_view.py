@@ -13,8 +13,8 @@ from advisor.comparison import (
     CompileRow,
     Side,
     ratio_text,
+    ratio_words,
 )
-from advisor.formatting import ratio_words
 from advisor.record import BenchmarkRun, ParityCheck, PeakEstimate, SuiteResult, WorkloadInfo
 from advisor.report.charts import (
     Bar,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from advisor.comparison import PAIR_LABELS, Pair
+from advisor.comparison import PAIR_LABELS, Pair, ratio_words
 from advisor.fleet.compare import Fleet, MachineRun, speed_rows
-from advisor.formatting import framework_name, ratio_words
+from advisor.formatting import framework_name
 from advisor.report.charts import (
     Bar,
     BarInput,

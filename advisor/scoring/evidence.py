@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from advisor.bench.spec import MetricSpec, suite
-from advisor.comparison import PAIR_LABELS, Comparison, ComparisonRow, ratio_text
+from advisor.comparison import PAIR_LABELS, Comparison, ComparisonRow, ratio_text, ratio_words
 from advisor.record import BenchmarkRun
 
 GAP_PER_DOUBLING = 2.0
@@ -69,10 +69,9 @@ def _from_rows(rows: list[ComparisonRow], spec: MetricSpec) -> Measured:
     low = _geometric_mean([r.interval[0] for r in measured if r.interval is not None])
     high = _geometric_mean([r.interval[1] for r in measured if r.interval is not None])
     parts = ", ".join(f"{r.workload.id} {ratio_text(r.ratio or 0.0)}x" for r in measured)
-    spread = f"{ratio_text(ratio)}x [{ratio_text(low)}-{ratio_text(high)}]"
-    text = f"{label}: PyTorch/TensorFlow speed {spread} ({parts})"
+    text = f"{label}: {ratio_words(ratio, (low, high))} (PyTorch/TensorFlow: {parts})"
     if low <= 1.0 <= high:
-        return Measured(10.0, 10.0, f"{text}; the interval holds 1.0: a tie", (0.0, 0.0), True)
+        return Measured(10.0, 10.0, f"{text}; weighs nothing", (0.0, 0.0), True)
     torch, tensorflow = scores_from_ratio(ratio)
     return Measured(torch, tensorflow, text, (_difference(low), _difference(high)))
 

@@ -10,8 +10,9 @@ from advisor.comparison import (
     CompileRow,
     Side,
     ratio_text,
+    ratio_words,
 )
-from advisor.formatting import case_text, format_bytes, format_case, format_number, ratio_words
+from advisor.formatting import case_text, format_bytes, format_case, format_number
 from advisor.record import (
     CaseResult,
     ParityCheck,

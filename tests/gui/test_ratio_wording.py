@@ -8,8 +8,7 @@ from html import unescape
 import pytest
 from pytestqt.qtbot import QtBot
 
-from advisor.comparison import PAIR_LABELS, Pair, compare
-from advisor.formatting import ratio_words
+from advisor.comparison import PAIR_LABELS, Pair, compare, ratio_words
 from advisor.gui.main_window import MainWindow
 from advisor.record import Record, record_from_json
 from advisor.report.render import render_html

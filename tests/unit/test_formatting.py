@@ -74,8 +74,7 @@ def test_timestamps_read_in_local_time_with_their_offset(monkeypatch: pytest.Mon
 
 
 def test_ratios_say_which_framework_is_faster_in_words() -> None:
-    from advisor.comparison import compare
-    from advisor.formatting import ratio_words
+    from advisor.comparison import compare, ratio_words
     from advisor.record import record_from_json
     from tests.helpers import fixture_text
 
@@ -96,7 +95,7 @@ def test_ratios_say_which_framework_is_faster_in_words() -> None:
 
 
 def test_ratios_from_a_busy_run_never_read_below_one_or_as_a_tie_beside_a_winner() -> None:
-    from advisor.formatting import ratio_words
+    from advisor.comparison import ratio_words
 
     # The wordings issue 25 found: a 16x gap said as "a tie: 0.06x", a tie as "2.02x".
     assert ratio_words(0.0568, (0.05, 0.07)) == "TensorFlow 17.61x faster (95% CI 14.29-20.00x)"
@@ -114,7 +113,7 @@ _SPEED = st.floats(min_value=1e-4, max_value=1e4, allow_nan=False)
 
 @given(st.lists(_SPEED, min_size=3, max_size=3).map(sorted))
 def test_ratio_wording_never_contradicts_its_interval(speeds: list[float]) -> None:
-    from advisor.formatting import ratio_words
+    from advisor.comparison import ratio_words
 
     low, ratio, high = speeds
     words = ratio_words(ratio, (low, high))

@@ -169,7 +169,8 @@ def test_the_tie_example_really_is_a_weightless_tie() -> None:
         if r.criterion.id == "measured_training"
     )
     assert row.weight == 0 and row.torch == row.tensorflow == 10
-    assert row.evidence is not None and row.evidence.endswith("the interval holds 1.0: a tie")
+    assert row.evidence is not None and ": a tie (95% CI: " in row.evidence
+    assert row.evidence.endswith("; weighs nothing")
 
 
 def _defaults() -> dict[str, Any]:
