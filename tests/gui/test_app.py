@@ -368,7 +368,9 @@ def test_the_environment_selector_lists_what_discovery_found(
         Environment(ml, "3.11.7", "/envs/ml", {"torch": ModuleCheck(True, "2.13.0", None)}),
         Environment(old, "3.6.15", "/usr", {}, "Python 3.6.15 is too old (3.8 or newer needed)"),
     ]
-    monkeypatch.setattr("advisor.gui.machine_page.discover_environments", lambda: found)
+    monkeypatch.setattr(
+        "advisor.gui.machine_page.discover_environments", lambda _cancel=None: found
+    )
     selector = window.machine.environments
     window.machine.discover_environments()
     qtbot.waitUntil(lambda: selector.count() == 3, timeout=5000)
