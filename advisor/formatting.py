@@ -21,6 +21,7 @@ from advisor.record import (
     GpuInventory,
     MachineInventory,
     PackageVersion,
+    ParityCheck,
     Record,
     WorkloadInfo,
 )
@@ -209,6 +210,19 @@ def progress_text(progress: Progress) -> str:
     alone once the run has ended."""
     left = time_left(progress)
     return f"{progress.step} · {left}" if left else progress.step
+
+
+def parity_text(check: ParityCheck | None) -> str:
+    """A parity check in words: 'numerics agree (max abs diff 1e-07, ...)', or why not checked."""
+    if check is None:
+        return ""
+    if check.agree is None:
+        return f"numerics not checked: {check.reason}"
+    verdict = "numerics agree" if check.agree else "NUMERICS DISAGREE"
+    return (
+        f"{verdict} (max abs diff {check.max_abs_diff:.2g}, rel {check.max_rel_diff:.2g}; "
+        f"tolerance rtol {check.rtol:g}, atol {check.atol:g})"
+    )
 
 
 def headline(rec: Recommendation) -> str:

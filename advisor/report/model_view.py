@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from advisor.formatting import format_bytes
+from advisor.formatting import format_bytes, parity_text
 from advisor.record import (
     BenchmarkRun,
     CaseResult,
@@ -74,16 +74,7 @@ def _row(suite: SuiteResult, case: CaseResult, workloads: dict[str, WorkloadInfo
 
 
 def _parity(check: ParityCheck | None) -> str | None:
-    if check is None:
-        return None
-    if check.max_abs_diff is None:
-        return f"Same weights on both back-ends: not comparable ({check.reason})"
-    verdict = "agree" if check.agree else "DISAGREE"
-    return (
-        f"Same weights on both back-ends: outputs {verdict} (max abs diff "
-        f"{check.max_abs_diff:.2g}, rel {check.max_rel_diff or 0:.2g}; tolerance "
-        f"{check.atol:g} + {check.rtol:g} x the largest output)"
-    )
+    return None if check is None else f"Same weights on both back-ends: {parity_text(check)}"
 
 
 def model_bench_view(run: BenchmarkRun) -> ModelBenchView:

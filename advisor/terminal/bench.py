@@ -12,10 +12,9 @@ from advisor.comparison import (
     ratio_text,
     ratio_words,
 )
-from advisor.formatting import case_text, format_bytes, format_case, format_number
+from advisor.formatting import case_text, format_bytes, format_case, format_number, parity_text
 from advisor.record import (
     CaseResult,
-    ParityCheck,
     PeakEstimate,
     SuiteResult,
     WorkloadInfo,
@@ -35,18 +34,6 @@ def _side(side: Side, unit: str) -> str:
     return text
 
 
-def _parity(check: ParityCheck | None) -> str:
-    if check is None:
-        return ""
-    if check.agree is None:
-        return f"numerics not checked: {check.reason}"
-    verdict = "numerics agree" if check.agree else "NUMERICS DISAGREE"
-    return (
-        f"{verdict} (max abs diff {check.max_abs_diff:.2g}, rel {check.max_rel_diff:.2g}; "
-        f"tolerance rtol {check.rtol:g}, atol {check.atol:g})"
-    )
-
-
 def _row_lines(row: ComparisonRow) -> list[str]:
     unit = row.workload.unit
     lines = [
@@ -55,7 +42,7 @@ def _row_lines(row: ComparisonRow) -> list[str]:
         f"      PyTorch     {_side(row.torch, unit)}",
         f"      TensorFlow  {_side(row.tensorflow, unit)}",
     ]
-    parity = _parity(row.parity)
+    parity = parity_text(row.parity)
     return lines + ([f"      {parity}"] if parity else [])
 
 

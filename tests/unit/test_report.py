@@ -354,5 +354,5 @@ def test_your_model_section_shows_its_benchmark_rows_and_no_suite_comparison() -
     assert "Keras 3 (tensorflow back-end), 91 parameters, inputs 2x6" in section
     for row in ("Keras 3 on TensorFlow tf.function(jit_compile=True) (XLA) 2", "torch.compile 1"):
         assert row in section
-    assert "Same weights on both back-ends: outputs agree" in section
+    assert "Same weights on both back-ends: numerics agree (max abs diff" in section
     assert "Keras 3 on PyTorch: peak" in section
