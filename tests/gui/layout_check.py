@@ -76,7 +76,12 @@ def check(window: Any, app: Any, width: int, height: int) -> dict[str, Any]:
 
 def main() -> None:
     width, height = int(sys.argv[1]), int(sys.argv[2])
-    os.environ["FRAMEWORK_ADVISOR_DATA_DIR"] = tempfile.mkdtemp(prefix="advisor-layout-")
+    with tempfile.TemporaryDirectory(prefix="advisor-layout-") as data:  # removed at the end
+        os.environ["FRAMEWORK_ADVISOR_DATA_DIR"] = data
+        _show_and_check(width, height)
+
+
+def _show_and_check(width: int, height: int) -> None:
     from advisor.display import prepare_webengine
 
     prepare_webengine()
