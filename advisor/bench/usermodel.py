@@ -21,8 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from advisor.bench.events import parse_case
 from advisor.bench.spec import suite
-from advisor.bench.stats import NOISE_THRESHOLD_CV, summarise
+from advisor.bench.stats import NOISE_THRESHOLD_CV
 from advisor.errors import CancelledError
 from advisor.probing.inventory import take_inventory
 from advisor.probing.runner import ProcessResult, run_process
@@ -148,7 +149,7 @@ def _run_suite(
 
     def on_event(event: dict[str, Any]) -> None:
         if event.get("stage") == "case_finished" and isinstance(event.get("result"), dict):
-            cases.append(case_result(event["result"]))
+            cases.append(parse_case(event["result"]))  # the suite's checks and bounds
 
     argv = [python, str(probes_folder() / "user_model_bench.py"), "--plan", str(path)]
     process = run_process(argv, timeout_s, on_event, cancel=cancel)
@@ -189,25 +190,6 @@ def _suite(
         version=version if isinstance(version, str) else None,
         peak_rss_bytes=peak if isinstance(peak, int) else None,
         settings={"backend": plan["backend"], "threads": str(plan["threads"])},
-    )
-
-
-def case_result(result: dict[str, Any]) -> CaseResult:
-    """A timed case from the bench script's event."""
-    samples = tuple(float(s) for s in result.get("samples_s") or () if s > 0)
-    first = result.get("first_call_s")
-    return CaseResult(
-        workload=str(result.get("workload")),
-        variant=str(result.get("variant")),
-        dtype=str(result.get("dtype")),
-        status="ok" if result.get("status") == "ok" else "failed",
-        reason=result.get("reason"),
-        samples_s=samples,
-        inner_iterations=int(result.get("inner_iterations") or 0),
-        warmup_iterations=int(result.get("warmup_iterations") or 0),
-        work_per_iteration=float(result.get("work_per_iteration") or 0.0),
-        first_call_s=float(first) if isinstance(first, int | float) else None,
-        stats=summarise(samples) if len(samples) >= 2 else None,
     )
 
 
