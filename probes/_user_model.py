@@ -122,7 +122,8 @@ def _is_array(value):
 
 def _inputs(returned, name):
     if not isinstance(returned, (tuple, list)) or len(returned) != 2:
-        got = "a %s" % type(returned).__name__
+        kind = type(returned).__name__
+        got = ("an %s" if kind[:1].lower() in "aeiou" else "a %s") % kind
         if isinstance(returned, (tuple, list)):
             got += " of %d items" % len(returned)
         raise UserModelError(
