@@ -108,21 +108,13 @@ def inspect_model(
 def _described(ref: ModelRef, process: ProcessResult, timeout_s: float) -> UserModel:
     if process.cancelled:
         raise CancelledError("cancelled while building the model")
-    document = _document(process.stdout)
+    document = process.json_object()
     if document is None or process.returncode != 0:
         why = process.failure_reason(timeout_s) or "the model probe printed no result"
         raise UserModelError(f"{ref.text}: building the model {why}")
     if document.get("status") != "ok":
         raise UserModelError(str(document.get("reason")))
     return _user_model(ref, document)
-
-
-def _document(stdout: str) -> dict[str, Any] | None:
-    try:
-        document = json.loads(stdout)
-    except json.JSONDecodeError:
-        return None
-    return document if isinstance(document, dict) else None
 
 
 def _user_model(ref: ModelRef, document: dict[str, Any]) -> UserModel:

@@ -153,16 +153,8 @@ def _run_suite(
 
     argv = [python, str(probes_folder() / "user_model_bench.py"), "--plan", str(path)]
     process = run_process(argv, timeout_s, on_event, cancel=cancel)
-    document = _document(process)
+    document = process.json_object() or {}
     return document, _suite(suite_id, name, process, document, cases, timeout_s, plan)
-
-
-def _document(process: ProcessResult) -> dict[str, Any]:
-    try:
-        document = json.loads(process.stdout)
-    except json.JSONDecodeError:
-        return {}
-    return document if isinstance(document, dict) else {}
 
 
 def _suite(

@@ -81,7 +81,7 @@ def export_framework(
         progress.current, progress.since, progress.started_here = None, time.monotonic(), 0
         ending = _wait(process, progress, timeout_s, cancel)
         result = process.result(ending)
-        progress.version = _version(result.stdout) or progress.version
+        progress.version = _version(result) or progress.version
         _blame(progress, _unfinished(progress, left), ending, result, timeout_s)
         if ending == "cancelled":
             return FrameworkExports(progress.routes, progress.version, True)
@@ -115,13 +115,9 @@ def _blame(
         entry.failure, entry.missing = (status, reason), ()
 
 
-def _version(stdout: str) -> str | None:
+def _version(result: ProcessResult) -> str | None:
     """The exporting framework's version from the script's document, if it printed one."""
-    try:
-        document = json.loads(stdout)
-    except json.JSONDecodeError:
-        return None
-    version = document.get("version") if isinstance(document, dict) else None
+    version = (result.json_object() or {}).get("version")
     return version if isinstance(version, str) else None
 
 

@@ -369,11 +369,8 @@ def _model_loaded(
 
 
 def _with_runtime(result: RouteResult, route: RouteSpec, process: ProcessResult) -> RouteResult:
-    try:
-        document = json.loads(process.stdout)
-    except json.JSONDecodeError:
-        return result
-    if not isinstance(document, dict):
+    document = process.json_object()
+    if document is None:
         return result
     label = RUNTIME_LABELS[route.runtime]
     version = document.get("runtime_version")

@@ -52,6 +52,14 @@ class ProcessResult:
     stdout_overflow: bool = False  # it printed more than MAX_STDOUT_BYTES (the rest was dropped)
     oom_killed: bool = False  # the kernel's out-of-memory killer struck while it ran
 
+    def json_object(self) -> dict[str, Any] | None:
+        """What it printed, as the one JSON object a probe writes, or None for anything else."""
+        try:
+            document = json.loads(self.stdout)
+        except json.JSONDecodeError:
+            return None
+        return document if isinstance(document, dict) else None
+
     def failure_reason(self, timeout_s: float) -> str | None:
         """Why the process failed, in one line, or None if it exited 0."""
         if self.start_error:
