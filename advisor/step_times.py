@@ -29,11 +29,12 @@ def last_corrections(run: str) -> dict[str, float]:
     """Per kind of step, time taken over prior in the last `run` ("bench", "deploy") here;
     {} when there was none or what was kept cannot be read."""
     try:
-        kept = json.loads(read_text_file(data_dir() / FILE_NAME, FILE_NAME))
-        kinds = kept["runs"][run] if kept.get("schema_version") == SCHEMA_VERSION else {}
-        return {kind: _correction(times) for kind, times in kinds.items() if _usable(times)}
-    except (AdvisorError, ValueError, TypeError, KeyError, AttributeError):
+        kinds = _kept_runs(data_dir() / FILE_NAME).get(run)
+    except AdvisorError:
         return {}
+    if not isinstance(kinds, dict):
+        return {}
+    return {kind: _correction(times) for kind, times in kinds.items() if _usable(times)}
 
 
 def remember(run: str, tracker: Tracker) -> None:
