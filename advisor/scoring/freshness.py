@@ -8,7 +8,7 @@ from datetime import date
 
 from advisor.scoring.answers import Answers
 from advisor.scoring.knowledge import Criterion, Hedge, Knowledge
-from advisor.scoring.weights import holds
+from advisor.scoring.weights import applying_override
 
 # Past this many days the verdict says plainly that its knowledge may be out of date:
 # the ecosystem moves every few months (tools renamed, archived, released).
@@ -38,7 +38,7 @@ class Freshness:
 
 def claim_date(criterion: Criterion, answers: Answers) -> str:
     """The check date of the claim a static criterion scores with for these answers."""
-    override = next((o for o in criterion.overrides if holds(o.when, answers)), None)
+    override = applying_override(criterion, answers)
     return override.as_of if override is not None else criterion.as_of
 
 

@@ -22,6 +22,7 @@ from advisor.scoring.knowledge import (
     Condition,
     Criterion,
     Knowledge,
+    Override,
     Question,
     Score,
 )
@@ -72,11 +73,16 @@ def holds(condition: Condition, answers: Answers) -> bool:
     return bool(set(chosen(answers, condition.question)) & set(condition.any_of))
 
 
+def applying_override(criterion: Criterion, answers: Answers) -> Override | None:
+    """The criterion's first override whose condition holds for these answers, if any."""
+    return next((o for o in criterion.overrides if holds(o.when, answers)), None)
+
+
 def static_scores(criterion: Criterion, answers: Answers) -> tuple[Score, Score, dict[str, str]]:
     """A static criterion's scores and support, from its first override whose condition holds."""
-    for override in criterion.overrides:
-        if holds(override.when, answers):
-            return override.torch, override.tensorflow, override.support
+    override = applying_override(criterion, answers)
+    if override is not None:
+        return override.torch, override.tensorflow, override.support
     assert criterion.torch is not None and criterion.tensorflow is not None
     return criterion.torch, criterion.tensorflow, criterion.support
 
