@@ -400,7 +400,7 @@ def _add_deploy_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         "deploy",
         help="export small models through each framework's deployment routes, reload and time them",
         description="Routes whose packages are missing are reported with the command that adds "
-        "them; see the README's 'Deployment paths'.",
+        "them; see docs/deployment.md.",
     )
     deploy.add_argument(
         "--targets",

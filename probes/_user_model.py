@@ -1,6 +1,6 @@
 """The user's own model: import their file, call their factory, check what it returned.
 
-The contract (README, "Your own model"): a function of no arguments returning
+The contract (docs/your-model.md): a function of no arguments returning
 `(model, example_inputs)`, the model a torch.nn.Module, a Keras 3 model or a tf.Module
 (or an object with a tf.function `__call__`), the inputs a tuple of tensors or NumPy
 arrays. Only a probe process imports the user's code, after reserve_stdout, so a

@@ -1,6 +1,6 @@
 """How much each criterion counts for these answers: base weights, answers, relevance, must-haves.
 
-The order of the steps is the method the README describes:
+The order of the steps is the method docs/advice.md describes:
 1. base weight + what each answer adds (never below zero);
 2. importance questions that scale criteria multiply them (level 0 zeroes them);
 3. measured criteria are multiplied by how well the measured device stands for the
