@@ -9,6 +9,10 @@ the app. Three pairs, each meaning one thing:
   the same way either way, so their pair is the plain one;
 - "compiled": torch.compile against tf.function(jit_compile=True) (XLA);
 - "eager": eager against eager, what stepping through a model in a debugger costs.
+
+Each row also says how busy the machine was while its samples were taken (other work's
+share of the cores, machine/load.py); a busy row's words say so, and the advice leaves
+it out (scoring/evidence.py).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Literal
 from advisor.bench.spec import suite
 from advisor.bench.stats import figure, speed_ratio
 from advisor.catalog import display_names
+from advisor.machine.load import busy_words, is_busy, others_share, steal_share
 from advisor.record import BenchmarkRun, CaseResult, ParityCheck, SuiteResult, WorkloadInfo
 
 _NAMES = display_names()
@@ -40,6 +45,9 @@ VARIANT_LABELS = {
     "xla": "tf.function + XLA",
 }
 COMPILED = ("compile", "function", "xla")
+# The suite processes that time each variant (probes/*_bench.py): the fully compiled
+# forms run in processes of their own, in the compiled phase.
+_PHASES = {"eager": "eager", "function": "eager", "compile": "compiled", "xla": "compiled"}
 BOOTSTRAP_RESAMPLES = 1000
 INTERVAL = 0.95
 
@@ -75,6 +83,9 @@ class ComparisonRow:
     ratio: float | None  # PyTorch speed / TensorFlow speed; >1: PyTorch is faster
     interval: tuple[float, float] | None  # 95 % bootstrap interval of the ratio
     parity: ParityCheck | None
+    # other work's share of the cores while the pair's samples were taken (0-1); None where
+    # it was not measured (a record before schema 3, a machine without /proc)
+    busy: float | None = None
 
     @property
     def is_tie(self) -> bool:
@@ -232,6 +243,38 @@ def _row(
         ratio,
         interval,
         parity if both_eager and pair != "compiled" and dtype == "float32" else None,
+        _busy(run, workload, (torch, tensorflow)) if ratio is not None else None,
+    )
+
+
+def _busy(run: BenchmarkRun, workload: WorkloadInfo, sides: tuple[Side, Side]) -> float | None:
+    """Other work's share of the cores during the timing passes of the pair's two cases."""
+    phases = {_PHASES.get(s.figure.case.variant) for s in sides if s.figure is not None}
+    return others_share(
+        [
+            slot.use
+            for slot in run.cpu_use
+            if slot.command == "measure" and slot.workload == workload.id and slot.phase in phases
+        ]
+    )
+
+
+def busy_note(comparison: Comparison) -> str | None:
+    """What a busy machine did to the run, in one paragraph; None when no pair was busy."""
+    rows = [r for r in comparison.rows if r.ratio is not None]
+    busy = [r.busy for r in rows if is_busy(r.busy)]
+    if not busy:
+        return None
+    uses = [slot.use for slot in comparison.run.cpu_use if slot.command == "measure"]
+    steal = steal_share(uses) or 0.0
+    by_vms = f" ({steal:.0%} of them taken by other virtual machines)" if steal >= 0.01 else ""
+    return (
+        f"{len(busy)} of {len(rows)} PyTorch/TensorFlow pairs were measured on a busy machine: "
+        f"other work took up to {max(busy):.0%} of the cores while their samples were taken, "
+        f"{others_share(uses) or 0.0:.0%} over the whole run{by_vms}. PyTorch's eager CPU "
+        "path slows several-fold when other work takes cores, TensorFlow's much less, so "
+        "these ratios are marked and left out of the advice. Close other programs and run "
+        "the benchmark again for figures that count."
     )
 
 
@@ -270,7 +313,9 @@ def _tie(low: float, high: float) -> str:
     return f"a tie (95% CI: {', '.join(ends)})"
 
 
-def ratio_words(ratio: float | None, interval: tuple[float, float] | None) -> str:
+def ratio_words(
+    ratio: float | None, interval: tuple[float, float] | None, busy: float | None = None
+) -> str:
     """A PyTorch/TensorFlow speed ratio (>1: PyTorch faster) in the one wording every
     front-end shows: 'PyTorch 1.42x faster (95% CI 1.35-1.49x)', 'TensorFlow 1.61x faster
     (95% CI 1.50-1.83x)', or, where the interval holds 1.0, 'a tie (95% CI: TensorFlow up
@@ -278,9 +323,16 @@ def ratio_words(ratio: float | None, interval: tuple[float, float] | None) -> st
 
     A figure is always a speed-up of the faster side (never '0.06x'), and a tie names no
     winner: its median could sit on either side of 1.0 and would contradict the words.
+    ``busy`` (other work's share of the cores while it was measured) adds ', measured on
+    a busy machine (other work took 48% of the cores)' where it is above BUSY_SHARE.
     """
     if ratio is None:
         return "n/a"
+    words = _speed_words(ratio, interval)
+    return f"{words}, {busy_words(busy)}" if is_busy(busy) else words
+
+
+def _speed_words(ratio: float, interval: tuple[float, float] | None) -> str:
     if interval is None:
         return f"{_faster_side(ratio)} (no interval: too few samples)"
     low, high = interval

@@ -9,6 +9,7 @@ from advisor.bench.stats import figure
 
 # The one ratio wording lives beside ratio_text, where scoring reaches it too; the app
 # reaches it here, with the rest of the shared wording.
+from advisor.comparison import busy_note as busy_note  # noqa: PLC0414 (re-exported)
 from advisor.comparison import ratio_words as ratio_words  # noqa: PLC0414 (re-exported)
 from advisor.progress import Progress
 from advisor.record import (

@@ -32,9 +32,10 @@ MAX_SAMPLES = 1000
 Samples = Annotated[tuple[Seconds, ...], Bounds(at_most=MAX_SAMPLES, what="timed samples")]
 
 # 2 added the user's own model, where each answer came from and the code the scan read;
-# a version-1 record has none of them and reads as it did.
-SCHEMA_VERSION = 2
-READABLE_SCHEMA_VERSIONS = (1, SCHEMA_VERSION)
+# 3 the machine's CPU use during each slot of a bench run and each deployment route's
+# timing (what else the machine did). An older record has none of them and reads as it did.
+SCHEMA_VERSION = 3
+READABLE_SCHEMA_VERSIONS = (1, 2, SCHEMA_VERSION)
 DERIVED_KEYS = ("verdict", "compared")  # what a JSON report adds to its record
 
 
@@ -302,6 +303,32 @@ class UserModel:
 
 
 @dataclass(frozen=True)
+class CpuUse:
+    """The machine's CPU time over one stretch of a run, read from Linux's /proc: other
+    work's share of the cores is (busy_s - own_s) / (elapsed_s x cores) (machine/load.py)."""
+
+    elapsed_s: Duration
+    cores: Threads  # those the run may use
+    busy_s: Duration  # their user, nice, system, irq, softirq and steal time
+    own_s: Duration  # the run's own processes': the advisor and its descendants
+    steal_s: Duration  # taken by the hypervisor for other virtual machines (0 on bare metal)
+
+
+@dataclass(frozen=True)
+class SlotUse:
+    """The machine's CPU use during one slot of the suite: one workload's turn in a phase."""
+
+    phase: str  # "eager" or "compiled": the processes whose variants it timed
+    command: str  # "prepare" (set-up, first calls) or "measure" (one timing pass)
+    workload: str
+    use: CpuUse
+
+
+MAX_SLOTS = 10_000  # the full preset has a few hundred
+SlotUses = Annotated[tuple[SlotUse, ...], Bounds(at_most=MAX_SLOTS, what="slots")]
+
+
+@dataclass(frozen=True)
 class BenchmarkRun:
     """One run of the micro-benchmark suite for both frameworks on one device."""
 
@@ -319,6 +346,7 @@ class BenchmarkRun:
     peaks: tuple[PeakEstimate, ...]
     noise_threshold_cv: Spread
     model: UserModel | None = None  # the user's own model (bench --model), not the suite
+    cpu_use: SlotUses = ()  # per slot; none before schema 3, off Linux, or for --model
 
 
 ModelDeployStatus = Literal[
@@ -378,6 +406,7 @@ class RouteResult:
     runtime_import_s: Duration | None = None
     frameworks_loaded: tuple[str, ...] = ()  # frameworks the loading process ended up importing
     models: tuple[ModelDeployment, ...] = ()
+    cpu_use: CpuUse | None = None  # while its loading process ran (and timed the latencies)
 
 
 @dataclass(frozen=True)
@@ -474,7 +503,7 @@ def record_from_json(text: str, source: str = "record") -> Record:
     if version not in READABLE_SCHEMA_VERSIONS:
         raise RecordFormatError(
             f"{source}: schema_version {quoted(version)} is not supported "
-            f"(expected 1 or {SCHEMA_VERSION})"
+            f"(expected 1 to {SCHEMA_VERSION})"
         )
     # A JSON report carries its verdict (and a comparison of machines) beside the record;
     # both are derived, and re-computed.

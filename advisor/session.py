@@ -104,7 +104,7 @@ def parse_session(text: str, source: str, knowledge: Knowledge) -> Session:
         if record is not None and record.schema_version not in READABLE_SCHEMA_VERSIONS:
             raise RecordFormatError(
                 f"{source}: record schema_version {record.schema_version} is not supported "
-                f"(expected 1 or {SCHEMA_VERSION})"
+                f"(expected 1 to {SCHEMA_VERSION})"
             )
     answers = checked_answers(layout.answers.values, layout.answers.source, knowledge)
     answers = replace(answers, origins=dict(layout.answers.origins))

@@ -1,4 +1,8 @@
-"""The bench job: probe, plan, both suites side by side per phase, parity check, one record."""
+"""The bench job: probe, plan, both suites side by side per phase, parity check, one record.
+
+What else the machine did is read at every slot boundary (machine/load.py) and kept in
+the record, so every ratio can say whether it was measured on a busy machine.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from advisor.bench.spec import Preset, WorkloadSpec, suite
 from advisor.bench.stats import NOISE_THRESHOLD_CV
 from advisor.catalog import FrameworkSpec, frameworks
 from advisor.errors import DeviceError, UnknownFrameworkError, quoted
+from advisor.machine.load import SlotMeter
 from advisor.probing.inventory import take_inventory
 from advisor.probing.runner import run_process
 from advisor.record import (
@@ -121,8 +126,11 @@ def run_benchmarks(
         needs_setup = setup is not None and not setup.exists() and "compiled" in plans
         listen.plan(planned, running, needs_setup, last_corrections(f"bench {device}"))
         results: dict[str, SuiteResult] = {}
+        meter = SlotMeter()
         try:
-            _run_suites(specs, record, preset, plans, listen, cancel, between_phases, results)
+            _run_suites(
+                specs, record, preset, plans, listen, cancel, between_phases, results, meter
+            )
             interrupted = False
         except KeyboardInterrupt:  # between processes: keep what finished
             interrupted = True
@@ -148,6 +156,7 @@ def run_benchmarks(
         parity=tuple(parity),
         peaks=peaks(record.machine, device, plan_dtypes(record.machine, device)),
         noise_threshold_cv=NOISE_THRESHOLD_CV,
+        cpu_use=tuple(meter.slots),
     )
     return replace(record, command=command, benchmarks=run)
 
@@ -260,10 +269,12 @@ def _run_suites(
     cancel: threading.Event | None,
     after_eager: Callable[[], bool],
     results: dict[str, SuiteResult],
+    meter: SlotMeter,
 ) -> None:
     """Every installed framework's suite: the eager phase side by side, then the compiled one.
 
-    ``results`` fills in as each phase ends, so what finished survives a Ctrl-C.
+    ``results`` fills in as each phase ends, so what finished survives a Ctrl-C, and
+    ``meter`` reads the machine's CPU use at every slot boundary.
 
     ``after_eager`` (the parity check, which reads the eager phase's outputs, and any
     one-time set-up) runs while the compiled phase's processes import, which nothing
@@ -298,7 +309,9 @@ def _run_suites(
             # start together, and the parity check runs while they import.
             stagger=phase == "eager",
             while_importing=after_eager if phase == "compiled" else None,
-            step_done=listen.step_done(phase),
+            step_done=meter.hearing(
+                phase, [w["id"] for w in plan["workloads"]], listen.step_done(phase)
+            ),
         )
         for outcome in outcomes:
             previous = results.get(outcome.framework)

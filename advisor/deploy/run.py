@@ -6,8 +6,9 @@ only the routes of its framework run (a Keras 3 model: TensorFlow's and Keras on
 Per framework, one export process goes through its routes (see exporting.py); then each
 route's artifacts are loaded in a fresh process that imports only the route's runtime
 (probes/deploy_load.py). Everything runs one process at a time, so a latency is never
-timed beside another process's work. Failure is data: a missing package, a failed
-export, a corrupt artifact, an output that differs, a timeout; each is one route's result.
+timed beside another process's work (another program's work is read, and kept with
+each route: machine/load.py). Failure is data: a missing package, a failed export, a
+corrupt artifact, an output that differs, a timeout; each is one route's result.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from advisor.bench.run import DEFAULT_SEED
 from advisor.bench.stats import summarise
 from advisor.deploy.exporting import Exported, export_framework
 from advisor.deploy.spec import EXPORT_SCRIPTS, RUNTIME_LABELS, DeployPreset, RouteSpec, deploy_spec
+from advisor.machine.load import measured
 from advisor.probing.inventory import take_inventory
 from advisor.probing.runner import ProcessResult, run_process
 from advisor.progress import Progress, Step, Tracker
@@ -313,12 +315,15 @@ class _Job:
 
         argv = [self.interpreter.executable, str(probes_folder() / "deploy_load.py")]
         timeout = self.preset.load_timeout_s
-        process = run_process([*argv, "--plan", str(path)], timeout, on_event, cancel=self.cancel)
+        process, use = measured(
+            lambda: run_process([*argv, "--plan", str(path)], timeout, on_event, cancel=self.cancel)
+        )
         models = tuple(
             _model_loaded(m, loaded.get(m.model), process, timeout)
             for m in exported.models.values()
         )
-        return _with_status(_with_runtime(replace(base, models=models), route, process))
+        loaded_route = replace(base, models=models, cpu_use=use)
+        return _with_status(_with_runtime(loaded_route, route, process))
 
 
 def _base(route: RouteSpec) -> RouteResult:

@@ -331,7 +331,8 @@ def _disagreements(machines: list[MachineRun]) -> list[Disagreement]:
             row = machine.comparison.row(workload, pair)
             said = verdict(row) if row is not None else None
             if row is not None and row.ratio is not None and said is not None:
-                verdicts.append((said, machine.label, ratio_words(row.ratio, row.interval)))
+                words = ratio_words(row.ratio, row.interval, row.busy)
+                verdicts.append((said, machine.label, words))
         if len({said for said, _, _ in verdicts}) > 1:
             text = "; ".join(f"{label}: {words}" for _, label, words in verdicts)
             found.append(Disagreement(title, PAIR_LABELS[pair], text))

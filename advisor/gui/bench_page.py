@@ -28,6 +28,7 @@ from advisor.bench.run import BenchOptions
 from advisor.comparison import PAIR_LABELS, VARIANT_LABELS, Comparison
 from advisor.errors import AdvisorError
 from advisor.formatting import (
+    busy_note,
     case_median,
     case_text,
     framework_name,
@@ -99,6 +100,7 @@ class BenchPage(RunPage):
         size_row.addWidget(self.cancel_button)
         self.status = WrapLabel(NOT_RUN)
         self.status.setAccessibleName("Benchmark status")
+        self.busy_notice = _busy_notice()
         self.panel = FailurePanel()
         self.table = _table()
         layout = QVBoxLayout(self)
@@ -114,6 +116,7 @@ class BenchPage(RunPage):
         layout.addLayout(size_row)
         layout.addWidget(self.model)
         layout.addWidget(self.status)
+        layout.addWidget(self.busy_notice)
         layout.addWidget(self.panel)
         layout.addWidget(self.model_table, 1)
         self.chart = RatioChart()
@@ -209,11 +212,15 @@ class BenchPage(RunPage):
         for row in comparison.rows:  # every pair and precision: one may favour the other side
             if row.ratio is not None:
                 precision = "" if row.dtype == "float32" else f"{row.dtype}, "
-                line = f"{precision}{PAIR_LABELS[row.pair]}: {ratio_words(row.ratio, row.interval)}"
+                words = ratio_words(row.ratio, row.interval, row.busy)
+                line = f"{precision}{PAIR_LABELS[row.pair]}: {words}"
                 ratios.setdefault(row.workload.id, []).append(line)
         for workload, lines in ratios.items():
             self._set(workload, 3, "\n".join(lines))
         self.chart.show_bars(ratio_chart(comparison), CHART_CAPTION)
+        busy = busy_note(comparison)
+        self.busy_notice.setText(busy or "")
+        self.busy_notice.setVisible(busy is not None)
         self.table.resizeRowsToContents()
         state = "cancelled: partial results" if run.cancelled else "finished"
         self.status.setText(
@@ -271,6 +278,7 @@ class BenchPage(RunPage):
         self._finished = {}
         self._chart_rows = {}
         self.chart.show_bars((), CHART_CAPTION)
+        self.busy_notice.hide()
         self.table.setRowCount(len(self._rows))
         for workload, row in self._rows.items():
             self.table.setItem(row, 0, QTableWidgetItem(self._workloads[workload].title))
@@ -366,6 +374,16 @@ def _model_widgets(choice: ModelChoice | None) -> tuple[ModelPicker, QTableWidge
     header.setSectionResizeMode(len(MODEL_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
     table.hide()
     return ModelPicker(choice or ModelChoice()), table
+
+
+def _busy_notice() -> WrapLabel:
+    """Where a busy machine is said, above the ratios it skewed (hidden on a quiet run)."""
+    label = WrapLabel()
+    label.setAccessibleName("Busy machine")
+    label.setObjectName("busyNotice")
+    label.setStyleSheet("#busyNotice { border-left: 4px solid #bf8700; padding: 4px; }")
+    label.hide()
+    return label
 
 
 def _table() -> QTableWidget:

@@ -210,7 +210,7 @@ def _debugging_evidence(comparison: Comparison | None) -> list[str]:
         return []
     return [
         f"Eager against eager on {row.workload.title}: "
-        f"{ratio_words(row.ratio, row.interval)} while you step through it"
+        f"{ratio_words(row.ratio, row.interval, row.busy)} while you step through it"
         for row in comparison.rows
         if row.pair == "eager" and row.ratio is not None
     ]

@@ -12,6 +12,7 @@ from advisor.comparison import (
     ComparisonRow,
     CompileRow,
     Side,
+    busy_note,
     ratio_text,
     ratio_words,
 )
@@ -103,6 +104,7 @@ class BenchView:
     compile_bars: tuple[Bar, ...]
     costs: tuple[CostLine, ...]
     peaks: tuple[PeakEstimate, ...]
+    busy: str | None  # what a busy machine did to the run (comparison.busy_note)
 
 
 def _cell(side: Side) -> Cell:
@@ -134,7 +136,7 @@ def _table_row(row: ComparisonRow) -> TableRow:
         PAIR_LABELS[row.pair],
         _cell(row.torch),
         _cell(row.tensorflow),
-        ratio_words(row.ratio, row.interval),
+        ratio_words(row.ratio, row.interval, row.busy),
         row.parity,
     )
 
@@ -160,8 +162,8 @@ def ratio_inputs(rows: Sequence[ComparisonRow]) -> list[BarInput]:
         BarInput(
             f"{row.workload.title} ({row.dtype}, {PAIR_LABELS[row.pair]})",
             log_ratio(row.ratio),
-            ratio_words(row.ratio, row.interval),
-            ratio_tone(row.ratio, row.interval),
+            ratio_words(row.ratio, row.interval, row.busy),
+            ratio_tone(row.ratio, row.interval, row.busy),
             log_interval(row.interval),
         )
         for row in rows
@@ -223,4 +225,5 @@ def bench_view(comparison: Comparison) -> BenchView:
         compile_bars=_compile_bars(compiled),
         costs=tuple(_cost(suite) for suite in run.suites),
         peaks=run.peaks,
+        busy=busy_note(comparison),
     )

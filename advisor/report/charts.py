@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from advisor.machine.load import is_busy
+
 # A bar chart row is drawn in a viewBox 0..WIDTH wide with its zero line in the middle.
 WIDTH = 200.0
 CENTRE = WIDTH / 2
@@ -74,9 +76,12 @@ def log_interval(interval: tuple[float, float] | None) -> tuple[float, float] | 
     return (log_ratio(interval[0]), log_ratio(interval[1])) if interval else None
 
 
-def ratio_tone(ratio: float, interval: tuple[float, float] | None) -> Tone:
+def ratio_tone(
+    ratio: float, interval: tuple[float, float] | None, busy: float | None = None
+) -> Tone:
     """A speed ratio's colour: the faster side's, neutral where the interval holds 1.0 (a
-    tie, as its words say)."""
-    if interval is not None and interval[0] <= 1.0 <= interval[1]:
+    tie, as its words say) or where it was measured on a busy machine (its words say so,
+    and the advice leaves it out)."""
+    if (interval is not None and interval[0] <= 1.0 <= interval[1]) or is_busy(busy):
         return "neutral"
     return tone_of(log_ratio(ratio))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from advisor.deploy.spec import deploy_spec
 from advisor.formatting import format_bytes, framework_name
+from advisor.machine.load import busy_words, is_busy, others_share
 from advisor.record import DeploymentRun, ModelDeployment, RouteResult, RouteStatus
 from advisor.usermodel import USER_MODEL_ID, describe_model
 
@@ -45,7 +46,9 @@ class ModelRow:
     export: str
     load: str
     latency: str  # the median
-    spread: str  # "[p10-p90] n=..", NOISY when the dispersion is above the bench's threshold
+    # "[p10-p90] n=..", NOISY when the dispersion is above the bench's threshold, and the
+    # busy-machine words where other work took a meaningful share of the cores meanwhile
+    spread: str
     size: str
 
 
@@ -98,17 +101,17 @@ def duration(seconds: float | None) -> str:
     return f"{seconds:.2f} s"
 
 
-def _latency(model: ModelDeployment) -> tuple[str, str]:
-    """The median, and its spread: '[p10-p90] n=... NOISY'."""
+def _latency(model: ModelDeployment, busy: float | None) -> tuple[str, str]:
+    """The median, and its spread: '[p10-p90] n=... NOISY, measured on a busy machine (...)'."""
     if model.stats is None:
         return "-", ""
     stats = model.stats
     noisy = " NOISY" if stats.noisy else ""
     spread = f"[{duration(stats.p10_s)}-{duration(stats.p90_s)}] n={stats.samples}{noisy}"
-    return duration(stats.median_s), spread
+    return duration(stats.median_s), spread + (f", {busy_words(busy)}" if is_busy(busy) else "")
 
 
-def _model_row(model: ModelDeployment, titles: dict[str, str]) -> ModelRow:
+def _model_row(model: ModelDeployment, titles: dict[str, str], busy: float | None) -> ModelRow:
     diff = "-" if model.max_abs_diff is None else f"{model.max_abs_diff:.2g}"
     if model.max_rel_diff:
         diff += f" (rel {model.max_rel_diff:.2g})"
@@ -119,7 +122,7 @@ def _model_row(model: ModelDeployment, titles: dict[str, str]) -> ModelRow:
         diff,
         duration(model.export_s),
         duration(model.load_first_s),
-        *_latency(model),
+        *_latency(model, busy),
         format_bytes(model.artifact_bytes) if model.artifact_bytes is not None else "-",
     )
 
@@ -138,6 +141,7 @@ def _runtime(route: RouteResult) -> str | None:
 def route_row(route: RouteResult) -> RouteRow:
     """One route's row."""
     titles = {m.id: m.title for m in deploy_spec().models} | {USER_MODEL_ID: "your model"}
+    busy = others_share([route.cpu_use]) if route.cpu_use else None
     return RouteRow(
         route.route,
         HEDGE_NAME if route.framework == HEDGE_FRAMEWORK else framework_name(route.framework),
@@ -149,7 +153,7 @@ def route_row(route: RouteResult) -> RouteRow:
         route.note,
         route.deprecated,
         _runtime(route),
-        tuple(_model_row(m, titles) for m in route.models),
+        tuple(_model_row(m, titles, busy) for m in route.models),
     )
 
 

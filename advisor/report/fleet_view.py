@@ -81,7 +81,7 @@ def _cell(machine: MachineRun, workload: str, pair: Pair) -> str:
     row = machine.comparison.row(workload, pair)
     if row is None or row.ratio is None:
         return "-"
-    return ratio_words(row.ratio, row.interval)
+    return ratio_words(row.ratio, row.interval, row.busy)
 
 
 def fleet_view(fleet: Fleet) -> FleetView:
@@ -110,9 +110,9 @@ def _bars(fleet: Fleet) -> tuple[Bar, ...]:
         for row in machine.comparison.rows:
             if row.pair == "as_written" and row.dtype == "float32" and row.ratio is not None:
                 value = log_ratio(row.ratio)
-                text = ratio_words(row.ratio, row.interval)
+                text = ratio_words(row.ratio, row.interval, row.busy)
                 whisker = log_interval(row.interval)
                 label = f"{row.workload.title} · {machine.label}"
-                tone = ratio_tone(row.ratio, row.interval)
+                tone = ratio_tone(row.ratio, row.interval, row.busy)
                 items.append(BarInput(label, value, text, tone, whisker))
     return diverging_bars(items)

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Literal
 
 from advisor.catalog import display_names
-from advisor.comparison import Comparison
+from advisor.comparison import Comparison, busy_note
 from advisor.record import DeploymentRun
 from advisor.scoring.answers import Answers, default_answers
 from advisor.scoring.deployment import route_evidence
@@ -275,7 +275,18 @@ def _warnings(
     comparison: Comparison | None,
     shares: Mapping[str, float],
 ) -> list[str]:
-    """One line when this machine's figures say little about where the models will run."""
+    """A line when this machine was busy while it measured, and one when its figures say
+    little about where the models will run."""
+    busy = busy_note(comparison) if comparison is not None else None
+    return ([busy] if busy else []) + _target_warnings(knowledge, answers, comparison, shares)
+
+
+def _target_warnings(
+    knowledge: Knowledge,
+    answers: Answers,
+    comparison: Comparison | None,
+    shares: Mapping[str, float],
+) -> list[str]:
     if comparison is None or min(shares.values()) >= 0.5:
         return []
     device = "an NVIDIA GPU" if comparison.run.device == "cuda" else "a CPU"

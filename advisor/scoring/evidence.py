@@ -8,6 +8,9 @@ more telling than a two-fold one, and must not outvote the needs a project state
 A ratio whose uncertainty interval holds 1.0 is a tie: both score 10, and the
 criterion is shown with no weight, so a measurement that cannot tell the frameworks
 apart neither moves nor dilutes the margin.
+A pair measured on a busy machine (machine/load.py) is left out, and the evidence names
+it: other work skews the ratio (PyTorch's eager CPU path slows several-fold, TensorFlow
+much less), a bias no interval shows. A criterion whose every pair was busy has no figure.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 
 from advisor.bench.spec import MetricSpec, suite
 from advisor.comparison import PAIR_LABELS, Comparison, ComparisonRow, ratio_text, ratio_words
+from advisor.machine.load import busy_words, is_busy
 from advisor.record import BenchmarkRun
 
 GAP_PER_DOUBLING = 2.0
@@ -60,20 +64,32 @@ def _geometric_mean(values: Sequence[float]) -> float:
 def _from_rows(rows: list[ComparisonRow], spec: MetricSpec) -> Measured:
     label = PAIR_LABELS.get(spec.pair, spec.pair)  # type: ignore[call-overload]
     picked = [r for r in rows if r.workload.id in spec.workloads and r.pair == spec.pair]
-    measured = [r for r in picked if r.ratio is not None and r.interval is not None]
+    figures = [r for r in picked if r.ratio is not None and r.interval is not None]
+    measured = [r for r in figures if not is_busy(r.busy)]
+    busy = _left_out([r for r in figures if is_busy(r.busy)])
     if not measured:
         reasons = {r.torch.reason or r.tensorflow.reason for r in picked} - {None}
         why = "; ".join(sorted(str(reason) for reason in reasons)) or "not measured in this run"
+        if busy:
+            return Measured(None, None, f"no {label} figure from a quiet machine{busy}")
         return Measured(None, None, f"no {label} figure for both frameworks ({why})")
     ratio = _geometric_mean([r.ratio for r in measured if r.ratio is not None])
     low = _geometric_mean([r.interval[0] for r in measured if r.interval is not None])
     high = _geometric_mean([r.interval[1] for r in measured if r.interval is not None])
     parts = ", ".join(f"{r.workload.id} {ratio_text(r.ratio or 0.0)}x" for r in measured)
-    text = f"{label}: {ratio_words(ratio, (low, high))} (PyTorch/TensorFlow: {parts})"
+    text = f"{label}: {ratio_words(ratio, (low, high))} (PyTorch/TensorFlow: {parts}){busy}"
     if low <= 1.0 <= high:
         return Measured(10.0, 10.0, f"{text}; weighs nothing", (0.0, 0.0), True)
     torch, tensorflow = scores_from_ratio(ratio)
     return Measured(torch, tensorflow, text, (_difference(low), _difference(high)))
+
+
+def _left_out(rows: list[ComparisonRow]) -> str:
+    """'; left out, ...' naming each pair measured on a busy machine; '' without one."""
+    named = "; ".join(
+        f"{r.workload.id} {ratio_text(r.ratio or 0.0)}x {busy_words(r.busy or 0.0)}" for r in rows
+    )
+    return f"; left out of the advice: {named}" if named else ""
 
 
 def _compile_cost(comparison: Comparison, spec: MetricSpec) -> Measured:

@@ -9,6 +9,7 @@ from advisor.comparison import (
     ComparisonRow,
     CompileRow,
     Side,
+    busy_note,
     ratio_text,
     ratio_words,
 )
@@ -38,7 +39,7 @@ def _row_lines(row: ComparisonRow) -> list[str]:
     unit = row.workload.unit
     lines = [
         f"  {row.workload.id} {row.dtype}, {PAIR_LABELS[row.pair]}: "
-        f"{ratio_words(row.ratio, row.interval)}",
+        f"{ratio_words(row.ratio, row.interval, row.busy)}",
         f"      PyTorch     {_side(row.torch, unit)}",
         f"      TensorFlow  {_side(row.tensorflow, unit)}",
     ]
@@ -82,6 +83,8 @@ def format_benchmarks(comparison: Comparison) -> str:
         f"it here ({comparison.keras_default_label}); {PAIR_LABELS['compiled']} = "
         f"torch.compile vs XLA; {PAIR_LABELS['eager']}",
     ]
+    busy = busy_note(comparison)
+    lines += [f"  ! {busy}"] if busy else []
     for row in comparison.rows:
         lines += _row_lines(row)
     compiled = comparison.compile_rows

@@ -23,20 +23,24 @@ def test_saved_record_carries_schema_version_and_probe_details(tmp_path: Path) -
     path = tmp_path / "record.json"
     save_record(helpers.record(), path)
     data = json.loads(path.read_text())
-    assert data["schema_version"] == 2
+    assert data["schema_version"] == 3
     torch = data["frameworks"][0]
     assert torch["framework"] == "torch"
     assert torch["report"]["build"]["onednn"] == "3.12.0"
 
 
-def test_a_version_1_record_still_reads_and_a_newer_one_is_refused_by_name() -> None:
+def test_version_1_and_2_records_still_read_and_a_newer_one_is_refused_by_name() -> None:
     fixture = Path(__file__).parents[1] / "fixtures" / "records" / "bench_quick_cpu.json"
     data = json.loads(fixture.read_text())
     assert data["schema_version"] == 1 and "model" not in data["benchmarks"]
     assert record_from_json(json.dumps(data), "old.json").benchmarks is not None
-    data["schema_version"] = 3
+    # version 2 as it was written: no CPU use per slot, nor per deployment route
+    assert "cpu_use" not in data["benchmarks"]
+    version_2 = record_from_json(json.dumps(dict(data, schema_version=2)), "two.json")
+    assert version_2.benchmarks is not None and version_2.benchmarks.cpu_use == ()
+    data["schema_version"] = 4
     with pytest.raises(
-        RecordFormatError, match=r"schema_version 3 is not supported \(expected 1 or 2\)"
+        RecordFormatError, match=r"schema_version 4 is not supported \(expected 1 to 3\)"
     ):
         record_from_json(json.dumps(data), "new.json")
 
