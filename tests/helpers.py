@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
 import shutil
+import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +20,10 @@ from advisor.probing.frameworks import outcome_from_result
 from advisor.probing.runner import ProcessResult
 from advisor.record import (
     SCHEMA_VERSION,
+    BenchmarkRun,
     CacheLevel,
     CpuInfo,
+    CpuUse,
     FrameworkProbe,
     GpuInfo,
     GpuInventory,
@@ -26,7 +31,9 @@ from advisor.record import (
     MachineInventory,
     MemoryInfo,
     Record,
+    SlotUse,
     SystemInfo,
+    record_from_json,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -105,6 +112,48 @@ def record(frameworks: tuple[FrameworkProbe, ...] | None = None, **machine_args:
         INTERPRETER,
         frameworks,
     )
+
+
+def slot_use(phase: str, workload: str, share: float, command: str = "measure") -> SlotUse:
+    """A slot of one second on two cores in which other work took ``share`` of the cores
+    (and the run itself 0.5 CPU-seconds)."""
+    return SlotUse(phase, command, workload, CpuUse(1.0, 2, 0.5 + 2 * share, 0.5, 0.0))
+
+
+def busy_bench_run() -> BenchmarkRun:
+    """The recorded tiny run, with other work taking 48 % of the cores while the eager
+    phase timed mlp_train (and more while it prepared cnn_train, which times nothing)."""
+    run = record_from_json(fixture_text("records", "bench_tiny_cpu.json")).benchmarks
+    assert run is not None
+    slots = (
+        slot_use("eager", "mlp_train", 0.48),
+        slot_use("eager", "mlp_train", 0.48),
+        slot_use("compiled", "mlp_train", 0.02),
+        slot_use("eager", "cnn_train", 0.05),
+        slot_use("eager", "cnn_train", 0.9, command="prepare"),
+    )
+    return dataclasses.replace(run, cpu_use=slots)
+
+
+@contextlib.contextmanager
+def competing_load() -> Iterator[list[int]]:
+    """Another program keeping every core busy, as a user's browser or build might: one
+    `while True: pass` process pinned to each core this process may use, killed on exit.
+
+    Their parent is the caller, so a run started beside them (a sibling) counts them as
+    other work, never as its own.
+    """
+    busy = "import os, sys\nos.sched_setaffinity(0, {int(sys.argv[1])})\nwhile True: pass\n"
+    loops = [
+        subprocess.Popen([sys.executable, "-c", busy, str(cpu)])
+        for cpu in sorted(os.sched_getaffinity(0))
+    ]
+    try:
+        yield [loop.pid for loop in loops]
+    finally:
+        for loop in loops:
+            loop.kill()
+            loop.wait()
 
 
 def load_json(path: Path) -> object:

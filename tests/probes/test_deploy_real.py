@@ -85,6 +85,9 @@ def test_every_installed_route_exports_reloads_and_reproduces(tiny_run: Record) 
             assert model.max_abs_diff is not None and model.max_abs_diff <= 1e-5
             assert model.stats is not None and model.stats.samples >= 2
             assert model.export_s and model.load_first_s and model.artifact_bytes
+        # what else the machine did while the latencies were timed (machine/load.py)
+        use = result.cpu_use
+        assert use is not None and use.elapsed_s > 0 and use.own_s > 0 and use.cores >= 1
     assert statuses["aot_inductor"].status == "skipped"  # slow: the full preset only
     assert set(run.exporters) == {"torch", "tensorflow", "keras_torch"}
 
