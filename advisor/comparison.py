@@ -271,7 +271,7 @@ def busy_note(comparison: Comparison) -> str | None:
     return (
         f"{len(busy)} of {len(rows)} PyTorch/TensorFlow pairs were measured on a busy machine: "
         f"other work took up to {max(busy):.0%} of the cores while their samples were taken, "
-        f"{others_share(uses) or 0.0:.0%} over the whole run{by_vms}. PyTorch's eager CPU "
+        f"{others_share(uses) or 0.0:.0%} over all its timing passes{by_vms}. PyTorch's eager CPU "
         "path slows several-fold when other work takes cores, TensorFlow's much less, so "
         "these ratios are marked and left out of the advice. Close other programs and run "
         "the benchmark again for figures that count."

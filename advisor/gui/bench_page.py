@@ -381,7 +381,8 @@ def _busy_notice() -> WrapLabel:
     label = WrapLabel()
     label.setAccessibleName("Busy machine")
     label.setObjectName("busyNotice")
-    label.setStyleSheet("#busyNotice { border-left: 4px solid #bf8700; padding: 4px; }")
+    # Qt draws one side's border only after "border" itself is set
+    label.setStyleSheet("#busyNotice { border: 0; border-left: 4px solid #bf8700; padding: 4px; }")
     label.hide()
     return label
 

@@ -87,7 +87,7 @@ def _from_rows(rows: list[ComparisonRow], spec: MetricSpec) -> Measured:
 def _left_out(rows: list[ComparisonRow]) -> str:
     """'; left out, ...' naming each pair measured on a busy machine; '' without one."""
     named = "; ".join(
-        f"{r.workload.id} {ratio_text(r.ratio or 0.0)}x {busy_words(r.busy or 0.0)}" for r in rows
+        f"{r.workload.id} {ratio_text(r.ratio or 0.0)}x, {busy_words(r.busy or 0.0)}" for r in rows
     )
     return f"; left out of the advice: {named}" if named else ""
 
