@@ -249,12 +249,21 @@ def _row(
 
 def _busy(run: BenchmarkRun, workload: WorkloadInfo, sides: tuple[Side, Side]) -> float | None:
     """Other work's share of the cores during the timing passes of the pair's two cases."""
-    phases = {_PHASES.get(s.figure.case.variant) for s in sides if s.figure is not None}
+    variants = [s.figure.case.variant for s in sides if s.figure is not None]
+    return busy_share(run, "measure", [workload.id], variants)
+
+
+def busy_share(
+    run: BenchmarkRun, command: str, workloads: Sequence[str], variants: Sequence[str]
+) -> float | None:
+    """Other work's share of the cores during the run's slots of one kind ("prepare": set-up
+    and first calls; "measure": timing passes) for these workloads and variants."""
+    phases = {_PHASES.get(variant) for variant in variants}
     return others_share(
         [
             slot.use
             for slot in run.cpu_use
-            if slot.command == "measure" and slot.workload == workload.id and slot.phase in phases
+            if slot.command == command and slot.workload in workloads and slot.phase in phases
         ]
     )
 

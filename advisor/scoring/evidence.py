@@ -10,7 +10,8 @@ criterion is shown with no weight, so a measurement that cannot tell the framewo
 apart neither moves nor dilutes the margin.
 A pair measured on a busy machine (machine/load.py) is left out, and the evidence names
 it: other work skews the ratio (PyTorch's eager CPU path slows several-fold, TensorFlow
-much less), a bias no interval shows. A criterion whose every pair was busy has no figure.
+much less), a bias no interval shows. A criterion whose every pair was busy has no figure,
+nor has the first compiled call where the machine was busy while it was timed.
 """
 
 from __future__ import annotations
@@ -20,7 +21,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from advisor.bench.spec import MetricSpec, suite
-from advisor.comparison import PAIR_LABELS, Comparison, ComparisonRow, ratio_text, ratio_words
+from advisor.comparison import (
+    PAIR_LABELS,
+    Comparison,
+    ComparisonRow,
+    busy_share,
+    ratio_text,
+    ratio_words,
+)
 from advisor.machine.load import busy_words, is_busy
 from advisor.record import BenchmarkRun
 
@@ -106,6 +114,10 @@ def _compile_cost(comparison: Comparison, spec: MetricSpec) -> Measured:
         f"first fully compiled step: torch.compile {torch_cost:.2f} s, "
         f"XLA {tf_cost:.2f} s (one cold call each)"
     )
+    # the first calls are timed while the compiled phase prepares its workloads
+    busy = busy_share(comparison.run, "prepare", spec.workloads, tuple(variants.values()))
+    if is_busy(busy):
+        return Measured(None, None, f"{text}; left out of the advice: {busy_words(busy)}")
     return Measured(*scores_from_ratio(tf_cost / torch_cost), text)
 
 

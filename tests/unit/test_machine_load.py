@@ -298,3 +298,16 @@ def test_the_report_says_it_above_the_figures_and_in_the_advice() -> None:
     table = table[: table.index("</article>")]
     mark = "measured on a busy machine (other work took 48% of the cores)"
     assert table.count(mark) == 2  # its as-written and step-through rows
+
+
+def test_the_first_compiled_call_is_left_out_when_the_machine_was_busy_while_it_ran() -> None:
+    run = helpers.busy_bench_run()  # busy while cnn_train prepared in the eager phase
+    assert measured_scores(compare(run))["compile_cost"].torch is not None
+    compiling = helpers.slot_use("compiled", "mlp_train", 0.6, command="prepare")
+    busy = measured_scores(compare(replace(run, cpu_use=(*run.cpu_use, compiling))))
+    cost = busy["compile_cost"]
+    assert cost.torch is None and cost.tensorflow is None
+    assert cost.evidence.startswith("first fully compiled step: torch.compile ")
+    assert cost.evidence.endswith(
+        "; left out of the advice: measured on a busy machine (other work took 60% of the cores)"
+    )
