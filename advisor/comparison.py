@@ -276,7 +276,7 @@ def busy_note(comparison: Comparison) -> str | None:
         return None
     uses = [slot.use for slot in comparison.run.cpu_use if slot.command == "measure"]
     steal = steal_share(uses) or 0.0
-    by_vms = f" ({steal:.0%} of them taken by other virtual machines)" if steal >= 0.01 else ""
+    by_vms = f" ({steal:.0%} of the cores went to other virtual machines)" if steal >= 0.01 else ""
     return (
         f"{len(busy)} of {len(rows)} PyTorch/TensorFlow pairs were measured on a busy machine: "
         f"other work took up to {max(busy):.0%} of the cores while their samples were taken, "

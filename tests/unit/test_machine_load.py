@@ -208,6 +208,13 @@ def test_a_pair_measured_on_a_busy_machine_says_so_with_its_figure() -> None:
     assert note is not None and note.startswith("2 of 15 PyTorch/TensorFlow pairs")
     assert "up to 48% of the cores" in note and "left out of the advice" in note
     assert f"! {note}" in text
+    assert "virtual machines" not in note  # no steal time in these slots
+    stolen = tuple(
+        replace(s, use=replace(s.use, busy_s=s.use.busy_s + 0.2, steal_s=0.2))
+        for s in helpers.busy_bench_run().cpu_use
+    )
+    on_a_vm = busy_note(compare(replace(helpers.busy_bench_run(), cpu_use=stolen)))
+    assert on_a_vm is not None and "(10% of the cores went to other virtual machines)" in on_a_vm
 
 
 def test_a_quiet_or_older_run_says_nothing_of_a_busy_machine() -> None:
