@@ -34,8 +34,9 @@ from advisor.errors import (
     UsageError,
     quoted,
 )
+from advisor.fleet.backend import FleetRequest
 from advisor.fleet.compare import SetAside
-from advisor.fleet.slurm import SlurmOptions
+from advisor.fleet.registry import BACKENDS
 from advisor.formatting import headline
 from advisor.probing.inventory import DEFAULT_PROBE_TIMEOUT_S, InventoryCancelled
 from advisor.progress import Progress
@@ -51,14 +52,13 @@ from advisor.service import (
     answers_template,
     as_json,
     check_output,
-    chosen_python,
     compare_machines,
     comparison,
     deploy,
     deploy_targets,
     environments,
     export,
-    fleet_slurm,
+    fleet,
     fresh_answers,
     given_answers,
     keep_unsaved,
@@ -73,7 +73,6 @@ from advisor.service import (
     report_format,
     scan_code,
     scanned_answers,
-    slurm_script,
     stored_results,
     user_model,
     verdict,
@@ -282,13 +281,6 @@ def _add_compare_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
 
 
-def _name_list(text: str) -> tuple[str, ...]:
-    names = tuple(name.strip() for name in text.split(",") if name.strip())
-    if not names:
-        raise argparse.ArgumentTypeError(f"no node names in {quoted(text)}")
-    return names
-
-
 def _add_fleet_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     fleet = commands.add_parser(
         "fleet", help="benchmark other machines through a scheduler, one record per node"
@@ -296,30 +288,19 @@ def _add_fleet_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     schedulers = fleet.add_subparsers(
         dest="scheduler", metavar="SCHEDULER", parser_class=_Parser, required=True
     )
-    slurm = schedulers.add_parser(
-        "slurm",
-        help="submit the benchmark with sbatch, follow it, compare the records that come back",
-        description="Runs Slurm's own commands (sbatch, squeue, sacct, scancel). The "
-        "interpreters and the output folder must be on a filesystem the nodes share.",
-    )
-    where = slurm.add_mutually_exclusive_group()
-    where.add_argument(
-        "--nodes", type=_positive_int, default=1, help="array tasks, one node each (default 1)"
-    )
-    where.add_argument("--nodelist", type=_name_list, metavar="LIST", help="one job per node")
-    slurm.add_argument("--partition", metavar="P")
-    slurm.add_argument("--gres", metavar="SPEC", help="for example gpu:1")
-    slurm.add_argument(
-        "--python", metavar="PATH", help="interpreter whose frameworks the nodes measure"
-    )
-    slurm.add_argument("--preset", choices=PRESETS, default="quick")
-    slurm.add_argument("--time", dest="time_limit", metavar="LIMIT", help="Slurm's --time")
-    slurm.add_argument("--output-dir", metavar="DIR", type=Path, required=True)
-    slurm.add_argument(
-        "--dry-run", action="store_true", help="print the batch script instead of submitting it"
-    )
-    _add_answers_options(slurm)
-    slurm.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    for name, backend in BACKENDS.items():
+        parser = schedulers.add_parser(name, help=backend.help, description=backend.description)
+        backend.add_arguments(parser)
+        parser.add_argument(
+            "--python", metavar="PATH", help="interpreter whose frameworks the nodes measure"
+        )
+        parser.add_argument("--preset", choices=PRESETS, default="quick")
+        parser.add_argument("--output-dir", metavar="DIR", type=Path, required=True)
+        parser.add_argument(
+            "--dry-run", action="store_true", help="print what would be submitted, submit nothing"
+        )
+        _add_answers_options(parser)
+        parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
 
 
 def _positive_int(text: str) -> int:
@@ -707,41 +688,32 @@ def _write_comparison(
 
 
 def _run_fleet(args: argparse.Namespace, stops: StopSignals) -> int:
-    options = SlurmOptions(
-        output_dir=args.output_dir.absolute(),
-        advisor_python=sys.executable,
-        bench_python=str(chosen_python(args.python)),
-        nodes=args.nodes,
-        nodelist=args.nodelist or (),
-        partition=args.partition,
-        gres=args.gres,
-        preset=args.preset,
-        time_limit=args.time_limit,
-    )
+    request = FleetRequest(args.output_dir.absolute(), args.preset, args.python)
+    backend = BACKENDS[args.scheduler].from_arguments(request, args)
     if args.dry_run:
-        sys.stdout.write(slurm_script(options))
+        sys.stdout.write(backend.preview())
         return EXIT_OK
     known = knowledge()
     answers = _given_answers(args, known) or fresh_answers(known)
     with _live(args) as out:
-        run = fleet_slurm(options, out.line, stops.cancel, out.progress)
+        run = fleet(backend, out.line, stops.cancel, out.progress)
     for task in run.tasks:
         print(f"{task.task}: {task.record}" if task.record else task.problem())
     if not run.records and run.cancelled:
         raise CancelledError(
-            f"cancelled: job {', '.join(run.jobs)} was scancelled before any node brought a record"
+            f"cancelled: {run.submitted} was cancelled before any node brought a record"
         )
     if not run.records:
         raise JobFailedError(
             f"no node brought a record: see the lines above and the logs in {args.output_dir}"
         )
     absent = [SetAside(t.task, t.problem()) for t in run.tasks if t.record is None]
-    output = options.output_dir / "fleet-report.html"
+    output = request.output_dir / "fleet-report.html"
     view = _write_comparison(run.records, answers, known, output, "html", None, absent)
     print(f"{headline(view.recommendation)}; HTML report written to {output}")
     if run.cancelled:
         raise CancelledError(
-            f"cancelled: job {', '.join(run.jobs)} was scancelled; "
+            f"cancelled: {run.submitted} was cancelled; "
             f"the report holds the {len(run.records)} record(s) that finished"
         )
     return EXIT_OK

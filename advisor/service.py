@@ -31,10 +31,9 @@ from advisor.deploy.run import DeployListener, DeployOptions, run_deployment
 from advisor.deploy.spec import deploy_spec
 from advisor.errors import AdvisorError, DataFolderError, RecordFormatError, UsageError
 from advisor.fileio import atomic_write_text, check_output_path, read_text_file
+from advisor.fleet.backend import FleetBackend, FleetRun, run_fleet
 from advisor.fleet.compare import Fleet, SetAside, build_fleet
-from advisor.fleet.slurm import FleetRun, SlurmOptions, batch_script, run_fleet
 from advisor.probing.environments import Environment, default_python, discover
-from advisor.probing.interpreter import resolve_python
 from advisor.probing.inventory import DEFAULT_PROBE_TIMEOUT_S, take_inventory
 from advisor.progress import Progress
 from advisor.record import (
@@ -579,11 +578,6 @@ def compare_machines(
     return with_answers(fleet.chosen.record, answers), fleet
 
 
-def chosen_python(path: str | None) -> Path:
-    """The interpreter a path names (a venv folder is accepted), or the advisor's default."""
-    return resolve_python(path)
-
-
 def other_machine(path: Path) -> Record:
     """A record from another machine to compare with this one: it must hold a benchmark run."""
     record = read_run(path, str(path))
@@ -603,20 +597,16 @@ def fleet_of(record: Record, others: Sequence[Record], answers: Answers, known: 
         raise UsageError(str(exc)) from exc
 
 
-def slurm_script(options: SlurmOptions) -> str:
-    """The batch script `fleet slurm` would submit (for --dry-run)."""
-    return batch_script(options)
-
-
-def fleet_slurm(
-    options: SlurmOptions,
+def fleet(
+    backend: FleetBackend,
     on_progress: Callable[[str], None],
     cancel: threading.Event | None = None,
     on_step: Callable[[Progress], None] | None = None,
 ) -> FleetRun:
-    """Benchmark each node through Slurm (see fleet/slurm.py); the tasks and their records.
-    Messages go to `on_progress`, where the nodes stand (with the time left) to `on_step`."""
-    return run_fleet(options, on_progress, cancel, on_step)
+    """Benchmark each node through a scheduler (see fleet/backend.py); the runs and their
+    records. Messages go to `on_progress`, where the nodes stand (with the time left) to
+    `on_step`."""
+    return run_fleet(backend, on_progress, cancel, on_step)
 
 
 def keep_unsaved(record: Record) -> Path:

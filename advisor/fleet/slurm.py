@@ -4,7 +4,8 @@ One array task per node (or one job per node of --nodelist) runs `bench --output
 with the shipped batch script (resources/slurm/); each writes one record into the output
 folder. The advisor follows the tasks with squeue while they run and reads their final
 state from sacct, or from `scontrol show job` where accounting is off. No daemon, ssh or
-agent of our own: a second scheduler would be another way to run the same script.
+agent of our own. `SlurmFleet` is this scheduler's side of the fleet protocol
+(fleet/backend.py), which follows the tasks and keeps what finished on a cancel.
 
 Every value the user gives reaches the script through one of two quotings: `shlex.quote`
 for the shell lines (`export NAME=...`), and `_directive` for the #SBATCH lines, which
@@ -14,26 +15,31 @@ character is refused in every value: a newline would end a line and start a comm
 
 from __future__ import annotations
 
+import argparse
 import re
 import shlex
 import shutil
 import subprocess
-import threading
-import time
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 from advisor.errors import CancelledError, JobFailedError, UsageError, quoted
 from advisor.fileio import atomic_write_text, make_private_folder
-from advisor.progress import Progress, side_by_side
+from advisor.fleet.backend import (
+    FleetBackend,
+    FleetRequest,
+    RunState,
+    TaskOutcome,
+)
+from advisor.probing.interpreter import resolve_python
 from advisor.resources_path import resource_file
 from advisor.text import one_line
 
 SCRIPT_NAME = "framework-advisor-bench.sbatch"
 _COMMAND_TIMEOUT_S = 60.0
-_POLL_S = 2.0
-_CANCEL_GRACE_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -49,43 +55,6 @@ class SlurmOptions:
     gres: str | None = None
     preset: str = "quick"
     time_limit: str | None = None
-
-
-@dataclass(frozen=True)
-class TaskOutcome:
-    """How one node's task ended, and the record it wrote (None if it wrote none)."""
-
-    task: str  # "JOBID_INDEX" for an array task, "JOBID" for a job
-    state: str
-    reason: str | None
-    exit_code: str | None
-    node: str | None
-    record: Path | None
-    log_tail: str | None  # the last line of the task's Slurm log
-
-    def problem(self) -> str:
-        """One line for a task that brought no record."""
-        where = f" on {self.node}" if self.node else ""
-        text = f"Slurm task {self.task}{where}: {self.state}"
-        details = [
-            d for d in (self.reason, f"exit code {self.exit_code}" if self.exit_code else None) if d
-        ]
-        text += f" ({', '.join(details)})" if details else ""
-        return text + (f": {self.log_tail}" if self.log_tail else "")
-
-
-@dataclass(frozen=True)
-class FleetRun:
-    """The submitted job(s), each task's outcome, and whether the user cancelled."""
-
-    jobs: tuple[str, ...]
-    tasks: tuple[TaskOutcome, ...]
-    cancelled: bool
-
-    @property
-    def records(self) -> list[Path]:
-        """The records the tasks wrote, in task order."""
-        return [t.record for t in self.tasks if t.record is not None]
 
 
 class SlurmValueError(UsageError):
@@ -248,14 +217,14 @@ def _job_id(parsable: str) -> str:
     return parsable.strip().split(";")[0]
 
 
-def queued(jobs: Sequence[str]) -> dict[str, tuple[str, str, str]]:
-    """Tasks still in the queue: task -> (state, reason, node)."""
+def queued(jobs: Sequence[str]) -> dict[str, RunState]:
+    """Tasks still in the queue, and where each stands."""
     out = _checked(["squeue", "-h", "-r", "-j", ",".join(jobs), "-o", "%i|%T|%r|%N"])
     found = {}
     for line in out.splitlines():
         parts = line.split("|")
         if len(parts) == 4:
-            found[parts[0]] = (parts[1], parts[2], parts[3])
+            found[parts[0]] = RunState(parts[1], parts[2], parts[3])
     return found
 
 
@@ -307,109 +276,6 @@ def _from_scontrol(jobs: Sequence[str]) -> dict[str, dict[str, str]]:
     return found
 
 
-def cancel_jobs(jobs: Sequence[str]) -> None:
-    """scancel the jobs (what finished stays finished)."""
-    _run(["scancel", *jobs])
-
-
-Listener = Callable[[str], None]
-
-
-def follow(
-    jobs: Sequence[str],
-    say: Listener,
-    cancel: threading.Event | None,
-    total: int = 0,
-    on_progress: Callable[[Progress], None] | None = None,
-) -> bool:
-    """Poll squeue until no task is queued, saying each change, and where the `total`
-    tasks stand to `on_progress`; True when the user cancelled (cancel event or Ctrl-C):
-    the jobs are then scancelled and followed out of the queue."""
-    seen: dict[str, tuple[str, str, str]] = {}
-    deadline: float | None = None  # set once cancelled
-    clock = TaskClock(total, on_progress or (lambda _progress: None))
-    while True:
-        try:
-            now = queued(jobs)
-        except KeyboardInterrupt:
-            now, stop = seen, True
-        else:
-            for task, state in now.items():
-                if seen.get(task) != state:
-                    say(_change(task, *state))
-            clock.update(now)
-            seen = now
-            if not now or (deadline is not None and time.monotonic() > deadline):
-                return deadline is not None
-            stop = _pause(cancel)
-        if stop and deadline is None:
-            say("cancelling: scancel " + " ".join(jobs))
-            cancel_jobs(jobs)
-            deadline = time.monotonic() + _CANCEL_GRACE_S
-
-
-class TaskClock:
-    """When each task started running and how long the finished ones took."""
-
-    def __init__(
-        self,
-        total: int,
-        tell: Callable[[Progress], None],
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.total = total
-        self.tell = tell
-        self.clock = clock
-        self.began = clock()
-        self.running: dict[str, float] = {}  # task -> when it was first seen running
-        self.durations: list[float] = []
-        self.known: set[str] = set()
-
-    def update(self, queue: dict[str, tuple[str, str, str]]) -> None:
-        """The queue as squeue lists it now."""
-        now = self.clock()
-        for task, (state, _reason, _node) in queue.items():
-            self.known.add(task)
-            if state == "RUNNING" and task not in self.running:
-                self.running[task] = now
-        for task in self.known - set(queue):  # left the queue: done, whatever the outcome
-            self.known.discard(task)
-            self.durations.append(now - self.running.pop(task, self.began))
-        done, running = len(self.durations), len(self.running)
-        total = max(self.total, done + len(queue))
-        label = f"{done} of {total} node{'s' if total != 1 else ''} done, {running} running"
-        self.tell(
-            side_by_side(
-                label,
-                total,
-                self.durations,
-                [now - start for start in self.running.values()],
-                total - done - running,
-                now - self.began,
-            )
-        )
-
-
-def _change(task: str, state: str, reason: str, node: str) -> str:
-    """'task 12_0: RUNNING on node3', 'task 12_1: PENDING (Resources)'."""
-    text = f"task {task}: {state}"
-    text += f" on {node}" if node and node != "(null)" else ""
-    return text + (f" ({reason})" if reason and reason != "None" else "")
-
-
-def _pause(cancel: threading.Event | None) -> bool:
-    """Wait one poll interval; True when the user asks to stop meanwhile."""
-    end = time.monotonic() + _POLL_S
-    try:
-        while time.monotonic() < end:
-            if cancel is not None and cancel.is_set():
-                return True
-            time.sleep(0.1)
-    except KeyboardInterrupt:
-        return True
-    return False
-
-
 def outcomes(options: SlurmOptions, jobs: Sequence[str]) -> tuple[TaskOutcome, ...]:
     """Each task's final state, its record and the last line of its log."""
     states = finished(jobs)
@@ -420,6 +286,7 @@ def outcomes(options: SlurmOptions, jobs: Sequence[str]) -> tuple[TaskOutcome, .
         log = options.output_dir / f"slurm-{job}_{index or '4294967294'}.log"
         result.append(
             TaskOutcome(
+                SlurmFleet.title,
                 task,
                 info["state"],
                 info["reason"] if info["reason"] not in ("", "None") else None,
@@ -440,18 +307,88 @@ def _last_line(path: Path) -> str | None:
     return one_line(lines[-1]) if lines else None
 
 
-def run_fleet(
-    options: SlurmOptions,
-    say: Listener,
-    cancel: threading.Event | None,
-    on_progress: Callable[[Progress], None] | None = None,
-) -> FleetRun:
-    """Submit, follow to the end (or to a cancel), and collect each task's outcome."""
-    jobs = submit(options)
-    count = len(options.nodelist) or options.nodes
-    say(f"submitted job {', '.join(jobs)}: {count} node{'s' if count != 1 else ''}")
-    try:
-        cancelled = follow(jobs, say, cancel, count, on_progress)
-    except JobFailedError as exc:  # unfollowed, the jobs would run on unseen
-        raise JobFailedError(f"{exc}{_withdrawn(jobs)}") from None
-    return FleetRun(jobs, outcomes(options, jobs), cancelled)
+class SlurmFleet(FleetBackend):
+    """The fleet through sbatch, squeue, sacct and scancel."""
+
+    title = "Slurm"
+    help = "submit the benchmark with sbatch, follow it, compare the records that come back"
+    description = (
+        "Runs Slurm's own commands (sbatch, squeue, sacct, scancel). The interpreters and "
+        "the output folder must be on a filesystem the nodes share."
+    )
+
+    def __init__(self, options: SlurmOptions) -> None:
+        self.options = options
+        self.jobs: tuple[str, ...] = ()
+
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        """--nodes or --nodelist, --partition, --gres, --time."""
+        where = parser.add_mutually_exclusive_group()
+        where.add_argument(
+            "--nodes", type=int, default=1, help="array tasks, one node each (default 1)"
+        )
+        where.add_argument("--nodelist", type=_name_list, metavar="LIST", help="one job per node")
+        parser.add_argument("--partition", metavar="P")
+        parser.add_argument("--gres", metavar="SPEC", help="for example gpu:1")
+        parser.add_argument("--time", dest="time_limit", metavar="LIMIT", help="Slurm's --time")
+
+    @classmethod
+    def from_arguments(cls, request: FleetRequest, args: argparse.Namespace) -> Self:
+        """The options as given; --python is resolved here, on the shared filesystem."""
+        return cls(
+            SlurmOptions(
+                output_dir=request.output_dir,
+                advisor_python=sys.executable,
+                bench_python=str(resolve_python(request.python)),
+                nodes=args.nodes,
+                nodelist=args.nodelist or (),
+                partition=args.partition,
+                gres=args.gres,
+                preset=request.preset,
+                time_limit=args.time_limit,
+            )
+        )
+
+    @property
+    def count(self) -> int:
+        """One task per node."""
+        return len(self.options.nodelist) or self.options.nodes
+
+    def preview(self) -> str:
+        """The batch script submit() would hand to sbatch."""
+        return batch_script(self.options)
+
+    def submit(self) -> str:
+        """sbatch the script: one job array, or one job per node of --nodelist."""
+        self.jobs = submit(self.options)
+        return f"submitted {self.submitted}: {self.count} node{'s' if self.count != 1 else ''}"
+
+    @property
+    def submitted(self) -> str:
+        """'job 12', 'job 12, 13'."""
+        return f"job {', '.join(self.jobs)}"
+
+    def poll(self) -> dict[str, RunState]:
+        """The tasks squeue still lists."""
+        return queued(self.jobs)
+
+    def cancel(self) -> str:
+        """scancel the jobs (what finished stays finished)."""
+        _run(["scancel", *self.jobs])
+        return "cancelling: scancel " + " ".join(self.jobs)
+
+    def collect(self) -> tuple[TaskOutcome, ...]:
+        """The final states from sacct (or scontrol), the records in the output folder."""
+        return outcomes(self.options, self.jobs)
+
+    def withdraw(self) -> str:
+        """scancel the jobs; what the error line adds about them."""
+        return _withdrawn(self.jobs)
+
+
+def _name_list(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    if not names:
+        raise argparse.ArgumentTypeError(f"no node names in {quoted(text)}")
+    return names

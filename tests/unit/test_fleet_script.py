@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from advisor.cli import main
-from advisor.fleet.slurm import SlurmOptions, TaskOutcome, batch_script
+from advisor.fleet.backend import TaskOutcome
+from advisor.fleet.slurm import SlurmOptions, batch_script
 
 SCRIPT = Path(__file__).parents[2] / "packaging" / "slurm" / "framework-advisor-bench.sbatch"
 
@@ -80,7 +81,9 @@ def test_no_slurm_here_is_one_line_and_exit_code_1(
 
 
 def test_a_task_without_a_record_is_one_line_with_slurms_words() -> None:
-    task = TaskOutcome("7_1", "TIMEOUT", None, "0:15", "node3", None, "slurmstepd: CANCELLED")
+    task = TaskOutcome(
+        "Slurm", "7_1", "TIMEOUT", None, "0:15", "node3", None, "slurmstepd: CANCELLED"
+    )
     assert task.problem() == (
         "Slurm task 7_1 on node3: TIMEOUT (exit code 0:15): slurmstepd: CANCELLED"
     )

@@ -15,7 +15,7 @@ from advisor.bench.estimate import (
 )
 from advisor.bench.events import BenchEvent
 from advisor.bench.lockstep import slots
-from advisor.fleet.slurm import TaskClock
+from advisor.fleet.backend import TaskClock
 from advisor.formatting import progress_text, time_left
 from advisor.progress import Progress, Step, Tracker, side_by_side
 
