@@ -247,7 +247,8 @@ def _warnings(machines: list[MachineRun], knowledge: Knowledge, answers: Answers
             kinds = " or ".join(DEVICE_NAMES.get(d, d) for d in standing)
             lines.append(
                 f"No record from {kinds} machine for {label}: run `framework-advisor bench "
-                "--output` on one (or `framework-advisor fleet slurm` on the cluster)."
+                "--output` on one (or `framework-advisor fleet slurm` or `fleet ray` on the "
+                "cluster)."
             )
         else:
             lines.append(

@@ -7,8 +7,10 @@ line here: the command line, the following, the cancel and the report come with 
 from __future__ import annotations
 
 from advisor.fleet.backend import FleetBackend
+from advisor.fleet.ray_backend import RayFleet
 from advisor.fleet.slurm import SlurmFleet
 
 BACKENDS: dict[str, type[FleetBackend]] = {
     "slurm": SlurmFleet,
+    "ray": RayFleet,
 }

@@ -97,7 +97,8 @@ def test_a_target_no_record_stands_for_is_warned_about() -> None:
     )
     assert fleet.warnings == (
         "No record from an NVIDIA GPU machine for NVIDIA GPUs: run `framework-advisor bench "
-        "--output` on one (or `framework-advisor fleet slurm` on the cluster).",
+        "--output` on one (or `framework-advisor fleet slurm` or `fleet ray` on the "
+        "cluster).",
         "No record can stand for Google TPUs: the benchmarks run on CPUs and NVIDIA GPUs.",
     )
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import advisor
 
-FORBIDDEN = ("torch", "tensorflow", "keras", "jax", "PySide6", "shiboken6")
+# Ray (the fleet-ray extra) is optional and heavy: only a Ray fleet run imports it.
+FORBIDDEN = ("torch", "tensorflow", "keras", "jax", "PySide6", "shiboken6", "ray")
 
 
 def _core_modules() -> list[str]:
