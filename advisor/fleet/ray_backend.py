@@ -244,7 +244,9 @@ class RayFleet(FleetBackend):
         parser.add_argument(
             "--address", required=True, metavar="HOST:PORT", help="the cluster's head (GCS)"
         )
-        parser.add_argument("--nodes", type=int, default=1, help="tasks, one node each (default 1)")
+        parser.add_argument(
+            "--nodes", type=int, default=1, metavar="N", help="tasks, one node each (default 1)"
+        )
         parser.add_argument(
             "--resources",
             type=_pairs(float),

@@ -184,8 +184,13 @@ def test_ctrl_c_cancels_the_fleet_stops_the_bench_and_keeps_what_finished(
     out = tmp_path / "fleet-out"
     fleet = _fleet(ray_cluster, out, "--nodes", "2", "--share-nodes")
     heard: list[str] = []
-    reader = threading.Thread(target=_lines, args=(fleet.stderr, heard), daemon=True)
-    reader.start()
+    printed: list[str] = []
+    readers = [
+        threading.Thread(target=_lines, args=(stream, lines), daemon=True)
+        for stream, lines in ((fleet.stderr, heard), (fleet.stdout, printed))
+    ]
+    for reader in readers:
+        reader.start()
     deadline = time.monotonic() + 900
     # Each task reserves the whole node: the second runs once the first has finished.
     while not any(re.search(r"task \w+_1: RUNNING", line) for line in heard):
@@ -195,9 +200,10 @@ def test_ctrl_c_cancels_the_fleet_stops_the_bench_and_keeps_what_finished(
         assert time.monotonic() < deadline, "".join(heard)
         time.sleep(0.2)
     fleet.send_signal(signal.SIGINT)
-    stdout = fleet.communicate(timeout=120)[0]
-    reader.join(timeout=10)
-    stderr = "".join(heard)
+    fleet.wait(timeout=120)
+    for reader in readers:
+        reader.join(timeout=10)
+    stdout, stderr = "".join(printed), "".join(heard)
     assert fleet.returncode == 130, stderr[-3000:]
     assert "cancelling: ray.cancel on 1 task" in stderr
     assert "the report holds the 1 record(s) that finished" in stderr
