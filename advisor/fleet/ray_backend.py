@@ -1,22 +1,15 @@
 """Benchmark the nodes of a running Ray cluster: one Ray task per node runs `bench --output`.
 
-Ray is an optional extra (`pip install 'framework-advisor[fleet-ray]'`), imported here
-only, and only when a Ray fleet runs. The advisor joins the cluster at --address as a
-driver (it never starts one), picks the alive nodes that have the --resources and carry
-the --labels asked for, and pins one task to each with a hard node affinity. A task
-reserves its whole node (every CPU and GPU Ray counts there, as Slurm's --exclusive), so
-a task that shares a node (--share-nodes) waits for the one before it. It runs
-`python -m advisor bench` with the node's own Python in a temporary folder of the node,
-and sends the record's text and the bench's stderr back through Ray's object store: the
-nodes need no shared filesystem. The advisor writes them, atomically, into --output-dir.
-
-The task (fleet/ray_task.py) is a generator: its first item says that it runs and where,
-its last brings the result. ray.cancel stops a running task's bench first; a task still
-held when the cancel's grace period ends is force-cancelled.
-
-Ray keeps its own files (the driver's logs, sockets) under the cluster's temporary folder,
-which whoever ran `ray start` chose (--temp-dir, /tmp/ray by default); the advisor names
-no folder of its own to Ray.
+Ray is an optional extra (`pip install 'framework-advisor[fleet-ray]'`), imported only
+when a Ray fleet runs. The advisor joins the cluster at --address as a driver (it never
+starts one), picks the alive nodes with the --resources and --labels asked for, and pins
+one task (fleet/ray_task.py) to each with a hard node affinity. A task reserves its whole
+node (every CPU and GPU Ray counts there, as Slurm's --exclusive), so tasks sharing a node
+(--share-nodes) take turns. The record's text and the bench's stderr come back through
+Ray's object store (the nodes need no shared filesystem) and are written, atomically,
+into --output-dir. A task still held when the cancel's grace period ends is
+force-cancelled. Ray keeps its own files under the cluster's temporary folder, which
+whoever ran `ray start` chose (--temp-dir, /tmp/ray by default); the advisor names none.
 """
 
 from __future__ import annotations
