@@ -4,9 +4,10 @@ Usage: python benchmarks/harness.py [--skip-suite] [--preset quick|full] [--runs
 
 1. Fidelity: for each framework, the harness's matmul GFLOP/s (probes/_bench_common.measure,
    median) divided by a bare tight loop of the same op in the same process. Target >= 0.95.
-2. Quick-suite wall time: `framework-advisor bench --quick`, process start to exit. Target <= 60 s.
-   A run that did torch.compile's one-time compiler set-up (the first on a machine, or
-   with an empty cache folder) is marked: it pays about 15 s more here, once.
+2. Quick-suite wall time: `framework-advisor bench --quick`, process start to exit. Target
+   <= 45 s after the first run on a machine: a run that did torch.compile's one-time compiler
+   set-up (the first on a machine, or with an empty cache folder) is marked, as it pays about
+   15 s more here, once. benchmarks/bench_phases.py says where a run's time goes.
 3. Stability: two (or --runs N) consecutive quick runs; per workload row, the PyTorch/TensorFlow
    speed ratio of each run over the one before. Target: within 10 %.
 Each framework runs in its own subprocess, as in the product.
@@ -185,7 +186,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         paths = [Path(folder) / f"run{i}.json" for i in range(1, args.runs + 1)]
         runs = [suite_run(args.preset, path) for path in paths]
-        target = " (target <= 60 s)" if args.preset == "quick" else ""
+        target = " (target <= 45 s without the set-up)" if args.preset == "quick" else ""
         listed = ", ".join(
             f"run {i} {wall:.1f} s" + (" (with the one-time compiler set-up)" if set_up else "")
             for i, (wall, set_up) in enumerate(runs, 1)
