@@ -2,12 +2,13 @@
 
 The plan (a JSON file written by the advisor) names the phase (eager or compiled),
 device, thread count, the timing budget of one pass and the workloads with their
-sizes. After importing its framework a bench script says "ready", then obeys one
-command per line on stdin: "prepare I" sets up workload I's cases (dtype x variant:
-the set-up, the timed first call, the parity output), "measure I" times them for
-one pass, "finish" ends the suite. Each command is answered with a "slot_done"
-event: the advisor runs both frameworks' scripts side by side and lets them take
-turns, slot by slot, so a slow spell of the machine hits both alike.
+sizes. After importing its framework (the import alone is timed) and setting up what
+its phase needs, a bench script says "ready", then obeys one command per line on
+stdin: "prepare I" sets up workload I's cases (dtype x variant: the set-up, the timed
+first call, the parity output), "measure I" times them for one pass, "finish" ends
+the suite. Each command is answered with a "slot_done" event: the advisor runs both
+frameworks' scripts side by side and lets them take turns, slot by slot, so a slow
+spell of the machine hits both alike.
 
 Each case is reported after every pass ("case_updated", then "case_finished"),
 so results survive a crash or a cancel. Weights and inputs come from one seeded
@@ -201,14 +202,21 @@ def load_or_create_arrays(run_dir, name, seed, make):
 class Suite:
     """Prepares and times the cases of one framework's suite, as the advisor commands."""
 
-    def __init__(self, framework, plan):
+    def __init__(self, framework, plan, ready_message):
         self.framework = framework
         self.plan = plan
+        self.ready_message = ready_message
         self.parity_outputs = {}
         self.prepared = []
 
     def serve(self, bench):
-        """Obey "prepare I", "measure I" and "finish" lines on stdin; answer each with slot_done."""
+        """Say "ready", then obey "prepare I", "measure I" and "finish" lines on stdin,
+        answering each with slot_done.
+
+        Ready only now: whatever the script set up since its import ran while nothing
+        else was timed (the advisor starts the next import, or the first turn, on it).
+        """
+        emit_progress(self.ready_message, stage="ready")
         workloads = self.plan["workloads"]
         for line in sys.stdin:
             verb, _, index = line.strip().partition(" ")
@@ -304,8 +312,8 @@ class Suite:
 def run_suite(framework, module_name, run_all, prepare_environment=None):
     """Shared flow of a bench script: pin threads, import, serve the advisor, print the summary.
 
-    `run_all(module, suite)` configures the framework, calls `suite.serve(bench)` and
-    returns the settings it ran with.
+    `run_all(module, suite)` configures the framework, sets up its bench, calls
+    `suite.serve(bench)` (which says "ready") and returns the settings it ran with.
 
     `prepare_environment(plan)` may set variables the framework reads at import.
     """
@@ -322,8 +330,7 @@ def run_suite(framework, module_name, run_all, prepare_environment=None):
     module = importlib.import_module(module_name)
     import_time = time.perf_counter() - started
     rss_after_import = resident_memory_bytes()
-    emit_progress("%s %s imported" % (module_name, module.__version__), stage="ready")
-    suite = Suite(framework, plan)
+    suite = Suite(framework, plan, "%s %s imported" % (module_name, module.__version__))
     settings = run_all(module, suite)
     suite.save_parity_outputs()
     write_document(

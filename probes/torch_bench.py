@@ -309,6 +309,8 @@ def run_all(torch, suite):
     bench = Bench(torch, suite)
     if bench.device == "cuda" and not torch.cuda.is_available():
         raise SystemExit("PyTorch sees no CUDA device")
+    if plan["phase"] == "compiled":
+        load_compiler(torch)
     suite.serve(bench)
     settings = {
         "intra_op_threads": torch.get_num_threads(),
@@ -328,6 +330,21 @@ def fresh_compile_cache(plan):
     cache = os.path.join(plan["run_dir"], "torch_compile_cache")
     os.environ["TORCHINDUCTOR_CACHE_DIR"] = cache
     os.environ["TRITON_CACHE_DIR"] = os.path.join(cache, "triton")
+
+
+def load_compiler(torch):
+    """Import TorchDynamo and TorchInductor as torch.compile(fn) does when it makes the
+    wrapper, before the compiled phase says "ready" (with what the optimiser's
+    construction imports of them, 7.7 s measured on a busy 2-core VM).
+
+    That cost was never part of the timed first call (the wrapper is made before it), but
+    it ran in the process's first turn while the other framework waited; now it runs
+    while the compiled phase's processes import, when nothing is timed. The wrapper made
+    here is never called: nothing is traced, compiled or cached (importing TorchDynamo
+    only makes the cache's empty folder, as the optimiser's construction did before), and
+    the first call imports the same modules as it did without this.
+    """
+    torch.compile(lambda x: x)
 
 
 def use_compiler_setup(plan):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -11,10 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from advisor.bench.run import build_plan
 from advisor.bench.spec import suite
 from advisor.datadir import DATA_DIR_VARIABLE
 from advisor.probing.inventory import take_inventory
 from advisor.record import record_from_json
+from advisor.resources_path import probes_folder
+from tests.helpers import machine
 
 pytestmark = pytest.mark.frameworks
 
@@ -115,6 +119,31 @@ def test_torch_compile_is_timed_after_the_compilers_one_time_set_up(
     # The precompiled headers TorchInductor keeps outside its cache are part of it.
     assert list((set_up / "precompiled_headers").glob("*.h.gch"))
     assert "setting up torch.compile's compiler" in str(tiny_run["stderr"])
+
+
+def test_the_compiled_phase_imports_torch_compile_before_it_says_ready(tmp_path: Path) -> None:
+    # What making a torch.compile wrapper imports (TorchDynamo) is untimed set-up: done
+    # while the compiled phase's processes import, not in PyTorch's first turn, which
+    # TensorFlow waits out. Python's import log, on stderr with the events, shows the order.
+    plan = build_plan(
+        suite().presets["tiny"], suite().workloads, machine(), "cpu", 1, 1, "compiled"
+    )
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(dict(plan, run_dir=str(tmp_path), compiler_setup=None)))
+    result = subprocess.run(
+        [sys.executable, str(probes_folder() / "torch_bench.py"), "--plan", str(path)],
+        input="finish\n",
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=dict(os.environ, PYTHONPROFILEIMPORTTIME="1", TMPDIR=str(tmp_path)),
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = result.stderr.splitlines()
+    ready = next(i for i, line in enumerate(lines) if '"stage": "ready"' in line)
+    imported = [line.rpartition("|")[2].strip() for line in lines[:ready]]
+    assert "torch._dynamo" in imported
 
 
 def test_tensorflow_times_the_graph_form_keras_runs_for_every_keras_model(
