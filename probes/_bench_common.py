@@ -119,11 +119,12 @@ def measure(run_once, sync, budget, clock=time.perf_counter, inner=None, earlier
 
     One block repeats `run_once` enough times to last at least `min_sample_s`
     (so timer and loop overhead stay small; `inner` reuses an earlier
-    calibration), then calls `sync` so that queued device work is finished
-    before the clock is read. The target dispersion is judged over all of the
-    case's samples, `earlier` passes' included, and only once there are
-    `cv_min_repeats` of them: two samples that happen to agree say little, and
-    a case whose passes disagree keeps sampling to the end of its budget.
+    calibration, whose last block is the pass's first sample), then calls
+    `sync` so that queued device work is finished before the clock is read.
+    The target dispersion is judged over all of the case's samples, `earlier`
+    passes' included, and only once there are `cv_min_repeats` of them: two
+    samples that happen to agree say little, and a case whose passes disagree
+    keeps sampling to the end of its budget.
     A later pass skips the warm-up when one iteration lasts `WARM_ENOUGH_S` or
     more: refilling the caches after the other framework's turn is lost in it.
     Returns per-iteration seconds for every block of this pass, the iterations
@@ -135,10 +136,11 @@ def measure(run_once, sync, budget, clock=time.perf_counter, inner=None, earlier
     for _ in range(warmup):
         run_once()
     sync()
-    if inner is None:
-        inner = _calibrate(run_once, sync, budget["min_sample_s"], clock)
     samples = []
     started = clock()
+    if inner is None:
+        inner, seconds = _calibrate(run_once, sync, budget["min_sample_s"], clock)
+        samples.append(seconds / inner)
     while len(samples) < budget["max_repeats"]:
         begin = clock()
         for _ in range(inner):
@@ -157,17 +159,18 @@ def measure(run_once, sync, budget, clock=time.perf_counter, inner=None, earlier
 
 
 def _calibrate(run_once, sync, min_sample_s, clock):
-    """Iterations per block: doubled until one block lasts min_sample_s."""
+    """Iterations per block, doubled until one block lasts min_sample_s, and that block's
+    seconds: a block like every timed one after it, so it is the pass's first sample."""
     inner = 1
-    while inner < 1 << 16:
+    while True:
         begin = clock()
         for _ in range(inner):
             run_once()
         sync()
-        if clock() - begin >= min_sample_s:
-            break
+        seconds = clock() - begin
+        if seconds >= min_sample_s or inner >= 1 << 16:
+            return inner, seconds
         inner *= 2
-    return inner
 
 
 def time_first_call(run_once, sync, clock=time.perf_counter):

@@ -72,8 +72,21 @@ def test_steady_timings_stop_at_the_minimum_repeats(bench_common: ModuleType) ->
     work = FakeWork([0.02])
     result = bench_common.measure(work.run_once, work.sync, BUDGET, clock=work.clock)
     assert len(result["samples_s"]) == 5
-    # warm-up, one calibration block and five timed blocks each end with a sync
-    assert work.syncs == 1 + 1 + 5
+    # the warm-up and five timed blocks each end with a sync: the calibration's block,
+    # one iteration long enough, is the first of the five
+    assert work.syncs == 1 + 5
+    assert work.calls == BUDGET["warmup"] + 5
+
+
+def test_the_calibrations_last_block_is_the_first_sample(bench_common: ModuleType) -> None:
+    work = FakeWork([0.004] * 3 + [0.003] * 4 + [0.002] * 4)
+    budget = dict(BUDGET, warmup=0, min_repeats=2, cv_min_repeats=2, target_cv=1.0)
+    result = bench_common.measure(work.run_once, work.sync, budget, clock=work.clock)
+    # Blocks of 1 and 2 iterations (4 ms, 8 ms) are too short; the block of 4 (3 ms
+    # each) is long enough and is the first sample, the next block of 4 the second.
+    assert result["inner_iterations"] == 4
+    assert result["samples_s"] == pytest.approx([0.003, 0.002])
+    assert work.calls == 1 + 2 + 4 + 4
 
 
 def test_noisy_timings_stop_at_the_time_budget(bench_common: ModuleType) -> None:
