@@ -217,7 +217,7 @@ class Suite:
         answering each with slot_done.
 
         Ready only now: whatever the script set up since its import ran while nothing
-        else was timed (the advisor starts the next import, or the first turn, on it).
+        else was timed (the advisor starts the next import, or the first turn, on hearing it).
         """
         emit_progress(self.ready_message, stage="ready")
         workloads = self.plan["workloads"]
