@@ -226,13 +226,28 @@ def parity_text(check: ParityCheck | None) -> str:
     )
 
 
+ON_DEFAULTS = "resting on defaults: no question answered yet"
+
+
 def headline(rec: Recommendation) -> str:
-    """One line: the winner, the confidence, the margin and both totals."""
+    """One line: the winner, the confidence, the margin, both totals; whether it rests on
+    the defaults alone."""
     return (
         f"Recommendation: {NAMES[rec.winner]} ({rec.confidence}), by {rec.margin:.2f} points "
         f"out of 10 (PyTorch {rec.totals['torch']:.2f}, "
         f"TensorFlow {rec.totals['tensorflow']:.2f})"
-    )
+    ) + (f", {ON_DEFAULTS}" if rec.rests_on_defaults else "")
+
+
+def answers_basis(rec: Recommendation) -> str:
+    """Where the answers came from, and how many questions are still at their defaults."""
+    left = len(rec.unanswered)
+    if rec.rests_on_defaults:
+        return f"{rec.answers_source}: no question answered yet"
+    if left:
+        plural = "s" if left > 1 else ""
+        return f"{rec.answers_source}; {left} question{plural} still at the default"
+    return rec.answers_source
 
 
 def local_time(iso: str) -> str:

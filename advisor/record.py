@@ -32,8 +32,10 @@ MAX_SAMPLES = 1000
 Samples = Annotated[tuple[Seconds, ...], Bounds(at_most=MAX_SAMPLES, what="timed samples")]
 
 # 2 added the user's own model, where each answer came from and the code the scan read;
-# 3 the machine's CPU use during each slot of a bench run and each deployment route's
-# timing (what else the machine did). An older record has none of them and reads as it did.
+# a version-1 record has none of them and reads as it did. 3: the machine's CPU use during
+# each slot of a bench run and each deployment route's timing (what else the machine did),
+# and answers' origins that name every value nobody gave (before, a value equal to its
+# default read as one); an older record has no CPU use and its origins read as they showed.
 SCHEMA_VERSION = 3
 READABLE_SCHEMA_VERSIONS = (1, 2, SCHEMA_VERSION)
 DERIVED_KEYS = ("verdict", "compared")  # what a JSON report adds to its record

@@ -7,7 +7,7 @@ replaced.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +21,14 @@ from advisor.record import (
     SavedAnswers,
     parse_json,
 )
-from advisor.scoring.answers import Answers, checked_answers
+from advisor.scoring.answers import Answers, saved_answers
 from advisor.scoring.knowledge import Knowledge
 from advisor.serde import SchemaError, dumps, from_jsonable
 
-SESSION_SCHEMA_VERSION = 2  # 2 added other_environments
-READABLE_SESSION_VERSIONS = (1, SESSION_SCHEMA_VERSION)  # a version-1 file has none
+# 2 added other_environments (a version-1 file has none); 3: the answers' origins name
+# every value nobody gave (before, a value equal to its default read as one).
+SESSION_SCHEMA_VERSION = 3
+READABLE_SESSION_VERSIONS = (1, 2, SESSION_SCHEMA_VERSION)
 SESSION_KIND = "framework-advisor-session"
 
 
@@ -94,7 +96,7 @@ def parse_session(text: str, source: str, knowledge: Knowledge) -> Session:
     if data.get("schema_version") not in READABLE_SESSION_VERSIONS:
         raise RecordFormatError(
             f"{source}: session schema_version {quoted(data.get('schema_version'))} is not "
-            f"supported (expected 1 or {SESSION_SCHEMA_VERSION})"
+            f"supported (expected 1 to {SESSION_SCHEMA_VERSION})"
         )
     try:
         layout = from_jsonable(_SessionFile, data)
@@ -106,8 +108,8 @@ def parse_session(text: str, source: str, knowledge: Knowledge) -> Session:
                 f"{source}: record schema_version {record.schema_version} is not supported "
                 f"(expected 1 to {SCHEMA_VERSION})"
             )
-    answers = checked_answers(layout.answers.values, layout.answers.source, knowledge)
-    answers = replace(answers, origins=dict(layout.answers.origins))
+    legacy = layout.schema_version < SESSION_SCHEMA_VERSION
+    answers = saved_answers(layout.answers, knowledge, legacy)
     return Session(
         answers,
         layout.record,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from advisor.comparison import VARIANT_LABELS, Comparison, ratio_text, ratio_words
-from advisor.formatting import format_bytes
+from advisor.formatting import answers_basis, format_bytes
 from advisor.record import DeploymentRun, Record
 from advisor.report.charts import Bar, BarInput, diverging_bars, tone_of
 from advisor.report.deploy_view import deployment_view
-from advisor.scoring.engine import NAMES, CriterionResult, Recommendation
+from advisor.scoring.engine import NAMES, CriterionResult, Recommendation, how_met
 from advisor.scoring.knowledge import Criterion, Knowledge, Tool
 
 # The five dimensions of the comparison, in the order the report discusses them.
@@ -29,7 +29,7 @@ class Headline:
     tensorflow_total: float
     why: tuple[str, ...]
     against: str | None  # the strongest pull towards the other framework
-    answers_source: str
+    answers_source: str  # where the answers came from, and how many are still defaults
     static_only: bool
     deciding: tuple[str, ...]  # the must-haves that decided it
     rests_on_defaults: bool
@@ -71,6 +71,16 @@ class Flip:
 
 
 @dataclass(frozen=True)
+class MustHave:
+    """A must-have the user ticked that decides the winner, and what would win without it."""
+
+    label: str
+    how: str  # which framework meets it natively, and how the other does
+    without: str  # the winner were it unticked (with the other deciding must-haves)
+    question: tuple[str, str]  # (question id, text) where it is ticked
+
+
+@dataclass(frozen=True)
 class Assessment:
     """One criterion of a dimension: both frameworks' general scores and why."""
 
@@ -104,6 +114,7 @@ class AdviceView:
     headline: Headline
     contribution_bars: tuple[Bar, ...]
     criteria: tuple[CriterionRow, ...]
+    must_haves: tuple[MustHave, ...]  # the deciding must-haves: what would change it first
     flips: tuple[Flip, ...]  # the nearest to your weights, FLIPS_SHOWN at most
     more_flips: int  # criteria that would flip it only further from your weights
     steady_count: int  # criteria that do not flip the answer between 0x and 10x
@@ -160,7 +171,7 @@ def _headline(rec: Recommendation) -> Headline:
         tensorflow_total=rec.totals["tensorflow"],
         why=rec.decisive,
         against=rec.against,
-        answers_source=rec.answers_source,
+        answers_source=answers_basis(rec),
         static_only=rec.static_only,
         deciding=tuple(r.label for r in rec.deciding),
         rests_on_defaults=rec.rests_on_defaults,
@@ -280,6 +291,15 @@ def _dimensions(
     ]
 
 
+def _must_haves(knowledge: Knowledge, rec: Recommendation) -> tuple[MustHave, ...]:
+    texts = {q.id: q.text for q in knowledge.questions}
+    without = NAMES[rec.without_must_haves or rec.winner]
+    return tuple(
+        MustHave(r.label, how_met(r), without, (r.question, texts[r.question]))
+        for r in rec.deciding
+    )
+
+
 def advice_view(
     knowledge: Knowledge, rec: Recommendation, record: Record, comparison: Comparison | None
 ) -> AdviceView:
@@ -297,6 +317,7 @@ def advice_view(
         headline=_headline(rec),
         contribution_bars=diverging_bars([_contribution_bar(row) for row in rec.criteria]),
         criteria=tuple(_criterion_row(row, knowledge) for row in rec.criteria),
+        must_haves=_must_haves(knowledge, rec),
         flips=tuple(flips[:FLIPS_SHOWN]),
         more_flips=max(0, len(flips) - FLIPS_SHOWN),
         steady_count=len(rec.flips) - len(flips),

@@ -11,13 +11,26 @@ from advisor import __version__
 from advisor.comparison import VARIANT_LABELS, Comparison, compare
 from advisor.fleet.compare import Fleet
 from advisor.formatting import Section, inventory_sections, local_time
-from advisor.record import BenchmarkRun, CodeReading, DeploymentRun, Record, SavedAnswers
+from advisor.record import (
+    SCHEMA_VERSION,
+    BenchmarkRun,
+    CodeReading,
+    DeploymentRun,
+    Record,
+    SavedAnswers,
+)
 from advisor.report.advice_view import AdviceView, advice_view
 from advisor.report.bench_view import BenchView, bench_view
 from advisor.report.deploy_view import DeploymentView, deployment_view
 from advisor.report.fleet_view import FleetView, fleet_view
 from advisor.report.model_view import ModelSection, model_section
-from advisor.scoring.answers import MAX_LEVEL, Answers, checked_answers, default_answers
+from advisor.scoring.answers import (
+    DEFAULT_ORIGIN,
+    MAX_LEVEL,
+    Answers,
+    default_answers,
+    saved_answers,
+)
 from advisor.scoring.engine import Recommendation, recommend
 from advisor.scoring.knowledge import Knowledge
 
@@ -77,15 +90,15 @@ def record_answers(record: Record, knowledge: Knowledge) -> Answers:
     """The answers saved in the record, checked against today's questionnaire; else defaults."""
     if record.answers is None:
         return default_answers(knowledge)
-    answers = checked_answers(record.answers.values, record.answers.source, knowledge)
-    return dataclasses.replace(answers, origins=dict(record.answers.origins))
+    return saved_answers(record.answers, knowledge, record.schema_version < SCHEMA_VERSION)
 
 
 def with_answers(record: Record, answers: Answers, code: CodeReading | None = None) -> Record:
     """The record carrying these answers (and what a scan of the code read, if one did), so
     the report can be rendered again from it alone."""
     saved = SavedAnswers(answers.source, dict(answers.values), dict(answers.origins), code)
-    return dataclasses.replace(record, answers=saved)
+    # The answers are in this version's form, whichever version measured the rest.
+    return dataclasses.replace(record, schema_version=SCHEMA_VERSION, answers=saved)
 
 
 def _deploy_command(run: DeploymentRun, python: str) -> str:
@@ -162,7 +175,8 @@ def _answer_lines(answers: Answers, knowledge: Knowledge) -> tuple[tuple[str, st
             chosen = value if isinstance(value, list) else [value]
             shown = ", ".join(option.label for option in question.options if option.id in chosen)
         origin = answers.origins.get(question.id)
-        shown = f"{shown or 'none'} (from {origin})" if origin else shown or "none"
+        marked = "(default)" if origin == DEFAULT_ORIGIN else f"(from {origin})"
+        shown = f"{shown or 'none'} {marked}" if origin else shown or "none"
         lines.append((question.id, question.text, shown))
     return tuple(lines)
 

@@ -8,10 +8,17 @@ from typing import Any
 
 from advisor.errors import UsageError, quoted
 from advisor.fileio import read_text_file
+from advisor.record import SavedAnswers
 from advisor.scoring.knowledge import Knowledge, Question
 from advisor.tomltext import parse_toml
 
 MAX_LEVEL = 5
+DEFAULTS_SOURCE = "built-in defaults"
+# Origins of the values nobody gave: the questionnaire's default, or a better default
+# that the probe of this machine chose (no NVIDIA GPU: CPU only). Neither is an answer.
+DEFAULT_ORIGIN = "default"
+PROBE_ORIGIN = "this machine's probe"
+NOT_ANSWERED = (DEFAULT_ORIGIN, PROBE_ORIGIN)
 
 
 @dataclass(frozen=True)
@@ -20,19 +27,27 @@ class Answers:
 
     values: dict[str, Any]
     source: str
-    # Where an answer did not come from `source` (e.g. "your code" for one a scan
-    # proposed): question id -> origin. Empty when every answer came from `source`.
+    # Where an answer did not come from `source`: question id -> origin, "your code" for
+    # one a scan proposed, or one of NOT_ANSWERED for a value nobody gave. Empty when
+    # every answer came from `source`.
     origins: dict[str, str] = field(default_factory=dict)
-    # The ids the source set itself (not defaults): what wins over a scan. Not part of
-    # equality: the same answers are equal however they were given.
-    given: frozenset[str] = field(default=frozenset(), compare=False)
     # One line per retired option id read under its new name (questions.toml [[renamed]]).
     notes: tuple[str, ...] = field(default=(), compare=False)
 
 
 def default_answers(knowledge: Knowledge) -> Answers:
     """Every question at its documented default: the built-in default profile."""
-    return Answers({q.id: q.default for q in knowledge.questions}, "built-in defaults")
+    values = {q.id: q.default for q in knowledge.questions}
+    return Answers(values, DEFAULTS_SOURCE, dict.fromkeys(values, DEFAULT_ORIGIN))
+
+
+def unanswered(answers: Answers, knowledge: Knowledge) -> tuple[str, ...]:
+    """The ids of the questions nobody answered (at a default), in the questionnaire's order."""
+    return tuple(
+        q.id
+        for q in knowledge.questions
+        if q.id not in answers.values or answers.origins.get(q.id) in NOT_ANSWERED
+    )
 
 
 def parse_answers(text: str, source: str, knowledge: Knowledge) -> Answers:
@@ -53,7 +68,24 @@ def checked_answers(data: dict[str, Any], source: str, knowledge: Knowledge) -> 
         renamed, found = _renamed(knowledge, key, value)
         notes += found
         values[key] = _checked(question, renamed, source)
-    return Answers(values, source, given=frozenset(data), notes=tuple(notes))
+    origins = {key: DEFAULT_ORIGIN for key in values if key not in data}
+    return Answers(values, source, origins, tuple(notes))
+
+
+def saved_answers(saved: SavedAnswers, knowledge: Knowledge, legacy: bool) -> Answers:
+    """Answers as a record or session saved them, checked against today's questionnaire.
+
+    `legacy`: saved before the origins named the defaults; a value equal to its
+    question's default, with no other origin, then reads as a default, as it showed.
+    """
+    checked = checked_answers(saved.values, saved.source, knowledge)
+    origins = {**checked.origins, **saved.origins}  # a question added since: its default
+    if legacy:
+        for question in knowledge.questions:
+            same = same_answer(checked.values[question.id], question.default)
+            if same and question.id not in origins:
+                origins[question.id] = DEFAULT_ORIGIN
+    return Answers(checked.values, checked.source, origins, checked.notes)
 
 
 def _renamed(knowledge: Knowledge, question_id: str, value: Any) -> tuple[Any, list[str]]:
@@ -77,17 +109,25 @@ def with_proposals(
     """Proposed answers (a scan's) under the ones the user gave: the user's always win."""
     base = given or default_answers(knowledge)
     values, origins = dict(base.values), dict(base.origins)
+    open_questions = unanswered(base, knowledge)
     for key, value in proposed.items():
-        if key not in base.given:
+        if key in open_questions:
             values[key] = value
             origins[key] = origin
     source = f"{base.source} and {origin}" if given is not None else origin
-    return Answers(values, source, origins, base.given)
+    return Answers(values, source, origins)
 
 
 def load_answers(path: Path, knowledge: Knowledge) -> Answers:
     """Answers from a file."""
     return parse_answers(read_text_file(path, str(path), "answers"), str(path), knowledge)
+
+
+def same_answer(value: Any, other: Any) -> bool:
+    """Two answers are the same, the order of a multi-choice answer aside."""
+    if isinstance(value, list) and isinstance(other, list):
+        return sorted(value) == sorted(other)
+    return bool(value == other)
 
 
 def _checked(question: Question, value: Any, source: str) -> Any:

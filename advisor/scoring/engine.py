@@ -11,7 +11,7 @@ from typing import Literal
 from advisor.catalog import display_names
 from advisor.comparison import Comparison, busy_note
 from advisor.record import DeploymentRun
-from advisor.scoring.answers import Answers, default_answers
+from advisor.scoring.answers import Answers, unanswered
 from advisor.scoring.deployment import route_evidence
 from advisor.scoring.evidence import MAX_GAP, Measured, measured_scores
 from advisor.scoring.freshness import Freshness, freshness, used_dates
@@ -29,6 +29,7 @@ from advisor.scoring.weights import (
     requirements,
     static_scores,
     with_requirements,
+    without,
 )
 
 MAX_FLIP_FACTOR = 10.0
@@ -86,7 +87,8 @@ class Context:
     """What the verdict rests on besides the rows."""
 
     requirements: tuple[Requirement, ...]
-    rests_on_defaults: bool
+    unanswered: tuple[str, ...]  # the ids of the questions still at a default
+    rests_on_defaults: bool  # every question is
     relevance: dict[str, float]
     warnings: tuple[str, ...]
     notes: tuple[Hedge, ...]
@@ -118,6 +120,9 @@ class Recommendation:
     flagged: tuple[Tool, ...] = ()  # tools weighed criteria rely on that are not active
     against: str | None = None  # the strongest pull towards the other framework, if any
     freshness: Freshness | None = None  # when the knowledge it used was last checked
+    unanswered: tuple[str, ...] = ()  # the ids of the questions still at a default
+    # Who would win were the deciding must-haves not required (None: none decides).
+    without_must_haves: Winner | None = None
 
     @property
     def loser(self) -> Winner:
@@ -250,16 +255,18 @@ def recommend(
     total = sum(r.weight for r in rows) or 1.0
     notes = tuple(h for h in knowledge.hedges if all(holds(c, answers) for c in h.when))
     used = used_dates(knowledge, answers, [r.criterion for r in rows], notes)
+    defaults = unanswered(answers, knowledge)
     context = Context(
         required,
-        bool(knowledge.questions) and answers.values == default_answers(knowledge).values,
+        defaults,
+        bool(knowledge.questions) and len(defaults) == len(knowledge.questions),
         shares,
         (*answers.notes, *_warnings(knowledge, answers, comparison, shares)),
         notes,
         _flagged(knowledge, [r.criterion for r in rows if r.weight >= FLAG_MIN_WEIGHT * total]),
         freshness(used, today or date.today()),
     )
-    return _conclude(
+    found = _conclude(
         [replace(r, weight=r.weight / total) for r in rows],
         tuple(replace(m, weight=m.weight / total) for m in missing),
         comparison is None,
@@ -267,6 +274,11 @@ def recommend(
         seed,
         context,
     )
+    if not found.deciding:
+        return found
+    # What the rest of the answers favour: the first thing that would change the verdict.
+    rest = recommend(knowledge, without(answers, found.deciding), comparison, seed, deployment)
+    return replace(found, without_must_haves=rest.winner)
 
 
 def _warnings(
@@ -355,6 +367,7 @@ def _conclude(
         context.flagged,
         _against(ordered, winner),
         context.freshness,
+        context.unanswered,
     )
 
 
@@ -451,17 +464,21 @@ def _confidence(
     return levels[level], tuple(reasons)
 
 
-def _requirement_sentence(requirement: Requirement) -> str:
+def how_met(requirement: Requirement) -> str:
+    """'TensorFlow meets it natively, PyTorch only indirectly': a deciding must-have."""
     winner = str(requirement.winner)
     other = "tensorflow" if winner == "torch" else "torch"
     how = "only indirectly" if requirement.support.get(other) == "indirect" else "not at all"
+    return f"{NAMES[winner]} meets it natively, {NAMES[other]} {how}"
+
+
+def _requirement_sentence(requirement: Requirement) -> str:
     rationale = (
-        requirement.rationale_torch if winner == "torch" else requirement.rationale_tensorflow
+        requirement.rationale_torch
+        if requirement.winner == "torch"
+        else requirement.rationale_tensorflow
     )
-    return (
-        f"Required: {requirement.label} - {NAMES[winner]} meets it natively, "
-        f"{NAMES[other]} {how}. {rationale}"
-    )
+    return f"Required: {requirement.label} - {how_met(requirement)}. {rationale}"
 
 
 def _decisive(

@@ -336,6 +336,9 @@ def _check_question(question: Question, criteria: dict[str, Criterion]) -> None:
             raise ResourceError(
                 f"{where}: option {quoted(option.id)} requires an unknown criterion"
             )
+        # Unticking a must-have is how the advice says what it decided (weights.without).
+        if option.requires is not None and question.kind != "multi":
+            raise ResourceError(f"{where}: a must-have option needs a multi-choice question")
         for criterion_id, score in option.scores.items():
             if criteria.get(criterion_id) is None or criteria[criterion_id].kind != "answer":
                 raise ResourceError(

@@ -49,6 +49,7 @@ def verdict_jsonable(rec: Recommendation) -> dict[str, Any]:
         "confidence": rec.confidence,
         "confidence_reasons": list(rec.confidence_reasons),
         "rests_on_defaults": rec.rests_on_defaults,
+        "unanswered": list(rec.unanswered),
         "static_only": rec.static_only,
         "answers_source": rec.answers_source,
         "totals": dict(rec.totals),
@@ -62,9 +63,12 @@ def verdict_jsonable(rec: Recommendation) -> dict[str, Any]:
                 "support": dict(r.support),
                 "deciding": r.deciding,
                 "winner": r.winner,
+                "question": r.question,
+                "option": r.option,
             }
             for r in rec.requirements
         ],
+        "without_must_haves": rec.without_must_haves,
         "relevance": dict(rec.relevance),
         "warnings": list(rec.warnings),
         "notes": [{"text": n.text, "url": n.url, "as_of": n.as_of} for n in rec.notes],

@@ -13,7 +13,7 @@ The order of the steps is the method docs/advice.md describes:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from advisor.bench.spec import suite
 from advisor.scoring.answers import Answers
@@ -22,6 +22,7 @@ from advisor.scoring.knowledge import (
     Condition,
     Criterion,
     Knowledge,
+    Option,
     Override,
     Question,
     Score,
@@ -51,6 +52,8 @@ class Requirement:
     tensorflow: float
     rationale_torch: str
     rationale_tensorflow: str
+    question: str  # the question and option that marked it
+    option: str
 
     @property
     def winner(self) -> str | None:
@@ -169,19 +172,32 @@ def requirements(
             option = question.option(option_id)
             if option is None or option.requires is None:
                 continue
-            found.append(
-                _requirement(option.label, knowledge.criterion(option.requires), answers, answered)
-            )
+            criterion = knowledge.criterion(option.requires)
+            found.append(_requirement((question.id, option), criterion, answers, answered))
     return found
 
 
+def without(answers: Answers, required: Sequence[Requirement]) -> Answers:
+    """The answers with these must-haves unticked (each is a multi-choice option)."""
+    values = dict(answers.values)
+    for requirement in required:
+        ticked = values[requirement.question]
+        values[requirement.question] = [v for v in ticked if v != requirement.option]
+    return replace(answers, values=values)
+
+
 def _requirement(
-    label: str, criterion: Criterion, answers: Answers, answered: Mapping[str, AnswerScore]
+    marked: tuple[str, Option],
+    criterion: Criterion,
+    answers: Answers,
+    answered: Mapping[str, AnswerScore],
 ) -> Requirement:
+    question, option = marked
+    label = option.label
     if criterion.kind == "answer":
         given = answered.get(criterion.id)
         if given is None:  # e.g. "keep our code" with no code: nothing to keep
-            return Requirement(label, criterion, {}, False, 0, 0, "", "")
+            return Requirement(label, criterion, {}, False, 0, 0, "", "", question, option.id)
         support, scores = given.support, (given.torch, given.tensorflow)
         rationales = (given.rationale, given.rationale)
     else:
@@ -189,7 +205,9 @@ def _requirement(
         scores = (torch.score, tensorflow.score)
         rationales = (torch.rationale, tensorflow.rationale)
     deciding = bool(support) and support["torch"] != support["tensorflow"]
-    return Requirement(label, criterion, support, deciding, *scores, *rationales)
+    return Requirement(
+        label, criterion, support, deciding, *scores, *rationales, question, option.id
+    )
 
 
 def with_requirements(

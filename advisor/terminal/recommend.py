@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from advisor.formatting import headline
+from advisor.formatting import answers_basis, headline
 from advisor.scoring.engine import NAMES, FlipPoint, Recommendation
 from advisor.scoring.knowledge import Knowledge
+from advisor.scoring.weights import Requirement
 
 _TITLE_WIDTH = 44
 
@@ -13,6 +14,15 @@ def _flip_line(flip: FlipPoint, loser: str) -> str:
     factor = flip.factor
     assert factor is not None
     return f"  - {flip.criterion.title}: weighting it {factor:.2f}x would make {NAMES[loser]} win"
+
+
+def _must_have_line(requirement: Requirement, rec: Recommendation) -> str:
+    rest = rec.without_must_haves
+    then = f"the other answers favour {NAMES[rest]}" if rest else "the other answers decide"
+    return (
+        f"  - {requirement.label}, a must-have you ticked ({requirement.question} = "
+        f"{requirement.option}), decides it; unticked, {then}"
+    )
 
 
 def format_recommendation(rec: Recommendation) -> str:
@@ -26,7 +36,7 @@ def format_recommendation(rec: Recommendation) -> str:
         evidence += ", with the deployment routes tried here"
     lines = [
         headline(rec),
-        f"  answers: {rec.answers_source}; evidence: {evidence}",
+        f"  answers: {answers_basis(rec)}; evidence: {evidence}",
         *(f"  ! {warning}" for warning in rec.warnings),
         "Why",
         *(f"  - {sentence}" for sentence in rec.decisive),
@@ -41,6 +51,7 @@ def format_recommendation(rec: Recommendation) -> str:
         lines.append("Tools in this advice that are not actively developed")
         lines += [f"  - {tool.name} ({tool.status}): {tool.note}" for tool in rec.flagged]
     lines.append("What would change the answer")
+    lines += [_must_have_line(r, rec) for r in rec.deciding]
     flips = rec.flipping()
     lines += [_flip_line(flip, rec.loser) for flip in flips] or ["  - no single weight flips it"]
     steady = len(rec.flips) - len(flips)

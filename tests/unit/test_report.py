@@ -50,6 +50,7 @@ def test_full_report_has_every_part_in_reading_order() -> None:
         "recommendation",
         "contributions",
         "what-would-change",
+        "answers",
         "dimensions",
         "benchmarks",
         "machine",
@@ -232,7 +233,7 @@ def test_the_report_needs_nothing_from_the_network_and_no_javascript() -> None:
 def test_saved_answers_drive_the_report_and_default_answers_otherwise() -> None:
     record = _record("bench_quick_cpu.json")
     plain = _text(_section(render_html(record), "recommendation"))
-    assert "Answers: built-in defaults." in plain
+    assert "Answers: built-in defaults: no question answered yet (see Your answers )." in plain
     known = knowledge()
     values = dict(default_answers(known).values, team_experience="tensorflow")
     answered = with_answers(record, dataclasses.replace(default_answers(known), values=values))
@@ -332,7 +333,7 @@ def test_what_would_change_it_shows_the_nearest_few_linked_to_their_questions() 
     assert 1 <= len(items) <= 5
     for item in items:
         for anchor in re.findall(r'href="#(answer-[a-z_]+)"', item):
-            assert f'id="{anchor}"' in html  # the link lands on that answer in Method
+            assert f'id="{anchor}"' in _section(html, "answers")  # lands on that answer
     assert any("Set by: " in item for item in items)
 
 

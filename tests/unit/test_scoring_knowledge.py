@@ -172,6 +172,10 @@ def _data() -> tuple[dict[str, Any], dict[str, Any]]:
             "requires an unknown criterion",
         ),
         (
+            lambda c, q: _option(q, "stage", "research").update(requires="deploy_browser"),
+            "a must-have option needs a multi-choice question",
+        ),
+        (
             lambda c, q: _question(q, "performance_priority").update(scales=["nope"]),
             "scales names unknown criteria",
         ),

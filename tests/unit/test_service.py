@@ -158,12 +158,12 @@ def test_a_session_written_before_other_environments_were_kept_still_opens(
     save_session(Session(default_answers(knowledge()), RECORD, other_environments=(RECORD,)), path)
     assert load_session(path, knowledge()).other_environments == (RECORD,)
     data = json.loads(path.read_text())
-    assert data["schema_version"] == 2
+    assert data["schema_version"] == 3
     del data["other_environments"]
     path.write_text(json.dumps(dict(data, schema_version=1)))  # as version 1 wrote it
     assert load_session(path, knowledge()) == Session(default_answers(knowledge()), RECORD)
-    path.write_text(json.dumps(dict(data, schema_version=3)))
-    with pytest.raises(RecordFormatError, match="schema_version 3 is not supported"):
+    path.write_text(json.dumps(dict(data, schema_version=4)))
+    with pytest.raises(RecordFormatError, match="schema_version 4 is not supported"):
         load_session(path, knowledge())
 
 
