@@ -21,7 +21,7 @@ from advisor.record import (
 from advisor.report.charts import BarInput, diverging_bars
 from advisor.report.render import environment, render_html
 from advisor.report.view import with_answers
-from advisor.scoring.answers import default_answers
+from advisor.scoring.answers import PROBE_ORIGIN, Answers, default_answers
 from advisor.scoring.knowledge import knowledge
 from tests.helpers import fixture_text, hostile_strings
 
@@ -91,6 +91,29 @@ def test_a_deciding_must_have_leads_the_report_and_flags_its_tools() -> None:
     assert "Decided by what you require: TFX pipelines ." in section
     assert "Why Required: TFX pipelines - TensorFlow meets it natively" in section
     assert "slow releases TensorFlow Extended (TFX)" in section
+
+
+def test_what_would_change_it_starts_with_the_deciding_must_have_and_links_its_question() -> None:
+    known = knowledge()
+    defaults = default_answers(known)
+    values = dict(defaults.values, requirements=["tfx"], stage="research")
+    origins = {k: v for k, v in defaults.origins.items() if k not in ("requirements", "stage")}
+    answers = Answers(values, "test", dict(origins, hardware=PROBE_ORIGIN))
+    html = render_html(with_answers(_record("bench_quick_cpu.json"), answers))
+    section = _section(html, "what-would-change")
+    first = re.search(r"<li>(.*?)</li>", section, re.S)
+    assert first is not None and first.group(1).startswith("<strong>TFX pipelines</strong>")
+    assert "TensorFlow meets it natively, PyTorch only indirectly" in _text(first.group(1))
+    assert "Untick it and the other answers favour PyTorch" in _text(first.group(1))
+    assert 'href="#answer-requirements">Which of these are must-haves?</a>' in first.group(1)
+    listed = _text(_section(html, "answers"))
+    assert "Which of these are must-haves? TFX pipelines " in listed  # answered: no mark
+    assert "What stage is the project at? Research " in listed
+    assert "What hardware will you train and run on? NVIDIA GPUs (from this machine's probe)" in listed
+    assert "Which kinds of models will you build? none (default)" in listed
+    basis = _text(_section(html, "recommendation"))
+    assert f"Answers: test; {len(known.questions) - 2} questions still at the default" in basis
+    assert "This rests on the built-in defaults" not in basis
 
 
 def test_each_ratio_names_its_pair_and_shows_its_interval() -> None:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from advisor.errors import UsageError
+from advisor.record import SavedAnswers
 from advisor.scoring.answers import (
+    PROBE_ORIGIN,
     Answers,
     default_answers,
     load_answers,
     parse_answers,
+    saved_answers,
     template,
+    unanswered,
 )
 from advisor.scoring.engine import recommend
 from advisor.scoring.knowledge import knowledge
@@ -91,3 +96,47 @@ def test_a_saved_session_with_an_old_option_id_loads_migrated(tmp_path: Path) ->
 def test_answers_with_current_ids_carry_no_note() -> None:
     answers = parse_answers('deployment_targets = ["microcontroller"]\n', "a.toml", knowledge())
     assert answers.notes == ()
+
+
+def test_a_value_the_probe_chose_is_no_answer_but_a_kept_default_is() -> None:
+    known = knowledge()
+    defaults = default_answers(known)
+    probed = replace(
+        defaults,
+        values=dict(defaults.values, hardware=["cpu_only"]),
+        origins=dict(defaults.origins, hardware=PROBE_ORIGIN),
+    )
+    assert recommend(known, probed, None).rests_on_defaults  # only the probe spoke
+    given = parse_answers('stage = "prototype"\n', "a.toml", known)  # the default, given
+    assert given.values["stage"] == defaults.values["stage"]
+    rec = recommend(known, given, None)
+    assert not rec.rests_on_defaults
+    assert "stage" not in rec.unanswered and len(rec.unanswered) == len(known.questions) - 1
+    assert unanswered(given, known) == rec.unanswered
+
+
+def test_answers_saved_before_origins_named_the_defaults_read_as_they_showed() -> None:
+    known = knowledge()
+    values = dict(default_answers(known).values, stage="research")
+    saved = SavedAnswers("answered in the app", values, {"hardware": "your code"})
+    old = saved_answers(saved, known, legacy=True)
+    assert set(unanswered(old, known)) == {q.id for q in known.questions} - {"stage", "hardware"}
+    new = saved_answers(saved, known, legacy=False)  # origins complete: the rest were given
+    assert unanswered(new, known) == ()
+    assert new.origins["hardware"] == "your code"
+
+
+def test_the_terminal_names_the_deciding_must_have_first_and_what_rests_on_defaults() -> None:
+    known = knowledge()
+    answers = parse_answers('requirements = ["tfx"]\n', "a.toml", known)
+    rec = recommend(known, answers, None)
+    assert rec.winner == "tensorflow" and rec.without_must_haves == "torch"
+    text = format_recommendation(rec)
+    changes = text.split("What would change the answer\n")[1]
+    assert changes.startswith(
+        "  - TFX pipelines, a must-have you ticked (requirements = tfx), decides it; "
+        "unticked, the other answers favour PyTorch\n"
+    )
+    assert f"answers: a.toml; {len(known.questions) - 1} questions still at the default" in text
+    first = format_recommendation(recommend(known, default_answers(known), None)).splitlines()[0]
+    assert first.endswith(", resting on defaults: no question answered yet")
