@@ -521,15 +521,23 @@ def export(
     advisor.redact), in the file only; the session keeps the record as measured.
     ``cancel`` stops a PDF being printed (CancelledError; nothing is written).
     """
-    if leave_out_identity and view.fleet is not None:
-        raise UsageError(
-            "cannot leave out the identity of compared machines (their host names label "
-            "them): remove the other machines first, or export with the identity"
-        )
+    problem = identity_problem(view) if leave_out_identity else None
+    if problem is not None:
+        raise UsageError(problem)
     if leave_out_identity:
         record = redacted(record)
         view = report_view(record, shipped_knowledge())
     export_report(record, path, fmt, view, cancel)
+
+
+def identity_problem(view: ReportView) -> str | None:
+    """Why this report cannot leave out host, user and home folder (None: it can)."""
+    if view.fleet is None:
+        return None
+    return (
+        "cannot leave out the identity of compared machines (their host names label "
+        "them): remove the other machines first, or export with the identity"
+    )
 
 
 def report_format(path: Path | None, requested: str | None) -> Format:

@@ -123,6 +123,12 @@ class CodeScanBar(QWidget):
         self._say(text)
         self.use_button.setVisible(bool(kept))
 
+    def clear(self) -> None:
+        """Forget the last scan's outcome: the answers it filled in were reset."""
+        self.outcome.hide()
+        self.outcome.setToolTip("")
+        self.use_button.hide()
+
     def _progress(self, update: object) -> None:
         if isinstance(update, tuple):
             done, total = update

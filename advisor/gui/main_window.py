@@ -47,6 +47,7 @@ from advisor.service import (
     export,
     fleet_of,
     fresh_answers,
+    identity_problem,
     merged,
     open_session,
     other_machine,
@@ -150,6 +151,7 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self._action(file_menu, "&Open session…", QKeySequence.StandardKey.Open, self._open)
         self._action(file_menu, "&Save session as…", QKeySequence.StandardKey.SaveAs, self._save)
+        self._action(file_menu, "Rese&t answers…", None, self.questions.ask_reset)
         file_menu.addSeparator()
         self._action(file_menu, "&Add results from another machine…", None, self._add_other)
         self._action(file_menu, "&Remove the other machines", None, self.remove_others)
@@ -201,6 +203,12 @@ class MainWindow(QMainWindow):
         self.bench.busy_changed.connect(lambda busy: self._measuring("benchmarks", busy))
         self.deploy.busy_changed.connect(self._deploy_busy)
         self.report.export_requested.connect(self._export)
+        self.report.question_requested.connect(self._show_question)
+
+    def _show_question(self, question_id: str) -> None:
+        """A link in the report to the question behind it."""
+        self.nav.setCurrentRow(PAGES.index("Project needs"))
+        self.questions.show_question(question_id)
 
     def _answers_changed(self, answers: Answers) -> None:
         if not self.deploy.running():  # the ticks show what runs; they follow once it ended
@@ -293,7 +301,7 @@ class MainWindow(QMainWindow):
             scored = advise(self.knowledge, self.questions.answers(), None)
         else:
             scored = view.recommendation
-            self.report.show_html(render(view))
+            self.report.show_html(render(view), identity_problem(view))
         self.bench.show_fleet(view.fleet if view is not None else None)
         self.questions.show_direction(scored)
         self._scored_headline = headline(scored)
@@ -426,6 +434,9 @@ class MainWindow(QMainWindow):
         return True
 
     def _export(self, fmt: Format) -> None:
+        if self.report.export_problem():  # said on the Report page, before any dialog
+            self.nav.setCurrentRow(PAGES.index("Report"))
+            return
         default = f"framework-advisor-report.{fmt}"
         path, _ = QFileDialog.getSaveFileName(self, f"Export {fmt.upper()}", default, FILTERS[fmt])
         if path:

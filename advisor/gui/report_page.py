@@ -1,11 +1,16 @@
-"""Report: the exact HTML that export writes, previewed in Qt WebEngine, and the export buttons."""
+"""Report: the exact HTML that export writes, previewed in Qt WebEngine, and the export buttons.
+
+The preview is one Tab stop: Tab and Shift+Tab leave it in one press (inside, each link
+would take one), and the arrow, page and space keys scroll it. A link from "What would
+change it" to a question opens that question on the Project needs page.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -16,24 +21,48 @@ from PySide6.QtWidgets import (
 )
 
 from advisor.gui.theme import is_dark, preview_html
-from advisor.gui.widgets import FailurePanel, heading, note
+from advisor.gui.widgets import FailurePanel, heading, note, tab_stops
 
 if TYPE_CHECKING:
     from PySide6.QtWebEngineWidgets import QWebEngineView
 
 EXPORTS = (("html", "Export &HTML…"), ("pdf", "Export &PDF…"), ("json", "Export &JSON…"))
+QUESTION_ANCHOR = "answer-"  # the report's id of each answer: answer-<question id>
+NO_TAB_MODIFIERS = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+
+
+class _TabLeaves(QObject):
+    """On the preview's focus proxy: Tab and Shift+Tab go on to the next widget."""
+
+    def __init__(self, view: QWebEngineView) -> None:
+        super().__init__(view)
+        self._view = view
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        if event.key() not in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            return False
+        if event.modifiers() & NO_TAB_MODIFIERS:
+            return False
+        shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        self._view.focusNextPrevChild(event.key() == Qt.Key.Key_Tab and not shift)
+        return True
 
 
 class ReportPage(QWidget):
     """A browser view of the report; the web engine starts on first use, not at launch."""
 
     export_requested = Signal(str)  # format
+    question_requested = Signal(str)  # a question's id: a link to it was followed
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.html = ""
         self._loaded = ""
         self._view: QWebEngineView | None = None
+        self._tab_held: QObject | None = None  # the focus proxy _TabLeaves watches
+        self._identity_problem: str | None = None  # why the identity must stay, if it must
         self.panel = FailurePanel()
         self.placeholder = QLabel("The report appears here once the machine has been probed.")
         self.placeholder.setWordWrap(True)
@@ -50,11 +79,16 @@ class ReportPage(QWidget):
         self.leave_out_identity.setToolTip(
             "For a report to share: the exported file says 'host', 'user' and '~' instead"
         )
+        self.leave_out_identity.toggled.connect(self._follow_identity)
         buttons.addWidget(self.leave_out_identity)
         buttons.addStretch()
+        self.identity_note = note("")
+        self.identity_note.setAccessibleName("Why the identity stays")
+        self.identity_note.hide()
         self.layout_ = QVBoxLayout(self)
         self.layout_.addWidget(heading("Report"))
         self.layout_.addLayout(buttons)
+        self.layout_.addWidget(self.identity_note)
         self.layout_.addWidget(self.panel)
         self.notice = note("")
         self.notice.setAccessibleName("Measuring notice")
@@ -70,13 +104,26 @@ class ReportPage(QWidget):
                 f"Measuring {what}… This report shows the last complete results until it ends."
             )
 
-    def show_html(self, html: str) -> None:
-        """Show this report (the same string the HTML export writes)."""
+    def show_html(self, html: str, identity_problem: str | None = None) -> None:
+        """Show this report (the same string the HTML export writes); `identity_problem`:
+        why this report cannot leave out host, user and home (None: it can)."""
         self.html = html
-        for button in self.export_buttons.values():
-            button.setEnabled(True)
+        self._identity_problem = identity_problem
+        self._follow_identity()
         if self.isVisible():
             self._load()
+
+    def export_problem(self) -> str | None:
+        """Why the export cannot be written as the options stand (None: it can)."""
+        return self._identity_problem if self.leave_out_identity.isChecked() else None
+
+    def _follow_identity(self) -> None:
+        """Said as soon as the box is ticked, not after the file dialog."""
+        problem = self.export_problem()
+        self.identity_note.setText(f"{problem[:1].upper()}{problem[1:]}." if problem else "")
+        self.identity_note.setVisible(problem is not None)
+        for button in self.export_buttons.values():
+            button.setEnabled(bool(self.html) and problem is None)
 
     def showEvent(self, event: QShowEvent) -> None:
         """Load the report when the page is first shown: the web engine starts here."""
@@ -91,9 +138,27 @@ class ReportPage(QWidget):
 
             self._view = QWebEngineView()
             self._view.setAccessibleName("Report preview")
+            self._view.urlChanged.connect(self._followed)
             self.placeholder.hide()
             self.layout_.addWidget(self._view, 1)
         return self._view
+
+    def _hold_tab(self, view: QWebEngineView) -> None:
+        """One Tab stop, in reading order: after the buttons and the panel above it (its
+        focus proxy exists once a page is set, and joins the focus chain last)."""
+        proxy = view.focusProxy()
+        if proxy is None or proxy is self._tab_held:
+            return
+        proxy.installEventFilter(_TabLeaves(view))
+        self._tab_held = proxy
+        QWidget.setTabOrder(tab_stops(self.panel)[-1], proxy)
+
+    def _followed(self, url: QUrl) -> None:
+        """A link to a question: open it in the app, and put the preview back where it was."""
+        if not url.fragment().startswith(QUESTION_ANCHOR) or self._view is None:
+            return
+        self._view.page().runJavaScript("history.back()")
+        self.question_requested.emit(url.fragment().removeprefix(QUESTION_ANCHOR))
 
     def restyle(self) -> None:
         """The app's colour scheme changed: draw the preview again in it."""
@@ -103,5 +168,7 @@ class ReportPage(QWidget):
 
     def _load(self) -> None:
         if self._loaded != self.html:
-            self.view().setHtml(preview_html(self.html, is_dark()), QUrl("about:blank"))
+            view = self.view()
+            view.setHtml(preview_html(self.html, is_dark()), QUrl("about:blank"))
+            self._hold_tab(view)
             self._loaded = self.html

@@ -15,7 +15,8 @@ WELCOME = (
     "NVIDIA GPUs, and each framework in the chosen Python environment). On the Benchmarks "
     "page you can time both frameworks on this machine, about a minute on the quick preset; "
     "you can keep answering while it runs, and the progress is at the bottom of the window.",
-    "Answers marked (default) are ours until you change them. Nothing leaves this machine: "
+    "Answers marked (default) are ours until you change them, or click the chosen option "
+    "to keep it. Nothing leaves this machine: "
     "no uploads, no telemetry; your answers and results are saved on this computer only.",
 )
 

@@ -140,3 +140,12 @@ def read_only_table(columns: list[str], accessible_name: str) -> QTableWidget:
     settle.timeout.connect(table.resizeRowsToContents)
     table.horizontalHeader().sectionResized.connect(lambda *_: settle.start(0))
     return table
+
+
+def tab_stops(widget: QWidget) -> list[QWidget]:
+    """The widgets inside `widget` that Tab stops at, in the order they were built."""
+    return [
+        child
+        for child in widget.findChildren(QWidget)
+        if child.focusPolicy() & Qt.FocusPolicy.TabFocus
+    ]

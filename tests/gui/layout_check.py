@@ -6,7 +6,8 @@ Run in-process by tests/gui/test_layout.py, and as a script under QT_SCALE_FACTO
     QT_QPA_PLATFORM=offscreen QT_SCALE_FACTOR=2 python -m tests.gui.layout_check 1000 650
 
 prints one JSON object: the device pixel ratio, the window's size and minimum, and for
-each page its minimum size and the widest and tallest widget on it.
+each page its minimum size, the widest widget on it and the scroll areas that show a
+horizontal scroll bar.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def hostile_record() -> Record:
 
 def check(window: Any, app: Any, width: int, height: int) -> dict[str, Any]:
     """Show `window` at width x height with the hostile record on every page; what fit."""
-    from PySide6.QtWidgets import QWidget
+    from PySide6.QtWidgets import QScrollArea, QWidget
 
     window.resize(width, height)
     window.set_record(hostile_record())
@@ -63,6 +64,8 @@ def check(window: Any, app: Any, width: int, height: int) -> dict[str, Any]:
                 "minimum": list(page.minimumSizeHint().toTuple()),
                 "widest": [type(widest).__name__, widest.accessibleName(),
                            widest.minimumSizeHint().width()],
+                "side_scrolled": [area.accessibleName() for area in page.findChildren(QScrollArea)
+                                  if area.horizontalScrollBar().isVisible()],
             }
         )  # fmt: skip
     return {

@@ -559,9 +559,9 @@ def test_the_weights_say_which_framework_each_criterion_favours(
         lambda: questions.favours().get("Your team's experience", "").startswith("favours"),
         timeout=3000,
     )
-    assert questions.favours()["Your team's experience"].startswith("favours TensorFlow by ")
+    assert questions.favours()["Your team's experience"].startswith("favours TensorFlow: pulls ")
     assert questions.favours()["Research code and pretrained models"].startswith(
-        "favours PyTorch by "
+        "favours PyTorch: pulls "
     )
 
 

@@ -41,6 +41,16 @@ def test_every_page_fits_a_small_window_with_hostile_text(
     _fits(check(window, QApplication.instance(), *size), *size)
 
 
+def test_the_questions_fit_the_smallest_window_without_a_side_scroll_bar(
+    window: MainWindow,
+) -> None:
+    result = check(window, QApplication.instance(), *MINIMUM_SIZE)
+    assert result["size"] == list(MINIMUM_SIZE)
+    (questions,) = (page for page in result["pages"] if page["page"] == "Project needs")
+    assert questions["side_scrolled"] == [], questions  # the options wrap instead
+    assert questions["minimum"][0] <= result["stack"][0], questions
+
+
 def test_every_page_fits_at_200_percent(tmp_path: Path) -> None:
     env = dict(
         os.environ,
@@ -61,3 +71,5 @@ def test_every_page_fits_at_200_percent(tmp_path: Path) -> None:
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["device_pixel_ratio"] == 2.0
     _fits(result, 1000, 650)
+    (questions,) = (page for page in result["pages"] if page["page"] == "Project needs")
+    assert questions["side_scrolled"] == [], questions

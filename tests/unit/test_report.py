@@ -109,7 +109,8 @@ def test_what_would_change_it_starts_with_the_deciding_must_have_and_links_its_q
     listed = _text(_section(html, "answers"))
     assert "Which of these are must-haves? TFX pipelines " in listed  # answered: no mark
     assert "What stage is the project at? Research " in listed
-    assert "What hardware will you train and run on? NVIDIA GPUs (from this machine's probe)" in listed
+    hardware = "What hardware will you train and run on? NVIDIA GPUs (from this machine's probe)"
+    assert hardware in listed
     assert "Which kinds of models will you build? none (default)" in listed
     basis = _text(_section(html, "recommendation"))
     assert f"Answers: test; {len(known.questions) - 2} questions still at the default" in basis
