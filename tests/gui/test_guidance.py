@@ -1,4 +1,5 @@
-"""The first-run welcome, light and dark, the status bar's progress and the live ratio chart."""
+"""The first-run welcome, light and dark (radio buttons too), the status bar's progress and the
+live ratio chart."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QRadioButton, QStyle, QStyleOptionButton
 from pytestqt.qtbot import QtBot
 
 from advisor.bench.stats import summarise
@@ -177,3 +178,32 @@ def test_a_chart_row_grows_with_its_label_so_narrow_windows_never_overlap_rows(
     wide, narrow = chart.heightForWidth(1200), chart.heightForWidth(300)
     assert chart.hasHeightForWidth() and narrow > wide
     assert narrow - line * 3 >= 3 * line  # the label's three lines fit in its row
+
+
+def test_the_chosen_radio_button_is_a_dot_in_the_highlight_colour_in_dark(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    monkeypatch.setenv(SCHEME_VARIABLE, "dark")
+    try:
+        apply_scheme(app)
+        chosen = QRadioButton()
+        chosen.setChecked(True)
+        qtbot.addWidget(chosen)
+        chosen.show()
+        option = QStyleOptionButton()
+        option.initFrom(chosen)
+        indicator = chosen.style().subElementRect(
+            QStyle.SubElement.SE_RadioButtonIndicator, option, chosen
+        )
+        image = chosen.grab().toImage()
+        ratio = image.devicePixelRatio()
+        centre = indicator.center() + QPoint(1, 1)
+        dot = image.pixelColor(round(centre.x() * ratio), round(centre.y() * ratio))
+        highlight = app.palette().color(QPalette.ColorRole.Highlight)
+        # Fusion's own dot is a grey (no saturation); this one is the highlight blue.
+        assert abs(dot.hueF() - highlight.hueF()) < 0.03 and dot.saturationF() > 0.6
+    finally:
+        monkeypatch.delenv(SCHEME_VARIABLE)
+        apply_scheme(app)
