@@ -179,14 +179,17 @@ class Knowledge:
         return next(t for t in self.tools if t.id == tool_id)
 
     def questions_setting(self, criterion_id: str) -> tuple[Question, ...]:
-        """The questions whose answers change this criterion's weight or scores."""
+        """The questions whose answers change this criterion's weight or scores (a
+        must-have's question included)."""
         return tuple(
             question
             for question in self.questions
             if criterion_id in question.weights
             or criterion_id in question.scales
             or any(
-                criterion_id in option.weights or criterion_id in option.scores
+                criterion_id in option.weights
+                or criterion_id in option.scores
+                or criterion_id == option.requires  # a must-have outweighs the rest
                 for option in question.options
             )
         )
