@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal
-from PySide6.QtGui import QKeyEvent, QShowEvent
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QUrl, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -32,13 +32,16 @@ NO_TAB_MODIFIERS = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.Alt
 
 
 class _TabLeaves(QObject):
-    """On the preview's focus proxy: Tab and Shift+Tab go on to the next widget."""
+    """On the preview's focus proxy: Tab and Shift+Tab go on to the next widget, and
+    arrive without moving the report."""
 
     def __init__(self, view: QWebEngineView) -> None:
         super().__init__(view)
         self._view = view
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if isinstance(event, QFocusEvent) and event.type() == QEvent.Type.FocusIn:
+            return self._arrive(watched, event)
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
             return False
         if event.key() not in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
@@ -47,6 +50,15 @@ class _TabLeaves(QObject):
             return False
         shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
         self._view.focusNextPrevChild(event.key() == Qt.Key.Key_Tab and not shift)
+        return True
+
+    def _arrive(self, watched: QObject, event: QFocusEvent) -> bool:
+        """Tabbed into, the web engine would focus the first (or last) link and scroll
+        there: the preview takes the focus where the reader left it instead."""
+        if event.reason() not in (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason):
+            return False
+        plain = QFocusEvent(QEvent.Type.FocusIn, Qt.FocusReason.OtherFocusReason)
+        QCoreApplication.sendEvent(watched, plain)
         return True
 
 
