@@ -65,6 +65,7 @@ from advisor.scoring.answers import (
     template,
     with_proposals,
 )
+from advisor.scoring.answers import same_answer as same_answer  # noqa: PLC0414 (the app's)
 from advisor.scoring.claims import knowledge_jsonable
 from advisor.scoring.engine import Recommendation, raw_weights, recommend
 from advisor.scoring.knowledge import Knowledge

@@ -28,11 +28,10 @@ from advisor.scoring.answers import (
     DEFAULTS_SOURCE,
     PROBE_ORIGIN,
     Answers,
-    same_answer,
 )
 from advisor.scoring.engine import Recommendation
 from advisor.scoring.knowledge import Knowledge
-from advisor.service import scan_reading
+from advisor.service import same_answer, scan_reading
 from advisor.service import weights as criterion_weights
 
 ANSWERED_HERE = "answered in the app"
