@@ -21,6 +21,7 @@ from advisor.scoring.answers import (
 )
 from advisor.scoring.engine import recommend
 from advisor.scoring.knowledge import knowledge
+from advisor.scoring.verdict import verdict_jsonable
 from advisor.session import Session, load_session, save_session
 from advisor.terminal.recommend import format_recommendation
 
@@ -137,6 +138,11 @@ def test_the_terminal_names_the_deciding_must_have_first_and_what_rests_on_defau
         "  - TFX pipelines, a must-have you ticked (requirements = tfx), decides it; "
         "unticked, the other answers favour PyTorch\n"
     )
-    assert f"answers: a.toml; {len(known.questions) - 1} questions still at the default" in text
+    left = len(known.questions) - 1
+    assert f"answers: a.toml; {left} questions still at the default" in text
     first = format_recommendation(recommend(known, default_answers(known), None)).splitlines()[0]
     assert first.endswith(", resting on defaults: no question answered yet")
+    verdict = verdict_jsonable(rec)  # --json and the JSON report
+    assert verdict["without_must_haves"] == "torch" and len(verdict["unanswered"]) == left
+    (tfx,) = (r for r in verdict["requirements"] if r["deciding"])
+    assert (tfx["question"], tfx["option"], tfx["winner"]) == ("requirements", "tfx", "tensorflow")
