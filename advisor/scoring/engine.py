@@ -88,7 +88,7 @@ class Context:
 
     requirements: tuple[Requirement, ...]
     unanswered: tuple[str, ...]  # the ids of the questions still at a default
-    rests_on_defaults: bool  # every question is
+    rests_on_defaults: bool  # no question answered at all
     relevance: dict[str, float]
     warnings: tuple[str, ...]
     notes: tuple[Hedge, ...]
