@@ -27,6 +27,19 @@ APP_ID = "io.github.frameworkadvisor.FrameworkAdvisor"  # the desktop entry's an
 # Set by benchmarks/gui_startup.py: print how long the first window took, then quit.
 STARTUP_PROBE_VARIABLE = "FRAMEWORK_ADVISOR_STARTUP_PROBE"
 _STOP_POLL_MS = 200
+# What Qt WebEngine prints at every start on a machine without Vulkan or a GPU it knows:
+# to name the GPU's vendor it tries Vulkan whenever Qt draws with OpenGL (RhiGpuInfo in
+# Qt WebEngine 6.11), whatever Chromium is told (--disable-gpu, --disable-features=Vulkan
+# change nothing), and Chromium then logs that the GPU info it never needed is missing.
+# Nothing here is for the user to act on; any other message still reaches the terminal.
+QT_NOISE = (
+    "Failed to load vulkan: ",
+    "initInstance: No Vulkan library available",
+    "Failed to create platform Vulkan instance",
+    "Unable to detect GPU vendor for device: ",
+    "GPUInfo not initialized on GpuInfoUpdate",
+    "Sandboxing disabled by user.",  # prepare_webengine's own choice, as root
+)
 
 
 class NoDisplayError(UsageError):
@@ -61,6 +74,7 @@ def run_gui() -> int:
 
     chosen_scheme()  # a bad setting is a one-line error before any window
     prepare_webengine()
+    quiet_qt_noise()
     from PySide6.QtCore import QCoreApplication, Qt, QTimer
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
@@ -93,6 +107,26 @@ def run_gui() -> int:
         watch.start(_STOP_POLL_MS)
         code = int(app.exec())
     return stops.exit_code(code)
+
+
+def quiet_qt_noise() -> None:
+    """Keep Qt WebEngine's start-up noise (QT_NOISE) off the terminal, in this process only."""
+    from PySide6.QtCore import QMessageLogContext, QtMsgType, qFormatLogMessage
+    from PySide6.QtCore import qInstallMessageHandler as install
+
+    def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+        if message.startswith(QT_NOISE):
+            return
+        if previous is not None:
+            previous(kind, context, message)
+        else:  # what Qt's own handler writes
+            sys.stderr.write(qFormatLogMessage(kind, context, message) + "\n")
+
+    previous = install(handler)
+    _handlers.append(handler)  # Qt holds no Python reference: keep it alive
+
+
+_handlers: list[object] = []
 
 
 def _close_when_stopped(stops: StopSignals, window: QWidget, app: QCoreApplication) -> None:

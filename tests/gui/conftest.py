@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +23,7 @@ from advisor.gui.main_window import MainWindow  # noqa: E402
 from advisor.scoring.answers import default_answers  # noqa: E402
 from advisor.scoring.knowledge import knowledge  # noqa: E402
 from advisor.session import Session  # noqa: E402
+from tests.helpers import required_tool  # noqa: E402
 
 
 @pytest.fixture
@@ -31,3 +34,29 @@ def window(qtbot: object) -> Iterator[MainWindow]:
     shown.show()
     yield shown
     shown.close()
+
+
+@pytest.fixture
+def guarded_x_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """An Xvfb that admits only holders of its cookie: its DISPLAY and the cookie file."""
+    cookie = tmp_path / "cookie"
+    secret = subprocess.run(
+        [required_tool("mcookie")], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    read, write = os.pipe()
+    server = subprocess.Popen(
+        [required_tool("Xvfb"), "-displayfd", str(write), "-auth", str(cookie), "-nolisten", "tcp"],
+        pass_fds=(write,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write)
+    try:
+        with os.fdopen(read) as answer:
+            display = ":" + answer.readline().strip()
+        xauth = required_tool("xauth")
+        subprocess.run([xauth, "-f", str(cookie), "add", display, ".", secret], check=True)
+        yield display, cookie
+    finally:
+        server.kill()
+        server.wait()

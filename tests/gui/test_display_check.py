@@ -9,13 +9,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from advisor import display
-from tests.helpers import required_tool
 
 HINT = "; the terminal commands work without one, e.g. framework-advisor report"
 
@@ -31,32 +29,6 @@ def _start_app(display: str, xauthority: Path) -> subprocess.CompletedProcess[st
         env=env,
         check=False,
     )
-
-
-@pytest.fixture
-def guarded_x_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """An Xvfb that admits only holders of its cookie: its DISPLAY and the cookie file."""
-    cookie = tmp_path / "cookie"
-    secret = subprocess.run(
-        [required_tool("mcookie")], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    read, write = os.pipe()
-    server = subprocess.Popen(
-        [required_tool("Xvfb"), "-displayfd", str(write), "-auth", str(cookie), "-nolisten", "tcp"],
-        pass_fds=(write,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write)
-    try:
-        with os.fdopen(read) as answer:
-            display = ":" + answer.readline().strip()
-        xauth = required_tool("xauth")
-        subprocess.run([xauth, "-f", str(cookie), "add", display, ".", secret], check=True)
-        yield display, cookie
-    finally:
-        server.kill()
-        server.wait()
 
 
 @pytest.mark.parametrize(
