@@ -304,3 +304,20 @@ def time_left(progress: Progress | None) -> str:
     if not minutes:
         return f"about {rest} s left"
     return f"about {minutes} min {rest} s left" if rest else f"about {minutes} min left"
+
+
+def duration_words(low_s: float, high_s: float) -> str:
+    """What a run should take: 'about 10 s', 'about 2 min', or where it is not known better
+    than a range, '1.5-3 min' or '40 s-1.5 min' (seconds to 5 s, minutes to the half)."""
+    low, high = _duration(low_s), _duration(high_s)
+    if low == high:
+        return f"about {low}"
+    if low.endswith(" min") and high.endswith(" min"):
+        return f"{low.removesuffix(' min')}-{high}"
+    return f"{low}-{high}"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 57.5:
+        return f"{max(5, 5 * round(seconds / 5))} s"
+    return f"{round(seconds / 30) / 2:g} min"

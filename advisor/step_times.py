@@ -1,5 +1,6 @@
-"""How long each kind of step took in this machine's last run of each kind (bench, deploy),
-kept in the data folder as the next run's priors for its time left.
+"""How long each kind of step took in this machine's last run of each kind (probe, bench,
+deploy), kept in the data folder as the next run's priors for its time left and for what
+the app says a run will take (advisor.durations).
 
 Only how long steps took is kept: per kind of step, the seconds its priors said and the
 seconds it took. What is kept is a hint: a file that is missing, unreadable or from
@@ -26,7 +27,7 @@ _SANE = (0.02, 50.0)
 
 
 def last_corrections(run: str) -> dict[str, float]:
-    """Per kind of step, time taken over prior in the last `run` ("bench", "deploy") here;
+    """Per kind of step, time taken over prior in the last `run` ("probe", "bench", "deploy") here;
     {} when there was none or what was kept cannot be read."""
     try:
         kinds = _kept_runs(data_dir() / FILE_NAME).get(run)

@@ -191,8 +191,10 @@ def resolve_device(
     return "cuda" if installed and all(_sees_cuda(p) for p in installed) else "cpu"
 
 
-def plan_dtypes(machine: MachineInventory, device: str) -> list[str]:
-    """Matmul dtypes the device supports natively."""
+def plan_dtypes(machine: MachineInventory | None, device: str) -> list[str]:
+    """Matmul dtypes the device supports natively (float32 alone on a machine not probed)."""
+    if machine is None:
+        return ["float32"]
     if device == "cuda":
         capability = machine.gpu.gpus[0].compute_capability if machine.gpu.gpus else None
         major = int(capability.split(".")[0]) if capability else 0
@@ -205,7 +207,7 @@ def plan_dtypes(machine: MachineInventory, device: str) -> list[str]:
 def build_plan(
     preset: Preset,
     workloads: Sequence[WorkloadSpec],
-    machine: MachineInventory,
+    machine: MachineInventory | None,
     device: str,
     threads: int,
     seed: int,

@@ -21,12 +21,16 @@ from advisor.record import (
     MachineInventory,
     Record,
 )
+from advisor.step_times import last_corrections, remember
 
 DEFAULT_PROBE_TIMEOUT_S = 60.0
 # Priors for the time left, seen on a 2-core CPU: the machine's inventory, and one
-# framework's probe (import and inspection; the next import overlaps an inspection).
+# framework's probe (import and inspection; the next import overlaps an inspection). A
+# first probe, its imports read from a cold disk, took 10-12 s for PyTorch and TensorFlow
+# (issue 25); later ones run shorter, and this machine's last probe corrects the priors.
 MACHINE_PRIOR_S = 0.3
-FRAMEWORK_PROBE_PRIOR_S = 2.5
+FRAMEWORK_PROBE_PRIOR_S = 5.0
+PROBE_RUN = "probe"  # the kind of run its step times are kept under (advisor.step_times)
 
 Say = Callable[[str], None]
 
@@ -48,12 +52,8 @@ def take_inventory(
     """
     say = on_progress or (lambda _message: None)
     chosen = list(specs if specs is not None else frameworks())
-    steps = [Step("machine", "reading CPU, memory and NVIDIA GPUs", "machine", MACHINE_PRIOR_S)]
-    steps += [
-        Step(s.id, f"probing {s.display_name}", "framework", FRAMEWORK_PROBE_PRIOR_S)
-        for s in chosen
-    ]
-    tracker = Tracker(steps)
+    tracker = Tracker(probe_steps(chosen))
+    tracker.plan((), last_corrections(PROBE_RUN))
     tell = on_step or (lambda _progress: None)
 
     def done(step: str) -> None:
@@ -73,7 +73,18 @@ def take_inventory(
         raise InventoryCancelled(str(exc), partial) from None
     for probe in probes:
         say(f"{probe.framework}: {probe.status} in {probe.duration_s:.1f} s")
+    if chosen:  # a deployment run's inventory probes no framework: nothing to learn from
+        remember(PROBE_RUN, tracker)
     return _record(command, machine, interpreter, probes)
+
+
+def probe_steps(chosen: Sequence[FrameworkSpec]) -> list[Step]:
+    """The steps of a probe of these frameworks, with their priors."""
+    steps = [Step("machine", "reading CPU, memory and NVIDIA GPUs", "machine", MACHINE_PRIOR_S)]
+    return steps + [
+        Step(s.id, f"probing {s.display_name}", "framework", FRAMEWORK_PROBE_PRIOR_S)
+        for s in chosen
+    ]
 
 
 class InventoryCancelled(CancelledError):
