@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from advisor.deploy.spec import EXPORT_SCRIPTS, RouteSpec
+from advisor.deploy.spec import EXPORT_SCRIPTS, RouteSpec, model_said
 from advisor.probing.runner import Ending, ManagedProcess, ProcessResult
 from advisor.record import Bytes, Duration, Interpreter, ModelDeployment, RouteStatus
 from advisor.resources_path import probes_folder
@@ -77,7 +77,8 @@ def export_framework(
         path = Path(plan["run_dir"]) / f"plan_export_{framework}.json"
         path.write_text(json.dumps(dict(plan, routes=[_route_plan(r) for r in left])), "utf-8")
         argv = [interpreter.executable, str(probes_folder() / EXPORT_SCRIPTS[framework])]
-        process = ManagedProcess([*argv, "--plan", str(path)], _reader(progress, say))
+        titles = {r.id: r.title for r in routes}
+        process = ManagedProcess([*argv, "--plan", str(path)], _reader(progress, titles, say))
         progress.current, progress.since, progress.started_here = None, time.monotonic(), 0
         ending = _wait(process, progress, timeout_s, cancel)
         result = process.result(ending)
@@ -155,7 +156,11 @@ def _wait(
     return process.wait(timeout_s)
 
 
-def _reader(progress: _Progress, say: Callable[[str], None]) -> Callable[[dict[str, Any]], None]:
+def _reader(
+    progress: _Progress, titles: dict[str, str], say: Callable[[str], None]
+) -> Callable[[dict[str, Any]], None]:
+    """What the export process says: its routes' outcomes kept, progress in words."""
+
     def on_event(event: dict[str, Any]) -> None:
         stage, route = event.get("stage"), str(event.get("route", ""))
         with progress.lock:
@@ -170,8 +175,11 @@ def _reader(progress: _Progress, say: Callable[[str], None]) -> Callable[[dict[s
                 entry = progress.routes.setdefault(route, Exported())
                 entry.missing = tuple(str(m) for m in missing) if isinstance(missing, list) else ()
                 progress.current = None
-        if stage in ("route_started", "model_exported"):
-            say(str(event.get("message", "")))
+        if stage == "route_started":
+            say(titles.get(route, route))
+        elif stage == "model_exported" and isinstance(result := event.get("result"), dict):
+            title = titles.get(route, route)
+            say(model_said(title, str(result.get("model")), str(result.get("status")), False))
 
     return on_event
 

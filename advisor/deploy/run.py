@@ -26,7 +26,15 @@ from typing import Any, Literal
 from advisor.bench.run import DEFAULT_SEED
 from advisor.bench.stats import summarise
 from advisor.deploy.exporting import Exported, export_framework
-from advisor.deploy.spec import EXPORT_SCRIPTS, RUNTIME_LABELS, DeployPreset, RouteSpec, deploy_spec
+from advisor.deploy.spec import (
+    EXPORT_SCRIPTS,
+    RUNTIME_LABELS,
+    VERDICTS,
+    DeployPreset,
+    RouteSpec,
+    deploy_spec,
+    model_said,
+)
 from advisor.machine.load import measured
 from advisor.probing.inventory import take_inventory
 from advisor.probing.runner import ProcessResult, run_process
@@ -257,14 +265,15 @@ class _Job:
         result = self._result(route, exported, plan)
         self.cancelled = self.cancelled or result.status == "cancelled"
         self.results.append(result)
-        self.listen(DeployEvent("route_finished", f"{route.title}: {result.status}", result))
+        said = f"{route.title}: {VERDICTS[result.status]}"
+        self.listen(DeployEvent("route_finished", said, result))
 
     def _result(
         self, route: RouteSpec, exported: Exported | None, plan: dict[str, Any]
     ) -> RouteResult:
         base = _base(route)
         if self.preset.leaves_out(route):
-            reason = f"left out of the {self.preset.name} preset: run with --preset full"
+            reason = f"left out of the {self.preset.name} preset: the full preset tries it"
             return replace(base, status="skipped", reason=reason)
         if self.cancelled or exported is None:
             return replace(base, status="cancelled", reason="cancelled by the user")
@@ -311,7 +320,8 @@ class _Job:
             result = event.get("result")
             if event.get("stage") == "model_loaded" and isinstance(result, dict):
                 loaded[str(result.get("model"))] = result
-                self._say(str(event.get("message", "")))
+                status = str(result.get("status"))
+                self._say(model_said(route.title, str(result.get("model")), status, True))
 
         argv = [self.interpreter.executable, str(probes_folder() / "deploy_load.py")]
         timeout = self.preset.load_timeout_s

@@ -10,6 +10,7 @@ from typing import Any
 from advisor.bench.spec import PRESETS, suite
 from advisor.errors import ResourceError, quoted
 from advisor.resources_path import load_toml, resource_file
+from advisor.usermodel import USER_MODEL_ID
 
 EXPORT_SCRIPTS = {
     "torch": "deploy_torch.py",
@@ -216,3 +217,31 @@ def deploy_spec() -> DeploySpec:
     """The shipped deployment routes."""
     path = resource_file("deploy.toml")
     return parse_deploy(load_toml(path), path)
+
+
+# A route's (or one model's) outcome in words, everywhere it is shown.
+VERDICTS: dict[str, str] = {  # keyed by RouteStatus (a model's status is one of them)
+    "ok": "works",
+    "exported": "exported only",
+    "frozen": "froze a branch",
+    "mismatch": "output differs",
+    "failed": "failed",
+    "timed_out": "timed out",
+    "not_installed": "not installed",
+    "skipped": "skipped",
+    "cancelled": "cancelled",
+}
+
+
+def model_title(model: str) -> str:
+    """How a model the routes export is named: 'MLP', 'Small CNN', 'your model'."""
+    if model == USER_MODEL_ID:
+        return "your model"
+    return next((m.title for m in deploy_spec().models if m.id == model), model)
+
+
+def model_said(route_title: str, model: str, status: str, loaded: bool) -> str:
+    """A model's progress through a route, as the live progress says it: 'ONNX Runtime
+    route: Small CNN exported' once exported, '…: Small CNN works' once loaded and checked."""
+    words = "exported" if not loaded and status == "ok" else VERDICTS.get(status, status)
+    return f"{route_title}: {model_title(model)} {words}"

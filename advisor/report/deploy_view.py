@@ -4,25 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from advisor.deploy.spec import deploy_spec
+from advisor.deploy.spec import VERDICTS, deploy_spec, model_title
 from advisor.formatting import format_bytes, framework_name
 from advisor.machine.load import busy_words, is_busy, others_share
 from advisor.record import DeploymentRun, ModelDeployment, RouteResult, RouteStatus
-from advisor.usermodel import USER_MODEL_ID, describe_model
+from advisor.usermodel import describe_model
 
 HEDGE_FRAMEWORK = "keras_torch"
 HEDGE_NAME = "Keras 3 on PyTorch"
-VERDICTS: dict[RouteStatus, str] = {
-    "ok": "works",
-    "exported": "exported only",
-    "frozen": "froze a branch",
-    "mismatch": "output differs",
-    "failed": "failed",
-    "timed_out": "timed out",
-    "not_installed": "not installed",
-    "skipped": "skipped",
-    "cancelled": "cancelled",
-}
 # Said under a target's table: what its measured routes do and do not show.
 TARGET_REMARKS = {
     "browser": "PyTorch has no browser runtime of its own: its route is the ONNX file, run in "
@@ -111,12 +100,12 @@ def _latency(model: ModelDeployment, busy: float | None) -> tuple[str, str]:
     return duration(stats.median_s), spread + (f", {busy_words(busy)}" if is_busy(busy) else "")
 
 
-def _model_row(model: ModelDeployment, titles: dict[str, str], busy: float | None) -> ModelRow:
+def _model_row(model: ModelDeployment, busy: float | None) -> ModelRow:
     diff = "-" if model.max_abs_diff is None else f"{model.max_abs_diff:.2g}"
     if model.max_rel_diff:
         diff += f" (rel {model.max_rel_diff:.2g})"
     return ModelRow(
-        titles.get(model.model, model.model),
+        model_title(model.model),
         VERDICTS[model.status],
         model.reason,
         diff,
@@ -140,7 +129,6 @@ def _runtime(route: RouteResult) -> str | None:
 
 def route_row(route: RouteResult) -> RouteRow:
     """One route's row."""
-    titles = {m.id: m.title for m in deploy_spec().models} | {USER_MODEL_ID: "your model"}
     busy = others_share([route.cpu_use]) if route.cpu_use else None
     return RouteRow(
         route.route,
@@ -153,7 +141,7 @@ def route_row(route: RouteResult) -> RouteRow:
         route.note,
         route.deprecated,
         _runtime(route),
-        tuple(_model_row(m, titles, busy) for m in route.models),
+        tuple(_model_row(m, busy) for m in route.models),
     )
 
 

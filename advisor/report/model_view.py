@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from advisor.deploy.spec import VERDICTS
 from advisor.formatting import format_bytes, parity_text
 from advisor.record import (
     BenchmarkRun,
@@ -13,7 +14,7 @@ from advisor.record import (
     SuiteResult,
     WorkloadInfo,
 )
-from advisor.report.deploy_view import VERDICTS, duration, route_row
+from advisor.report.deploy_view import duration, route_row
 from advisor.usermodel import describe_model
 
 VARIANTS = {
