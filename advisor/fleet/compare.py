@@ -46,9 +46,18 @@ class MachineRun:
         return (self.shares["training"] + self.shares["inference"]) / 2
 
     def versions(self) -> dict[str, str]:
-        """Framework -> version, as its suites ran."""
-        run = self.comparison.run
-        return {s.framework: s.version for s in run.suites if s.version is not None}
+        """Framework -> version, as its suites ran; for a suite cut short (a cancelled run
+        ends without the suite's summary), as the run's probe found it, when it timed cases."""
+        probed = {
+            p.framework: p.report.version for p in self.record.frameworks if p.report is not None
+        }
+        versions = {}
+        for suite in self.comparison.run.suites:
+            timed = any(c.status == "ok" for c in suite.cases)
+            version = suite.version or (probed.get(suite.framework) if timed else None)
+            if version is not None:
+                versions[suite.framework] = version
+        return versions
 
 
 @dataclass(frozen=True)
@@ -184,19 +193,27 @@ def _comparable(
 
 
 def _labels(records: list[Record]) -> list[str]:
-    """Host names; with the device where two machines share a name; '#2' for a second run of
-    one machine, and so on."""
+    """Each machine by the processor its run timed (the CPU's model, the GPU of a GPU run):
+    host names are often all 'vm' or 'localhost'. With the host name where two machines
+    share a processor; '#2' for a second run of one machine, and so on."""
     labels = []
     for index, record in enumerate(records):
-        host = record.machine.system.hostname or "unknown host"
+        name = _processor(record)
         clash = any(
-            other.machine.system.hostname == host and not _same_machine(other, record)
-            for other in records
+            _processor(other) == name and not _same_machine(other, record) for other in records
         )
-        label = f"{host} ({record.benchmarks.device_name})" if clash and record.benchmarks else host
+        label = (
+            f"{name} on {record.machine.system.hostname or 'an unnamed host'}" if clash else name
+        )
         repeats = sum(1 for other in records[:index] if _same_machine(other, record))
         labels.append(label if repeats == 0 else f"{label} #{repeats + 1}")
     return labels
+
+
+def _processor(record: Record) -> str:
+    """What the record's run timed: its device's name."""
+    run = record.benchmarks
+    return run.device_name if run is not None and run.device_name else "unnamed processor"
 
 
 def _device(machine: MachineRun) -> str:

@@ -23,6 +23,7 @@ CPU = record_from_json((RECORDS / "bench_quick_cpu.json").read_text())
 H200_TORCH_ONLY = record_from_json((RECORDS / "bench_quick_h200_torch_only.json").read_text())
 DEPLOY_ONLY = record_from_json((RECORDS / "deploy_tiny_cpu.json").read_text())
 TINY = record_from_json((RECORDS / "bench_tiny_cpu.json").read_text())  # CPU's machine, tiny
+XEON = "Intel(R) Xeon(R) Processor"  # the CPU of the machine those records come from, "vm"
 
 
 def _answers(**values: object) -> Answers:
@@ -72,11 +73,11 @@ def test_the_machine_that_stands_for_the_targets_counts_and_the_report_says_why(
     gpu = _elsewhere(CPU, "gpu-node", device="cuda")
     entries = [("cpu.json", CPU), ("gpu.json", gpu)]
     on_gpus = build_fleet(entries, knowledge(), _answers(hardware=["nvidia"]))
-    assert on_gpus.chosen.label == "gpu-node"
-    assert on_gpus.why.startswith("The figures of gpu-node count: a run on an NVIDIA GPU")
+    assert on_gpus.chosen.label == "gpu-node device"  # the processor its run timed
+    assert on_gpus.why.startswith("The figures of gpu-node device count: a run on an NVIDIA GPU")
     assert "100% (training)" in on_gpus.why and on_gpus.warnings == ()
     on_cpus = build_fleet(entries, knowledge(), _answers(hardware=["cpu_only"]))
-    assert on_cpus.chosen.label == "vm"
+    assert on_cpus.chosen.label == "Intel(R) Xeon(R) Processor"  # not its host, "vm"
 
 
 def test_a_run_of_one_framework_only_cannot_count_and_is_named() -> None:
@@ -86,7 +87,7 @@ def test_a_run_of_one_framework_only_cannot_count_and_is_named() -> None:
         _answers(hardware=["nvidia"]),
     )
     assert fleet.chosen.source == "cpu.json"
-    assert fleet.why.startswith("vm (NVIDIA H200) stands better for your targets but ran one")
+    assert fleet.why.startswith("NVIDIA H200 stands better for your targets but ran one")
 
 
 def test_a_target_no_record_stands_for_is_warned_about() -> None:
@@ -109,8 +110,8 @@ def test_machines_that_reach_different_verdicts_are_named() -> None:
     lines = {(d.workload, d.pair): d.text for d in fleet.disagreements}
     mlp = lines["MLP training step (forward, backward, SGD update)", "as you would write it"]
     assert mlp == (
-        "vm: PyTorch 1.42x faster (95% CI 1.35-1.49x); "
-        "old-box: TensorFlow 2.11x faster (95% CI 2.02-2.23x)"
+        "Intel(R) Xeon(R) Processor: PyTorch 1.42x faster (95% CI 1.35-1.49x); "
+        "old-box device: TensorFlow 2.11x faster (95% CI 2.02-2.23x)"
     )
     assert ("Small CNN training step, CIFAR-sized images", "as you would write it") not in lines
 
@@ -127,9 +128,9 @@ def test_one_machine_with_other_framework_versions_stays_two_entries_and_is_name
         benchmarks=replace(run, suites=upgraded, started_at="2027-01-01T00:00:00+00:00"),
     )
     fleet = build_fleet([("a.json", CPU), ("b.json", later)], knowledge(), _answers())
-    assert [m.label for m in fleet.machines] == ["vm", "vm #2"]
+    assert [m.label for m in fleet.machines] == [XEON, f"{XEON} #2"]
     assert len(fleet.notes) == 1
-    assert "vm and vm #2 are the same machine with different framework versions" in fleet.notes[0]
+    assert f"{XEON} and {XEON} #2 are the same machine with different framework" in fleet.notes[0]
     assert "PyTorch 2.13.0+cpu / 2.99.0" in fleet.notes[0]
 
 
@@ -142,13 +143,13 @@ def test_compare_writes_one_report_with_every_machine_and_a_json_that_reads_back
     sources = [str(RECORDS / "bench_quick_cpu.json"), str(other)]
     assert main(["compare", *sources, "--profile", "nlp_research_lab", "--output", str(html)]) == 0
     out = capsys.readouterr().out
-    assert "gpu-node [counted]" in out and "Machines compared: 2" in out
+    assert "gpu-node device [counted]" in out and "Machines compared: 2" in out
     page = html.read_text()
     assert '<section id="machines">' in page and 'id="fleet-chart"' in page
     assert "gpu-node" in page and str(other) in page
     assert main(["compare", *sources, "--output", str(data)]) == 0
     document = json.loads(data.read_text())
-    assert [m["label"] for m in document["compared"]["machines"]] == ["vm", "gpu-node"]
+    assert [m["label"] for m in document["compared"]["machines"]] == [XEON, "gpu-node device"]
     assert record_from_json(data.read_text()).benchmarks is not None  # a record again
 
 
@@ -172,17 +173,34 @@ def test_a_long_machine_label_never_runs_into_its_figure() -> None:
         benchmarks=replace(CPU.benchmarks, device_name=amd),
         created_at="2027-01-01",
     )
-    again = replace(CPU, created_at="2027-01-02")  # a second run of the first machine
+    again = replace(other, created_at="2027-01-02")  # a second run of that machine
     fleet = build_fleet([("a", CPU), ("b", other), ("c", again)], knowledge(), _answers())
-    assert fleet.machines[2].label == "vm (Intel(R) Xeon(R) Processor) #2"  # as in the fault
+    assert fleet.machines[2].label == f"{amd} #2"
     lines = _machine_lines(format_fleet(fleet_view(fleet)))
     assert sorted({line[:30].rstrip() for line in lines}) == [
-        "vm (AMD EPYC 9654 9…Processor)",
-        "vm (Intel(R) Xeon(R…Processor)",
-        "vm (Intel(R) Xeon(R…cessor) #2",  # cut in the middle: the '#2' stays
+        "AMD EPYC 9654 96-Co… Processor",
+        "AMD EPYC 9654 96-Co…ocessor #2",  # cut in the middle: the '#2' stays
+        XEON,
     ]
     for line in lines:
         assert line[30:32] == "  " and line[32:].startswith(("PyTorch ", "TensorFlow ", "a tie"))
+
+
+def test_machines_alike_in_processor_are_told_apart_by_host_and_versions_survive_a_cancel() -> None:
+    assert CPU.benchmarks is not None
+    elsewhere = replace(
+        CPU, machine=replace(CPU.machine, system=replace(CPU.machine.system, hostname="vm2"))
+    )
+    cut = tuple(
+        replace(s, status="cancelled", version=None, cases=s.cases[:3])
+        for s in CPU.benchmarks.suites
+    )  # a cancelled run: the suites never sent their summary, with its version
+    cancelled = replace(elsewhere, benchmarks=replace(CPU.benchmarks, cancelled=True, suites=cut))
+    fleet = build_fleet([("a", CPU), ("b", cancelled)], knowledge(), _answers())
+    assert [m.label for m in fleet.machines] == [f"{XEON} on vm", f"{XEON} on vm2"]
+    columns = fleet_view(fleet).machines
+    assert columns[1].versions == "TensorFlow 2.21.0, PyTorch 2.13.0+cpu"  # as it was probed
+    assert columns[1].versions == columns[0].versions
 
 
 def test_labels_that_would_read_alike_when_cut_stay_whole() -> None:
@@ -190,7 +208,7 @@ def test_labels_that_would_read_alike_when_cut_stay_whole() -> None:
     fleet = build_fleet([(h, _elsewhere(CPU, h)) for h in hosts], knowledge(), _answers())
     text = format_fleet(fleet_view(fleet))
     for host in hosts:
-        assert f"      {host}  " in text  # whole, then the gap and the figure
+        assert f"      {host} device  " in text  # whole, then the gap and the figure
 
 
 def test_between_equals_the_largest_preset_counts_whatever_the_order() -> None:
@@ -217,7 +235,10 @@ def test_between_equals_the_newest_advisor_counts_with_a_warning(
         files[-1].write_text(record_to_json(record))
     assert main(["compare", *map(str, files), "--output", str(tmp_path / "c.html")]) == 0
     out = capsys.readouterr().out
-    assert "  ! The records come from different advisor versions (0.0.9: vm; 0.10.0: vm #2)" in out
-    assert "vm #2 [counted]" in out
+    assert (
+        f"  ! The records come from different advisor versions (0.0.9: {XEON}; 0.10.0: {XEON} #2)"
+        in out
+    )
+    assert f"{XEON} #2 [counted]" in out
     page = (tmp_path / "c.html").read_text()
     assert '<p class="warning">The records come from different advisor versions' in page
