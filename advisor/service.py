@@ -25,7 +25,7 @@ from advisor.bench.run import BenchOptions, run_benchmarks
 from advisor.bench.spec import suite
 from advisor.bench.stats import NOISE_THRESHOLD_CV
 from advisor.bench.usermodel import run_model_bench
-from advisor.comparison import Comparison, compare
+from advisor.comparison import Comparison, ComparisonRow, compare
 from advisor.datadir import data_dir
 from advisor.deploy.run import DeployListener, DeployOptions, run_deployment
 from advisor.deploy.spec import deploy_spec
@@ -49,8 +49,8 @@ from advisor.record import (
     save_record,
 )
 from advisor.redact import redacted
-from advisor.report.bench_view import ratio_bars, ratio_inputs
-from advisor.report.charts import Bar, BarInput, diverging_bars
+from advisor.report.bench_view import ratio_bars
+from advisor.report.charts import Bar
 from advisor.report.export import Format, export_report, format_for
 from advisor.report.render import render_view
 from advisor.report.view import ReportView, report_view, with_answers
@@ -360,11 +360,13 @@ def probe(
     on_progress: Callable[[str], None] | None = None,
     on_step: Callable[[Progress], None] | None = None,
     cancel: threading.Event | None = None,
+    command: str = "framework-advisor probe",
 ) -> Record:
     """The machine and each framework in the chosen Python environment; messages to
-    `on_progress`, where the probe stands (with the time left) to `on_step`."""
+    `on_progress`, where the probe stands (with the time left) to `on_step`. `command`:
+    what the record says measured it (the app says so, not a terminal command)."""
     return take_inventory(
-        python, timeout_s, on_progress=on_progress, on_step=on_step, cancel=cancel
+        python, timeout_s, on_progress=on_progress, command=command, on_step=on_step, cancel=cancel
     )
 
 
@@ -396,9 +398,10 @@ def deploy(
     python: str | None,
     on_event: DeployListener | None = None,
     cancel: threading.Event | None = None,
+    command: str = "framework-advisor deploy",
 ) -> Record:
     """Try each deployment route of the chosen targets (see deploy/run.py)."""
-    return run_deployment(options, python, on_event, cancel)
+    return run_deployment(options, python, on_event, cancel, command)
 
 
 def user_model(text: str) -> ModelRef:
@@ -435,11 +438,11 @@ def own_python() -> Path | None:
         return None
 
 
-def live_ratios(
+def live_rows(
     workload: WorkloadInfo, cases: Mapping[str, Sequence[CaseResult]]
-) -> list[BarInput]:
-    """The ratio-chart rows of one workload from each framework's cases finished so far in
-    a run still going; provisional (how Keras runs a model is known at the run's end)."""
+) -> tuple[ComparisonRow, ...]:
+    """The PyTorch/TensorFlow rows of one workload from each framework's cases timed so far
+    in a run still going; provisional (how Keras runs a model is known at the run's end)."""
     run = BenchmarkRun(  # only what the ratios read: the cases (no peaks, so any device)
         preset="",
         device="cpu",
@@ -458,17 +461,18 @@ def live_ratios(
         peaks=(),
         noise_threshold_cv=NOISE_THRESHOLD_CV,
     )
-    return ratio_inputs(compare(run).rows)
+    return compare(run).rows
 
 
-def chart_bars(rows: Sequence[BarInput]) -> tuple[Bar, ...]:
-    """Chart rows drawn to one scale, as the report draws them."""
-    return diverging_bars(rows)
+def ratio_chart(rows: Sequence[ComparisonRow]) -> tuple[Bar, ...]:
+    """The ratio chart of these rows (a finished run's or a live one's), as the report draws it."""
+    return ratio_bars(rows)
 
 
-def ratio_chart(compared: Comparison) -> tuple[Bar, ...]:
-    """A finished run's ratio chart, as the report draws it."""
-    return ratio_bars(compared.rows)
+def chosen_run(record: Record, kind: str, source: Record) -> Record:
+    """The record with `source`'s run of this kind ('benchmarks' or 'deployment', or none)
+    in place of its own: the user chose between a cancelled run and the one it would replace."""
+    return replace(record, **{kind: getattr(source, kind)})
 
 
 def comparison(record: Record) -> Comparison | None:
@@ -595,9 +599,12 @@ def other_machine(path: Path) -> Record:
     return record
 
 
+THIS_MACHINE = "this machine"  # how the session's own record is named among the machines
+
+
 def fleet_of(record: Record, others: Sequence[Record], answers: Answers, known: Knowledge) -> Fleet:
     """This machine's record beside the others added to the session (see fleet/compare.py)."""
-    entries = [("this machine", record)] + [
+    entries = [(THIS_MACHINE, record)] + [
         (f"added: {o.machine.system.hostname} ({o.created_at})", o) for o in others
     ]
     try:

@@ -23,6 +23,8 @@ class BenchEvent:
     message: str
     case: CaseResult | None = None
     workload: str = ""  # the case's workload id, for the case events
+    variant: str = ""  # for case_started (the others carry the case)
+    dtype: str = ""
     progress: Progress | None = None  # for the progress events: the run's time left
 
 
@@ -47,8 +49,17 @@ def relay(
         listen(BenchEvent(framework, kind, message, case, case.workload))
     elif stage == "case_started":
         started = event.get("case")
-        workload = str(started.get("workload", "")) if isinstance(started, dict) else ""
-        listen(BenchEvent(framework, "case_started", message, workload=workload))
+        fields = started if isinstance(started, dict) else {}
+        listen(
+            BenchEvent(
+                framework,
+                "case_started",
+                message,
+                workload=str(fields.get("workload", "")),
+                variant=str(fields.get("variant", "")),
+                dtype=str(fields.get("dtype", "")),
+            )
+        )
     else:
         listen(BenchEvent(framework, "message", message))
 

@@ -19,38 +19,26 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from advisor.bench.events import BenchEvent
 from advisor.bench.run import BenchOptions
-from advisor.comparison import PAIR_LABELS, VARIANT_LABELS, Comparison
+from advisor.comparison import Comparison
+from advisor.durations import expected_bench
 from advisor.errors import AdvisorError
-from advisor.formatting import (
-    busy_note,
-    case_median,
-    case_text,
-    framework_name,
-    local_time,
-    ratio_words,
-)
+from advisor.formatting import busy_note, duration_words, framework_name, local_time
+from advisor.gui.live_bench import LiveRun, ratio_lines
 from advisor.gui.model_picker import ModelChoice, ModelPicker
 from advisor.gui.ratio_chart import RatioChart
-from advisor.gui.run_page import NOT_RUN, RunPage
+from advisor.gui.run_page import APP_COMMAND, NOT_RUN, RunPage
 from advisor.gui.widgets import FailurePanel, WrapLabel, heading, note, read_only_table
-from advisor.record import BenchmarkRun, CaseResult, Record, WorkloadInfo
-from advisor.report.charts import BarInput
-from advisor.report.fleet_view import FleetView
+from advisor.record import BenchmarkRun, Record
+from advisor.report.fleet_view import FleetView, MachineColumn
 from advisor.report.model_view import model_bench_view
-from advisor.service import (
-    chart_bars,
-    live_ratios,
-    measure,
-    measure_model,
-    ratio_chart,
-    workloads,
-)
+from advisor.service import THIS_MACHINE, measure, measure_model, ratio_chart, workloads
 from advisor.usermodel import ModelRef
 
 TORCH, TENSORFLOW = framework_name("torch"), framework_name("tensorflow")
@@ -59,32 +47,26 @@ CHART_CAPTION = f"{TORCH}/{TENSORFLOW} speed per workload (log scale; whiskers: 
 LIVE_CAPTION = CHART_CAPTION + ", live: provisional until the run ends"
 FRAMEWORK_COLUMN = {"torch": 1, "tensorflow": 2}
 MODEL_COLUMNS = ("Back-end", "Variant", "Batch", "First call", "Latency [p10-p90], throughput")
+SIZES = (("quick", "&Quick"), ("full", "F&ull"))
+LIVE_RATIO_TIP = "Provisional until the run ends: from the passes timed so far"
 
 
 class BenchPage(RunPage):
     """Quick or full run, one row per workload, live figures, Cancel."""
 
     _timing_model = False  # the running job times the user's model, not the suite
+    run_kind = "benchmarks"
 
     def __init__(self, choice: ModelChoice | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.preset = "quick"
         self.model, self.model_table = _model_widgets(choice)
-        self._workloads: dict[str, WorkloadInfo] = {}
+        self.live = LiveRun(())  # what the running (or shown) run has said, case by case
+        self.ran = self.live  # what the last run said while it ran (which cases had every pass)
         self._rows: dict[str, int] = {}
-        self._lines: dict[tuple[str, str], dict[tuple[str, str], tuple[str, str]]] = {}
-        # Live run: each framework's finished cases per workload, and the chart rows.
-        self._finished: dict[str, dict[str, dict[tuple[str, str], CaseResult]]] = {}
-        self._chart_rows: dict[str, list[BarInput]] = {}
         self.sizes = QButtonGroup(self)
-        size_row = QHBoxLayout()
-        for preset, label in (("quick", "&Quick (about a minute)"), ("full", "F&ull")):
-            button = QRadioButton(label)
-            button.setAccessibleName(f"{preset} benchmark size")
-            button.setChecked(preset == "quick")
-            button.toggled.connect(functools.partial(self._preset_toggled, preset))
-            self.sizes.addButton(button)
-            size_row.addWidget(button)
+        self.size_buttons: dict[str, QRadioButton] = {}
+        size_row = self._size_row()
         self.start_button = QPushButton("&Start benchmarks")
         self.start_button.clicked.connect(self.start)
         self.cancel_button = QPushButton("&Cancel")
@@ -120,14 +102,32 @@ class BenchPage(RunPage):
         layout.addWidget(self.panel)
         layout.addWidget(self.model_table, 1)
         self.chart = RatioChart()
-        layout.addWidget(_table_over_chart(self.table, self.chart), 1)
-        self.fleet_title = heading("Other machines")
+        # This machine's results and, once other machines are added, theirs: one tab each,
+        # so neither squeezes the other in a small window (the tab bar hides with one).
+        self.results = QTabWidget()
+        self.results.setTabBarAutoHide(True)
+        self.results.setDocumentMode(True)
+        self.results.addTab(_table_over_chart(self.table, self.chart), "This machine")
+        layout.addWidget(self.results, 1)
         self.fleet_note = note("")
+        self.fleet_note.setAccessibleName("Which machine counts")
         self.fleet_table = _fleet_table()
-        for widget in (self.fleet_title, self.fleet_note, self.fleet_table):
-            layout.addWidget(widget)
-            widget.hide()
+        self.fleet = _note_over_table(self.fleet_note, self.fleet_table)
         self._reset_rows(self.preset)
+
+    def _size_row(self) -> QHBoxLayout:
+        """Quick and Full, each saying how long it should take."""
+        row = QHBoxLayout()
+        for preset, _label in SIZES:
+            button = QRadioButton()
+            button.setAccessibleName(f"{preset} benchmark size")
+            button.setChecked(preset == "quick")
+            button.toggled.connect(functools.partial(self._preset_toggled, preset))
+            self.sizes.addButton(button)
+            self.size_buttons[preset] = button
+            row.addWidget(button)
+        self.say_durations(None)
+        return row
 
     def start(self) -> None:
         """Run the chosen preset on a worker thread; the window stays responsive."""
@@ -148,7 +148,7 @@ class BenchPage(RunPage):
         self.status.setText("Starting…")
 
         def work(report: Callable[[object], None], cancel: threading.Event) -> Record:
-            return measure(options, python, report, cancel, "framework-advisor gui")
+            return measure(options, python, report, cancel, APP_COMMAND)
 
         self._run(work, self._on_event)
 
@@ -171,6 +171,7 @@ class BenchPage(RunPage):
 
     def _succeeded(self, record: Record) -> None:
         if not self._timing_model:
+            self.ran = self.live  # before the record shown in its place resets the rows
             super()._succeeded(record)
             return
         self._timing_model = False
@@ -196,8 +197,24 @@ class BenchPage(RunPage):
         extra = "; ".join(line for line in (*view.memory, *view.failures, view.parity) if line)
         self.status.setText(f"Your model: {view.model}. {extra}".strip())
 
+    def say_durations(self, record: Record | None) -> None:
+        """Each size with how long it should take in the environment `record` probed."""
+        for preset, label in SIZES:
+            expected = expected_bench(preset, record)
+            words = duration_words(expected.low_s, expected.high_s)
+            button = self.size_buttons[preset]
+            button.setText(f"{label} ({words})")
+            button.setToolTip(
+                "From this machine's last benchmark run"
+                if expected.known
+                else "No benchmark has run here yet: a first run's imports and compiles "
+                "take longest, so this is a range"
+            )
+
     def show_record(self, record: Record, comparison: Comparison | None) -> None:
         """Fill the table from a finished (or restored) run and its comparison."""
+        if not self.running():
+            self.say_durations(record)
         run = record.benchmarks
         if run is None or comparison is None:
             if not self.running():  # another environment, not run there: nothing of this one
@@ -207,17 +224,12 @@ class BenchPage(RunPage):
         self._reset_rows(run.preset)
         for suite_result in run.suites:
             for case in suite_result.cases:
-                self._show_case(suite_result.framework, case)
-        ratios: dict[str, list[str]] = {}
-        for row in comparison.rows:  # every pair and precision: one may favour the other side
-            if row.ratio is not None:
-                precision = "" if row.dtype == "float32" else f"{row.dtype}, "
-                words = ratio_words(row.ratio, row.interval, row.busy)
-                line = f"{precision}{PAIR_LABELS[row.pair]}: {words}"
-                ratios.setdefault(row.workload.id, []).append(line)
-        for workload, lines in ratios.items():
-            self._set(workload, 3, "\n".join(lines))
-        self.chart.show_bars(ratio_chart(comparison), CHART_CAPTION)
+                self.live.landed(suite_result.framework, case, final=True)
+                self._show_cell(suite_result.framework, case.workload)
+        # every pair and precision: one may favour the other side
+        for workload, text in ratio_lines(comparison.rows).items():
+            self._set(workload, 3, text)
+        self.chart.show_bars(ratio_chart(comparison.rows), CHART_CAPTION)
         busy = busy_note(comparison)
         self.busy_notice.setText(busy or "")
         self.busy_notice.setVisible(busy is not None)
@@ -238,30 +250,32 @@ class BenchPage(RunPage):
 
     def show_kept_complete(self, partial: Record, complete: Record) -> None:
         """After a cancel: the last complete run is shown and weighed; the partial one waits."""
-        done, total = _finished_workloads(partial), len(self._workloads)
+        full, timed = self.ran.timed_in_full(partial)
         kept = complete.benchmarks
         assert kept is not None
         self.status.setText(
-            f"Cancelled after {self._elapsed():.0f} s, {done} of {total} workloads finished. "
-            f"Shown and weighed: the last complete run ({kept.preset}, "
+            f"Cancelled after {self._elapsed():.0f} s: {full} of the {timed} cases timed had "
+            f"all their passes. Shown and weighed: the last complete run ({kept.preset}, "
             f"{local_time(kept.started_at)}); the partial run is kept beside it."
         )
-        self.hold_partial(partial)
+        self.hold_partial(partial, complete)
 
     def _elapsed(self) -> float:
         return time.monotonic() - self._started if self._started else 0.0
 
     def show_fleet(self, view: FleetView | None) -> None:
-        """The machines compared (File > Add results from another machine), or nothing."""
-        for widget in (self.fleet_title, self.fleet_note, self.fleet_table):
-            widget.setVisible(view is not None)
+        """The machines compared (File > Add results from another machine), or nothing;
+        their tab is shown when it first appears."""
+        index = self.results.indexOf(self.fleet)
         if view is None:
+            if index >= 0:
+                self.results.removeTab(index)
             return
+        if index < 0:
+            self.results.addTab(self.fleet, "Other machines")
+            self.results.setCurrentWidget(self.fleet)
         self.fleet_note.setText(" ".join((view.why, *view.warnings, *view.notes)))
-        labels = [
-            "Workload",
-            *(m.label + (" (counted)" if m.counted else "") for m in view.machines),
-        ]
+        labels = ["Workload", *map(_machine_header, view.machines)]
         self.fleet_table.setColumnCount(len(labels))
         self.fleet_table.setHorizontalHeaderLabels(labels)
         self.fleet_table.setRowCount(len(view.rows))
@@ -272,57 +286,42 @@ class BenchPage(RunPage):
         self.fleet_table.resizeRowsToContents()
 
     def _reset_rows(self, preset: str) -> None:
-        self._workloads = {w.id: w for w in workloads(preset)}
-        self._rows = {workload: row for row, workload in enumerate(self._workloads)}
-        self._lines = {}
-        self._finished = {}
-        self._chart_rows = {}
+        self.live = LiveRun(workloads(preset))
+        self._rows = {workload: row for row, workload in enumerate(self.live.workloads)}
         self.chart.show_bars((), CHART_CAPTION)
         self.busy_notice.hide()
         self.table.setRowCount(len(self._rows))
         for workload, row in self._rows.items():
-            self.table.setItem(row, 0, QTableWidgetItem(self._workloads[workload].title))
+            self.table.setItem(row, 0, QTableWidgetItem(self.live.workloads[workload].title))
             for column in (1, 2, 3):
                 self.table.setItem(row, column, QTableWidgetItem("-"))
 
     def _on_event(self, event: BenchEvent) -> None:
+        """Each case shows the moment it is heard of, and the status line follows the run."""
         if event.kind == "message":
             self.status.setText(event.message)
         elif event.kind == "case_started" and event.workload in self._rows:
-            self._set(event.workload, FRAMEWORK_COLUMN.get(event.framework, 1), "running…")
-        elif event.kind == "case_finished" and event.case is not None:
-            self._show_case(event.framework, event.case)
-            self._chart_case(event.framework, event.case)
+            said = self.live.started(event.framework, event.workload, event.variant, event.dtype)
+            self._show_cell(event.framework, event.workload)
+            self.status.setText(said)
+        elif event.kind in ("case_updated", "case_finished") and event.case is not None:
+            said = self.live.landed(event.framework, event.case, event.kind == "case_finished")
+            if said:
+                self._show_cell(event.framework, event.case.workload)
+                self._show_live_ratios(event.case.workload)
+                self.status.setText(said)
 
-    def _chart_case(self, framework: str, case: CaseResult) -> None:
-        """Redraw the live chart with the ratios of the case's workload (the others stand)."""
-        workload = self._workloads.get(case.workload)
-        if workload is None:
-            return
-        mine = self._finished.setdefault(framework, {}).setdefault(case.workload, {})
-        mine[case.variant, case.dtype] = case
-        cases = {
-            name: tuple(done.get(case.workload, {}).values())
-            for name, done in self._finished.items()
-        }
-        self._chart_rows[case.workload] = live_ratios(workload, cases)
-        rows = [row for w in self._workloads for row in self._chart_rows.get(w, [])]
-        self.chart.show_bars(chart_bars(rows), LIVE_CAPTION)
+    def _show_live_ratios(self, workload: str) -> None:
+        """The workload's ratio cell and the chart, from the figures so far (the others stand)."""
+        text = ratio_lines(self.live.rows(workload)).get(workload, "-")
+        self._set(workload, 3, text, f"{text}\n\n{LIVE_RATIO_TIP}")
+        self.chart.show_bars(ratio_chart(self.live.all_rows()), LIVE_CAPTION)
 
-    def _show_case(self, framework: str, case: CaseResult) -> None:
-        workload = self._workloads.get(case.workload)
-        if workload is None or framework not in FRAMEWORK_COLUMN:
-            return
-        label = f"{VARIANT_LABELS[case.variant]} {case.dtype}"
-        lines = self._lines.setdefault((framework, case.workload), {})
-        # The cell shows the median; the spread, dispersion and count are in the tooltip.
-        lines[case.variant, case.dtype] = (
-            f"{label}: {case_median(case, workload)}",
-            f"{label}: {case_text(case, workload)}",
-        )
-        shown = "\n".join(short for short, _ in lines.values())
-        details = "\n".join(full for _, full in lines.values())
-        self._set(case.workload, FRAMEWORK_COLUMN[framework], shown, details)
+    def _show_cell(self, framework: str, workload: str) -> None:
+        """The median of each case; the spread, dispersion and count are in the tooltip."""
+        if framework in FRAMEWORK_COLUMN and workload in self._rows:
+            shown, details = self.live.cell(framework, workload)
+            self._set(workload, FRAMEWORK_COLUMN[framework], shown, details)
 
     def _set(self, workload: str, column: int, text: str, details: str = "") -> None:
         item = QTableWidgetItem(text)
@@ -338,14 +337,6 @@ class BenchPage(RunPage):
             self.preset = preset
 
 
-def _finished_workloads(record: Record) -> int:
-    """Workloads with at least one finished case in the run."""
-    run = record.benchmarks
-    if run is None:
-        return 0
-    return len({c.workload for s in run.suites for c in s.cases if c.status == "ok"})
-
-
 def _table_over_chart(table: QTableWidget, chart: RatioChart) -> QSplitter:
     """The table above the chart; the user shares the height out, and the chart scrolls
     when its share is too small for it."""
@@ -357,7 +348,32 @@ def _table_over_chart(table: QTableWidget, chart: RatioChart) -> QSplitter:
     split.addWidget(table)
     split.addWidget(chart_area)
     split.setChildrenCollapsible(False)
-    split.setSizes([1000, 1000])  # half each to start with (scaled to the real height)
+    split.setSizes([3000, 2000])  # more to the table to start with (scaled to the height)
+    return split
+
+
+def _machine_header(machine: MachineColumn) -> str:
+    """'Intel(R) Xeon(R) Processor (this machine, counted)'."""
+    said = [
+        THIS_MACHINE if machine.source == THIS_MACHINE else "",
+        "counted" if machine.counted else "",
+    ]
+    marks = ", ".join(word for word in said if word)
+    return f"{machine.label} ({marks})" if marks else machine.label
+
+
+def _note_over_table(text: QWidget, table: QTableWidget) -> QSplitter:
+    """Other machines: which one counts and why, over their table; the note scrolls, so a
+    long one never pushes the table out of a small window."""
+    area = QScrollArea()
+    area.setWidget(text)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    split = QSplitter(Qt.Orientation.Vertical)
+    split.addWidget(area)
+    split.addWidget(table)
+    split.setChildrenCollapsible(False)
+    split.setSizes([1000, 3000])  # the table takes most of the height to start with
     return split
 
 
@@ -391,7 +407,7 @@ def _table() -> QTableWidget:
     table = read_only_table(list(COLUMNS), "Benchmark results")
     header = table.horizontalHeader()
     header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-    table.setColumnWidth(0, 250)
+    table.setColumnWidth(0, 170)  # titles wrap: the figures and ratios need the width more
     # The ratio column holds a line per pair; it shares the width (and wraps) with the
     # figures rather than starving them in a small window.
     for column in (1, 2, 3):

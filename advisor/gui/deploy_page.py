@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QRadioButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -18,25 +21,41 @@ from PySide6.QtWidgets import (
 )
 
 from advisor.deploy.run import DeployEvent, DeployOptions
+from advisor.deploy.spec import VERDICTS, model_title
+from advisor.durations import expected_deploy
 from advisor.errors import AdvisorError
-from advisor.formatting import local_time
+from advisor.formatting import duration_words, format_bytes, local_time
 from advisor.gui.model_picker import ModelChoice, ModelPicker
-from advisor.gui.run_page import NOT_RUN, RunPage
+from advisor.gui.run_page import APP_COMMAND, NOT_RUN, RunPage
 from advisor.gui.widgets import FailurePanel, WrapLabel, heading, note, read_only_table
-from advisor.record import Record, RouteResult
-from advisor.report.deploy_view import RouteRow, route_row
+from advisor.record import ModelDeployment, Record, RouteResult
+from advisor.report.deploy_view import duration, route_row
 from advisor.service import deploy, deploy_targets
 
-COLUMNS = ("Framework", "Route", "Result", "Per model: diff, export, load, batch-1 latency, size")
+COLUMNS = ("Framework", "Route", "Result", "Per model")
+PRESETS = (
+    ("quick", "&Quick", "Every route but the slow ones, at the benchmark's quick sizes"),
+    (
+        "full",
+        "F&ull",
+        "Adds the slow routes (AOTInductor compiles C++ for each model) and times each "
+        "model longer",
+    ),
+)
 
 
 class DeployPage(RunPage):
-    """Targets (from the answers, editable), Start and Cancel, one row per route."""
+    """Targets (from the answers, editable), quick or full, Start and Cancel, one row per
+    route."""
+
+    run_kind = "deployment"
 
     def __init__(self, choice: ModelChoice | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.preset = "quick"
         self.model = ModelPicker(choice or ModelChoice())
+        self.presets = QButtonGroup(self)
+        self.preset_buttons: dict[str, QRadioButton] = {}
         self.targets: dict[str, QCheckBox] = {}
         self._answered: tuple[str, ...] = ()  # the targets the answers named, last heard
         self._rows: dict[str, int] = {}
@@ -45,6 +64,7 @@ class DeployPage(RunPage):
         for target, label in deploy_targets().items():
             box = QCheckBox(label)
             box.setAccessibleName(f"Deployment target: {label}")
+            box.toggled.connect(self.say_durations)
             self.targets[target] = box
             target_row.addWidget(box)
         target_row.addStretch()
@@ -53,7 +73,7 @@ class DeployPage(RunPage):
         self.cancel_button = QPushButton("Ca&ncel")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
-        buttons = QHBoxLayout()  # a row of their own: the targets need the width
+        buttons = self._preset_row()  # a row of their own: the targets need the width
         buttons.addWidget(self.start_button)
         buttons.addWidget(self.cancel_button)
         buttons.addStretch()
@@ -72,9 +92,9 @@ class DeployPage(RunPage):
             note(
                 "Each route exports the benchmark's small MLP and CNN, loads the file in a "
                 "fresh process with only the route's runtime, checks it reproduces the "
-                "framework's own output and times batch-1 inference (about a minute). The "
-                "targets follow your answers to 'Where will the models run?'; you can keep "
-                "answering while this runs. 'Your model…' tries your own model instead."
+                "framework's own output and times batch-1 inference. The targets follow your "
+                "answers to 'Where will the models run?'; you can keep answering while this "
+                "runs. 'Your model…' tries your own model instead."
             )
         )
         layout.addLayout(target_row)
@@ -83,6 +103,33 @@ class DeployPage(RunPage):
         layout.addWidget(self.status)
         layout.addWidget(self.panel)
         layout.addWidget(self.table, 1)
+        self.say_durations()
+
+    def _preset_row(self) -> QHBoxLayout:
+        """Quick and Full, each saying how long it should take for the ticked targets."""
+        row = QHBoxLayout()
+        for preset, _label, tip in PRESETS:
+            button = QRadioButton()
+            button.setAccessibleName(f"{preset} deployment preset")
+            button.setToolTip(tip)
+            button.setChecked(preset == self.preset)
+            button.toggled.connect(functools.partial(self._preset_toggled, preset))
+            self.presets.addButton(button)
+            self.preset_buttons[preset] = button
+            row.addWidget(button)
+        return row
+
+    def say_durations(self) -> None:
+        """Each preset with how long it should take for the targets ticked now."""
+        targets = self.chosen_targets()
+        for preset, label, _tip in PRESETS:
+            expected = expected_deploy(preset, targets)
+            words = duration_words(expected.low_s, expected.high_s) if targets else "no target"
+            self.preset_buttons[preset].setText(f"{label} ({words})")
+
+    def _preset_toggled(self, preset: str, on: bool) -> None:
+        if on:
+            self.preset = preset
 
     def set_targets(self, targets: tuple[str, ...]) -> None:
         """Tick exactly the targets the answers name (a session opened or restored)."""
@@ -126,7 +173,7 @@ class DeployPage(RunPage):
         self.status.setText("Starting…")
 
         def work(report: Callable[[object], None], cancel: threading.Event) -> Record:
-            return deploy(options, python, report, cancel)
+            return deploy(options, python, report, cancel, APP_COMMAND)
 
         self._run(work, self._on_event)
 
@@ -138,6 +185,7 @@ class DeployPage(RunPage):
             self.status.setText(NOT_RUN)
         if run is None:
             return
+        self.say_durations()  # this run's step times are the next one's priors
         self.table.setRowCount(0)
         self._rows = {}
         for route in run.routes:
@@ -165,10 +213,10 @@ class DeployPage(RunPage):
         self.status.setText(
             f"Cancelled: {finished} of {len(run.routes)} routes finished. {weighed}"
         )
-        self.hold_partial(partial)
+        self.hold_partial(partial, record)
 
     def _locked_while_running(self) -> list[QWidget]:
-        return [*self.targets.values(), self.model]
+        return [*self.targets.values(), *self.preset_buttons.values(), self.model]
 
     def _on_event(self, event: DeployEvent) -> None:
         if event.kind == "route_finished" and event.route is not None:
@@ -177,31 +225,54 @@ class DeployPage(RunPage):
             self.status.setText(event.message)
 
     def _show_route(self, route: RouteResult) -> None:
-        row = route_row(route)
         if route.route not in self._rows:
             self._rows[route.route] = self.table.rowCount()
             self.table.insertRow(self.table.rowCount())
         index = self._rows[route.route]
-        for column, text in enumerate(_cells(row)):
+        for column, text in enumerate(_cells(route)):
             self.table.setItem(index, column, QTableWidgetItem(text))
         self.table.resizeRowToContents(index)
 
 
-def _cells(row: RouteRow) -> tuple[str, str, str, str]:
+def _cells(route: RouteResult) -> tuple[str, str, str, str]:
+    row = route_row(route)
     title = row.title + (" [deprecated]" if row.deprecated else "")
     if row.runtime:
         title += f"\n{row.runtime}"
     result = row.verdict + (f"\n{row.reason}" if row.reason else "")
-    lines = [
-        f"{m.model}: diff {m.diff}, export {m.export}, load {m.load}, "
-        f"{m.latency} {m.spread}, {m.size}"
-        for m in row.models
-    ]
+    lines = [_model_line(model) for model in route.models]
     if row.install_hint:
         lines.append(f"Install: {row.install_hint}")
     if row.note:
         lines.append(row.note)
     return row.framework, title, result, "\n".join(lines)
+
+
+def _model_line(model: ModelDeployment) -> str:
+    """One model through the route in words: 'MLP: 166 µs a call (p10-p90 159-166 µs, 30
+    timings); export 1.61 s, load and first call 1.77 s; 18.6 KiB; output identical'."""
+    name = model_title(model.model)
+    if model.stats is None:
+        reason = f": {model.reason}" if model.reason else ""
+        return f"{name}: {VERDICTS[model.status]}{reason}"
+    stats = model.stats
+    noisy = ", noisy" if stats.noisy else ""
+    parts = [
+        f"{duration(stats.median_s)} a call (p10-p90 {duration(stats.p10_s)}-"
+        f"{duration(stats.p90_s)}, {stats.samples} timings{noisy})",
+        f"export {duration(model.export_s)}, load and first call {duration(model.load_first_s)}",
+    ]
+    if model.artifact_bytes is not None:
+        parts.append(format_bytes(model.artifact_bytes))
+    if model.max_abs_diff is not None:
+        parts.append(
+            "output identical"
+            if model.max_abs_diff == 0
+            else f"largest difference {model.max_abs_diff:.2g}"
+        )
+    if model.status != "ok":
+        parts.append(f"{VERDICTS[model.status]}: {model.reason}" if model.reason else "")
+    return f"{name}: " + "; ".join(part for part in parts if part)
 
 
 def _table() -> QTableWidget:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from advisor.formatting import inventory_sections, local_time
 from advisor.gui.jobs import Job
+from advisor.gui.run_page import APP_COMMAND
 from advisor.gui.widgets import FOCUS_MARK, FailurePanel, WrapLabel, heading, note
 from advisor.probing.environments import Environment
 from advisor.progress import Progress
@@ -129,7 +130,7 @@ class MachinePage(QWidget):
         self.status.setText("Probing…")
 
         def work(say: Callable[[object], None], cancel: threading.Event) -> Record:
-            return probe(python, on_progress=say, on_step=say, cancel=cancel)
+            return probe(python, on_progress=say, on_step=say, cancel=cancel, command=APP_COMMAND)
 
         self.job = Job(work, self)
         self.job.progress.connect(self._on_progress)

@@ -31,9 +31,10 @@ from advisor.gui.model_picker import ModelChoice
 from advisor.gui.progress_bar import RunProgressBar
 from advisor.gui.questions_page import QuestionsPage
 from advisor.gui.report_page import ReportPage
+from advisor.gui.screen_fit import fit_to_screen
 from advisor.gui.welcome import WelcomePanel
 from advisor.gui.wheel import guard_wheel
-from advisor.gui.widgets import FailurePanel, app_message, heading
+from advisor.gui.widgets import FailurePanel, FileNotice, app_message, heading
 from advisor.record import Record
 from advisor.report.export import Format
 from advisor.report.view import ReportView, with_answers
@@ -42,7 +43,7 @@ from advisor.scoring.knowledge import Knowledge
 from advisor.service import (
     advise,
     answered_targets,
-    combined,
+    chosen_run,
     comparison,
     export,
     fleet_of,
@@ -63,6 +64,7 @@ from advisor.session import Session
 
 PAGES = ("Project needs", "Machine", "Benchmarks", "Deployment", "Report")
 MINIMUM_SIZE = (860, 560)
+PREFERRED_SIZE = (1180, 780)
 REFRESH_DELAY_MS = 150  # answers arrive click by click; re-score once they settle
 FILTERS: dict[Format, str] = {
     "html": "HTML report (*.html)",
@@ -92,9 +94,9 @@ class MainWindow(QMainWindow):
             session.answers.values == fresh_answers(knowledge).values
         )
         self.setWindowTitle("Framework Advisor")
-        self.resize(1180, 780)
-        # Below this the sidebar and the result tables are cut rather than wrapped.
-        self.setMinimumSize(MINIMUM_SIZE[0], MINIMUM_SIZE[1])
+        # Below MINIMUM_SIZE the sidebar and the result tables are cut rather than wrapped;
+        # a screen smaller than that (200 % on 1920x1080) still gets the whole window.
+        fit_to_screen(self, PREFERRED_SIZE, MINIMUM_SIZE)
         self.questions = QuestionsPage(knowledge)
         self.machine = MachinePage()
         self.model_choice = ModelChoice()  # "Your model…", shared by both pages
@@ -110,6 +112,7 @@ class MainWindow(QMainWindow):
         self.probe_progress = RunProgressBar("Machine")
         self.bench_progress = RunProgressBar("Benchmarks")
         self.deploy_progress = RunProgressBar("Deployment")
+        self.exported = FileNotice()  # the last export, with Open
         self._build_layout()
         self._build_menus()
         guard_wheel(self)  # scrolling never changes an answer
@@ -141,6 +144,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.panel)
         layout.addLayout(columns, 1)
         self.setCentralWidget(central)
+        self.statusBar().addWidget(self.exported, 1)
         # Visible from every page while a run goes on.
         self.statusBar().addPermanentWidget(self.probe_progress, 1)
         self.statusBar().addPermanentWidget(self.bench_progress, 1)
@@ -194,10 +198,11 @@ class MainWindow(QMainWindow):
         self.machine.probed.connect(self._measured)
         self.machine.environment_changed.connect(self._environment_changed)
         self.bench.finished_run.connect(self._measured)
-        self.bench.use_partial.connect(self._use_partial)
-        self.deploy.use_partial.connect(self._use_partial)
+        for page in (self.bench, self.deploy):
+            page.run_chosen.connect(functools.partial(self._use_run, page.run_kind))
         self.deploy.finished_run.connect(self._measured)
         self.machine.progress_changed.connect(self.probe_progress.show_progress)
+        self.machine.progress_changed.connect(self.welcome.follow_probe)
         self.bench.progress_changed.connect(self.bench_progress.show_progress)
         self.deploy.progress_changed.connect(self.deploy_progress.show_progress)
         self.bench.busy_changed.connect(lambda busy: self._measuring("benchmarks", busy))
@@ -332,7 +337,8 @@ class MainWindow(QMainWindow):
         self.panel.clear()
         self.others = (*self.others, record)
         self.refresh()
-        self.statusBar().showMessage(f"Added {record.machine.system.hostname} from {path}")
+        timed = record.benchmarks.device_name if record.benchmarks else "another machine"
+        self.statusBar().showMessage(f"Added the results of {timed} from {path}")
         return True
 
     def remove_others(self) -> None:
@@ -352,6 +358,7 @@ class MainWindow(QMainWindow):
         self._first_run = False  # defaults follow only the first probe of a fresh app
         self.comparison = comparison(record)
         self.machine.show_record(record)
+        self.welcome.show_machine(record)
         self.bench.show_record(record, self.comparison)
         self.deploy.show_record(record)
         self.questions.set_device(self.comparison.run.device if self.comparison else None)
@@ -386,8 +393,10 @@ class MainWindow(QMainWindow):
                 "hardware", ["cpu_only"], "no NVIDIA GPU found on this machine"
             )
 
-    def _use_partial(self, partial: Record) -> None:
-        self.set_record(combined(self.record, partial, keep_complete=False))
+    def _use_run(self, kind: str, chosen: Record) -> None:
+        """The user chose whose run of this kind is weighed (see RunPage.run_chosen)."""
+        if self.record is not None:
+            self.set_record(chosen_run(self.record, kind, chosen))
 
     def _environment_changed(self, python: str | None) -> None:
         self.bench.python = self.deploy.python = python
@@ -406,7 +415,8 @@ class MainWindow(QMainWindow):
             self.report.panel.show_problem(f"Export failed: {app_message(exc)}")
             return False
         self.report.panel.clear()
-        self.statusBar().showMessage(f"{fmt.upper()} report written to {path}")
+        self.statusBar().clearMessage()  # a message would hide the notice
+        self.exported.show_file(path, f"{fmt.upper()} report written to {path}")
         return True
 
     def open_session(self, path: Path) -> bool:

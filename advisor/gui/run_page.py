@@ -15,20 +15,25 @@ from advisor.gui.widgets import FailurePanel
 from advisor.record import Record
 
 NOT_RUN = "Not run yet."
+APP_COMMAND = "framework-advisor gui"  # what a record measured in the app says measured it
 
 
 class RunPage(QWidget):
     """A page that runs a measuring job; subclasses build the widgets and say what runs.
 
-    A subclass sets `start_button`, `cancel_button`, `status`, `panel` and `table`, puts
-    `partial_button` in its row of buttons, and lists in `_locked_while_running` the
-    widgets that choose what runs.
+    A subclass sets `run_kind`, `start_button`, `cancel_button`, `status`, `panel` and
+    `table`, puts `partial_button` in its row of buttons, and lists in
+    `_locked_while_running` the widgets that choose what runs.
     """
 
     busy_changed = Signal(bool)  # a run started (True) or ended (False)
     progress_changed = Signal(object)  # Progress during a run; None once it ended
     finished_run = Signal(object)  # Record, possibly with partial (cancelled) results
-    use_partial = Signal(object)  # Record: the user chose the held-back partial run
+    # Record: the user chose whose run of `run_kind` is weighed, the cancelled one held
+    # back or the one it would replace (a second click takes the choice back).
+    run_chosen = Signal(object)
+
+    run_kind: str  # the record's run this page measures: "benchmarks" or "deployment"
 
     start_button: QPushButton
     cancel_button: QPushButton
@@ -40,21 +45,35 @@ class RunPage(QWidget):
         super().__init__(parent)
         self.job: Job | None = None
         self.python: str | None = None  # the interpreter whose frameworks run
-        self.partial: Record | None = None  # a cancelled run held back, not weighed
-        self.partial_button = QPushButton("Use the &partial run")
-        self.partial_button.clicked.connect(self._use_partial)
+        self.partial: Record | None = None  # a cancelled run held back beside the weighed one
+        self._weighed: Record | None = None  # the record whose run the partial one would replace
+        self.partial_used = False  # the user chose the partial run
+        self.partial_button = QPushButton()
+        self.partial_button.clicked.connect(self._swap)
         self.partial_button.hide()
 
-    def hold_partial(self, partial: Record | None) -> None:
-        """Keep a cancelled run beside the session's record (None: no longer offered)."""
-        self.partial = partial
-        self.partial_button.setVisible(partial is not None)
+    def hold_partial(self, partial: Record | None, weighed: Record | None = None) -> None:
+        """Keep a cancelled run beside `weighed`, the record whose run is weighed instead
+        (None: nothing offered any more)."""
+        self.partial, self._weighed, self.partial_used = partial, weighed, False
+        self._offer()
 
-    def _use_partial(self) -> None:
-        partial = self.partial
-        self.hold_partial(None)
-        if partial is not None:
-            self.use_partial.emit(partial)
+    def _offer(self) -> None:
+        self.partial_button.setVisible(self.partial is not None)
+        if not self.partial_used:
+            self.partial_button.setText("Use the &partial run")
+        elif self._weighed is not None and getattr(self._weighed, self.run_kind) is not None:
+            self.partial_button.setText("Use the comp&lete run")
+        else:
+            self.partial_button.setText("&Leave the partial run out")
+
+    def _swap(self) -> None:
+        """Weigh the partial run, or, clicked again, the one it replaced."""
+        if self.partial is None or self._weighed is None:
+            return
+        self.partial_used = not self.partial_used
+        self._offer()
+        self.run_chosen.emit(self.partial if self.partial_used else self._weighed)
 
     def running(self) -> bool:
         """Whether a job is running now."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QPalette
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -103,6 +105,35 @@ class FailurePanel(QFrame):
     def _show_details(self, shown: bool) -> None:
         self.details.setVisible(shown)
         self.toggle.setText("Hide details" if shown else "Show details")
+
+
+class FileNotice(QWidget):
+    """'PDF report written to …' with an Open button, until the next file or message."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.path: Path | None = None
+        self.label = WrapLabel()
+        self.open_button = QPushButton("Open")
+        self.open_button.setAccessibleName("Open the file just written")
+        self.open_button.clicked.connect(self.open_file)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.open_button)
+        self.hide()
+
+    def show_file(self, path: Path, text: str) -> None:
+        """Say that `path` was written; Open shows it in the desktop's application for it."""
+        self.path = path
+        self.label.setText(text)
+        self.open_button.setToolTip(f"Open {path}")
+        self.show()
+
+    def open_file(self) -> None:
+        """Open the file as a double click in the file manager would."""
+        if self.path is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.path)))
 
 
 def heading(text: str) -> QLabel:

@@ -9,9 +9,13 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# A 1920x1080 screen, as people have (Qt's offscreen screen is 800x800 unless told): the
+# window fits itself to the screen it opens on.
+FULL_HD = Path(__file__).parent / "screens" / "1920x1080.json"
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={FULL_HD}"
 
-from advisor.display import prepare_webengine
+from advisor.display import prepare_webengine  # noqa: E402
 
 prepare_webengine()
 

@@ -4,10 +4,13 @@ Run in-process by tests/gui/test_layout.py, and as a script under QT_SCALE_FACTO
 200 % (Qt reads the scale once, when the application starts):
 
     QT_QPA_PLATFORM=offscreen QT_SCALE_FACTOR=2 python -m tests.gui.layout_check 1000 650
+    QT_QPA_PLATFORM=offscreen:configfile=SCREEN.json QT_SCALE_FACTOR=2 \
+        python -m tests.gui.layout_check fit
 
 prints one JSON object: the device pixel ratio, the window's size and minimum, and for
 each page its minimum size, the widest widget on it and the scroll areas that show a
-horizontal scroll bar.
+horizontal scroll bar; with `fit`, the window keeps the size it chose for its screen, and
+the screen's free area, the window's frame and its status bar are printed too.
 """
 
 from __future__ import annotations
@@ -45,11 +48,13 @@ def hostile_record() -> Record:
     return record_from_json(record_to_json(dataclasses.replace(record, machine=machine)))
 
 
-def check(window: Any, app: Any, width: int, height: int) -> dict[str, Any]:
-    """Show `window` at width x height with the hostile record on every page; what fit."""
+def check(window: Any, app: Any, width: int = 0, height: int = 0) -> dict[str, Any]:
+    """Show `window` at width x height (0: as it sized itself) with the hostile record on
+    every page; what fit."""
     from PySide6.QtWidgets import QScrollArea, QWidget
 
-    window.resize(width, height)
+    if width and height:
+        window.resize(width, height)
     window.set_record(hostile_record())
     pages = []
     for number in range(window.stack.count()):
@@ -68,8 +73,12 @@ def check(window: Any, app: Any, width: int, height: int) -> dict[str, Any]:
                                   if area.horizontalScrollBar().isVisible()],
             }
         )  # fmt: skip
+    bar = window.statusBar()
     return {
         "device_pixel_ratio": window.devicePixelRatio(),
+        "screen": list(window.screen().availableGeometry().getRect()),
+        "frame": list(window.frameGeometry().getRect()),
+        "status_bar": [bar.isVisible(), *bar.geometry().getRect()],
         "size": list(window.size().toTuple()),
         "minimum": list(window.minimumSizeHint().toTuple()),
         "stack": list(window.stack.size().toTuple()),
@@ -78,7 +87,7 @@ def check(window: Any, app: Any, width: int, height: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    width, height = int(sys.argv[1]), int(sys.argv[2])
+    width, height = (0, 0) if sys.argv[1] == "fit" else (int(sys.argv[1]), int(sys.argv[2]))
     with tempfile.TemporaryDirectory(prefix="advisor-layout-") as data:  # removed at the end
         os.environ["FRAMEWORK_ADVISOR_DATA_DIR"] = data
         _show_and_check(width, height)
@@ -100,6 +109,7 @@ def _show_and_check(width: int, height: int) -> None:
 
     window = MainWindow(knowledge(), Session(default_answers(knowledge()), None))
     window.show()
+    app.processEvents()  # the window fits itself to its screen once shown
     print(json.dumps(check(window, app, width, height)))
     window.close()
 

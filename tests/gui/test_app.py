@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from dataclasses import replace
@@ -445,7 +446,7 @@ def test_scrolling_over_a_slider_scrolls_the_page_and_never_changes_the_answer(
 
 
 def test_the_deployment_page_tries_the_answered_targets_and_the_report_shows_them(
-    window: MainWindow, qtbot: QtBot
+    window: MainWindow, qtbot: QtBot, tmp_path: Path
 ) -> None:
     page = window.deploy
     assert page.chosen_targets() == ("server",)  # the default answer: cloud or server
@@ -457,9 +458,14 @@ def test_the_deployment_page_tries_the_answered_targets_and_the_report_shows_the
     page.python = sys.executable
     shown: list[Progress | None] = []
     page.progress_changed.connect(shown.append)
+    said: list[str] = []  # the status line after each message of the run
     with qtbot.waitSignal(page.finished_run, timeout=180_000):
         qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
         assert not page.start_button.isEnabled() and page.cancel_button.isEnabled()
+        assert page.job is not None
+        page.job.progress.connect(
+            lambda event: said.append(page.status.text()) if event.kind == "message" else None
+        )
     run = window.record.deployment if window.record else None
     assert run is not None and run.targets == ("mobile",) and not run.cancelled
     timed = [p for p in shown if p is not None and p.left_s is not None]
@@ -471,9 +477,18 @@ def test_the_deployment_page_tries_the_answered_targets_and_the_report_shows_the
     assert "LiteRT (.tflite) from Keras model.export" in routes
     row = routes.index("LiteRT (.tflite) from Keras model.export")
     assert page.table.item(row, 2).text().startswith("works")
-    assert "MLP: diff " in page.table.item(row, 3).text()
+    cell = page.table.item(row, 3).text()  # figures with their names and units
+    assert cell.startswith("MLP: ") and " a call (p10-p90 " in cell
+    assert "; export " in cell and ", load and first call " in cell
+    # The progress names routes and models in words, never "tf_keras_litert mlp: ok".
+    assert "LiteRT (.tflite) from Keras model.export: MLP exported" in said
+    assert "LiteRT (.tflite) from Keras model.export: MLP works" in said
+    assert not [line for line in said if re.match(r"\w+_\w+ (mlp|cnn): ", line)]
     assert 'id="deployment"' in window.report.html and "Android / iOS" in window.report.html
     assert page.start_button.isEnabled()
+    target = tmp_path / "report.json"  # the app measured it: its export says so
+    assert window.export_to(target, "json")
+    assert json.loads(target.read_text())["command"] == "framework-advisor gui"
 
 
 def test_results_from_another_machine_show_on_the_benchmark_and_report_pages(
@@ -485,7 +500,12 @@ def test_results_from_another_machine_show_on_the_benchmark_and_report_pages(
     bench = window.bench
     assert not bench.fleet_table.isHidden() and bench.fleet_table.rowCount() > 0
     headers = [bench.fleet_table.horizontalHeaderItem(c).text() for c in range(3)]
-    assert headers == ["Workload", "vm (Intel(R) Xeon(R) Processor) (counted)", "vm (NVIDIA H200)"]
+    assert headers == [  # both hosts are called "vm": the processors tell them apart
+        "Workload",
+        "Intel(R) Xeon(R) Processor (this machine, counted)",
+        "NVIDIA H200",
+    ]
+    assert bench.results.currentWidget() is bench.fleet  # the tab shown when it appears
     assert "ran one framework only" in bench.fleet_note.text()
     assert '<section id="machines">' in window.report.html
     not_a_run = FIXTURES / "records" / "deploy_tiny_cpu.json"
@@ -496,7 +516,7 @@ def test_results_from_another_machine_show_on_the_benchmark_and_report_pages(
     qtbot.addWidget(restored)
     assert len(restored.others) == 1 and '<section id="machines">' in restored.report.html
     window.remove_others()
-    assert bench.fleet_table.isHidden()
+    assert bench.results.indexOf(bench.fleet) < 0 and bench.results.tabBar().isHidden()
     assert '<section id="machines">' not in window.report.html
 
 
@@ -519,7 +539,11 @@ def test_a_cancelled_run_is_kept_beside_the_complete_one_and_changes_nothing(
     assert window.bench.panel.isHidden() and window.panel.isHidden()  # not an error
     qtbot.mouseClick(window.bench.partial_button, Qt.MouseButton.LeftButton)
     assert window.record.benchmarks == partial_run  # the user chose it
-    assert window.bench.partial_button.isHidden()
+    assert window.headline.text() != headline
+    assert window.bench.partial_button.text() == "Use the comp&lete run"  # an undo
+    qtbot.mouseClick(window.bench.partial_button, Qt.MouseButton.LeftButton)
+    assert window.record.benchmarks == run and window.headline.text() == headline
+    assert window.bench.partial_button.text() == "Use the &partial run"
 
 
 def test_tab_reaches_every_control_of_the_questions_once(window: MainWindow, qtbot: QtBot) -> None:

@@ -239,10 +239,13 @@ def test_a_cancelled_deployment_run_is_offered_not_weighed(
     assert page.table.rowCount() == len(partial.deployment.routes)  # type: ignore[union-attr]
     qtbot.mouseClick(page.partial_button, Qt.MouseButton.LeftButton)  # the user chooses it
     assert window.record.deployment == partial.deployment
-    assert page.partial_button.isHidden()
     html = window.report.html  # the advice says the run is partial, and fails no route
     assert "A cancelled, partial run: routes it did not reach are not counted." in html
     assert "every route tried failed" not in html
+    assert page.partial_button.text() == "&Leave the partial run out"  # and can take it back
+    qtbot.mouseClick(page.partial_button, Qt.MouseButton.LeftButton)
+    assert window.record.deployment is None and window.headline.text() == headline
+    assert page.partial_button.text() == "Use the &partial run"
 
 
 def test_a_cancelled_deployment_run_keeps_the_complete_one(

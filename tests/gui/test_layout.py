@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -10,10 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QTableWidget
+from pytestqt.qtbot import QtBot
 
 from advisor.gui.main_window import MINIMUM_SIZE, MainWindow
+from advisor.record import record_from_json
+from tests.gui.conftest import FULL_HD
 from tests.gui.layout_check import BROKEN_PROBE_TEXT, check, hostile_record
+from tests.helpers import FIXTURES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -73,3 +78,52 @@ def test_every_page_fits_at_200_percent(tmp_path: Path) -> None:
     _fits(result, 1000, 650)
     (questions,) = (page for page in result["pages"] if page["page"] == "Project needs")
     assert questions["side_scrolled"] == [], questions
+
+
+def test_at_200_percent_on_a_full_hd_screen_the_window_and_its_status_bar_fit(
+    tmp_path: Path,
+) -> None:
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM=f"offscreen:configfile={FULL_HD}",  # 1920x1080: 960x540 at 200 %
+        QT_SCALE_FACTOR="2",
+        FRAMEWORK_ADVISOR_DATA_DIR=str(tmp_path),
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.gui.layout_check", "fit"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["screen"] == [0, 0, 960, 540]
+    x, y, width, height = result["frame"]  # title bar and borders included
+    assert x >= 0 and y >= 0 and x + width <= 960 and y + height <= 540
+    visible, _x, bar_y, _w, bar_height = result["status_bar"]  # where a run's progress is
+    assert visible and bar_y + bar_height <= result["size"][1]
+    _fits(result, *result["size"])
+
+
+def _whole_rows(table: QTableWidget) -> int:
+    """Rows shown whole, from the top of the table."""
+    bottoms = itertools.accumulate(table.rowHeight(row) for row in range(table.rowCount()))
+    return sum(bottom <= table.viewport().height() for bottom in bottoms)
+
+
+def test_the_benchmarks_page_with_other_machines_shows_rows_at_the_smallest_size(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    window.resize(*MINIMUM_SIZE)
+    window.set_record(record_from_json((FIXTURES / "records" / "bench_quick_cpu.json").read_text()))
+    for other in ("bench_quick_h200_torch_only.json", "bench_tiny_cpu.json"):
+        assert window.add_other(FIXTURES / "records" / other)
+    window.nav.setCurrentRow(2)
+    page = window.bench
+    qtbot.waitUntil(lambda: _whole_rows(page.fleet_table) >= 3, timeout=3000)
+    page.results.setCurrentIndex(0)  # this machine's own results
+    qtbot.waitUntil(lambda: _whole_rows(page.table) >= 2, timeout=3000)
+    assert page.chart.isVisible()  # beside them, not instead of them
