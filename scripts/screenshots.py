@@ -1,14 +1,16 @@
 """Drive the desktop app on a (virtual) screen and save a screenshot of each page into docs/.
 
 Usage: xvfb-run -a -s "-screen 0 2600x1500x24" python scripts/screenshots.py
-           [--record FILE ...] [--scheme light|dark] [--scale 1|2] [--size 1280x720]
+           [--record FILE ...] [--others FILE ...] [--scheme light|dark] [--scale 1|2]
+           [--size 1280x720]
 
 The app probes this machine for real. Benchmarks run for real at the quick size unless
 --record names saved records (a bench run, a deployment run: they are combined), which
 are then shown instead (seconds, not a minute). Answers come from the shipped
 nlp_research_lab profile. A throwaway data folder keeps the user's own session untouched.
 The window is --size in logical pixels, so --scale 2 needs a screen twice as large; the
-files are app-<page>[-dark][-200].png.
+files are app-<page>[-dark][-200].png. With --others, records of other machines are added
+(File > Add results from another machine) after those, for app-other-machines[...].png.
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ def _wait(app: object, seconds: float, until: object = None) -> None:
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--record", type=Path, nargs="*", default=[], help="saved runs to show")
+    parser.add_argument(
+        "--others", type=Path, nargs="*", default=[], help="other machines' records to add"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "docs")
     parser.add_argument("--scheme", choices=("light", "dark"), default="light")
     parser.add_argument("--scale", type=int, choices=(1, 2), default=1)
@@ -101,6 +106,14 @@ def main() -> None:
         window.nav.setCurrentRow(number)
         _wait(app, 4.0 if name == "report" else 0.5)
         target = args.out / f"app-{name}{suffix}.png"
+        window.grab().save(str(target))
+        print(f"saved {target}")
+    if args.others and not args.fresh:
+        for path in args.others:
+            window.add_other(path)  # type: ignore[attr-defined]
+        window.nav.setCurrentRow(pages.index("benchmarks"))
+        _wait(app, 0.5)
+        target = args.out / f"app-other-machines{suffix}.png"
         window.grab().save(str(target))
         print(f"saved {target}")
     window.close()

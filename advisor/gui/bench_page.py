@@ -30,7 +30,7 @@ from advisor.comparison import Comparison
 from advisor.durations import expected_bench
 from advisor.errors import AdvisorError
 from advisor.formatting import busy_note, duration_words, framework_name, local_time
-from advisor.gui.live_bench import LiveRun, ratio_lines
+from advisor.gui.live_bench import LiveRows, LiveRun, ratio_lines, with_live_rows
 from advisor.gui.model_picker import ModelChoice, ModelPicker
 from advisor.gui.ratio_chart import RatioChart
 from advisor.gui.run_page import APP_COMMAND, NOT_RUN, RunPage
@@ -147,8 +147,11 @@ class BenchPage(RunPage):
         self._started = time.monotonic()
         self.status.setText("Starting…")
 
+        known = list(self.live.workloads.values())
+
         def work(report: Callable[[object], None], cancel: threading.Event) -> Record:
-            return measure(options, python, report, cancel, APP_COMMAND)
+            listen = with_live_rows(report, known)
+            return measure(options, python, listen, cancel, APP_COMMAND)
 
         self._run(work, self._on_event)
 
@@ -296,9 +299,12 @@ class BenchPage(RunPage):
             for column in (1, 2, 3):
                 self.table.setItem(row, column, QTableWidgetItem("-"))
 
-    def _on_event(self, event: BenchEvent) -> None:
+    def _on_event(self, event: BenchEvent | LiveRows) -> None:
         """Each case shows the moment it is heard of, and the status line follows the run."""
-        if event.kind == "message":
+        if isinstance(event, LiveRows):
+            self.live.set_rows(event)
+            self._show_live_ratios(event.workload)
+        elif event.kind == "message":
             self.status.setText(event.message)
         elif event.kind == "case_started" and event.workload in self._rows:
             said = self.live.started(event.framework, event.workload, event.variant, event.dtype)
@@ -308,7 +314,6 @@ class BenchPage(RunPage):
             said = self.live.landed(event.framework, event.case, event.kind == "case_finished")
             if said:
                 self._show_cell(event.framework, event.case.workload)
-                self._show_live_ratios(event.case.workload)
                 self.status.setText(said)
 
     def _show_live_ratios(self, workload: str) -> None:

@@ -3,8 +3,10 @@ figure (provisional until its last pass), each workload's ratios, the status lin
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
+from advisor.bench.events import BenchEvent
 from advisor.comparison import PAIR_LABELS, VARIANT_LABELS, ComparisonRow
 from advisor.formatting import case_median, case_text, framework_name, ratio_words
 from advisor.record import CaseResult, Record, WorkloadInfo
@@ -15,15 +17,45 @@ SO_FAR = " (so far)"  # a figure from the passes done, before the case's last on
 Key = tuple[str, str]  # variant, dtype
 
 
+@dataclass(frozen=True)
+class LiveRows:
+    """A workload's PyTorch/TensorFlow rows from the figures timed so far, worked out on the
+    run's thread (each interval is a bootstrap: too slow for the window's)."""
+
+    workload: str
+    rows: tuple[ComparisonRow, ...]
+    kind: str = "live_rows"
+
+
+def with_live_rows(
+    report: Callable[[object], None], workloads: Iterable[WorkloadInfo]
+) -> Callable[[object], None]:
+    """`report`, told after each case's figure the rows of its workload as they stand."""
+    known = {w.id: w for w in workloads}
+    cases: dict[str, dict[str, dict[Key, CaseResult]]] = {}  # workload: framework: case
+
+    def listen(event: object) -> None:
+        report(event)
+        if not isinstance(event, BenchEvent) or event.case is None:
+            return
+        workload = event.case.workload
+        if event.kind in ("case_updated", "case_finished") and workload in known:
+            mine = cases.setdefault(workload, {}).setdefault(event.framework, {})
+            mine[event.case.variant, event.case.dtype] = event.case
+            by_framework = {fw: tuple(done.values()) for fw, done in cases[workload].items()}
+            report(LiveRows(workload, live_rows(known[workload], by_framework)))
+
+    return listen
+
+
 class LiveRun:
     """The cases heard of in one run (or read from a finished one), per framework."""
 
     def __init__(self, workloads: Iterable[WorkloadInfo]) -> None:
         self.workloads = {w.id: w for w in workloads}
-        self._cases: dict[str, dict[str, dict[Key, CaseResult]]] = {}
         self._lines: dict[tuple[str, str], dict[Key, tuple[str, str]]] = {}
         self._final: set[tuple[str, str, str, str]] = set()  # framework, workload, variant, dtype
-        self._rows: dict[str, tuple[ComparisonRow, ...]] = {}  # workload: its rows, till it changes
+        self._rows: dict[str, tuple[ComparisonRow, ...]] = {}  # workload: its rows so far
 
     def started(self, framework: str, workload: str, variant: str, dtype: str) -> str:
         """A case is being prepared: its line says so; the status line's words."""
@@ -39,10 +71,6 @@ class LiveRun:
         workload = self.workloads.get(case.workload)
         if workload is None:
             return ""
-        self._cases.setdefault(framework, {}).setdefault(case.workload, {})[
-            case.variant, case.dtype
-        ] = case
-        self._rows.pop(case.workload, None)
         if final:
             self._final.add((framework, case.workload, case.variant, case.dtype))
         label = f"{VARIANT_LABELS.get(case.variant, case.variant)} {case.dtype}"
@@ -60,15 +88,14 @@ class LiveRun:
         lines = self._lines.get((framework, workload), {}).values()
         return "\n".join(short for short, _ in lines), "\n".join(full for _, full in lines)
 
+    def set_rows(self, found: LiveRows) -> None:
+        """A workload's rows as its figures stand now."""
+        if found.workload in self.workloads:
+            self._rows[found.workload] = found.rows
+
     def rows(self, workload: str) -> tuple[ComparisonRow, ...]:
         """The workload's PyTorch/TensorFlow rows from the figures heard so far."""
-        if workload not in self._rows:  # an interval takes a bootstrap: once per new figure
-            cases = {
-                framework: tuple(done.get(workload, {}).values())
-                for framework, done in self._cases.items()
-            }
-            self._rows[workload] = live_rows(self.workloads[workload], cases)
-        return self._rows[workload]
+        return self._rows.get(workload, ())
 
     def all_rows(self) -> list[ComparisonRow]:
         """Every workload's rows so far, in the suite's order."""

@@ -119,8 +119,9 @@ class FileNotice(QWidget):
         self.open_button.clicked.connect(self.open_file)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(self.open_button)
+        layout.addWidget(self.label)
+        layout.addWidget(self.open_button)  # beside the file it opens
+        layout.addStretch(1)
         self.hide()
 
     def show_file(self, path: Path, text: str) -> None:
