@@ -94,9 +94,16 @@ def test_the_whole_flow_for_real_stays_responsive_and_never_loads_a_framework(
         bar = window.bench_progress
         shown.append((progress, bar.bar.value(), bar.isVisible()))
 
+    updated: list[str] = []  # a framework's cell as a pass of one of its cases lands
+
     def on_case(event: object) -> None:
-        if getattr(event, "kind", "") == "case_finished":
+        kind, case = getattr(event, "kind", ""), getattr(event, "case", None)
+        if kind == "case_finished":
             charts.append((window.bench.chart.caption, len(window.bench.chart.bars)))
+        elif kind == "case_updated" and case is not None:
+            column = {"torch": 1, "tensorflow": 2}[event.framework]  # type: ignore[attr-defined]
+            row = window.bench._rows[case.workload]
+            updated.append(window.bench.table.item(row, column).text())
 
     window.bench.progress_changed.connect(on_progress)
     with qtbot.waitSignal(window.bench.finished_run, timeout=600_000):
@@ -119,6 +126,8 @@ def test_the_whole_flow_for_real_stays_responsive_and_never_loads_a_framework(
     assert timed[0].left_s > timed[len(timed) * 3 // 4].left_s > timed[-1].left_s == 0  # type: ignore[operator]
     assert timed[-1].fraction == 1.0 and max(v for _p, v, _s in shown) == 1000
     assert shown[-1][0] is None and not window.bench_progress.isVisible()
+    # Each pass's figure showed the moment it landed, marked as not the last.
+    assert updated and all("(so far)" in cell for cell in updated), updated
     # The live chart filled as cases finished, then shows the finished run's ratios.
     assert any(caption.endswith("until the run ends") and bars for caption, bars in charts)
     final = window.bench.chart
