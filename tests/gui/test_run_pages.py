@@ -16,7 +16,6 @@ from pytestqt.qtbot import QtBot
 
 from advisor.bench.events import BenchEvent
 from advisor.bench.stats import summarise
-from advisor.formatting import framework_name
 from advisor.gui.main_window import MainWindow
 from advisor.record import CaseResult, Record, record_from_json
 from tests.gui.events import tick
@@ -56,14 +55,17 @@ def _passes(record: Record, last: bool) -> list[BenchEvent]:
     ]
 
 
+HELD = "(the replay waits here)"
+
+
 def _replayed(
     monkeypatch: pytest.MonkeyPatch,
     record: Record,
     before: list[BenchEvent],
     after: list[BenchEvent],
 ) -> threading.Event:
-    """The page's benchmark job says `before`, waits to be released, says `after` and ends
-    with `record`: the real job, thread and signals, with a recorded run's events."""
+    """The page's benchmark job says `before` and HELD, waits to be released, says `after`
+    and ends with `record`: the real job, thread and signals, with a recorded run's events."""
     release = threading.Event()
 
     def measure(
@@ -71,6 +73,7 @@ def _replayed(
     ) -> Record:
         for event in before:
             report(event)
+        report(BenchEvent("", "message", HELD))  # all of `before` shown once this is
         release.wait(30)
         for event in after:
             report(event)
@@ -94,42 +97,57 @@ def test_each_case_shows_the_moment_it_lands_and_the_ratios_fill_with_the_chart(
 ) -> None:
     page = window.bench
     window.nav.setCurrentRow(2)
-    release = _replayed(
+    cases = _cases(RECORDED)
+    first = cases[0][1].workload
+    done = [e for e in _passes(RECORDED, last=True) if e.workload == first]
+    release = _replayed(  # a first pass of every case, then every pass of the first workload
         monkeypatch,
         RECORDED,
-        _started(RECORDED) + _passes(RECORDED, last=False),
-        _passes(RECORDED, last=True),
+        _started(RECORDED) + _passes(RECORDED, last=False) + done,
+        [e for e in _passes(RECORDED, last=True) if e.workload != first],
     )
     released.append(release)
     qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
-    last_framework, last_case = _cases(RECORDED)[-1]
-    title = page.live.workloads[last_case.workload].title
-    assert last_case.variant == "xla"  # its figure completes the workload's compiled pair:
-    qtbot.waitUntil(  # the last thing the first passes bring
-        lambda: any(
-            r.pair == "compiled" and r.ratio is not None for r in page.live.rows(last_case.workload)
-        ),
-        timeout=20_000,
-    )
-    # Mid-run, after one pass of every case: no cell still says "running…".
-    cells = [page.table.item(r, c).text() for r in range(page.table.rowCount()) for c in (1, 2)]
-    assert all("running…" not in cell and "(so far)" in cell for cell in cells), cells
-    assert page.status.text().startswith(f"{framework_name(last_framework)}: timing {title} (")
-    assert page.status.text().endswith("(so far)")
-    # The ratio column says what the chart says, bar for bar, in the same words.
+    qtbot.waitUntil(lambda: page.status.text() == HELD, timeout=20_000)
+    # Mid-run: no cell still says "running…"; the first workload's figures are its last.
+    for row in range(page.table.rowCount()):
+        for column in (1, 2):
+            cell = page.table.item(row, column).text()
+            assert "running…" not in cell
+            assert ("(so far)" in cell) == (row != page._rows[first]), cell
+    title = page.live.workloads[first].title
+    # The ratio column says what the chart says, bar for bar, in the same words; the
+    # workloads still timing have no ratio yet, in the chart or the column.
     assert page.chart.bars and page.chart.caption.endswith("provisional until the run ends")
+    ratios = page.table.item(page._rows[first], 3).text()
     for bar in page.chart.bars:
-        row = next(
-            r
-            for r in range(page.table.rowCount())
-            if bar.label.startswith(page.table.item(r, 0).text() + " (")
-        )
-        assert bar.text in page.table.item(row, 3).text(), (bar.label, bar.text)
-    release.set()
-    qtbot.waitUntil(lambda: not page.running(), timeout=10_000)
+        assert bar.label.startswith(title + " (") and bar.text in ratios, (bar.label, bar.text)
+    others = [r for r in range(page.table.rowCount()) if r != page._rows[first]]
+    assert all(page.table.item(r, 3).text() == "-" for r in others)
+    with qtbot.waitSignal(page.finished_run, timeout=20_000):
+        release.set()
     cells = [page.table.item(r, c).text() for r in range(page.table.rowCount()) for c in (1, 2)]
     assert not any("(so far)" in cell or "running…" in cell for cell in cells)
     assert page.status.text().startswith("quick run finished")
+
+
+def test_the_status_line_follows_the_run_case_by_case(window: MainWindow) -> None:
+    page = window.bench  # the events as the run's job hands them to the page
+    framework, case = _cases(RECORDED)[0]
+    started, updated, finished = (
+        events[0]
+        for events in (_started(RECORDED), _passes(RECORDED, False), _passes(RECORDED, True))
+    )
+    title, label = page.live.workloads[case.workload].title, f"eager {case.dtype}"
+    page._on_event(BenchEvent("", "message", "importing tensorflow"))
+    page._on_event(started)
+    assert page.status.text() == f"PyTorch: preparing {title} ({label})"
+    page._on_event(updated)
+    assert page.status.text().startswith(f"PyTorch: timing {title} ({label}): ")
+    assert page.status.text().endswith(" (so far)")
+    page._on_event(finished)
+    assert page.status.text().startswith(f"PyTorch: timed {title} ({label}): ")
+    assert framework == "torch" and case.variant == "eager"  # what the words above name
 
 
 def test_a_cancel_says_which_cases_had_all_their_passes_and_the_choice_can_be_taken_back(
