@@ -29,6 +29,7 @@ from advisor.comparison import Comparison, ComparisonRow, compare
 from advisor.datadir import data_dir
 from advisor.deploy.run import DeployListener, DeployOptions, run_deployment
 from advisor.deploy.spec import deploy_spec
+from advisor.durations import Expected, expected_bench, expected_deploy, expected_probe
 from advisor.errors import AdvisorError, DataFolderError, RecordFormatError, UsageError
 from advisor.fileio import atomic_write_text, check_output_path, read_text_file
 from advisor.fleet.backend import FleetBackend, FleetRun, run_fleet
@@ -407,6 +408,21 @@ def deploy(
 def user_model(text: str) -> ModelRef:
     """The user's own model as named (FILE.py:FUNCTION or module:FUNCTION), checked, not run."""
     return parse_model_ref(text)
+
+
+def probe_duration() -> Expected:
+    """How long probing this machine should take (see advisor/durations.py)."""
+    return expected_probe()
+
+
+def bench_duration(preset: str, record: Record | None) -> Expected:
+    """How long a benchmark run of `preset` should take in the environment `record` probed."""
+    return expected_bench(preset, record)
+
+
+def deploy_duration(preset: str, targets: tuple[str, ...]) -> Expected:
+    """How long a deployment run of `preset` should take for these targets."""
+    return expected_deploy(preset, targets)
 
 
 def deploy_targets() -> dict[str, str]:

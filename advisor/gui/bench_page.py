@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 from advisor.bench.events import BenchEvent
 from advisor.bench.run import BenchOptions
 from advisor.comparison import Comparison
-from advisor.durations import expected_bench
 from advisor.errors import AdvisorError
 from advisor.formatting import busy_note, duration_words, framework_name, local_time
 from advisor.gui.live_bench import LiveRows, LiveRun, ratio_lines, with_live_rows
@@ -38,7 +37,14 @@ from advisor.gui.widgets import FailurePanel, WrapLabel, heading, note, read_onl
 from advisor.record import BenchmarkRun, Record
 from advisor.report.fleet_view import FleetView, MachineColumn
 from advisor.report.model_view import model_bench_view
-from advisor.service import THIS_MACHINE, measure, measure_model, ratio_chart, workloads
+from advisor.service import (
+    THIS_MACHINE,
+    bench_duration,
+    measure,
+    measure_model,
+    ratio_chart,
+    workloads,
+)
 from advisor.usermodel import ModelRef
 
 TORCH, TENSORFLOW = framework_name("torch"), framework_name("tensorflow")
@@ -203,7 +209,7 @@ class BenchPage(RunPage):
     def say_durations(self, record: Record | None) -> None:
         """Each size with how long it should take in the environment `record` probed."""
         for preset, label in SIZES:
-            expected = expected_bench(preset, record)
+            expected = bench_duration(preset, record)
             words = duration_words(expected.low_s, expected.high_s)
             button = self.size_buttons[preset]
             button.setText(f"{label} ({words})")

@@ -21,16 +21,14 @@ from PySide6.QtWidgets import (
 )
 
 from advisor.deploy.run import DeployEvent, DeployOptions
-from advisor.deploy.spec import VERDICTS, model_title
-from advisor.durations import expected_deploy
 from advisor.errors import AdvisorError
-from advisor.formatting import duration_words, format_bytes, local_time
+from advisor.formatting import duration_words, local_time
 from advisor.gui.model_picker import ModelChoice, ModelPicker
 from advisor.gui.run_page import APP_COMMAND, NOT_RUN, RunPage
 from advisor.gui.widgets import FailurePanel, WrapLabel, heading, note, read_only_table
-from advisor.record import ModelDeployment, Record, RouteResult
-from advisor.report.deploy_view import duration, route_row
-from advisor.service import deploy, deploy_targets
+from advisor.record import Record, RouteResult
+from advisor.report.deploy_view import model_words, route_row
+from advisor.service import deploy, deploy_duration, deploy_targets
 
 COLUMNS = ("Framework", "Route", "Result", "Per model")
 PRESETS = (
@@ -123,7 +121,7 @@ class DeployPage(RunPage):
         """Each preset with how long it should take for the targets ticked now."""
         targets = self.chosen_targets()
         for preset, label, _tip in PRESETS:
-            expected = expected_deploy(preset, targets)
+            expected = deploy_duration(preset, targets)
             words = duration_words(expected.low_s, expected.high_s) if targets else "no target"
             self.preset_buttons[preset].setText(f"{label} ({words})")
 
@@ -240,39 +238,12 @@ def _cells(route: RouteResult) -> tuple[str, str, str, str]:
     if row.runtime:
         title += f"\n{row.runtime}"
     result = row.verdict + (f"\n{row.reason}" if row.reason else "")
-    lines = [_model_line(model) for model in route.models]
+    lines = [model_words(model) for model in route.models]
     if row.install_hint:
         lines.append(f"Install: {row.install_hint}")
     if row.note:
         lines.append(row.note)
     return row.framework, title, result, "\n".join(lines)
-
-
-def _model_line(model: ModelDeployment) -> str:
-    """One model through the route in words: 'MLP: 166 µs a call (p10-p90 159-166 µs, 30
-    timings); export 1.61 s, load and first call 1.77 s; 18.6 KiB; output identical'."""
-    name = model_title(model.model)
-    if model.stats is None:
-        reason = f": {model.reason}" if model.reason else ""
-        return f"{name}: {VERDICTS[model.status]}{reason}"
-    stats = model.stats
-    noisy = ", noisy" if stats.noisy else ""
-    parts = [
-        f"{duration(stats.median_s)} a call (p10-p90 {duration(stats.p10_s)}-"
-        f"{duration(stats.p90_s)}, {stats.samples} timings{noisy})",
-        f"export {duration(model.export_s)}, load and first call {duration(model.load_first_s)}",
-    ]
-    if model.artifact_bytes is not None:
-        parts.append(format_bytes(model.artifact_bytes))
-    if model.max_abs_diff is not None:
-        parts.append(
-            "output identical"
-            if model.max_abs_diff == 0
-            else f"largest difference {model.max_abs_diff:.2g}"
-        )
-    if model.status != "ok":
-        parts.append(f"{VERDICTS[model.status]}: {model.reason}" if model.reason else "")
-    return f"{name}: " + "; ".join(part for part in parts if part)
 
 
 def _table() -> QTableWidget:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from advisor.durations import expected_bench, expected_probe
 from advisor.formatting import duration_words
 from advisor.gui.widgets import heading
 from advisor.progress import Progress
 from advisor.record import Record
+from advisor.service import bench_duration, probe_duration
 
 WELCOME = (
     "Framework Advisor helps you choose between PyTorch and TensorFlow for your project. "
@@ -36,14 +36,14 @@ def machine_text(record: Record | None, probing: bool) -> str:
             f"{frameworks} in the chosen Python environment (the Machine page has the rest)."
         )
     elif probing:
-        expected = expected_probe()
+        expected = probe_duration()
         probe = (
             f"The machine is being probed in the background now "
             f"({duration_words(expected.low_s, expected.high_s)}: {WHAT_IS_PROBED})."
         )
     else:
         probe = "The probe of this machine has ended: the Machine page says what it found."
-    quick = expected_bench("quick", record)
+    quick = bench_duration("quick", record)
     return (
         f"{probe} On the Benchmarks page you can time both frameworks on this machine, "
         f"{duration_words(quick.low_s, quick.high_s)} on the quick preset; you can keep "

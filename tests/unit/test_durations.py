@@ -44,10 +44,10 @@ def test_the_next_probe_is_said_as_this_machines_last_one_took() -> None:
 
 
 def test_a_probe_keeps_its_step_times_for_the_next_one(tmp_path: Path) -> None:
-    crash = tmp_path / "crash.py"
-    crash.write_text("import os\nos.abort()\n")  # a failed probe still took its time
+    slow = tmp_path / "slow.py"  # a probe that fails after a while still took its time
+    slow.write_text("import sys, time\ntime.sleep(0.5)\nsys.exit(3)\n")
     assert last_corrections(PROBE_RUN) == {}
-    take_inventory(sys.executable, specs=[helpers.spec("torch", crash)])
+    take_inventory(sys.executable, specs=[helpers.spec("torch", slow)])
     assert set(last_corrections(PROBE_RUN)) == {"machine", "framework"}
 
 
