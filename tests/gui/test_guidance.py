@@ -174,14 +174,14 @@ def _case(framework_speed: float, variant: str = "eager") -> CaseResult:
 
 def test_the_live_chart_draws_each_finished_pair_with_its_interval(window: MainWindow) -> None:
     from advisor.bench.events import BenchEvent
+    from advisor.gui.live_bench import with_live_rows
 
     page = window.bench
     page._reset_rows("quick")
-    page._on_event(BenchEvent("torch", "case_finished", "", _case(0.010), "mlp_train"))
+    heard = with_live_rows(page._on_event, page.live.workloads.values())  # as the run's job does
+    heard(BenchEvent("torch", "case_finished", "", _case(0.010), "mlp_train"))
     assert page.chart.bars == ()  # one side only: no ratio yet
-    page._on_event(
-        BenchEvent("tensorflow", "case_finished", "", _case(0.020, "function"), "mlp_train")
-    )
+    heard(BenchEvent("tensorflow", "case_finished", "", _case(0.020, "function"), "mlp_train"))
     assert page.chart.caption.endswith("provisional until the run ends")
     (bar,) = page.chart.bars
     assert bar.tone == "torch" and "PyTorch 2.00x faster" in bar.text
