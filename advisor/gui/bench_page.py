@@ -359,7 +359,7 @@ def _table_over_chart(table: QTableWidget, chart: RatioChart) -> QSplitter:
     split.addWidget(table)
     split.addWidget(chart_area)
     split.setChildrenCollapsible(False)
-    split.setSizes([3000, 2000])  # more to the table to start with (scaled to the height)
+    split.setSizes([2000, 1000])  # two thirds to the table to start with (scaled to the height)
     return split
 
 
