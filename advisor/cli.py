@@ -493,7 +493,7 @@ def _run_model_bench(args: argparse.Namespace, stops: StopSignals) -> int:
     _emit(record, args, format_model_bench(run))
     if run.cancelled:
         raise CancelledError("cancelled: the partial results above are not kept")
-    if not any(s.status == "ok" for s in run.suites):
+    if not any(c.status == "ok" for s in run.suites for c in s.cases):
         raise JobFailedError("your model could not be timed on any back-end (reasons above)")
     return EXIT_OK
 

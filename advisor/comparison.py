@@ -13,6 +13,10 @@ the app. Three pairs, each meaning one thing:
 Each row also says how busy the machine was while its samples were taken (other work's
 share of the cores, machine/load.py); a busy row's words say so, and the advice leaves
 it out (scoring/evidence.py).
+
+A `bench --model` run compares the same way the user's Keras 3 model on the PyTorch and
+the TensorFlow back-ends: a model has a graph form, so its "as written" pair is PyTorch
+eager against the form Keras runs it as on TensorFlow.
 """
 
 from __future__ import annotations
@@ -43,11 +47,18 @@ VARIANT_LABELS = {
     "compile": "torch.compile",
     "function": "tf.function",
     "xla": "tf.function + XLA",
+    "jit": "jax.jit",
 }
-COMPILED = ("compile", "function", "xla")
+COMPILED = ("compile", "function", "xla", "jit")
 # The suite processes that time each variant (probes/*_bench.py): the fully compiled
 # forms run in processes of their own, in the compiled phase.
-_PHASES = {"eager": "eager", "function": "eager", "compile": "compiled", "xla": "compiled"}
+_PHASES = {
+    "eager": "eager",
+    "function": "eager",
+    "compile": "compiled",
+    "xla": "compiled",
+    "jit": "compiled",
+}
 BOOTSTRAP_RESAMPLES = 1000
 INTERVAL = 0.95
 
@@ -156,16 +167,19 @@ def _keras_variant(setting: str) -> str:
     return "xla" if setting == "XLA" else "function"
 
 
-def _graph_workloads() -> set[str]:
+def _graph_workloads(run: BenchmarkRun) -> set[str]:
+    """The workloads that run a model Keras would run as a graph (a user's model is one)."""
+    if run.model is not None:
+        return {w.id for w in run.workloads}
     return {w.id for w in suite().workloads if w.graph}
 
 
-def _variants(pair: Pair, framework: str, workload: str, keras_default: str) -> tuple[str, ...]:
+def _variants(pair: Pair, framework: str, graph: bool, keras_default: str) -> tuple[str, ...]:
     if pair == "eager":
         return ("eager",)
     if pair == "compiled":
         return ("compile",) if framework == "torch" else ("xla",)
-    if framework == "torch" or workload not in _graph_workloads():
+    if framework == "torch" or not graph:
         return ("eager",)
     return (keras_default,)
 
@@ -178,7 +192,7 @@ def _pairs(run: BenchmarkRun, workload: str, dtype: str) -> list[Pair]:
         for c in s.cases
     ):
         pairs.append("compiled")
-    if workload in _graph_workloads():
+    if workload in _graph_workloads(run):
         pairs.append("eager")
     return pairs
 
@@ -224,8 +238,9 @@ def _side(
 def _row(
     run: BenchmarkRun, workload: WorkloadInfo, dtype: str, pair: Pair, keras_default: str
 ) -> ComparisonRow:
-    torch = _side(run, "torch", workload, dtype, _variants(pair, "torch", workload.id, ""))
-    tensorflow_variants = _variants(pair, "tensorflow", workload.id, keras_default)
+    graph = workload.id in _graph_workloads(run)
+    torch = _side(run, "torch", workload, dtype, _variants(pair, "torch", graph, ""))
+    tensorflow_variants = _variants(pair, "tensorflow", graph, keras_default)
     tensorflow = _side(run, "tensorflow", workload, dtype, tensorflow_variants)
     ratio, interval = None, None
     if torch.figure and tensorflow.figure:
@@ -233,7 +248,11 @@ def _row(
         seed = f"{workload.id}/{dtype}/{pair}"
         interval = ratio_interval(torch.figure.case, tensorflow.figure.case, seed)
     both_eager = tensorflow_variants == ("eager",)
-    parity = next((p for p in run.parity if p.workload == workload.id), None)
+    # the suite's check, or (bench --model) Keras on PyTorch against Keras on TensorFlow
+    parity = next(
+        (p for p in run.parity if p.workload == workload.id and p.backend in (None, "torch")),
+        None,
+    )
     return ComparisonRow(
         workload,
         dtype,

@@ -256,7 +256,7 @@ class SuiteResult:
 
 @dataclass(frozen=True)
 class ParityCheck:
-    """Whether both frameworks computed the same float32 outputs for one workload."""
+    """Whether both frameworks computed the same float32 outputs (every one) for one workload."""
 
     workload: str
     agree: bool | None  # None: could not be checked (see reason)
@@ -265,6 +265,9 @@ class ParityCheck:
     rtol: Difference
     atol: Difference
     reason: str | None = None
+    # bench --model: the Keras back-end whose outputs were checked against TensorFlow's
+    # (the same weights); None in the suite (PyTorch against TensorFlow)
+    backend: str | None = None
 
 
 @dataclass(frozen=True)
@@ -302,6 +305,9 @@ class UserModel:
     kind: UserModelKind
     backend: str | None  # Keras's back-end when the factory ran (kind "keras" only)
     input_shapes: tuple[tuple[int, ...], ...]
+    # kind "keras": the back-ends it can run on that are installed where it ran
+    # (tensorflow, torch, jax; bench --model times it on each of them)
+    backends: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

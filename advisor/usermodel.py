@@ -25,6 +25,9 @@ from advisor.resources_path import probes_folder
 USER_MODEL_ID = "user"  # the user's model's id among a route's models
 _DOTTED = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
 _KINDS = ("torch", "keras", "tensorflow")
+# The back-ends a Keras 3 model is timed on where installed (probes/_user_model.py), in order:
+# the first one's weights are loaded by the others.
+KERAS_BACKENDS = ("tensorflow", "torch", "jax")
 # The export scripts (advisor.deploy.spec.EXPORT_SCRIPTS) that take each kind of model.
 KIND_FRAMEWORKS = {
     "torch": ("torch",),
@@ -133,4 +136,10 @@ def _user_model(ref: ModelRef, document: dict[str, Any]) -> UserModel:
         kind=kind,
         backend=document.get("backend") if kind == "keras" else None,
         input_shapes=tuple(tuple(int(n) for n in shape) for shape in shapes),
+        backends=_names(document.get("backends")),
     )
+
+
+def _names(found: Any) -> tuple[str, ...]:
+    """The back-ends the probe found installed (names it knows, nothing else)."""
+    return tuple(n for n in KERAS_BACKENDS if isinstance(found, list) and n in found)

@@ -234,8 +234,9 @@ class Suite:
                 raise SystemExit("unknown command %r" % line.strip())
             emit_progress(line.strip(), stage="slot_done")
 
-    def run_case(self, case, build):
-        """Prepare one case; any exception becomes a failed result and the suite goes on."""
+    def run_case(self, case, build, why=last_line):
+        """Prepare one case; any exception becomes a failed result (`why(exc)` its reason)
+        and the suite goes on."""
         emit_progress(
             "%s %s %s" % (case["workload"], case["variant"], case["dtype"]),
             stage="case_started",
@@ -244,7 +245,7 @@ class Suite:
         try:
             timer = build()
         except Exception as exc:  # a failed case is a finding (unsupported dtype, OOM, ...)
-            self._report(dict(case, status="failed", reason=last_line(exc)), final=True)
+            self._report(dict(case, status="failed", reason=why(exc)), final=True)
             return
         self.prepared.append(
             {"case": case, "timer": timer, "samples": [], "inner": None, "warmup": 0, "passes": 0}

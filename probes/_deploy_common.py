@@ -37,9 +37,9 @@ def model_input(plan, model):
 
 
 def user_reference(model):
-    """The user's model built here: (kind, model, inputs, output, second) for `reference`.
+    """The user's model built here: (kind, model, inputs, outputs, second) for `reference`.
 
-    `second` is (other inputs, the model's output on them), or None where the inputs
+    `second` is (other inputs, the model's outputs on them), or None where the inputs
     hold no floats or the model rejects the other inputs.
     """
     kind, network, inputs, path = load(model["user_model"])
@@ -53,15 +53,16 @@ def user_reference(model):
     return kind, network, inputs, output, second
 
 
-def save_reference(plan, framework, model, inputs, y, second=None):
-    """The framework's own output for the route's loader to compare against; its path."""
+def save_reference(plan, framework, model, inputs, outputs, second=None):
+    """The framework's own outputs (a list) for the route's loader to compare against; its path."""
     import numpy as np
 
     path = os.path.join(plan["run_dir"], "reference_%s_%s.npz" % (framework, model["id"]))
     arrays = {"x%d" % i: x for i, x in enumerate(inputs)}
-    arrays["y"] = y
+    arrays.update({"y%d" % i: y for i, y in enumerate(outputs)})
     if second is not None:
-        arrays.update({"s%d" % i: x for i, x in enumerate(second[0])}, z=second[1])
+        arrays.update({"s%d" % i: x for i, x in enumerate(second[0])})
+        arrays.update({"z%d" % i: z for i, z in enumerate(second[1])})
     np.savez(path + ".tmp.npz", **arrays)
     os.replace(path + ".tmp.npz", path)
     return path
@@ -138,7 +139,7 @@ def run_exporter(framework, module_name, prepare, prepare_environment=None):
     """Shared flow of an export script: pin threads, import, build references, export, report.
 
     `prepare(module, plan)` returns `(reference, export)`: `reference(model)` gives the
-    model's inputs (a tuple of arrays), its own output and the second check (see
+    model's inputs (a tuple of arrays), its own outputs (a list) and the second check (see
     user_reference; None for the seeded models), `export(route_id, model, base)` writes
     the artifact and returns its path, or (path, why the export froze a branch).
     `prepare_environment(plan)` may set variables the framework reads at import.

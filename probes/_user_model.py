@@ -17,6 +17,7 @@ import sys
 import traceback
 
 KINDS = ("torch", "keras", "tensorflow")
+KERAS_BACKENDS = ("tensorflow", "torch", "jax")  # the ones bench --model times, in order
 _MODULE_NAME = "framework_advisor_user_model"
 
 
@@ -168,13 +169,20 @@ def to_numpy(value):
     return np.asarray(value)
 
 
-def first_output(output):
-    """The model's first output: the one the routes are compared on."""
-    while isinstance(output, (tuple, list)) and output:
-        output = output[0]
-    if isinstance(output, dict) and output:
-        output = next(iter(output.values()))
-    return output
+def _natural(key):
+    """A sort key that puts output_2 before output_10."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", str(key))]
+
+
+def outputs(output):
+    """Every output of a model, in one order whatever holds them: a tensor alone, or the
+    leaves of nested tuples, lists and dicts (dicts by key, output_2 before output_10, the
+    order a SavedModel or LiteRT signature's named outputs come back in)."""
+    if isinstance(output, (tuple, list)):
+        return [leaf for item in output for leaf in outputs(item)]
+    if isinstance(output, dict):
+        return [leaf for key in sorted(output, key=_natural) for leaf in outputs(output[key])]
+    return [output]
 
 
 def load(ref):
@@ -200,9 +208,14 @@ def load(ref):
     return kind, model, tuple(to_numpy(x) for x in inputs), path
 
 
-def keras_call(model, inputs):
+def keras_inputs(inputs):
     """A Keras model takes one input as itself and several as a list."""
-    return model(inputs[0] if len(inputs) == 1 else list(inputs), training=False)
+    return inputs[0] if len(inputs) == 1 else list(inputs)
+
+
+def keras_call(model, inputs):
+    """The Keras model's own call on its inputs, in inference mode."""
+    return model(keras_inputs(inputs), training=False)
 
 
 def second_inputs(inputs):
@@ -226,18 +239,21 @@ def file_sha256(path):
 
 
 def call(kind, model, inputs):
-    """The model's own first output on NumPy inputs, as NumPy (eval mode, no gradients)."""
+    """The model's own outputs on NumPy inputs, as a list of NumPy arrays (eval mode, no
+    gradients)."""
     if kind == "torch":
         import torch
 
         model.eval()
         with torch.no_grad():
-            return to_numpy(first_output(model(*[torch.from_numpy(x) for x in inputs])))
-    if kind == "keras":
-        return to_numpy(first_output(keras_call(model, inputs)))
-    import tensorflow as tf
+            output = model(*[torch.from_numpy(x) for x in inputs])
+    elif kind == "keras":
+        output = keras_call(model, inputs)
+    else:
+        import tensorflow as tf
 
-    return to_numpy(first_output(model(*[tf.constant(x) for x in inputs])))
+        output = model(*[tf.constant(x) for x in inputs])
+    return [to_numpy(y) for y in outputs(output)]
 
 
 def checked_call(kind, model, inputs, name, path):

@@ -32,7 +32,7 @@ def prepare(keras, plan):
         network = _BUILDERS[model["id"]](keras, model["params"], arrays)
         y = keras.ops.convert_to_numpy(network(x, training=False))
         built[model["id"]] = network, None
-        return (x,), y, None
+        return (x,), [y], None
 
     def export(route_id, model, base):
         path = base + ".pt2"

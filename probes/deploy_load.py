@@ -2,10 +2,10 @@
 
 Usage: deploy_load.py --plan PLAN.json. The plan names the runtime, the thread count,
 the latency budget and, per model, the artifact and the reference file its exporter
-wrote (the framework's own input and output). For each model: load + first inference
-(timed), the largest difference from the framework's own output (and, for the user's
-model, on a second input: a branch frozen by tracing shows there), then latency on the
-example inputs, timed in blocks (see _bench_common.measure). Results stream as
+wrote (the framework's own inputs and outputs). For each model: load + first inference
+(timed), the largest difference from the framework's own outputs, every one of them
+(and, for the user's model, on a second input: a branch frozen by tracing shows there),
+then latency on the example inputs, timed in blocks (see _bench_common.measure). Results stream as
 "model_loaded" events; the document says which runtime ran, its import time, and which
 frameworks ended up imported (a runtime that pulls its framework in is not a light runtime).
 """
@@ -24,6 +24,7 @@ from _probe_common import (
     reserve_stdout,
     write_document,
 )
+from _user_model import outputs, to_numpy
 
 
 def _torch(plan):
@@ -33,13 +34,9 @@ def _torch(plan):
     return torch, torch.__version__, None
 
 
-def _first(output):
-    """A model's first output (the one compared), from a tuple, list or dict of them."""
-    while isinstance(output, (tuple, list)) and output:
-        output = output[0]
-    if isinstance(output, dict) and output:
-        output = next(iter(output.values()))
-    return output
+def arrays(output):
+    """Every output a runtime gave (a tensor, or a tuple, list or dict of them) as NumPy."""
+    return [to_numpy(y) for y in outputs(output)]
 
 
 def _torch_loader(load):
@@ -51,7 +48,7 @@ def _torch_loader(load):
             with torch.inference_mode():
                 return module(*tensors.setdefault(id(xs), [torch.from_numpy(x) for x in xs]))
 
-        return run, lambda y: _first(y).numpy()
+        return run
 
     return loader
 
@@ -74,7 +71,7 @@ def _onnx_loader(ort, path, threads):
     options.inter_op_num_threads = 1
     session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
     names = [given.name for given in session.get_inputs()]
-    return (lambda xs: session.run(None, dict(zip(names, xs)))[0]), (lambda y: y)
+    return lambda xs: session.run(None, dict(zip(names, xs)))
 
 
 def _tensorflow(plan):
@@ -92,9 +89,9 @@ def _saved_model_loader(tf, path, threads):
 
     def run(xs):
         given = tensors.setdefault(id(xs), [tf.constant(x) for x in xs])
-        return _first(serve(**dict(zip(names, given))))
+        return serve(**dict(zip(names, given)))
 
-    return run, lambda y: y.numpy()
+    return run
 
 
 def _in_order(names):
@@ -122,7 +119,7 @@ def _litert_loader(module, path, threads):
     signature = next(iter(interpreter.get_signature_list()))
     runner = interpreter.get_signature_runner(signature)
     names = _in_order(interpreter.get_signature_list()[signature]["inputs"])
-    return (lambda xs: _first(runner(**dict(zip(names, xs))))), (lambda y: y)
+    return lambda xs: runner(**dict(zip(names, xs)))
 
 
 def _executorch(plan):
@@ -140,13 +137,13 @@ def _executorch_loader(runtime, path, threads):
     tensors = {}
 
     def run(xs):
-        return method.execute(tensors.setdefault(id(xs), [torch.from_numpy(x) for x in xs]))[0]
+        return method.execute(tensors.setdefault(id(xs), [torch.from_numpy(x) for x in xs]))
 
-    return run, lambda y: y.numpy()
+    return run
 
 
 # runtime name -> (import it: (module, version, note),
-#                  load an artifact with a thread count: (run, to_numpy))
+#                  load an artifact with a thread count: run(inputs) -> its outputs)
 RUNTIMES = {
     "torch_export": (_torch, _torch_loader(lambda torch, path: torch.export.load(path).module())),
     "torchscript": (_torch, _torch_loader(lambda torch, path: torch.jit.load(path))),
@@ -158,8 +155,8 @@ RUNTIMES = {
 }
 
 
-def compare(output, expected, rtol, atol):
-    """(max abs diff, max rel diff, why it does not match or None)."""
+def _difference(output, expected):
+    """(largest abs difference, the expected output's scale, or why they cannot be compared)."""
     import numpy as np
 
     output = np.asarray(output, dtype=np.float64)
@@ -170,35 +167,58 @@ def compare(output, expected, rtol, atol):
         return None, None, "the output holds NaN or infinite values"
     scale = float(np.max(np.abs(expected))) if expected.size else 0.0
     largest = float(np.max(np.abs(output - expected))) if expected.size else 0.0
-    relative = largest / scale if scale > 0 else largest
-    if largest > atol + rtol * scale:
-        return largest, relative, "differs from the framework's own output by %.3g" % largest
-    return largest, relative, None
+    return largest, scale, None
 
 
-def _stored(path, prefix, output):
-    """The inputs under `prefix` (x0, x1, ...) and their output, or None if not stored."""
+def compare(found, expected, rtol, atol, differs="differs from the framework's own output by"):
+    """(max abs diff, max rel diff, why they do not match or None) over every output; the
+    first output that does not match is named ("output 1: ...") when there are several."""
+    if len(found) != len(expected):
+        return None, None, "%d outputs, expected %d" % (len(found), len(expected))
+    worst = (0.0, 0.0)
+    for index, (output, wanted) in enumerate(zip(found, expected)):
+        named = "output %d: " % index if len(expected) > 1 else ""
+        largest, scale, problem = _difference(output, wanted)
+        if problem is not None:
+            return None, None, named + problem
+        relative = largest / scale if scale > 0 else largest
+        if largest > atol + rtol * scale:
+            return largest, relative, "%s%s %.3g" % (named, differs, largest)
+        worst = (max(worst[0], largest), max(worst[1], relative))
+    return worst[0], worst[1], None
+
+
+def _numbered(stored, prefix):
+    """The arrays stored as prefix0, prefix1, ... in order."""
+    numbers = [key[len(prefix) :] for key in stored.files if key.startswith(prefix)]
+    count = sum(1 for number in numbers if number.isdigit())
+    return [stored["%s%d" % (prefix, i)] for i in range(count)]
+
+
+def _stored(path, inputs, outputs_prefix):
+    """The inputs (x0, x1, ... or s0, s1, ...) and the outputs they gave (y0, ... or z0,
+    ...), or None if not stored."""
     import numpy as np
 
     with np.load(path) as stored:
-        count = sum(1 for key in stored.files if key[:1] == prefix and key[1:].isdigit())
-        if not count or output not in stored.files:
-            return None
-        return [stored["%s%d" % (prefix, i)] for i in range(count)], stored[output]
+        given, expected = _numbered(stored, inputs), _numbered(stored, outputs_prefix)
+    return (given, expected) if given and expected else None
 
 
-def second_check(run, to_numpy, second, plan):
+def second_check(run, second, plan):
     """Why the artifact froze a branch (it differs on the second input), or None."""
     xs, expected = second
     try:
-        output = to_numpy(run(xs))
+        output = arrays(run(xs))
     except Exception as exc:  # it runs the example input only
         return "failed", "load: on a second input (floats negated): " + last_line(exc)
-    largest, _relative, mismatch = compare(output, expected, plan["rtol"], plan["atol"])
+    _largest, _relative, mismatch = compare(
+        output, expected, plan["rtol"], plan["atol"], differs="max abs diff"
+    )
     if mismatch is None:
         return None
-    said = "max abs diff %.3g" % largest if largest is not None else mismatch
-    return "frozen", ("reproduces the example input, not a second one (floats negated; %s)" % said)
+    said = "reproduces the example input, not a second one (floats negated; %s)" % mismatch
+    return "frozen", said
 
 
 def load_model(plan, module, load, model):
@@ -207,14 +227,14 @@ def load_model(plan, module, load, model):
     second = _stored(model["reference"], "s", "z")
     started = time.perf_counter()
     try:
-        run, to_numpy = load(module, model["artifact"], plan["threads"])
-        output = to_numpy(run(xs))
+        run = load(module, model["artifact"], plan["threads"])
+        output = arrays(run(xs))
     except Exception as exc:  # a corrupt or unloadable artifact is the finding
         return {"model": model["id"], "status": "failed", "reason": "load: " + last_line(exc)}
     first = time.perf_counter() - started
     largest, relative, mismatch = compare(output, expected, plan["rtol"], plan["atol"])
     status = "mismatch" if mismatch else "ok"
-    frozen = second_check(run, to_numpy, second, plan) if second and not mismatch else None
+    frozen = second_check(run, second, plan) if second and not mismatch else None
     if frozen is not None:
         status, mismatch = frozen
     result = {

@@ -14,7 +14,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from _deploy_common import model_input, run_exporter, user_reference
-from _user_model import first_output, keras_call
+from _user_model import keras_call, outputs
 from tensorflow_bench import cnn_model, mlp_model, nhwc
 
 _BUILDERS = {"mlp": mlp_model, "cnn": cnn_model}
@@ -24,11 +24,13 @@ def _serving_function(tf, model, inputs, jit_compile=False):
     specs = [
         tf.TensorSpec(x.shape, tf.as_dtype(x.dtype), name="x%d" % i) for i, x in enumerate(inputs)
     ]
-    if _is_keras(model):
-        run = lambda *xs: keras_call(model, xs)  # noqa: E731
-    else:  # a tf.Module (or tf.function holder): called with the inputs as arguments
-        run = lambda *xs: first_output(model(*xs))  # noqa: E731
-    return tf.function(run, input_signature=specs, jit_compile=jit_compile)
+
+    def serve(*xs):
+        # a tf.Module (or tf.function holder) takes the inputs as arguments
+        found = keras_call(model, xs) if _is_keras(model) else model(*xs)
+        return outputs(found)  # every one, as a list: the signature's output_0, output_1, ...
+
+    return tf.function(serve, input_signature=specs, jit_compile=jit_compile)
 
 
 def _is_keras(model):
@@ -120,7 +122,7 @@ def prepare(tf, plan):
         network = _BUILDERS[model["id"]](tf.keras, model["params"], arrays)
         y = network(x, training=False).numpy()
         built[model["id"]] = network, (x,)
-        return (x,), y, None
+        return (x,), [y], None
 
     def export(route_id, model, base):
         network, x = built[model["id"]]

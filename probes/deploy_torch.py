@@ -124,7 +124,7 @@ def prepare(torch, plan):
         with torch.no_grad():
             y = network(inputs).numpy()
         built[model["id"]] = network, (inputs,)
-        return (x,), y, None
+        return (x,), [y], None
 
     def export(route_id, model, base):
         network, inputs = built[model["id"]]

@@ -331,30 +331,41 @@ class Bench:
         self.suite.run_case(_case(workload, "eager"), build)
 
 
-def run_all(tf, suite):
-    plan = suite.plan
+def configure(tf, plan):
+    """Threads, seed and strict FP32, as every TensorFlow bench process runs; its settings."""
     tf.config.threading.set_intra_op_parallelism_threads(plan["threads"])
     # One inter-op thread: ops run one at a time, as in PyTorch eager, so both
     # frameworks use the same number of compute threads.
     tf.config.threading.set_inter_op_parallelism_threads(1)
     tf.config.experimental.enable_tensor_float_32_execution(False)
     tf.random.set_seed(plan["seed"])
-    if plan["device"] == "cuda" and not tf.config.list_physical_devices("GPU"):
-        raise SystemExit("TensorFlow sees no GPU")
-    bench = Bench(tf, suite)
-    with tf.device("/GPU:0" if plan["device"] == "cuda" else "/CPU:0"):
-        suite.serve(bench)
     return {
         "intra_op_threads": tf.config.threading.get_intra_op_parallelism_threads(),
         "inter_op_threads": tf.config.threading.get_inter_op_parallelism_threads(),
         "tf32": "disabled",
         "onednn": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default"),
         "keras": tf.keras.__version__ if hasattr(tf.keras, "__version__") else "unknown",
-        "input_pipeline": "tf.data, map without num_parallel_calls",
-        "keras_jit_compile_auto": (
-            "XLA" if bench.keras_default == "xla" else "plain tf.function (no XLA)"
-        ),
     }
+
+
+def keras_setting(keras_default):
+    """What Keras's jit_compile="auto" resolved to, as the record says it."""
+    return "XLA" if keras_default == "xla" else "plain tf.function (no XLA)"
+
+
+def run_all(tf, suite):
+    plan = suite.plan
+    settings = configure(tf, plan)
+    if plan["device"] == "cuda" and not tf.config.list_physical_devices("GPU"):
+        raise SystemExit("TensorFlow sees no GPU")
+    bench = Bench(tf, suite)
+    with tf.device("/GPU:0" if plan["device"] == "cuda" else "/CPU:0"):
+        suite.serve(bench)
+    return dict(
+        settings,
+        input_pipeline="tf.data, map without num_parallel_calls",
+        keras_jit_compile_auto=keras_setting(bench.keras_default),
+    )
 
 
 if __name__ == "__main__":

@@ -48,6 +48,9 @@ class Bench:
         self.sync = torch.cuda.synchronize if self.device == "cuda" else (lambda: None)
         self.compile_cache = None  # how the first compile started, once there is one
 
+    def variants(self, workload):
+        return _variants(self.plan, workload)
+
     def tensor(self, array, dtype=None):
         torch = self.torch
         return torch.from_numpy(array).to(device=self.device, dtype=dtype)
@@ -98,7 +101,7 @@ class Bench:
     def _train(self, workload, make_model, parity_name):
         arrays = arrays_for(self.plan, workload)
         torch = self.torch
-        for variant in _variants(self.plan, workload):
+        for variant in self.variants(workload):
 
             def build(variant=variant):
                 model = make_model(arrays).to(self.device)
@@ -174,7 +177,7 @@ class Bench:
         arrays = arrays_for(self.plan, workload)
         torch = self.torch
         p = workload["params"]
-        for variant in _variants(self.plan, workload):
+        for variant in self.variants(workload):
 
             def build(variant=variant):
                 layer = (
@@ -299,25 +302,29 @@ def _endless(loader):
         yield from loader
 
 
-def run_all(torch, suite):
-    plan = suite.plan
+def configure(torch, plan):
+    """Threads, seed and strict FP32, as every PyTorch bench process runs; its settings."""
     torch.set_num_threads(plan["threads"])
     torch.manual_seed(plan["seed"])
     # Strict FP32 on both sides: TF32 tensor-core maths would not be the same dtype.
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
+    return {
+        "intra_op_threads": torch.get_num_threads(),
+        "interop_threads": torch.get_num_interop_threads(),
+        "tf32": "disabled",
+    }
+
+
+def run_all(torch, suite):
+    settings = configure(torch, suite.plan)
     bench = Bench(torch, suite)
     if bench.device == "cuda" and not torch.cuda.is_available():
         raise SystemExit("PyTorch sees no CUDA device")
     if plan["phase"] == "compiled":
         load_compiler(torch)
     suite.serve(bench)
-    settings = {
-        "intra_op_threads": torch.get_num_threads(),
-        "interop_threads": torch.get_num_interop_threads(),
-        "tf32": "disabled",
-        "input_pipeline": "DataLoader, num_workers=0",
-    }
+    settings["input_pipeline"] = "DataLoader, num_workers=0"
     if bench.compile_cache is not None:
         settings["compile_cache"] = bench.compile_cache
     if bench.device == "cuda":

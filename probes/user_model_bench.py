@@ -1,189 +1,223 @@
-"""Time the user's own model on one framework (or one Keras back-end): eager against compiled.
+"""Time the user's own model on one back-end, taking turns with the others (see _bench_common).
 
-Usage: user_model_bench.py --plan PLAN.json. The plan holds "user_model", "backend"
-("torch" or "tensorflow": for a Keras 3 model, the back-end Keras runs on; a plain model
-runs on its own framework), "threads", the timing "budget" (_bench_common.measure) and
-"run_dir". Variants: PyTorch eager and torch.compile; TensorFlow eager, tf.function (the
-graph form Keras's fit and predict run) and tf.function(jit_compile=True) (XLA). Each at
-the example inputs' own batch and at batch 1 (the first row of each input), with its
-first call (tracing and compiling) timed apart. For a Keras model, "weights_out" saves
-the weights and the output on the example inputs; "weights_in" loads another back-end's
-weights first and reports the largest difference from its output: both back-ends then
-run literally the same model. Cases stream as "case_finished" events.
+Usage: user_model_bench.py --plan PLAN.json. The plan is a phase plan like the suite's
+("phase", "threads", "seed", "budget", "passes", "run_dir"), whose workloads are the model
+at its example inputs' batch ("model_batch") and, where that batch is larger, at batch 1
+("model_batch1": the first row of each input), plus "user_model", "backend" (the framework
+a plain model runs on; for a Keras 3 model the back-end Keras runs on: tensorflow, torch or
+jax) and, for a Keras model, its weights: "weights_out" (this back-end saves its weights
+there when it builds the model) or "weights_in" (it loads them). The advisor gives the
+first "prepare" slot to the back-end that saves them, so every back-end runs literally
+the same model.
+
+The model is built at the first "prepare". Variants are the suite's for each framework:
+PyTorch eager, then torch.compile in the compiled phase; TensorFlow eager and the graph
+form Keras runs, then XLA; JAX eager, then jax.jit (what Keras runs on JAX). Each case's
+first call (tracing and compiling) is timed apart. In the eager phase every back-end keeps
+its outputs on the example inputs, every one of them, for parity_check.py.
 """
 
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _bench_common import measure, pin_threads, read_plan, steady_allocator, time_first_call
-from _probe_common import (
-    emit_progress,
-    exit_without_teardown,
-    last_line,
-    peak_resident_memory_bytes,
-    reserve_stdout,
-    write_document,
-)
-from _user_model import (
-    UserModelError,
-    call,
-    first_output,
-    keras_call,
-    load,
-    reason,
-    to_numpy,
-)
-
-BATCHES = ("batch", "batch1")
+import tensorflow_bench
+import torch_bench
+from _bench_common import read_plan, run_suite
+from _user_model import UserModelError, call, keras_call, keras_inputs, load, reason
 
 
-def _torch_variants(kind, model, torch):
-    if kind == "torch":
-        model.eval()
-        eager = model
-    else:
+class _TorchForms:
+    """PyTorch's variants of the model: eager, and torch.compile as the suite compiles."""
 
-        def eager(*xs):
-            return keras_call(model, xs)
+    def __init__(self, torch, suite):
+        self.torch = torch
+        self.settings = torch_bench.configure(torch, suite.plan)
+        self.bench = torch_bench.Bench(torch, suite)
 
-    def run(function):
-        def once(xs):
-            with torch.no_grad():
-                return first_output(function(*xs))
+    def variants(self, workload):
+        return self.bench.variants(workload)
 
-        return once
+    def tensors(self, xs):
+        return [self.torch.from_numpy(x) for x in xs]
 
-    return {
-        "eager": lambda: (run(eager), lambda xs: [torch.from_numpy(x) for x in xs]),
-        "compile": lambda: (
-            run(torch.compile(eager)),
-            lambda xs: [torch.from_numpy(x) for x in xs],
-        ),
-    }
+    def form(self, variant, kind, model):
+        if kind == "torch":
+            model.eval()
+            eager = model
+        else:
 
+            def eager(*xs):
+                return keras_call(model, xs)
 
-def _tf_variants(kind, model, tf):
-    if kind == "keras":
+        function = self.bench.compiled(eager, variant)
 
-        def eager(*xs):
-            return keras_call(model, xs)
-    else:
+        def run(*xs):
+            with self.torch.no_grad():
+                return function(*xs)
 
-        def eager(*xs):
-            return first_output(model(*xs))
+        return run
 
-    def tensors(xs):
-        return [tf.constant(x) for x in xs]
-
-    return {
-        "eager": lambda: (lambda xs: eager(*xs), tensors),
-        "function": lambda: (_graph(tf, eager, False), tensors),
-        "xla": lambda: (_graph(tf, eager, True), tensors),
-    }
+    def finish(self):
+        compile_cache = self.bench.compile_cache
+        return dict(self.settings, **({"compile_cache": compile_cache} if compile_cache else {}))
 
 
-def _graph(tf, eager, jit_compile):
-    graph = tf.function(eager, jit_compile=jit_compile)
-    return lambda xs: graph(*xs)
+class _TensorFlowForms:
+    """TensorFlow's variants: eager, the graph form Keras runs a model as, and XLA."""
+
+    def __init__(self, tf, suite):
+        self.tf = tf
+        self.settings = tensorflow_bench.configure(tf, suite.plan)
+        self.bench = tensorflow_bench.Bench(tf, suite)
+
+    def variants(self, workload):
+        return self.bench.variants(workload)
+
+    def tensors(self, xs):
+        return [self.tf.constant(x) for x in xs]
+
+    def form(self, variant, kind, model):
+        if kind == "keras":
+
+            def eager(*xs):
+                return keras_call(model, xs)
+        else:  # a tf.Module (or a tf.function holder), called with the inputs as arguments
+            eager = model
+        return self.bench.compiled(eager, variant)
+
+    def finish(self):
+        setting = tensorflow_bench.keras_setting(self.bench.keras_default)
+        return dict(self.settings, keras_jit_compile_auto=setting)
 
 
-def _variants(kind, model, backend):
-    if backend == "torch":
-        import torch
+class _JaxForms:
+    """Keras 3 on JAX: eager, and jax.jit of its stateless call (what Keras's predict runs)."""
 
-        return _torch_variants(kind, model, torch)
-    import tensorflow as tf
+    def __init__(self, jax, suite):
+        self.jax = jax
+        self.plan = suite.plan
 
-    return _tf_variants(kind, model, tf)
+    def variants(self, workload):
+        return ["eager"] if self.plan["phase"] == "eager" else ["jit"]
 
+    def tensors(self, xs):
+        return [self.jax.numpy.asarray(x) for x in xs]
 
-def _batches(inputs):
-    """The example inputs at their own batch and at batch 1 (when their batch is larger)."""
-    found = {"batch": inputs}
-    if all(x.ndim and x.shape[0] > 1 for x in inputs):
-        found["batch1"] = tuple(x[:1] for x in inputs)
-    return found
+    def form(self, variant, kind, model):
+        jax = self.jax
+        if variant == "eager":
 
-
-def _case(variant, batch, xs, build, plan, path):
-    """One variant at one batch: first call, then timed blocks; or why it failed."""
-    result = {
-        "workload": "model_%s" % batch,
-        "variant": variant,
-        "dtype": str(xs[0].dtype),
-        "work_per_iteration": float(xs[0].shape[0]) if xs[0].ndim else 1.0,
-    }
-    try:
-        run, convert = build()
-        given = convert(xs)
-        result["first_call_s"] = time_first_call(lambda: run(given), lambda: None)
-        timing = measure(lambda: run(given), lambda: None, plan["budget"])
-    except Exception as exc:  # a compiler that refuses the model is the finding
-        return dict(result, status="failed", reason=reason(exc, path))
-    return dict(result, status="ok", **timing)
-
-
-def _parity(plan, kind, model, inputs):
-    """Save this back-end's weights and output, or load another's and compare: a dict."""
-    import numpy as np
-
-    if kind != "keras":
-        return None
-    if plan.get("weights_out"):
-        weights = {"w%d" % i: w for i, w in enumerate(model.get_weights())}
-        np.savez(plan["weights_out"], y=call(kind, model, inputs), **weights)
-        return None
-    if not os.path.isfile(plan.get("weights_in") or ""):
-        return None  # the first back-end did not get as far as saving them
-    with np.load(plan["weights_in"]) as stored:
-        model.set_weights([stored["w%d" % i] for i in range(len(stored.files) - 1)])
-        expected = stored["y"]
-    output = to_numpy(call(kind, model, inputs)).astype("float64")
-    largest = float(np.max(np.abs(output - expected))) if output.shape == expected.shape else None
-    scale = float(np.max(np.abs(expected))) if expected.size else 0.0
-    return {"max_abs_diff": largest, "scale": scale, "shape": list(output.shape)}
-
-
-def main():
-    steady_allocator()
-    plan = read_plan()
-    out = reserve_stdout()  # before the user's code: what it prints goes to stderr
-    pin_threads(plan["threads"])
-    if plan["backend"] in ("torch", "tensorflow", "jax"):
-        os.environ["KERAS_BACKEND"] = plan["backend"]
-    document = {"probe": "user_model_bench", "backend": plan["backend"], "cases": []}
-    started = time.perf_counter()
-    emit_progress("building the model on %s" % plan["backend"], stage="import")
-    try:
-        kind, model, inputs, path = load(plan["user_model"])
-        parity = _parity(plan, kind, model, inputs)
-    except UserModelError as exc:
-        write_document(out, dict(document, status="failed", reason=str(exc)))
-        exit_without_teardown()
-    except Exception as exc:  # the model will not build on this back-end: the finding
-        write_document(out, dict(document, status="failed", reason=last_line(exc)))
-        exit_without_teardown()
-    module = sys.modules[plan["backend"]]
-    document.update(version=module.__version__, setup_s=time.perf_counter() - started)
-    for variant, build in _variants(kind, model, plan["backend"]).items():
-        for batch, xs in _batches(inputs).items():
-            emit_progress("%s at %s" % (variant, batch), stage="case_started")
-            result = _case(variant, batch, xs, build, plan, path)
-            emit_progress(
-                "%s %s: %s" % (variant, batch, result["status"]),
-                stage="case_finished",
-                result=result,
+            def function(*xs):
+                return keras_call(model, xs)
+        else:
+            trainable = [v.value for v in model.trainable_variables]
+            fixed = [v.value for v in model.non_trainable_variables]
+            stateless = jax.jit(
+                lambda t, n, *xs: model.stateless_call(t, n, keras_inputs(xs), training=False)[0]
             )
-            document["cases"].append(result)
-    write_document(
-        out,
-        dict(document, status="ok", parity=parity, peak_rss_bytes=peak_resident_memory_bytes()),
-    )
-    exit_without_teardown()
+
+            def function(*xs):
+                return stateless(trainable, fixed, *xs)
+
+        # JAX dispatches asynchronously: a call is timed until its outputs are computed
+        return lambda *xs: jax.block_until_ready(function(*xs))
+
+    def finish(self):
+        # XLA sizes its CPU thread pool from the cores it may run on; JAX has no setting
+        return {"threads": "not pinned (XLA's CPU thread pool takes every core)"}
+
+
+_FORMS = {"torch": _TorchForms, "tensorflow": _TensorFlowForms, "jax": _JaxForms}
+
+
+class Bench:
+    """The user's model on this back-end: built at the first prepare, one case per variant."""
+
+    def __init__(self, forms, suite):
+        self.forms = forms
+        self.suite = suite
+        self.plan = suite.plan
+        self.built = None  # (kind, model, inputs, path) once built
+        self.failure = None  # or why it would not build
+
+    def model_batch(self, workload):
+        self._prepare(workload, lambda xs: xs)
+
+    def model_batch1(self, workload):
+        self._prepare(workload, lambda xs: tuple(x[:1] for x in xs))
+
+    def _prepare(self, workload, batch):
+        if self.built is None and self.failure is None:
+            self._build()
+        dtype = str(self.built[2][0].dtype) if self.built else "float32"
+        for variant in self.forms.variants(workload):
+            case = {"workload": workload["id"], "variant": variant, "dtype": dtype}
+            self.suite.run_case(case, lambda v=variant: self._timed(v, batch), self._why)
+
+    def _build(self):
+        try:
+            kind, model, inputs, path = load(self.plan["user_model"])
+            shared = self._share_weights(kind, model)
+            if shared and self.plan["phase"] == "eager":
+                for index, output in enumerate(call(kind, model, inputs)):
+                    self.suite.keep_parity_output("model_batch_out%d" % index, output)
+        except Exception as exc:  # the model will not build on this back-end: every case says so
+            self.failure = exc
+            return
+        self.built = kind, model, inputs, path
+
+    def _share_weights(self, kind, model):
+        """Save this back-end's weights for the others, or load the first one's: whether the
+        model now holds the weights every back-end runs."""
+        import numpy as np
+
+        if kind != "keras":
+            return True
+        given = self.plan.get("weights_in")
+        if self.plan.get("weights_out"):
+            saved = self.plan["weights_out"]
+            weights = {"w%d" % i: w for i, w in enumerate(model.get_weights())}
+            np.savez(saved + ".tmp.npz", **weights)
+            os.replace(saved + ".tmp.npz", saved)
+            return True
+        if not (given and os.path.isfile(given)):
+            return False  # the first back-end did not get as far as saving them
+        with np.load(given) as stored:
+            model.set_weights([stored["w%d" % i] for i in range(len(stored.files))])
+        return True
+
+    def _timed(self, variant, batch):
+        if self.failure is not None:
+            raise self.failure
+        kind, model, inputs, _path = self.built
+        given = batch(inputs)
+        xs = self.forms.tensors(given)
+        function = self.forms.form(variant, kind, model)
+        work = given[0].shape[0] if given[0].ndim else 1
+        return self.suite.timed(lambda: function(*xs), lambda: None, work, first_call=True)
+
+    def _why(self, exc):
+        """A broken contract as its one line; a compiler's refusal with its place in the file."""
+        if isinstance(exc, UserModelError):
+            return str(exc)
+        return reason(exc, self.built[3] if self.built else None)
+
+
+def run_all(module, suite):
+    forms = _FORMS[suite.plan["backend"]](module, suite)
+    suite.serve(Bench(forms, suite))
+    return dict(forms.finish(), backend=suite.plan["backend"])
+
+
+def prepare_environment(plan):
+    """Keras reads its back-end once, at import; torch.compile compiles cold, as the suite's."""
+    os.environ["KERAS_BACKEND"] = plan["backend"]
+    if plan["backend"] == "torch":
+        torch_bench.fresh_compile_cache(plan)
 
 
 if __name__ == "__main__":
-    main()
+    backend = read_plan()["backend"]
+    sys.exit(run_suite(backend, backend, run_all, prepare_environment))

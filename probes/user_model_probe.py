@@ -3,8 +3,9 @@
 Usage: user_model_probe.py --plan PLAN.json, the plan holding "user_model" ({"path" or
 "module", "function"}) and "threads". Runs the factory and the model once on its
 example inputs, so every broken contract shows here, as one line, before any route.
-The document: {"status": "ok", "kind", "backend", "parameters", "input_shapes",
-"file", "sha256"} or {"status": "error", "reason"}.
+The document: {"status": "ok", "kind", "backend", "backends" (a Keras model's back-ends
+installed here), "parameters", "input_shapes", "file", "sha256"} or {"status": "error",
+"reason"}.
 """
 
 import os
@@ -13,8 +14,15 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from _bench_common import pin_threads, read_plan
-from _probe_common import emit_progress, exit_without_teardown, reserve_stdout, write_document
+from _probe_common import (
+    emit_progress,
+    exit_without_teardown,
+    is_installed,
+    reserve_stdout,
+    write_document,
+)
 from _user_model import (
+    KERAS_BACKENDS,
     UserModelError,
     checked_call,
     file_sha256,
@@ -32,6 +40,9 @@ def describe(ref):
         "status": "ok",
         "kind": kind,
         "backend": keras_backend() if kind == "keras" else None,
+        "backends": [name for name in KERAS_BACKENDS if is_installed(name)]
+        if kind == "keras"
+        else [],
         "parameters": parameter_count(kind, model),
         "input_shapes": [list(x.shape) for x in inputs],
         "file": os.path.abspath(path) if path else None,

@@ -15,7 +15,7 @@ import queue
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -27,6 +27,8 @@ from advisor.probing.runner import Ending, ManagedProcess
 from advisor.record import CaseResult, Interpreter, SuiteResult
 
 Wait = Literal["ok", "dead", "timed_out", "cancelled"]
+# One plan every suite follows, or each suite's own by framework id (bench --model).
+Plans = Path | Mapping[str, Path]
 _POLL_S = 0.1
 _CANCELLED = "cancelled by the user"
 
@@ -67,7 +69,7 @@ def slots(workloads: int, passes: int) -> list[Slot]:
 def run_side_by_side(
     specs: Sequence[FrameworkSpec],
     interpreter: Interpreter,
-    plan_path: Path,
+    plan_path: Plans,
     commands: Sequence[Slot],
     timeout_s: float,
     listen: BenchListener,
@@ -114,7 +116,7 @@ def _drive(
     driven: list[_Driven],
     specs: Sequence[FrameworkSpec],
     interpreter: Interpreter,
-    plan_path: Path,
+    plan_path: Plans,
     commands: Sequence[Slot],
     timeout_s: float,
     listen: BenchListener,
@@ -154,7 +156,7 @@ def _start_all(
     driven: list[_Driven],
     specs: Sequence[FrameworkSpec],
     interpreter: Interpreter,
-    plan_path: Path,
+    plan_path: Plans,
     listen: BenchListener,
     deadline: float,
     cancel: threading.Event | None,
@@ -169,7 +171,7 @@ def _start_all(
 
 
 def _start(
-    spec: FrameworkSpec, interpreter: Interpreter, plan_path: Path, listen: BenchListener
+    spec: FrameworkSpec, interpreter: Interpreter, plan_path: Plans, listen: BenchListener
 ) -> _Driven:
     signals: queue.Queue[str] = queue.Queue()
     cases: dict[CaseKey, CaseResult] = {}
@@ -181,7 +183,8 @@ def _start(
         else:
             relay(spec.id, event, cases, listen)
 
-    argv = [interpreter.executable, str(spec.bench_script), "--plan", str(plan_path)]
+    plan = plan_path if isinstance(plan_path, Path) else plan_path[spec.id]
+    argv = [interpreter.executable, str(spec.bench_script), "--plan", str(plan)]
     process = ManagedProcess(argv, on_event, interactive=True)
     return _Driven(spec, process, signals, cases)
 

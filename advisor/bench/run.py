@@ -10,7 +10,7 @@ import json
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +19,7 @@ from typing import Any, Literal
 from advisor.bench.compiler_setup import compiler_setup_folder, set_up_compiler
 from advisor.bench.estimate import PARITY_STEP, SETUP_STEP, BenchProgress
 from advisor.bench.events import BenchEvent, BenchListener
-from advisor.bench.lockstep import run_side_by_side, slots
+from advisor.bench.lockstep import Plans, run_side_by_side, slots
 from advisor.bench.merge import merge_processes
 from advisor.bench.peaks import cpu_peak, gpu_peak
 from advisor.bench.spec import Preset, WorkloadSpec, suite
@@ -107,29 +107,26 @@ def run_benchmarks(
                 plans[phase].write_text(json.dumps(dict(plan, **where)), encoding="utf-8")
                 planned[phase] = plan
         parity: list[ParityCheck] = []
-
-        def between_phases() -> bool:
-            """Untimed work while the compiled phase imports; True when the user cancelled."""
-            parity.extend(_run_parity(record.interpreter, plans["eager"], listen, cancel))
-            listen.finished(PARITY_STEP)
-            if check_parity_cancelled(parity):
-                return True
-            if setup is None or not needs_setup:
-                return False
-            cancelled = set_up_compiler(
-                record.interpreter, plans["compiled"], setup, listen, cancel
-            )
-            listen.finished(SETUP_STEP)
-            return cancelled
-
         running = [p.duration_s for p in record.frameworks if p.status == "ok"]
         needs_setup = setup is not None and not setup.exists() and "compiled" in plans
+        compiler = (setup, plans["compiled"]) if needs_setup and setup is not None else None
         listen.plan(planned, running, needs_setup, last_corrections(f"bench {device}"))
-        results: dict[str, SuiteResult] = {}
+        results = _not_runnable(specs, record)
         meter = SlotMeter()
         try:
-            _run_suites(
-                specs, record, preset, plans, listen, cancel, between_phases, results, meter
+            run_phases(
+                specs,
+                record.interpreter,
+                preset.passes,
+                preset.suite_timeout_s,
+                plans,
+                listen,
+                cancel,
+                lambda: between_phases(
+                    record.interpreter, plans["eager"], compiler, listen, cancel, parity
+                ),
+                results,
+                meter,
             )
             interrupted = False
         except KeyboardInterrupt:  # between processes: keep what finished
@@ -262,18 +259,34 @@ def _device_name(machine: MachineInventory, device: str) -> str:
     return machine.cpu.model or "CPU"
 
 
-def _run_suites(
+def _not_runnable(specs: Sequence[FrameworkSpec], record: Record) -> dict[str, SuiteResult]:
+    """The suites of frameworks the probe found missing or broken, with why."""
+    probes = {p.framework: p for p in record.frameworks}
+    results: dict[str, SuiteResult] = {}
+    for spec in specs:
+        probe = probes[spec.id]
+        if probe.status != "ok":
+            status: SuiteStatus = "not_installed" if probe.status == "not_installed" else "failed"
+            results[spec.id] = SuiteResult(
+                spec.id, spec.display_name, status, 0.0, reason=probe.reason, processes=0
+            )
+    return results
+
+
+def run_phases(
     specs: Sequence[FrameworkSpec],
-    record: Record,
-    preset: Preset,
-    plans: dict[Phase, Path],
+    interpreter: Interpreter,
+    passes: int,
+    timeout_s: float,
+    plans: Mapping[Phase, Plans],
     listen: BenchProgress,
     cancel: threading.Event | None,
     after_eager: Callable[[], bool],
     results: dict[str, SuiteResult],
     meter: SlotMeter,
 ) -> None:
-    """Every installed framework's suite: the eager phase side by side, then the compiled one.
+    """Every suite not already in ``results`` (or ok there): the eager phase side by side,
+    then the compiled one.
 
     ``results`` fills in as each phase ends, so what finished survives a Ctrl-C, and
     ``meter`` reads the machine's CPU use at every slot boundary.
@@ -282,38 +295,28 @@ def _run_suites(
     one-time set-up) runs while the compiled phase's processes import, which nothing
     times; it returns True when the user cancelled it, which stops the run.
     """
-    probes = {p.framework: p for p in record.frameworks}
-    for spec in specs:
-        probe = probes[spec.id]
-        if probe.status != "ok":
-            status: SuiteStatus = "not_installed" if probe.status == "not_installed" else "failed"
-            results[spec.id] = SuiteResult(
-                spec.id, spec.display_name, status, 0.0, reason=probe.reason, processes=0
-            )
-    for phase, plan_path in plans.items():
+    for phase, plan_files in plans.items():
         runnable = [s for s in specs if s.id not in results or results[s.id].status == "ok"]
         listen(
             BenchEvent(
                 "", "message", f"{phase} phase: " + ", ".join(s.display_name for s in runnable)
             )
         )
-        plan = json.loads(plan_path.read_text(encoding="utf-8"))
-        commands = slots(len(plan["workloads"]), preset.passes)
+        workloads = [w["id"] for w in _phase_plan(plan_files)["workloads"]]
+        commands = slots(len(workloads), passes)
         outcomes = run_side_by_side(
             runnable,
-            record.interpreter,
-            plan_path,
+            interpreter,
+            plan_files,
             commands,
-            preset.suite_timeout_s,
+            timeout_s,
             listen,
             cancel,
             # Only the eager phase's import times are reported: a later phase's processes
             # start together, and the parity check runs while they import.
             stagger=phase == "eager",
             while_importing=after_eager if phase == "compiled" else None,
-            step_done=meter.hearing(
-                phase, [w["id"] for w in plan["workloads"]], listen.step_done(phase)
-            ),
+            step_done=meter.hearing(phase, workloads, listen.step_done(phase)),
         )
         for outcome in outcomes:
             previous = results.get(outcome.framework)
@@ -329,17 +332,50 @@ def _run_suites(
             after_eager()
 
 
+def _phase_plan(plan_files: Plans) -> dict[str, Any]:
+    """A phase's plan (with a plan per suite, the first: they share their workloads)."""
+    path = plan_files if isinstance(plan_files, Path) else next(iter(plan_files.values()))
+    plan: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return plan
+
+
+def between_phases(
+    interpreter: Interpreter,
+    parity_plan: Path | None,
+    compiler: tuple[Path, Path] | None,
+    listen: BenchProgress,
+    cancel: threading.Event | None,
+    parity: list[ParityCheck],
+) -> bool:
+    """Untimed work while the compiled phase imports: the parity check of ``parity_plan``
+    (its checks join ``parity``), then torch.compile's one-time set-up where ``compiler``
+    names it (the folder to build, a compiled-phase plan); True when the user cancelled."""
+    if parity_plan is not None:
+        parity.extend(run_parity(interpreter, parity_plan, listen, cancel))
+        listen.finished(PARITY_STEP)
+        if check_parity_cancelled(parity):
+            return True
+    if compiler is None:
+        return False
+    folder, plan = compiler
+    cancelled = set_up_compiler(interpreter, plan, folder, listen, cancel)
+    listen.finished(SETUP_STEP)
+    return cancelled
+
+
 def check_parity_cancelled(checks: Sequence[ParityCheck]) -> bool:
     """Whether the user cancelled the parity check."""
     return any(p.reason == _PARITY_CANCELLED for p in checks)
 
 
-def _run_parity(
+def run_parity(
     interpreter: Interpreter,
     plan_path: Path,
     listen: BenchListener,
     cancel: threading.Event | None,
 ) -> tuple[ParityCheck, ...]:
+    """The parity checks of probes/parity_check.py on the outputs the bench scripts saved,
+    or one check per workload saying why there are none."""
     listen(BenchEvent("", "message", "comparing the outputs of both frameworks"))
     script = probes_folder() / "parity_check.py"
     try:

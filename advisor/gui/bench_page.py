@@ -36,7 +36,7 @@ from advisor.gui.run_page import APP_COMMAND, NOT_RUN, RunPage
 from advisor.gui.widgets import FailurePanel, WrapLabel, heading, note, read_only_table
 from advisor.record import BenchmarkRun, Record
 from advisor.report.fleet_view import FleetView, MachineColumn
-from advisor.report.model_view import model_bench_view
+from advisor.report.model_view import ModelBenchView, model_bench_view
 from advisor.service import (
     THIS_MACHINE,
     bench_duration,
@@ -66,7 +66,7 @@ class BenchPage(RunPage):
     def __init__(self, choice: ModelChoice | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.preset = "quick"
-        self.model, self.model_table = _model_widgets(choice)
+        self.model, self.model_table, self.model_ratios = _model_widgets(choice)
         self.live = LiveRun(())  # what the running (or shown) run has said, case by case
         self.ran = self.live  # what the last run said while it ran (which cases had every pass)
         self._rows: dict[str, int] = {}
@@ -107,6 +107,7 @@ class BenchPage(RunPage):
         layout.addWidget(self.busy_notice)
         layout.addWidget(self.panel)
         layout.addWidget(self.model_table, 1)
+        layout.addWidget(self.model_ratios)
         self.chart = RatioChart()
         # This machine's results and, once other machines are added, theirs: one tab each,
         # so neither squeezes the other in a small window (the tab bar hides with one).
@@ -167,6 +168,7 @@ class BenchPage(RunPage):
         self.panel.clear()
         self.model_table.setRowCount(0)
         self.model_table.show()
+        self.model_ratios.hide()
         self.status.setText("Starting…")
         self._timing_model = True
 
@@ -203,7 +205,9 @@ class BenchPage(RunPage):
             for column, text in enumerate(cells):
                 self.model_table.setItem(index, column, QTableWidgetItem(text))
         self.model_table.resizeRowsToContents()
-        extra = "; ".join(line for line in (*view.memory, *view.failures, view.parity) if line)
+        self.model_ratios.setText(_ratio_lines(view))
+        self.model_ratios.setVisible(bool(view.ratios))
+        extra = "; ".join((*view.memory, *view.failures, *view.parity))
         self.status.setText(f"Your model: {view.model}. {extra}".strip())
 
     def say_durations(self, record: Record | None) -> None:
@@ -394,13 +398,23 @@ def _fleet_table() -> QTableWidget:
     return table
 
 
-def _model_widgets(choice: ModelChoice | None) -> tuple[ModelPicker, QTableWidget]:
-    """ "Your model…" and its results' table (hidden until it runs)."""
+def _model_widgets(choice: ModelChoice | None) -> tuple[ModelPicker, QTableWidget, WrapLabel]:
+    """ "Your model…", its results' table and a Keras model's ratios (hidden until it runs)."""
     table = read_only_table(list(MODEL_COLUMNS), "Your model's benchmark")
     header = table.horizontalHeader()
     header.setSectionResizeMode(len(MODEL_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
     table.hide()
-    return ModelPicker(choice or ModelChoice()), table
+    ratios = WrapLabel()
+    ratios.setAccessibleName(f"Your model: {TORCH}/{TENSORFLOW} speed")
+    ratios.hide()
+    return ModelPicker(choice or ModelChoice()), table, ratios
+
+
+def _ratio_lines(view: ModelBenchView) -> str:
+    """The same model on both back-ends: one line per batch and pair."""
+    lines = [f"{TORCH} / {TENSORFLOW}, the same model on both back-ends:"]
+    lines += [f"batch {r.batch}, {r.pair} ({r.forms}): {r.words}" for r in view.ratios]
+    return "\n".join(lines)
 
 
 def _busy_notice() -> WrapLabel:

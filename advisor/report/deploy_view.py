@@ -192,8 +192,9 @@ def _method(run: DeploymentRun) -> str:
         latency = "latency on your example inputs"
     return (
         f"Each route exports {what}, then a fresh process that imports only the route's "
-        f"runtime loads the file and {inputs}. A route works when its output matches the "
-        f"framework's own within {run.atol:g} + {run.rtol:g} x the largest output. Figures: "
+        f"runtime loads the file and {inputs}. A route works when its outputs, every one, "
+        f"match the framework's own within {run.atol:g} + {run.rtol:g} x the largest value of "
+        "each. Figures: "
         "export time (the first model of each framework also pays its one-time set-up), "
         f"load + first inference, {latency} median [p10-p90], file size."
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from advisor.comparison import PAIR_LABELS, VARIANT_LABELS, ComparisonRow, compare, ratio_words
 from advisor.deploy.spec import VERDICTS
 from advisor.formatting import format_bytes, parity_text
 from advisor.record import (
@@ -16,13 +17,6 @@ from advisor.record import (
 )
 from advisor.report.deploy_view import duration, route_row
 from advisor.usermodel import describe_model
-
-VARIANTS = {
-    "eager": "eager",
-    "compile": "torch.compile",
-    "function": "tf.function (graph)",
-    "xla": "tf.function(jit_compile=True) (XLA)",
-}
 
 
 @dataclass(frozen=True)
@@ -40,14 +34,26 @@ class ModelCaseRow:
 
 
 @dataclass(frozen=True)
+class ModelRatio:
+    """A Keras 3 model on PyTorch against the same model on TensorFlow: one batch, one pair."""
+
+    batch: str
+    pair: str  # the pair's name, e.g. "as you would write it"
+    forms: str  # what each back-end ran, e.g. "eager vs tf.function"
+    words: str  # the ratio with its interval, as every front-end words it
+
+
+@dataclass(frozen=True)
 class ModelBenchView:
-    """The model's description, its rows, each back-end's peak memory and the parity check."""
+    """The model's description, its rows, the back-ends' ratios and peak memory, and the
+    parity checks."""
 
     model: str
     method: str
     rows: tuple[ModelCaseRow, ...]
+    ratios: tuple[ModelRatio, ...]  # a Keras 3 model timed on both back-ends
     memory: tuple[str, ...]  # one line per back-end
-    parity: str | None
+    parity: tuple[str, ...]  # one line per back-end checked against the first one
     failures: tuple[str, ...]  # back-ends that gave no figures, with why
 
 
@@ -64,7 +70,7 @@ def _row(suite: SuiteResult, case: CaseResult, workloads: dict[str, WorkloadInfo
         throughput = f"{case.work_per_iteration / stats.median_s:,.0f}/s"
     return ModelCaseRow(
         suite.display_name,
-        VARIANTS.get(case.variant, case.variant),
+        VARIANT_LABELS.get(case.variant, case.variant),
         batch,
         duration(case.first_call_s),
         latency,
@@ -74,8 +80,28 @@ def _row(suite: SuiteResult, case: CaseResult, workloads: dict[str, WorkloadInfo
     )
 
 
-def _parity(check: ParityCheck | None) -> str | None:
-    return None if check is None else f"Same weights on both back-ends: {parity_text(check)}"
+def _parity(check: ParityCheck, names: dict[str, str]) -> str:
+    """'Keras 3 on PyTorch, same weights as Keras 3 on TensorFlow: numerics agree (...)'."""
+    first = next(iter(names.values()), "the first back-end")
+    checked = names.get(check.backend or "", check.backend or "Each back-end")
+    why = f"; {check.reason}" if check.reason and check.agree is not None else ""
+    return f"{checked}, same weights as {first}: {parity_text(check)}{why}"
+
+
+def _ratio(row: ComparisonRow) -> ModelRatio:
+    forms = " vs ".join(
+        VARIANT_LABELS[side.figure.case.variant] if side.figure else "not measured"
+        for side in (row.torch, row.tensorflow)
+    )
+    batch = str(row.workload.params.get("batch", "?"))
+    return ModelRatio(batch, PAIR_LABELS[row.pair], forms, ratio_words(row.ratio, row.interval))
+
+
+def _ratios(run: BenchmarkRun) -> tuple[ModelRatio, ...]:
+    """PyTorch/TensorFlow ratios with their intervals, where the model ran on both."""
+    if not {"torch", "tensorflow"} <= {s.framework for s in run.suites}:
+        return ()
+    return tuple(_ratio(row) for row in compare(run).rows)
 
 
 def model_bench_view(run: BenchmarkRun) -> ModelBenchView:
@@ -91,12 +117,17 @@ def model_bench_view(run: BenchmarkRun) -> ModelBenchView:
     failures = tuple(f"{s.display_name}: {s.reason}" for s in run.suites if s.status != "ok")
     method = (
         f"{run.threads} thread{'s' if run.threads != 1 else ''}, {run.preset} preset, "
-        f"{run.wall_time_s:.1f} s. Each back-end in a process of its own, one after the other; "
-        "first call (tracing and compiling included) apart, then latency median [p10-p90] of "
-        "timed blocks at your example inputs' batch and at batch 1."
+        f"{run.wall_time_s:.1f} s. Each back-end in processes of its own (eager forms, then "
+        "compiled ones), taking turns with the others slot by slot as the suite's frameworks "
+        "do; first call (tracing and compiling included) apart, then latency median "
+        "[p10-p90] of timed blocks at your example inputs' batch and at batch 1. A Keras 3 "
+        "model runs with the same weights on every back-end."
     )
-    parity = _parity(run.parity[0] if run.parity else None)
-    return ModelBenchView(describe_model(run.model), method, rows, memory, parity, failures)
+    ran = {s.framework: s.display_name for s in run.suites if s.status == "ok"}
+    parity = tuple(_parity(check, ran) for check in run.parity)
+    return ModelBenchView(
+        describe_model(run.model), method, rows, _ratios(run), memory, parity, failures
+    )
 
 
 @dataclass(frozen=True)
