@@ -413,7 +413,10 @@ def _model_widgets(choice: ModelChoice | None) -> tuple[ModelPicker, QTableWidge
 def _ratio_lines(view: ModelBenchView) -> str:
     """The same model on both back-ends: one line per batch and pair."""
     lines = [f"{TORCH} / {TENSORFLOW}, the same model on both back-ends:"]
-    lines += [f"batch {r.batch}, {r.pair} ({r.forms}): {r.words}" for r in view.ratios]
+    lines += [
+        f"batch {r.batch}, {r.pair}{f' ({r.forms})' if r.forms else ''}: {r.words}"
+        for r in view.ratios
+    ]
     return "\n".join(lines)
 
 

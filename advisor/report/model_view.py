@@ -39,7 +39,7 @@ class ModelRatio:
 
     batch: str
     pair: str  # the pair's name, e.g. "as you would write it"
-    forms: str  # what each back-end ran, e.g. "eager vs tf.function"
+    forms: str  # what each back-end ran, e.g. "eager vs tf.function" ("" where the pair says)
     words: str  # the ratio with its interval, as every front-end words it
 
 
@@ -93,6 +93,7 @@ def _ratio(row: ComparisonRow) -> ModelRatio:
         VARIANT_LABELS[side.figure.case.variant] if side.figure else "not measured"
         for side in (row.torch, row.tensorflow)
     )
+    forms = "" if row.pair == "eager" else forms  # "step-through (eager vs eager)" says it
     batch = str(row.workload.params.get("batch", "?"))
     return ModelRatio(batch, PAIR_LABELS[row.pair], forms, ratio_words(row.ratio, row.interval))
 

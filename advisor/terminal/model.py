@@ -19,6 +19,7 @@ def format_model_bench(run: BenchmarkRun) -> str:
     if view.ratios:
         lines.append("  PyTorch / TensorFlow, the same model on both back-ends:")
     for ratio in view.ratios:
-        lines.append(f"    batch {ratio.batch}, {ratio.pair} ({ratio.forms}): {ratio.words}")
+        forms = f" ({ratio.forms})" if ratio.forms else ""
+        lines.append(f"    batch {ratio.batch}, {ratio.pair}{forms}: {ratio.words}")
     lines += [f"  {line}" for line in (*view.memory, *view.failures, *view.parity)]
     return "\n".join(lines) + "\n"

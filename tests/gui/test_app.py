@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import sys
@@ -699,16 +700,30 @@ def test_the_deployment_page_tries_your_model(window: MainWindow, qtbot: QtBot) 
     assert 'id="your-model"' in window.report.html
 
 
+@pytest.mark.skipif(
+    not all(importlib.util.find_spec(name) for name in ("keras", "tensorflow", "torch")),
+    reason="needs keras, tensorflow and torch",
+)
 def test_the_benchmarks_page_times_your_model_apart_from_the_suite(
     window: MainWindow, qtbot: QtBot
 ) -> None:
     page = window.bench
-    page.model.choice.set(str(MODELS / "cnn.py"), "build")
+    page.model.choice.set(str(MODELS / "keras_custom.py"), "build")
     page.preset, page.python = "tiny", sys.executable
     before = window.record
     qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not page.running(), timeout=300_000)
-    variants = [page.model_table.item(r, 1).text() for r in range(page.model_table.rowCount())]
-    assert variants == ["eager", "torch.compile"]
+    qtbot.waitUntil(lambda: not page.running(), timeout=600_000)
+    rows = {
+        (page.model_table.item(r, 0).text(), page.model_table.item(r, 1).text())
+        for r in range(page.model_table.rowCount())
+    }
+    assert {("Keras 3 on PyTorch", "torch.compile"), ("Keras 3 on TensorFlow", "eager")} <= rows
     assert page.status.text().startswith("Your model: ")
+    assert "Keras 3 on PyTorch, same weights as Keras 3 on TensorFlow: numerics agree" in (
+        page.status.text()
+    )
+    # the same model on both back-ends: their ratios, with intervals, below its rows
+    ratios = page.model_ratios.text().splitlines()
+    assert not page.model_ratios.isHidden() and len(ratios) == 7  # a title, 2 batches x 3 pairs
+    assert ratios[1].startswith("batch 2, as you would write it (eager vs tf.function): ")
     assert window.record is before  # not the suite's latest run

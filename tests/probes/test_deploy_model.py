@@ -90,6 +90,37 @@ def test_a_keras_model_with_a_custom_layer(monkeypatch: pytest.MonkeyPatch) -> N
     assert not any(r.framework == "torch" for r in routes.values())
 
 
+def test_every_output_is_compared_and_the_one_that_differs_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Only the second output depends on a branch: tracing reproduces the first one on the
+    # negated input too, and the route is caught on the second.
+    routes = _deploy("two_outputs.py:branch_in_second_output", monkeypatch)
+    traced = routes["torchscript"]
+    assert traced.status == "frozen" and traced.models[0].max_abs_diff == 0
+    assert traced.reason is not None
+    assert "; reproduces the example input, not a second one (floats negated; output 1: " in (
+        traced.reason
+    )
+    exported = routes["torch_export"]
+    assert exported.status == "failed" and exported.reason is not None
+    assert exported.reason.endswith("(at tests/fixtures/models/two_outputs.py:33)")
+
+
+@pytest.mark.skipif(not _installed("keras", "tensorflow"), reason="needs keras and tensorflow")
+def test_a_keras_model_with_two_outputs_gives_both_back_on_every_route(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Their widths differ (3 and 4): an output lost or two swapped would not match.
+    routes = _deploy("two_outputs.py:build", monkeypatch)
+    expected = {"tf_keras_export", "tf_saved_model", "tf_saved_model_xla", "keras_torch"}
+    expected |= {"tf_onnx"} if _installed("tf2onnx", "onnxruntime") else set()
+    assert {r for r, result in routes.items() if result.status == "ok"} == expected
+    for route in expected:
+        (model,) = routes[route].models
+        assert model.max_abs_diff is not None and model.max_abs_diff < 1e-5, route
+
+
 @pytest.mark.skipif(not _installed("tensorflow"), reason="needs tensorflow")
 def test_a_plain_tf_module_takes_the_tf_function_routes(monkeypatch: pytest.MonkeyPatch) -> None:
     routes = _deploy("tf_module.py:build", monkeypatch, ("server", "mobile"))

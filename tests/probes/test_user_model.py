@@ -38,6 +38,9 @@ def test_a_keras_model_names_its_back_end() -> None:
     # Dense 6->8 (56), Scale (8), Dense 8->3 (27)
     assert (model.kind, model.backend, model.parameters) == ("keras", "tensorflow", 91)
     assert model.input_shapes == ((2, 6),)
+    # the back-ends bench --model times it on: those installed here
+    installed = [name for name in ("tensorflow", "torch", "jax") if importlib.util.find_spec(name)]
+    assert model.backends == tuple(installed)
 
 
 BROKEN_LINES = {

@@ -70,6 +70,30 @@ def test_as_written_pairs_pytorch_eager_with_tensorflow_as_keras_runs_it() -> No
     assert row.parity is None  # parity compares the eager outputs
 
 
+def test_a_keras_model_on_both_back_ends_pairs_as_the_suite_does() -> None:
+    model = _run("bench_model_keras.json")  # bench --model: Keras 3 on TensorFlow, PyTorch, JAX
+    rows = {(r.workload.id, r.pair): r for r in compare(model).rows}
+    assert set(rows) == {
+        (workload, pair)
+        for workload in ("model_batch", "model_batch1")
+        for pair in ("as_written", "compiled", "eager")
+    }
+    written = rows["model_batch1", "as_written"]  # a model: TensorFlow runs its graph form
+    assert written.torch.figure and written.tensorflow.figure
+    assert (written.torch.figure.case.variant, written.tensorflow.figure.case.variant) == (
+        "eager",
+        "function",
+    )
+    expected = _rate(_case(model, "torch", "model_batch1", "eager")) / _rate(
+        _case(model, "tensorflow", "model_batch1", "function")
+    )
+    assert written.ratio == pytest.approx(expected)
+    # Keras on PyTorch against Keras on TensorFlow; JAX's check is its own
+    assert (model.parity[1].backend, written.parity) == ("jax", None)  # batch 1: not checked
+    eager = rows["model_batch", "eager"]
+    assert eager.parity is not None and eager.parity.backend == "torch"
+
+
 def test_single_kernel_workloads_are_eager_either_way_and_parity_checked() -> None:
     row = compare(CPU).row("conv2d", "as_written")
     assert row is not None and row.tensorflow.figure is not None

@@ -373,11 +373,26 @@ def test_your_model_section_shows_its_routes_with_reasons_and_advice_names_it() 
     assert "Measured here on your model tests/fixtures/models/branchy.py:build" in _text(html)
 
 
-def test_your_model_section_shows_its_benchmark_rows_and_no_suite_comparison() -> None:
-    html = render_html(_record("bench_model_keras.json"))
-    section = _text(_section(html, "your-model"))
+def test_your_model_section_shows_its_rows_its_back_ends_ratios_and_parity() -> None:
+    record = _record("bench_model_keras.json")
+    section = _text(_section(render_html(record), "your-model"))
     assert "Keras 3 (tensorflow back-end), 91 parameters, inputs 2x6" in section
-    for row in ("Keras 3 on TensorFlow tf.function(jit_compile=True) (XLA) 2", "torch.compile 1"):
+    for row in ("Keras 3 on TensorFlow tf.function + XLA 2", "Keras 3 on JAX jax.jit 1"):
         assert row in section
-    assert "Same weights on both back-ends: numerics agree (max abs diff" in section
+    # Keras 3 on PyTorch against Keras 3 on TensorFlow, eager against eager at batch 2:
+    # the ratio of the recorded medians (the same work per call on both)
+    assert record.benchmarks is not None
+    eager = {
+        s.framework: next(
+            c.samples_s for c in s.cases if (c.workload, c.variant) == ("model_batch", "eager")
+        )
+        for s in record.benchmarks.suites
+    }
+    ratio = statistics.median(eager["tensorflow"]) / statistics.median(eager["torch"])
+    assert f"2 step-through (eager vs eager) PyTorch {ratio:.2f}x faster (95% CI " in section
+    assert "2 as you would write it eager vs tf.function " in section
+    assert "2 fully compiled torch.compile vs tf.function + XLA " in section
+    for name in ("PyTorch", "JAX"):  # each against the back-end whose weights it loaded
+        line = f"Keras 3 on {name}, same weights as Keras 3 on TensorFlow: numerics agree"
+        assert line in section
     assert "Keras 3 on PyTorch: peak" in section
