@@ -2,7 +2,7 @@
 
 Usage: xvfb-run -a -s "-screen 0 2600x1500x24" python scripts/screenshots.py
            [--record FILE ...] [--others FILE ...] [--scheme light|dark] [--scale 1|2]
-           [--size 1280x720]
+           [--size 1280x720] [--model FILE.py:FUNCTION]
 
 The app probes this machine for real. Benchmarks run for real at the quick size unless
 --record names saved records (a bench run, a deployment run: they are combined), which
@@ -11,6 +11,8 @@ nlp_research_lab profile. A throwaway data folder keeps the user's own session u
 The window is --size in logical pixels, so --scale 2 needs a screen twice as large; the
 files are app-<page>[-dark][-200].png. With --others, records of other machines are added
 (File > Add results from another machine) after those, for app-other-machines[...].png.
+With --model, the model is timed on the Benchmarks page and tried on the Deployment page
+instead, for real (quick preset), and the files are app-your-model-<page>.png.
 """
 
 from __future__ import annotations
@@ -48,7 +50,23 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument(
         "--fresh", action="store_true", help="a first run (the welcome): app-welcome*.png only"
     )
+    parser.add_argument("--model", help="FILE.py:FUNCTION: app-your-model-*.png only")
     return parser.parse_args()
+
+
+def _your_model(app: object, window: object, model: str, out: Path, suffix: str) -> None:
+    """Run the model on the Benchmarks and Deployment pages, saving each page when done."""
+    path, _colon, function = model.rpartition(":")
+    window.bench.model.choice.set(path, function)  # type: ignore[attr-defined]
+    for number, name in ((2, "benchmarks"), (3, "deployment")):
+        page = window.bench if name == "benchmarks" else window.deploy  # type: ignore[attr-defined]
+        window.nav.setCurrentRow(number)  # type: ignore[attr-defined]
+        page.start()
+        _wait(app, 1800, lambda page=page: page.job is not None and not page.job.running())
+        _wait(app, 0.5)
+        target = out / f"app-your-model-{name}{suffix}.png"
+        window.grab().save(str(target))  # type: ignore[attr-defined]
+        print(f"saved {target}")
 
 
 def _show_runs(window: object, paths: list[Path]) -> None:
@@ -95,12 +113,16 @@ def main() -> None:
     window.show()
     window.start()
     _wait(app, 120, lambda: window.record is not None)
+    args.out.mkdir(exist_ok=True)
+    if args.model:
+        _your_model(app, window, args.model, args.out, suffix)
+        window.close()
+        return
     if args.record and not args.fresh:  # a first run shows its own probe, nothing measured
         _show_runs(window, args.record)
     elif not args.fresh:
         window.bench.start()
         _wait(app, 300, lambda: window.bench.job is not None and not window.bench.job.running())
-    args.out.mkdir(exist_ok=True)
     pages = ["questions", "machine", "benchmarks", "deployment", "report"]
     for number, name in enumerate(["welcome"] if args.fresh else pages):
         window.nav.setCurrentRow(number)

@@ -53,7 +53,8 @@ from advisor.usermodel import KERAS_BACKENDS, ModelRef, inspect_model
 
 # The back-ends' outputs, with the same weights, agree within ATOL + RTOL x |expected|.
 RTOL, ATOL = 1e-4, 1e-5
-# A cold torch.compile of a small model takes about 20 s on 2 cores, per batch size.
+# A cold torch.compile of a small model takes about 20 s on 2 cores, per batch size. One
+# back-end's share of a phase: the back-ends take turns, so a phase lasts their sum.
 _TIMEOUT_S = {"tiny": 300.0, "quick": 600.0, "full": 1200.0}
 _NAMES = {**display_names(), "jax": "JAX"}
 
@@ -105,7 +106,7 @@ def run_model_bench(
                 specs,
                 record.interpreter,
                 chosen.passes,
-                timeout,
+                timeout * len(runnable),
                 plans,
                 listen,
                 cancel,
