@@ -265,8 +265,9 @@ class ParityCheck:
     rtol: Difference
     atol: Difference
     reason: str | None = None
-    # bench --model: the Keras back-end whose outputs were checked against TensorFlow's
-    # (the same weights); None in the suite (PyTorch against TensorFlow)
+    # bench --model: the Keras back-end whose outputs were checked, with the same weights,
+    # against the first back-end's (TensorFlow's where installed); None in the suite
+    # (PyTorch against TensorFlow)
     backend: str | None = None
 
 
