@@ -205,9 +205,9 @@ class BenchPage(RunPage):
             for column, text in enumerate(cells):
                 self.model_table.setItem(index, column, QTableWidgetItem(text))
         self.model_table.resizeRowsToContents()
-        self.model_ratios.setText(_ratio_lines(view))
-        self.model_ratios.setVisible(bool(view.ratios))
-        extra = "; ".join((*view.memory, *view.failures, *view.parity))
+        self.model_ratios.setText(_back_end_lines(view))
+        self.model_ratios.setVisible(bool(view.ratios or view.parity))
+        extra = "; ".join((*view.memory, *view.failures))
         self.status.setText(f"Your model: {view.model}. {extra}".strip())
 
     def say_durations(self, record: Record | None) -> None:
@@ -405,18 +405,20 @@ def _model_widgets(choice: ModelChoice | None) -> tuple[ModelPicker, QTableWidge
     header.setSectionResizeMode(len(MODEL_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
     table.hide()
     ratios = WrapLabel()
-    ratios.setAccessibleName(f"Your model: {TORCH}/{TENSORFLOW} speed")
+    ratios.setAccessibleName("Your model on each back-end: speed and numerics")
     ratios.hide()
     return ModelPicker(choice or ModelChoice()), table, ratios
 
 
-def _ratio_lines(view: ModelBenchView) -> str:
-    """The same model on both back-ends: one line per batch and pair."""
-    lines = [f"{TORCH} / {TENSORFLOW}, the same model on both back-ends:"]
+def _back_end_lines(view: ModelBenchView) -> str:
+    """A Keras model's back-ends against each other: one line per batch and pair, then
+    each back-end's parity check."""
+    lines = [f"{TORCH} / {TENSORFLOW}, the same model on both back-ends:"] if view.ratios else []
     lines += [
         f"batch {r.batch}, {r.pair}{f' ({r.forms})' if r.forms else ''}: {r.words}"
         for r in view.ratios
     ]
+    lines += view.parity
     return "\n".join(lines)
 
 

@@ -163,7 +163,7 @@ def test_a_corrupt_artifact_is_one_line_of_failure(tmp_path: Path) -> None:
     import numpy as np
 
     reference = tmp_path / "reference.npz"
-    np.savez(reference, x0=np.zeros((1, 4), "float32"), y=np.zeros((1, 2), "float32"))
+    np.savez(reference, x0=np.zeros((1, 4), "float32"), y0=np.zeros((1, 2), "float32"))
     artifact = tmp_path / "model.onnx"
     artifact.write_bytes(b"\x00not an onnx model\xff" * 10)
     result = _load(tmp_path, "onnxruntime", artifact, reference)
