@@ -321,7 +321,7 @@ def run_all(torch, suite):
     bench = Bench(torch, suite)
     if bench.device == "cuda" and not torch.cuda.is_available():
         raise SystemExit("PyTorch sees no CUDA device")
-    if plan["phase"] == "compiled":
+    if suite.plan["phase"] == "compiled":
         load_compiler(torch)
     suite.serve(bench)
     settings["input_pipeline"] = "DataLoader, num_workers=0"
