@@ -323,7 +323,7 @@ def _add_bench_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         dest="preset",
         action="store_const",
         const="quick",
-        help="1.5-2.5 min on 2 CPU cores the first time (default)",
+        help="1-1.5 min on 2 CPU cores, the first run longest (default)",
     )
     size.add_argument(
         "--full",
