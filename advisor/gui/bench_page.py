@@ -354,16 +354,33 @@ class BenchPage(RunPage):
 
 def _table_over_chart(table: QTableWidget, chart: RatioChart) -> QSplitter:
     """The table above the chart; the user shares the height out, and the chart scrolls
-    when its share is too small for it."""
-    chart_area = QScrollArea()
-    chart_area.setWidget(chart)
-    chart_area.setWidgetResizable(True)
-    chart_area.setFrameShape(QFrame.Shape.NoFrame)
+    when its share is too small for it (two thirds to the table to start with)."""
+    return _stacked(table, _scrolling(chart), (2000, 1000))
+
+
+def _note_over_table(text: QWidget, table: QTableWidget) -> QSplitter:
+    """Other machines: which one counts and why, over their table; the note scrolls, so a
+    long one never pushes the table out of a small window."""
+    return _stacked(_scrolling(text), table, (1000, 3000))
+
+
+def _scrolling(widget: QWidget) -> QScrollArea:
+    """`widget` in a frameless scroll area that resizes it."""
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    return area
+
+
+def _stacked(top: QWidget, bottom: QWidget, shares: tuple[int, int]) -> QSplitter:
+    """`top` over `bottom` in a splitter that never collapses either, sharing the height
+    out as `shares` to start with (scaled to the height)."""
     split = QSplitter(Qt.Orientation.Vertical)
-    split.addWidget(table)
-    split.addWidget(chart_area)
+    split.addWidget(top)
+    split.addWidget(bottom)
     split.setChildrenCollapsible(False)
-    split.setSizes([2000, 1000])  # two thirds to the table to start with (scaled to the height)
+    split.setSizes(list(shares))
     return split
 
 
@@ -375,21 +392,6 @@ def _machine_header(machine: MachineColumn) -> str:
     ]
     marks = ", ".join(word for word in said if word)
     return f"{machine.label} ({marks})" if marks else machine.label
-
-
-def _note_over_table(text: QWidget, table: QTableWidget) -> QSplitter:
-    """Other machines: which one counts and why, over their table; the note scrolls, so a
-    long one never pushes the table out of a small window."""
-    area = QScrollArea()
-    area.setWidget(text)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    split = QSplitter(Qt.Orientation.Vertical)
-    split.addWidget(area)
-    split.addWidget(table)
-    split.setChildrenCollapsible(False)
-    split.setSizes([1000, 3000])  # the table takes most of the height to start with
-    return split
 
 
 def _fleet_table() -> QTableWidget:
