@@ -33,6 +33,28 @@ def _fits(result: dict[str, Any], width: int, height: int) -> None:
         assert page["minimum"][1] <= stack_height, page
 
 
+def _layout_at_200_percent(data: Path, platform: str, *size: str) -> dict[str, Any]:
+    """layout_check's report from a fresh interpreter at 200 % (Qt reads the scale once)."""
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM=platform,
+        QT_SCALE_FACTOR="2",
+        FRAMEWORK_ADVISOR_DATA_DIR=str(data),
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.gui.layout_check", *size],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
 def test_a_megabyte_field_is_cut_where_it_is_read() -> None:
     record = hostile_record()
     assert len(record.machine.system.hostname) < 5000 < len(BROKEN_PROBE_TEXT)
@@ -57,23 +79,7 @@ def test_the_questions_fit_the_smallest_window_without_a_side_scroll_bar(
 
 
 def test_every_page_fits_at_200_percent(tmp_path: Path) -> None:
-    env = dict(
-        os.environ,
-        QT_QPA_PLATFORM="offscreen",
-        QT_SCALE_FACTOR="2",
-        FRAMEWORK_ADVISOR_DATA_DIR=str(tmp_path),
-    )
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.gui.layout_check", "1000", "650"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = _layout_at_200_percent(tmp_path, "offscreen", "1000", "650")
     assert result["device_pixel_ratio"] == 2.0
     _fits(result, 1000, 650)
     (questions,) = (page for page in result["pages"] if page["page"] == "Project needs")
@@ -83,23 +89,8 @@ def test_every_page_fits_at_200_percent(tmp_path: Path) -> None:
 def test_at_200_percent_on_a_full_hd_screen_the_window_and_its_status_bar_fit(
     tmp_path: Path,
 ) -> None:
-    env = dict(
-        os.environ,
-        QT_QPA_PLATFORM=f"offscreen:configfile={FULL_HD}",  # 1920x1080: 960x540 at 200 %
-        QT_SCALE_FACTOR="2",
-        FRAMEWORK_ADVISOR_DATA_DIR=str(tmp_path),
-    )
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.gui.layout_check", "fit"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    # a 1920x1080 screen: 960x540 at 200 %
+    result = _layout_at_200_percent(tmp_path, f"offscreen:configfile={FULL_HD}", "fit")
     assert result["screen"] == [0, 0, 960, 540]
     x, y, width, height = result["frame"]  # title bar and borders included
     assert x >= 0 and y >= 0 and x + width <= 960 and y + height <= 540
