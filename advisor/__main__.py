@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from advisor.cli import main
+from advisor.terminal.cli import main
 
 raise SystemExit(main())

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from advisor.errors import ResourceError, quoted
-from advisor.resources_path import load_toml, probes_folder, resource_file
+from advisor.base.errors import ResourceError, quoted
+from advisor.base.resources_path import load_toml, probes_folder, resource_file
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from advisor.errors import RecordFormatError, quoted
-from advisor.fileio import atomic_write_text
-from advisor.serde import Bounds, SchemaError, dumps, from_jsonable
+from advisor.base.errors import RecordFormatError, quoted
+from advisor.base.fileio import atomic_write_text
+from advisor.base.serde import Bounds, SchemaError, dumps, from_jsonable
 
 # Measured quantities, checked when a record is read, each within what a machine can
 # plausibly measure. The ranges keep every figure derived from them finite: a throughput

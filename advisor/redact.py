@@ -18,8 +18,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from advisor.base.serde import from_jsonable, to_jsonable
 from advisor.record import Record
-from advisor.serde import from_jsonable, to_jsonable
 
 SCANNED_FOLDER = "<scanned folder>"
 

@@ -20,23 +20,23 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
+from advisor.base.datadir import data_dir
+from advisor.base.errors import AdvisorError, DataFolderError, RecordFormatError, UsageError
+from advisor.base.fileio import atomic_write_text, check_output_path, read_text_file
+from advisor.base.progress import Progress
+from advisor.base.serde import dumps
 from advisor.bench.events import BenchListener
 from advisor.bench.run import BenchOptions, run_benchmarks
 from advisor.bench.spec import suite
 from advisor.bench.stats import NOISE_THRESHOLD_CV
 from advisor.bench.usermodel import run_model_bench
 from advisor.comparison import Comparison, ComparisonRow, compare
-from advisor.datadir import data_dir
 from advisor.deploy.run import DeployListener, DeployOptions, run_deployment
 from advisor.deploy.spec import deploy_spec
-from advisor.durations import Expected, expected_bench, expected_deploy, expected_probe
-from advisor.errors import AdvisorError, DataFolderError, RecordFormatError, UsageError
-from advisor.fileio import atomic_write_text, check_output_path, read_text_file
 from advisor.fleet.backend import FleetBackend, FleetRun, run_fleet
 from advisor.fleet.compare import Fleet, SetAside, build_fleet
 from advisor.probing.environments import Environment, default_python, discover
 from advisor.probing.inventory import DEFAULT_PROBE_TIMEOUT_S, take_inventory
-from advisor.progress import Progress
 from advisor.record import (
     BenchmarkRun,
     CaseResult,
@@ -73,9 +73,9 @@ from advisor.scoring.knowledge import Knowledge
 from advisor.scoring.knowledge import knowledge as shipped_knowledge
 from advisor.scoring.profiles import profile_path
 from advisor.scoring.verdict import verdict_jsonable
-from advisor.serde import dumps
 from advisor.session import SESSION_KIND, Session, load_session, parse_session, save_session
 from advisor.usermodel import ModelRef, parse_model_ref
+from advisor.wording.durations import Expected, expected_bench, expected_deploy, expected_probe
 
 RunT = TypeVar("RunT", BenchmarkRun, DeploymentRun)
 STORE_NAME = "session.json"
@@ -411,7 +411,7 @@ def user_model(text: str) -> ModelRef:
 
 
 def probe_duration() -> Expected:
-    """How long probing this machine should take (see advisor/durations.py)."""
+    """How long probing this machine should take (see advisor/wording/durations.py)."""
     return expected_probe()
 
 

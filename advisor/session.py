@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from advisor.errors import RecordFormatError, quoted
-from advisor.fileio import atomic_write_text, read_text_file
+from advisor.base.errors import RecordFormatError, quoted
+from advisor.base.fileio import atomic_write_text, read_text_file
+from advisor.base.serde import SchemaError, dumps, from_jsonable
 from advisor.record import (
     READABLE_SCHEMA_VERSIONS,
     SCHEMA_VERSION,
@@ -23,7 +24,6 @@ from advisor.record import (
 )
 from advisor.scoring.answers import Answers, saved_answers
 from advisor.scoring.knowledge import Knowledge
-from advisor.serde import SchemaError, dumps, from_jsonable
 
 # 2 added other_environments (a version-1 file has none); 3: the answers' origins name
 # every value nobody gave (before, a value equal to its default read as one).

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from advisor.errors import CancelledError, UserModelError, quoted
+from advisor.base.errors import CancelledError, UserModelError, quoted
+from advisor.base.resources_path import probes_folder
 from advisor.probing.runner import ProcessResult, run_process
 from advisor.record import UserModel
-from advisor.resources_path import probes_folder
 
 USER_MODEL_ID = "user"  # the user's model's id among a route's models
 _DOTTED = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")

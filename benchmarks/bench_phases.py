@@ -33,7 +33,7 @@ def main() -> int:
     parser.add_argument("--output", type=Path, help="also save the run's record here")
     args = parser.parse_args()
     started = time.monotonic()
-    import advisor.cli  # noqa: F401  (what `framework-advisor` imports before it runs)
+    import advisor.terminal.cli  # noqa: F401  (what `framework-advisor` imports before it runs)
     from advisor.bench.run import BenchOptions
     from advisor.record import save_record
     from advisor.service import measure

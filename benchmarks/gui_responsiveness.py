@@ -28,7 +28,7 @@ def main() -> None:
     parser.add_argument("--preset", default="quick")
     args = parser.parse_args()
     os.environ["FRAMEWORK_ADVISOR_DATA_DIR"] = tempfile.mkdtemp(prefix="advisor-bench-")
-    from advisor.display import prepare_webengine
+    from advisor.base.display import prepare_webengine
 
     prepare_webengine()
     from PySide6.QtCore import QCoreApplication, QElapsedTimer, Qt, QTimer

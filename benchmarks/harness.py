@@ -92,7 +92,7 @@ def fidelity(framework: str, threads: int) -> tuple[float, float, float]:
 
 def _compiler_set_ups() -> set[str]:
     sys.path.insert(0, str(ROOT))
-    from advisor.datadir import cache_dir
+    from advisor.base.datadir import cache_dir
 
     folder = cache_dir() / "torch-compiler"
     return {p.name for p in folder.iterdir()} if folder.is_dir() else set()

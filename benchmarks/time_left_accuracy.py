@@ -51,9 +51,9 @@ def main() -> int:
 
 def _timed(what: str, preset: str) -> tuple[float, list[tuple[float, Any]]]:
     """One real run as the app makes it: its length and every progress update (seconds in)."""
+    from advisor.base.progress import Progress
     from advisor.bench.run import BenchOptions
     from advisor.deploy.run import DeployOptions
-    from advisor.progress import Progress
     from advisor.service import deploy, measure
 
     timeline: list[tuple[float, Any]] = []

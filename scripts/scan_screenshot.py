@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 def main() -> None:
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests/fixtures/scan/torch_research"
     os.environ["FRAMEWORK_ADVISOR_DATA_DIR"] = tempfile.mkdtemp(prefix="advisor-shots-")
-    from advisor.display import prepare_webengine
+    from advisor.base.display import prepare_webengine
 
     prepare_webengine()
     from PySide6.QtWidgets import QApplication

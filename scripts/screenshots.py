@@ -89,7 +89,7 @@ def main() -> None:
     width, height = (int(part) for part in args.size.split("x"))
     suffix = ("-dark" if args.scheme == "dark" else "") + ("-200" if args.scale == 2 else "")
 
-    from advisor.display import prepare_webengine
+    from advisor.base.display import prepare_webengine
 
     prepare_webengine()
     from PySide6.QtCore import QCoreApplication, Qt

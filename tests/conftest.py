@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from advisor.datadir import DATA_DIR_VARIABLE
+from advisor.base.datadir import DATA_DIR_VARIABLE
 
 # Property tests check arithmetic, not speed: no per-example deadline on a shared CI machine.
 settings.register_profile("advisor", deadline=None)

@@ -10,13 +10,13 @@ import sys
 import threading
 from pathlib import Path
 
+from advisor.base.datadir import cache_dir
+from advisor.base.errors import DataFolderError
+from advisor.base.fileio import private_folder_problem
+from advisor.base.resources_path import probes_folder
 from advisor.bench.events import BenchEvent, BenchListener
-from advisor.datadir import cache_dir
-from advisor.errors import DataFolderError
-from advisor.fileio import private_folder_problem
 from advisor.probing.runner import ManagedProcess
 from advisor.record import Interpreter, Record
-from advisor.resources_path import probes_folder
 
 _COMPILER_SETUP_TIMEOUT_S = 300.0
 # Bumped when what a set-up holds changes: 2 added TorchInductor's precompiled headers,

@@ -19,9 +19,9 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
+from advisor.base.progress import Step, Tracker
 from advisor.bench.events import BenchEvent, BenchListener
 from advisor.bench.lockstep import slots
-from advisor.progress import Step, Tracker
 
 # Seen on a 2-core CPU (benchmarks/time_left_accuracy.py): compiling one small case in
 # torch.compile or XLA 3-10 s; comparing the outputs 0.4 s; the compiler set-up 17 s.

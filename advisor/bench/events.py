@@ -6,10 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from advisor.base.progress import Progress
+from advisor.base.serde import SchemaError, from_jsonable
 from advisor.bench.stats import summarise
-from advisor.progress import Progress
 from advisor.record import CaseResult
-from advisor.serde import SchemaError, from_jsonable
 
 CaseKey = tuple[str, str, str]  # workload, variant, dtype
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from advisor.errors import ResourceError, quoted
+from advisor.base.errors import ResourceError, quoted
+from advisor.base.resources_path import load_toml, resource_file
+from advisor.base.serde import fitting
 from advisor.record import CpuInfo, Gflops, GpuInfo, PeakEstimate
-from advisor.resources_path import load_toml, resource_file
-from advisor.serde import fitting
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from advisor.base.errors import DeviceError, UnknownFrameworkError, quoted
+from advisor.base.resources_path import probes_folder
+from advisor.base.serde import SchemaError, from_jsonable
+from advisor.base.step_times import last_corrections, remember
 from advisor.bench.compiler_setup import compiler_setup_folder, set_up_compiler
 from advisor.bench.estimate import PARITY_STEP, SETUP_STEP, BenchProgress
 from advisor.bench.events import BenchEvent, BenchListener
@@ -25,7 +29,6 @@ from advisor.bench.peaks import cpu_peak, gpu_peak
 from advisor.bench.spec import Preset, WorkloadSpec, suite
 from advisor.bench.stats import NOISE_THRESHOLD_CV
 from advisor.catalog import FrameworkSpec, frameworks
-from advisor.errors import DeviceError, UnknownFrameworkError, quoted
 from advisor.machine.load import SlotMeter
 from advisor.probing.inventory import take_inventory
 from advisor.probing.runner import run_process
@@ -40,9 +43,6 @@ from advisor.record import (
     SuiteResult,
     SuiteStatus,
 )
-from advisor.resources_path import probes_folder
-from advisor.serde import SchemaError, from_jsonable
-from advisor.step_times import last_corrections, remember
 
 DEFAULT_SEED = 20251126
 Phase = Literal["eager", "compiled"]

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from advisor.errors import ResourceError, quoted
+from advisor.base.errors import ResourceError, quoted
+from advisor.base.resources_path import load_toml, resource_file
 from advisor.record import WorkloadInfo
-from advisor.resources_path import load_toml, resource_file
 
 PRESETS = ("tiny", "quick", "full")
 _BUDGET_KEYS = (

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 
+from advisor.base.serde import SchemaError, from_jsonable
 from advisor.catalog import FrameworkSpec
 from advisor.probing.runner import ProcessResult
 from advisor.record import CaseResult, SuiteResult
-from advisor.serde import SchemaError, from_jsonable
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from advisor.base.errors import CancelledError
+from advisor.base.resources_path import probes_folder
 from advisor.bench.compiler_setup import compiler_setup_folder
 from advisor.bench.estimate import BenchProgress
 from advisor.bench.events import BenchEvent
@@ -37,7 +39,6 @@ from advisor.bench.run import (
 from advisor.bench.spec import Preset, suite
 from advisor.bench.stats import NOISE_THRESHOLD_CV
 from advisor.catalog import FrameworkSpec, display_names, frameworks
-from advisor.errors import CancelledError
 from advisor.machine.load import SlotMeter
 from advisor.probing.inventory import take_inventory
 from advisor.record import (
@@ -48,7 +49,6 @@ from advisor.record import (
     UserModel,
     WorkloadInfo,
 )
-from advisor.resources_path import probes_folder
 from advisor.usermodel import KERAS_BACKENDS, ModelRef, inspect_model
 
 # The back-ends' outputs, with the same weights, agree within ATOL + RTOL x |expected|.

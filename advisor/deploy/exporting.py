@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from advisor.base.resources_path import probes_folder
+from advisor.base.serde import fitting
 from advisor.deploy.spec import EXPORT_SCRIPTS, RouteSpec, model_said
 from advisor.probing.runner import Ending, ManagedProcess, ProcessResult
 from advisor.record import Bytes, Duration, Interpreter, ModelDeployment, RouteStatus
-from advisor.resources_path import probes_folder
-from advisor.serde import fitting
 
 _POLL_S = 0.05
 

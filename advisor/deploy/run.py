@@ -23,6 +23,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from advisor.base.progress import Progress, Step, Tracker
+from advisor.base.resources_path import probes_folder
+from advisor.base.serde import fitting
+from advisor.base.step_times import last_corrections, remember
 from advisor.bench.run import DEFAULT_SEED
 from advisor.bench.stats import summarise
 from advisor.deploy.exporting import Exported, export_framework
@@ -38,7 +42,6 @@ from advisor.deploy.spec import (
 from advisor.machine.load import measured
 from advisor.probing.inventory import take_inventory
 from advisor.probing.runner import ProcessResult, run_process
-from advisor.progress import Progress, Step, Tracker
 from advisor.record import (
     MAX_SAMPLES,
     Count,
@@ -53,9 +56,6 @@ from advisor.record import (
     RouteStatus,
     Seconds,
 )
-from advisor.resources_path import probes_folder
-from advisor.serde import fitting
-from advisor.step_times import last_corrections, remember
 from advisor.usermodel import KIND_FRAMEWORKS, USER_MODEL_ID, ModelRef, inspect_model
 
 # A route's status from its models': the first of these that any model has, else "ok".

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from advisor.base.errors import ResourceError, quoted
+from advisor.base.resources_path import load_toml, resource_file
 from advisor.bench.spec import PRESETS, suite
-from advisor.errors import ResourceError, quoted
-from advisor.resources_path import load_toml, resource_file
 from advisor.usermodel import USER_MODEL_ID
 
 EXPORT_SCRIPTS = {

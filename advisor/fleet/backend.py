@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, NamedTuple, Self
 
-from advisor.errors import JobFailedError
-from advisor.progress import Progress, side_by_side
+from advisor.base.errors import JobFailedError
+from advisor.base.progress import Progress, side_by_side
 
 _POLL_S = 2.0
 _CANCEL_GRACE_S = 30.0

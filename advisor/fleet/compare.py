@@ -20,11 +20,11 @@ from typing import Literal
 
 from advisor.bench.spec import PRESETS
 from advisor.comparison import PAIR_LABELS, Comparison, ComparisonRow, Pair, compare, ratio_words
-from advisor.formatting import framework_name
 from advisor.record import Record
 from advisor.scoring.answers import Answers
 from advisor.scoring.knowledge import Knowledge
 from advisor.scoring.weights import TRAINING_TARGETS, chosen, relevance
+from advisor.wording.formatting import framework_name
 
 Verdict = Literal["PyTorch ahead", "TensorFlow ahead", "at parity"]
 DEVICE_NAMES = {"cpu": "a CPU", "cuda": "an NVIDIA GPU"}

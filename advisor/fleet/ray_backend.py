@@ -27,8 +27,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Self
 
-from advisor.errors import JobFailedError, UsageError, quoted
-from advisor.fileio import atomic_write_text, make_private_folder
+from advisor.base.errors import JobFailedError, UsageError, quoted
+from advisor.base.fileio import atomic_write_text, make_private_folder
+from advisor.base.text import one_line
 from advisor.fleet.backend import (
     FleetBackend,
     FleetRequest,
@@ -36,7 +37,6 @@ from advisor.fleet.backend import (
     TaskOutcome,
 )
 from advisor.fleet.ray_task import Finished, Started, bench_on_node
-from advisor.text import one_line
 
 MISSING = "Ray is not installed: pip install 'framework-advisor[fleet-ray]'"
 _CONNECT_TIMEOUT_S = 10.0

@@ -26,8 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
 
-from advisor.errors import CancelledError, JobFailedError, UsageError, quoted
-from advisor.fileio import atomic_write_text, make_private_folder
+from advisor.base.errors import CancelledError, JobFailedError, UsageError, quoted
+from advisor.base.fileio import atomic_write_text, make_private_folder
+from advisor.base.resources_path import resource_file
+from advisor.base.text import one_line
 from advisor.fleet.backend import (
     FleetBackend,
     FleetRequest,
@@ -35,8 +37,6 @@ from advisor.fleet.backend import (
     TaskOutcome,
 )
 from advisor.probing.interpreter import resolve_python
-from advisor.resources_path import resource_file
-from advisor.text import one_line
 
 SCRIPT_NAME = "framework-advisor-bench.sbatch"
 _COMMAND_TIMEOUT_S = 60.0

@@ -8,12 +8,12 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from advisor.display import has_display, prepare_webengine, window_problem
-from advisor.errors import UsageError
-from advisor.resources_path import resource_file
+from advisor.base.display import has_display, prepare_webengine, window_problem
+from advisor.base.errors import UsageError
+from advisor.base.resources_path import resource_file
+from advisor.base.stopping import StopSignals, stop_signals
 from advisor.service import fresh_answers, knowledge, restore, set_aside
 from advisor.session import Session
-from advisor.stopping import StopSignals, stop_signals
 
 if TYPE_CHECKING:  # Qt is imported when the app starts, not when the terminal loads this
     from PySide6.QtCore import QCoreApplication

@@ -24,11 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from advisor.base.errors import AdvisorError
 from advisor.bench.events import BenchEvent
 from advisor.bench.run import BenchOptions
 from advisor.comparison import Comparison
-from advisor.errors import AdvisorError
-from advisor.formatting import busy_note, duration_words, framework_name, local_time
 from advisor.gui.live_bench import LiveRows, LiveRun, ratio_lines, with_live_rows
 from advisor.gui.model_picker import ModelChoice, ModelPicker
 from advisor.gui.ratio_chart import RatioChart
@@ -46,6 +45,7 @@ from advisor.service import (
     workloads,
 )
 from advisor.usermodel import ModelRef
+from advisor.wording.formatting import busy_note, duration_words, framework_name, local_time
 
 TORCH, TENSORFLOW = framework_name("torch"), framework_name("tensorflow")
 COLUMNS = ("Workload", TORCH, TENSORFLOW, f"{TORCH} / {TENSORFLOW}")

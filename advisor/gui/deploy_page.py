@@ -20,15 +20,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from advisor.base.errors import AdvisorError
 from advisor.deploy.run import DeployEvent, DeployOptions
-from advisor.errors import AdvisorError
-from advisor.formatting import duration_words, local_time
 from advisor.gui.model_picker import ModelChoice, ModelPicker
 from advisor.gui.run_page import APP_COMMAND, NOT_RUN, RunPage
 from advisor.gui.widgets import FailurePanel, WrapLabel, heading, note, read_only_table
 from advisor.record import Record, RouteResult
 from advisor.report.deploy_view import model_words, route_row
 from advisor.service import deploy, deploy_duration, deploy_targets
+from advisor.wording.formatting import duration_words, local_time
 
 COLUMNS = ("Framework", "Route", "Result", "Per model")
 PRESETS = (

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from advisor.errors import AdvisorError
+from advisor.base.errors import AdvisorError
 from advisor.gui.widgets import app_message
 
 # A job's work gets a way to report progress and an event that asks it to stop.

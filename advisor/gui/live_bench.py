@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from advisor.bench.events import BenchEvent
 from advisor.comparison import PAIR_LABELS, VARIANT_LABELS, ComparisonRow
-from advisor.formatting import case_median, case_text, framework_name, ratio_words
 from advisor.record import CaseResult, Record, WorkloadInfo
 from advisor.service import live_rows
+from advisor.wording.formatting import case_median, case_text, framework_name, ratio_words
 
 RUNNING = "running…"
 SO_FAR = " (so far)"  # a figure from the passes done, before the case's last one

@@ -19,15 +19,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from advisor.formatting import inventory_sections, local_time
+from advisor.base.progress import Progress
 from advisor.gui.jobs import Job
 from advisor.gui.run_page import APP_COMMAND
 from advisor.gui.widgets import FOCUS_MARK, FailurePanel, WrapLabel, heading, note
 from advisor.probing.environments import Environment
-from advisor.progress import Progress
 from advisor.record import Record
 from advisor.service import environments as discover_environments
 from advisor.service import own_python, probe
+from advisor.wording.formatting import inventory_sections, local_time
 
 
 class MachinePage(QWidget):

@@ -20,10 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from advisor.base.errors import AdvisorError
 from advisor.comparison import Comparison
-from advisor.errors import AdvisorError
 from advisor.fleet.compare import Fleet
-from advisor.formatting import headline
 from advisor.gui.bench_page import BenchPage
 from advisor.gui.deploy_page import DeployPage
 from advisor.gui.machine_page import MachinePage
@@ -61,6 +60,7 @@ from advisor.service import (
     save_session_as,
 )
 from advisor.session import Session
+from advisor.wording.formatting import headline
 
 PAGES = ("Project needs", "Machine", "Benchmarks", "Deployment", "Report")
 MINIMUM_SIZE = (860, 560)

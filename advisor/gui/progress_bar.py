@@ -7,8 +7,8 @@ import time
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QSizePolicy, QWidget
 
-from advisor.formatting import progress_text, time_left
-from advisor.progress import Progress
+from advisor.base.progress import Progress
+from advisor.wording.formatting import progress_text, time_left
 
 _STEPS = 1000  # the bar's range: tenths of a percent
 TICK_MS = 500  # the time left counts down between the run's own updates

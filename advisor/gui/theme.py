@@ -15,7 +15,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleOption, QWidget
 
-from advisor.errors import UsageError, quoted
+from advisor.base.errors import UsageError, quoted
 
 SCHEME_VARIABLE = "FRAMEWORK_ADVISOR_COLOR_SCHEME"
 SCHEMES = ("light", "dark")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from advisor.formatting import duration_words
+from advisor.base.progress import Progress
 from advisor.gui.widgets import heading
-from advisor.progress import Progress
 from advisor.record import Record
 from advisor.service import bench_duration, probe_duration
+from advisor.wording.formatting import duration_words
 
 WELCOME = (
     "Framework Advisor helps you choose between PyTorch and TensorFlow for your project. "

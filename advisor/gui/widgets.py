@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from advisor.errors import AdvisorError
-from advisor.text import breakable
+from advisor.base.errors import AdvisorError
+from advisor.base.text import breakable
 
 # The app's own words in front of a core error's subject (the terminal puts its flag there).
 SUBJECT_WORDS = {

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from advisor.errors import BadInterpreterError
+from advisor.base.errors import BadInterpreterError
+from advisor.base.resources_path import probes_folder
 from advisor.probing.runner import run_process
-from advisor.resources_path import probes_folder
 
 Source = Literal["path", "conda", "venv", "pyenv"]
 CHECK_TIMEOUT_S = 90.0

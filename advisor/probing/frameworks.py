@@ -9,11 +9,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from advisor.base.errors import CancelledError, quoted
+from advisor.base.serde import SchemaError, from_jsonable
 from advisor.catalog import FrameworkSpec
-from advisor.errors import CancelledError, quoted
 from advisor.probing.runner import Ending, ManagedProcess, ProcessResult
 from advisor.record import FrameworkProbe, FrameworkReport, Interpreter, PackageVersion
-from advisor.serde import SchemaError, from_jsonable
 
 PROBE_PROTOCOL_VERSION = 1
 _POLL_S = 0.05

@@ -6,11 +6,11 @@ import json
 import threading
 from pathlib import Path
 
-from advisor.errors import BadInterpreterError, CancelledError
+from advisor.base.errors import BadInterpreterError, CancelledError
+from advisor.base.serde import SchemaError, from_jsonable
 from advisor.probing.environments import default_python, python_in
 from advisor.probing.runner import run_process
 from advisor.record import Interpreter
-from advisor.serde import SchemaError, from_jsonable
 
 _DESCRIBE = (
     "import json, platform, sys; print(json.dumps({"

@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from advisor import __version__
+from advisor.base.errors import CancelledError
+from advisor.base.progress import Progress, Step, Tracker
+from advisor.base.step_times import last_corrections, remember
 from advisor.catalog import FrameworkSpec, frameworks
-from advisor.errors import CancelledError
 from advisor.machine.system import machine_inventory
 from advisor.probing.frameworks import ProbesCancelled, probe_frameworks
 from advisor.probing.interpreter import describe_interpreter, resolve_python
-from advisor.progress import Progress, Step, Tracker
 from advisor.record import (
     SCHEMA_VERSION,
     FrameworkProbe,
@@ -21,7 +22,6 @@ from advisor.record import (
     MachineInventory,
     Record,
 )
-from advisor.step_times import last_corrections, remember
 
 DEFAULT_PROBE_TIMEOUT_S = 60.0
 # Priors for the time left, seen on a 2-core CPU: the machine's inventory, and one
@@ -30,7 +30,7 @@ DEFAULT_PROBE_TIMEOUT_S = 60.0
 # (issue 25); later ones run shorter, and this machine's last probe corrects the priors.
 MACHINE_PRIOR_S = 0.3
 FRAMEWORK_PROBE_PRIOR_S = 5.0
-PROBE_RUN = "probe"  # the kind of run its step times are kept under (advisor.step_times)
+PROBE_RUN = "probe"  # the kind of run its step times are kept under (advisor.base.step_times)
 
 Say = Callable[[str], None]
 

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from advisor.base.text import one_line
 from advisor.probing.child_folder import (
     child_environment,
     make_child_folder,
     remove_child_folder,
 )
-from advisor.text import one_line
 
 ProgressCallback = Callable[[dict[str, Any]], None]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from advisor.deploy.spec import VERDICTS, deploy_spec, model_title
-from advisor.formatting import format_bytes, framework_name
 from advisor.machine.load import busy_words, is_busy, others_share
 from advisor.record import DeploymentRun, ModelDeployment, RouteResult, RouteStatus
 from advisor.usermodel import describe_model
+from advisor.wording.formatting import format_bytes, framework_name
 
 HEDGE_FRAMEWORK = "keras_torch"
 HEDGE_NAME = "Keras 3 on PyTorch"

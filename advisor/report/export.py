@@ -7,15 +7,15 @@ import threading
 from pathlib import Path
 from typing import Literal
 
-from advisor.errors import ExportError, ReportFormatError
-from advisor.fileio import atomic_write, atomic_write_text
+from advisor.base.errors import ExportError, ReportFormatError
+from advisor.base.fileio import atomic_write, atomic_write_text
+from advisor.base.serde import dumps
 from advisor.record import Record, record_to_json
 from advisor.report.pdf import print_pdf
 from advisor.report.render import render_view
 from advisor.report.view import ReportView, report_view
 from advisor.scoring.knowledge import knowledge
 from advisor.scoring.verdict import verdict_jsonable
-from advisor.serde import dumps
 
 Format = Literal["html", "json", "pdf"]
 FORMATS: tuple[Format, ...] = ("html", "json", "pdf")

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from advisor.comparison import PAIR_LABELS, Pair, ratio_words
 from advisor.fleet.compare import Fleet, MachineRun, speed_rows
-from advisor.formatting import framework_name
 from advisor.report.charts import (
     Bar,
     BarInput,
@@ -15,6 +14,7 @@ from advisor.report.charts import (
     log_ratio,
     ratio_tone,
 )
+from advisor.wording.formatting import framework_name
 
 
 @dataclass(frozen=True)

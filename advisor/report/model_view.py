@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from advisor.comparison import PAIR_LABELS, VARIANT_LABELS, ComparisonRow, compare, ratio_words
 from advisor.deploy.spec import VERDICTS
-from advisor.formatting import format_bytes, parity_text
 from advisor.record import (
     BenchmarkRun,
     CaseResult,
@@ -17,6 +16,7 @@ from advisor.record import (
 )
 from advisor.report.deploy_view import duration, route_row
 from advisor.usermodel import describe_model
+from advisor.wording.formatting import format_bytes, parity_text
 
 
 @dataclass(frozen=True)

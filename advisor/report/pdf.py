@@ -17,9 +17,9 @@ import tempfile
 import threading
 from pathlib import Path
 
-from advisor.errors import CancelledError, ExportError
+from advisor.base.errors import CancelledError, ExportError
+from advisor.base.text import one_line
 from advisor.probing.runner import ProcessResult, run_process
-from advisor.text import one_line
 
 # The child's own limit for loading and printing is 60 s (pdf_worker.TIMEOUT_MS); this
 # one adds its start, which imports Qt WebEngine.

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from advisor.display import prepare_webengine
+from advisor.base.display import prepare_webengine
 
 TIMEOUT_MS = 60_000
 

@@ -7,13 +7,13 @@ import functools
 import jinja2
 import markupsafe
 
+from advisor.base.resources_path import resource_folder
+from advisor.base.text import neutralised
 from advisor.comparison import ratio_text
-from advisor.formatting import format_bytes, format_number
 from advisor.record import Record
 from advisor.report.view import ReportView, report_view
-from advisor.resources_path import resource_folder
 from advisor.scoring.knowledge import knowledge
-from advisor.text import neutralised
+from advisor.wording.formatting import format_bytes, format_number
 
 
 def _percent(value: float, digits: int = 0) -> str:

@@ -10,7 +10,6 @@ from datetime import date
 from advisor import __version__
 from advisor.comparison import VARIANT_LABELS, Comparison, compare
 from advisor.fleet.compare import Fleet
-from advisor.formatting import Section, inventory_sections, local_time
 from advisor.record import (
     SCHEMA_VERSION,
     BenchmarkRun,
@@ -33,6 +32,7 @@ from advisor.scoring.answers import (
 )
 from advisor.scoring.engine import Recommendation, recommend
 from advisor.scoring.knowledge import Knowledge
+from advisor.wording.formatting import Section, inventory_sections, local_time
 
 
 @dataclass(frozen=True)

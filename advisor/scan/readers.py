@@ -13,9 +13,9 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from advisor.base.tomltext import read_toml
 from advisor.scan.matcher import Matcher, dependency_matches
 from advisor.scan.python_source import read_python
-from advisor.tomltext import read_toml
 
 _REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*([^;#]*)")
 _CONDA_ITEM = re.compile(r"^[ \t]*-[ \t]*(?:[\w-]+::)?([A-Za-z0-9][A-Za-z0-9._-]*)([^#\n]*)", re.M)

@@ -13,12 +13,12 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from advisor.errors import UsageError
+from advisor.base.errors import UsageError
+from advisor.base.text import neutralised
 from advisor.scan.files import PROBLEMS, SOURCE_KINDS, FileResult, read_file
 from advisor.scan.matcher import Matcher, build_matcher
 from advisor.scan.signals import SignalTable, signal_table
 from advisor.scan.walk import FoundFile, Walk, walk_root
-from advisor.text import neutralised
 
 EXAMPLES = 3  # example paths kept per finding
 NAMED_PROBLEMS = 20  # files named per problem kind (an unreadable file is worth naming)

@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.errors import ResourceError, quoted
-from advisor.resources_path import load_toml, resource_file
+from advisor.base.errors import ResourceError, quoted
+from advisor.base.resources_path import load_toml, resource_file
 from advisor.scoring.knowledge import Knowledge, knowledge
 
 FRAMEWORK_KINDS = ("torch", "tensorflow", "keras", "keras3")

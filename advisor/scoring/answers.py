@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from advisor.errors import UsageError, quoted
-from advisor.fileio import read_text_file
+from advisor.base.errors import UsageError, quoted
+from advisor.base.fileio import read_text_file
+from advisor.base.tomltext import parse_toml
 from advisor.record import SavedAnswers
 from advisor.scoring.knowledge import Knowledge, Question
-from advisor.tomltext import parse_toml
 
 MAX_LEVEL = 5
 DEFAULTS_SOURCE = "built-in defaults"

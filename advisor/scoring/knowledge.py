@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from advisor.base.errors import ResourceError, quoted
+from advisor.base.resources_path import load_toml, resource_file
+from advisor.base.serde import SchemaError, from_jsonable
 from advisor.bench.spec import suite
-from advisor.errors import ResourceError, quoted
-from advisor.resources_path import load_toml, resource_file
-from advisor.serde import SchemaError, from_jsonable
 
 FRAMEWORKS = ("torch", "tensorflow")
 # How a framework meets a need: with its own tools, only through a third-party package,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from advisor.errors import UnknownProfileError, quoted
-from advisor.resources_path import resource_folder
+from advisor.base.errors import UnknownProfileError, quoted
+from advisor.base.resources_path import resource_folder
 
 _EXPECTED = re.compile(r'^# expected = "(torch|tensorflow)"$', re.MULTILINE)
 

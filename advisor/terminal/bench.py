@@ -13,7 +13,6 @@ from advisor.comparison import (
     ratio_text,
     ratio_words,
 )
-from advisor.formatting import case_text, format_bytes, format_case, format_number, parity_text
 from advisor.record import (
     CaseResult,
     PeakEstimate,
@@ -21,6 +20,13 @@ from advisor.record import (
     WorkloadInfo,
 )
 from advisor.scoring.engine import NAMES
+from advisor.wording.formatting import (
+    case_text,
+    format_bytes,
+    format_case,
+    format_number,
+    parity_text,
+)
 
 
 def _side(side: Side, unit: str) -> str:

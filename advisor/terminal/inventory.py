@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from advisor.formatting import inventory_sections
 from advisor.record import Record
+from advisor.wording.formatting import inventory_sections
 
 _LABEL_WIDTH = 14
 

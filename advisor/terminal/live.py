@@ -3,7 +3,7 @@ otherwise (a pipe, a log file, CI), nothing with --quiet.
 
 The stream given is the real one: the bar is drawn with terminal escapes, so it cannot go
 through the command line's neutralising wrapper; every text shown here is neutralised
-here instead (see advisor.text).
+here instead (see advisor.base.text).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from rich.progress import BarColumn, ProgressColumn, Task, TaskID, TextColumn, T
 from rich.progress import Progress as Bar
 from rich.text import Text
 
-from advisor.formatting import time_left
-from advisor.progress import Progress
-from advisor.text import neutralised
+from advisor.base.progress import Progress
+from advisor.base.text import neutralised
+from advisor.wording.formatting import time_left
 
 _STEPS = 1000
 

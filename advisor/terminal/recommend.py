@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from advisor.formatting import answers_basis, headline
 from advisor.scoring.engine import NAMES, FlipPoint, Recommendation
 from advisor.scoring.knowledge import Knowledge
 from advisor.scoring.weights import Requirement
+from advisor.wording.formatting import answers_basis, headline
 
 _TITLE_WIDTH = 44
 

@@ -15,7 +15,7 @@ FULL_HD = Path(__file__).parent / "screens" / "1920x1080.json"
 if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={FULL_HD}"
 
-from advisor.display import prepare_webengine  # noqa: E402
+from advisor.base.display import prepare_webengine  # noqa: E402
 
 prepare_webengine()
 

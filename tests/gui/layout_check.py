@@ -94,7 +94,7 @@ def main() -> None:
 
 
 def _show_and_check(width: int, height: int) -> None:
-    from advisor.display import prepare_webengine
+    from advisor.base.display import prepare_webengine
 
     prepare_webengine()
     from PySide6.QtCore import QCoreApplication, Qt

@@ -15,11 +15,11 @@ from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QCheckBox, QScrollArea, QSlider, QWidget
 from pytestqt.qtbot import QtBot
 
-from advisor.errors import BadInterpreterError
+from advisor.base.errors import BadInterpreterError
+from advisor.base.progress import Progress
 from advisor.gui.app import open_window
 from advisor.gui.main_window import REFRESH_DELAY_MS, MainWindow
 from advisor.probing.environments import Candidate, Environment, ModuleCheck
-from advisor.progress import Progress
 from advisor.record import Record, record_from_json
 from advisor.scoring.answers import default_answers
 from advisor.scoring.knowledge import knowledge

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor import display
+from advisor.base import display
 
 HINT = "; the terminal commands work without one, e.g. framework-advisor report"
 

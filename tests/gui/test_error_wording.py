@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from advisor.base.errors import AdvisorError
 from advisor.bench.run import BenchOptions, resolve_device, run_benchmarks
-from advisor.errors import AdvisorError
 from advisor.gui.widgets import SUBJECT_WORDS, FailurePanel, app_message
 from advisor.probing.interpreter import describe_interpreter, resolve_python
 from advisor.report.export import format_for

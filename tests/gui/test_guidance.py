@@ -15,12 +15,12 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QRadioButton, QStyle, QStyleOptionButton
 from pytestqt.qtbot import QtBot
 
+from advisor.base.errors import UsageError
+from advisor.base.progress import Progress
 from advisor.bench.stats import summarise
-from advisor.errors import UsageError
 from advisor.gui.main_window import MainWindow
 from advisor.gui.progress_bar import RunProgressBar
 from advisor.gui.theme import SCHEME_VARIABLE, apply_scheme, chosen_scheme, preview_html
-from advisor.progress import Progress
 from advisor.record import CaseResult, record_from_json
 from advisor.scoring.answers import default_answers
 from advisor.scoring.knowledge import knowledge

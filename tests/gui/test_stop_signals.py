@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from advisor.base.stopping import stop_signals
 from advisor.gui.main_window import MainWindow
 from advisor.record import record_from_json
 from advisor.scoring.answers import default_answers
 from advisor.scoring.knowledge import knowledge
 from advisor.session import Session
-from advisor.stopping import stop_signals
 from tests.helpers import fixture_text
 
 

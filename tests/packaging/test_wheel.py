@@ -48,5 +48,6 @@ def test_wheel_ships_probes_and_resources(tmp_path: Path) -> None:
     assert not any(name.startswith(("tests/", "probes/", "resources/")) for name in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert (
-        "framework-advisor = advisor.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+        "framework-advisor = advisor.terminal.cli:main"
+        in zipfile.ZipFile(wheel).read(entry_points).decode()
     )

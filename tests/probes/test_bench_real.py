@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from advisor.base.datadir import DATA_DIR_VARIABLE
+from advisor.base.resources_path import probes_folder
 from advisor.bench.run import build_plan
 from advisor.bench.spec import suite
-from advisor.datadir import DATA_DIR_VARIABLE
 from advisor.probing.inventory import take_inventory
 from advisor.record import record_from_json
-from advisor.resources_path import probes_folder
 from tests.helpers import machine
 
 pytestmark = pytest.mark.frameworks
@@ -202,7 +202,7 @@ def test_ctrl_c_stops_the_run_and_keeps_finished_results() -> None:
 def test_cuda_on_a_machine_without_one_is_a_usage_error(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from advisor.cli import main
+    from advisor.terminal.cli import main
 
     if any(
         d.kind == "cuda" for p in take_inventory().frameworks if p.report for d in p.report.devices

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.datadir import DATA_DIR_VARIABLE
+from advisor.base.datadir import DATA_DIR_VARIABLE
 from advisor.probing.runner import run_process
 
 # What runtimes do: write under ~ and the XDG folders, in the temporary folder, in the

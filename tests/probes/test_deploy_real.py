@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from advisor.datadir import DATA_DIR_VARIABLE
+from advisor.base.datadir import DATA_DIR_VARIABLE
+from advisor.base.resources_path import probes_folder
 from advisor.deploy.exporting import export_framework
 from advisor.deploy.spec import RouteSpec, deploy_spec
 from advisor.record import Interpreter, Record, record_from_json
-from advisor.resources_path import probes_folder
 from tests.helpers import INTERPRETER
 
 pytestmark = pytest.mark.frameworks

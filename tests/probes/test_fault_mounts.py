@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from advisor.base.datadir import DATA_DIR_VARIABLE
 from advisor.bench.compiler_setup import set_up_compiler
-from advisor.datadir import DATA_DIR_VARIABLE
 from advisor.record import record_from_json
 from advisor.scoring.answers import default_answers
 from advisor.scoring.knowledge import knowledge

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.cli import main
-from advisor.errors import EXIT_USAGE, UserModelError
+from advisor.base.errors import EXIT_USAGE, UserModelError
+from advisor.terminal.cli import main
 from advisor.usermodel import inspect_model, parse_model_ref
 
 pytestmark = pytest.mark.frameworks

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.datadir import DATA_DIR_VARIABLE
+from advisor.base.datadir import DATA_DIR_VARIABLE
 from tests.helpers import FIXTURES
 
 STOPPED = "framework-advisor: cancelled by the user while printing the PDF"

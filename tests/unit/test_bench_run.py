@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from advisor.base.datadir import cache_dir
+from advisor.base.errors import UsageError
 from advisor.bench.compiler_setup import compiler_setup_folder, remove_failed_builds
 from advisor.bench.events import parse_case
 from advisor.bench.lockstep import slots
 from advisor.bench.run import build_plan, plan_dtypes, resolve_device
 from advisor.bench.spec import suite
 from advisor.bench.suite_result import suite_from_result
-from advisor.datadir import cache_dir
-from advisor.errors import UsageError
 from advisor.probing.runner import ProcessResult
 from advisor.record import CaseResult, DeviceCheck, FrameworkProbe, GpuInfo, GpuInventory
 from tests import helpers

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from advisor.base.errors import ResourceError
 from advisor.bench.spec import PRESETS, parse_suite, suite
-from advisor.errors import ResourceError
 
 PROBES = Path(__file__).parents[2] / "probes"
 ISSUE_WORKLOADS = {

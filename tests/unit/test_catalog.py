@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from advisor.base.errors import ResourceError
+from advisor.base.resources_path import probes_folder, resource_file
 from advisor.catalog import (
     cpu_features,
     frameworks,
@@ -13,8 +15,6 @@ from advisor.catalog import (
     parse_cpu_features,
     parse_frameworks,
 )
-from advisor.errors import ResourceError
-from advisor.resources_path import probes_folder, resource_file
 
 RESOURCES = Path(__file__).parents[2] / "resources"
 

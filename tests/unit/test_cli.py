@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from advisor import cli
-from advisor.display import XCB_LIBRARIES, missing_libraries
-from advisor.errors import CancelledError
+from advisor.base.display import XCB_LIBRARIES, missing_libraries
+from advisor.base.errors import CancelledError
 from advisor.record import record_from_json, record_to_json
 from advisor.scoring.answers import Answers, default_answers
 from advisor.scoring.knowledge import knowledge
 from advisor.service import save, store_path
 from advisor.session import Session, load_session
+from advisor.terminal import cli
 from tests import helpers
 from tests.helpers import FIXTURES
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from advisor.comparison import compare, ratio_interval
-from advisor.formatting import format_number
 from advisor.record import BenchmarkRun, CaseResult, ParityCheck, record_from_json
 from advisor.terminal.bench import format_benchmarks, format_live_case
+from advisor.wording.formatting import format_number
 from tests.helpers import FIXTURES
 
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
+from advisor.base.errors import ResourceError
+from advisor.base.resources_path import load_toml, resource_file
 from advisor.deploy.spec import deploy_spec, parse_deploy
-from advisor.errors import ResourceError
 from advisor.record import DeploymentRun, RouteResult, UserModel, record_from_json
 from advisor.report.deploy_view import deployment_view, duration
-from advisor.resources_path import load_toml, resource_file
 from advisor.scoring.answers import Answers, default_answers
 from advisor.scoring.deployment import (
     FAILED_PENALTY,

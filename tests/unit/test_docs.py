@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.cli import PROG, build_parser
-from advisor.errors import UsageError
+from advisor.base.errors import UsageError
+from advisor.terminal.cli import PROG, build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"

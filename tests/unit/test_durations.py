@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from advisor.durations import expected_bench, expected_deploy, expected_probe
-from advisor.formatting import duration_words
+from advisor.base.progress import Tracker
+from advisor.base.step_times import last_corrections, remember
 from advisor.probing.inventory import PROBE_RUN, probe_steps, take_inventory
-from advisor.progress import Tracker
-from advisor.step_times import last_corrections, remember
+from advisor.wording.durations import expected_bench, expected_deploy, expected_probe
+from advisor.wording.formatting import duration_words
 from tests import helpers
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.errors import BadInterpreterError
+from advisor.base.errors import BadInterpreterError
 from advisor.probing import environments
 from advisor.probing.environments import (
     Candidate,

@@ -14,18 +14,18 @@ from typing import Any
 
 import pytest
 
-from advisor import cli
+from advisor.base.datadir import data_dir
+from advisor.base.serde import dumps, from_jsonable
 from advisor.bench.events import parse_case
 from advisor.bench.peaks import gpu_peak
-from advisor.datadir import data_dir
 from advisor.deploy.run import _model_loaded
 from advisor.probing.runner import ProcessResult
 from advisor.record import GpuInfo, ModelDeployment, record_from_json, record_to_json
 from advisor.scan.matcher import build_matcher
 from advisor.scan.readers import read_pyproject
 from advisor.scan.signals import signal_table
-from advisor.serde import dumps, from_jsonable
 from advisor.service import knowledge, remember_run, restore, store_path
+from advisor.terminal import cli
 from tests.helpers import FIXTURES
 
 QUICK = FIXTURES / "records" / "bench_quick_cpu.json"
@@ -393,7 +393,7 @@ def test_a_huge_data_folder_setting_is_a_short_line(
 
 
 def test_every_value_an_error_quotes_goes_through_the_one_quoting_helper() -> None:
-    # `quoted` (advisor.errors) cuts a value to a short, escaped excerpt; a bare repr
+    # `quoted` (advisor.base.errors) cuts a value to a short, escaped excerpt; a bare repr
     # of a value from outside can be megabytes long or thousands of levels deep.
     found = [
         f"{path.relative_to(ROOT)}:{number}"
@@ -405,7 +405,7 @@ def test_every_value_an_error_quotes_goes_through_the_one_quoting_helper() -> No
 
 
 def test_the_quoting_helper_is_short_for_any_value() -> None:
-    from advisor.errors import quoted
+    from advisor.base.errors import quoted
 
     deep = _nested(100_000)
     for value in ("x" * (10 << 20), 10**4000, deep, {"k" * 10**6: deep}, [deep] * 1000):

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from advisor import cli
 from advisor.probing.runner import run_process
 from advisor.record import record_from_json, record_to_json
 from advisor.report.render import render_html
+from advisor.terminal import cli
 from tests.helpers import FIXTURES
 
 QUICK = FIXTURES / "records" / "bench_quick_cpu.json"

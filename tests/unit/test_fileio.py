@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from advisor.datadir import DATA_DIR_VARIABLE, cache_dir, data_dir
-from advisor.errors import ExportError, OutputPathError
-from advisor.fileio import atomic_write, atomic_write_text, make_private_folder
+from advisor.base.datadir import DATA_DIR_VARIABLE, cache_dir, data_dir
+from advisor.base.errors import ExportError, OutputPathError
+from advisor.base.fileio import atomic_write, atomic_write_text, make_private_folder
 
 
 def test_write_replaces_the_whole_file_and_leaves_no_temporary(tmp_path: Path) -> None:

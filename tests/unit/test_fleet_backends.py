@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.cli import build_parser, main
 from advisor.fleet.registry import BACKENDS
+from advisor.terminal.cli import build_parser, main
 
 
 @pytest.mark.parametrize("name", sorted(BACKENDS))

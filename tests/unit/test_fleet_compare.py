@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from advisor.bench.stats import summarise
-from advisor.cli import main
 from advisor.fleet.compare import build_fleet
 from advisor.record import Record, SuiteResult, record_from_json, record_to_json
 from advisor.report.fleet_view import fleet_view
 from advisor.scoring.answers import Answers, default_answers
 from advisor.scoring.knowledge import knowledge
+from advisor.terminal.cli import main
 from advisor.terminal.fleet import format_fleet
 from tests.helpers import FIXTURES
 

@@ -14,11 +14,11 @@ from typing import Self
 
 import pytest
 
-from advisor.cli import main
-from advisor.fileio import make_private_folder
+from advisor.base.fileio import make_private_folder
+from advisor.base.progress import Progress
 from advisor.fleet.backend import FleetBackend, FleetRequest, RunState, TaskOutcome, run_fleet
 from advisor.fleet.registry import BACKENDS
-from advisor.progress import Progress
+from advisor.terminal.cli import main
 from tests.helpers import FIXTURES
 
 RECORDS = tuple(FIXTURES / "records" / f"bench_{name}_cpu.json" for name in ("tiny", "quick"))

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from advisor.cli import main
 from advisor.fleet.backend import TaskOutcome
 from advisor.fleet.slurm import SlurmOptions, batch_script
+from advisor.terminal.cli import main
 
 SCRIPT = Path(__file__).parents[2] / "packaging" / "slurm" / "framework-advisor-bench.sbatch"
 

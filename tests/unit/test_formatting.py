@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from advisor.formatting import format_bytes
 from advisor.record import FrameworkProbe, GpuInfo
 from advisor.terminal.inventory import format_inventory
+from advisor.wording.formatting import format_bytes
 from tests import helpers
 
 
@@ -60,7 +60,7 @@ def test_byte_counts_use_binary_units(count: int | None, text: str) -> None:
 def test_timestamps_read_in_local_time_with_their_offset(monkeypatch: pytest.MonkeyPatch) -> None:
     import time
 
-    from advisor.formatting import local_time
+    from advisor.wording.formatting import local_time
 
     monkeypatch.setenv("TZ", "Europe/Berlin")
     time.tzset()

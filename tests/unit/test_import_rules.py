@@ -28,7 +28,7 @@ def _core_modules() -> list[str]:
 
 def test_importing_every_core_module_loads_no_framework_and_no_qt() -> None:
     modules = _core_modules()
-    assert "advisor.cli" in modules and "advisor.probing.inventory" in modules
+    assert "advisor.terminal.cli" in modules and "advisor.probing.inventory" in modules
     script = (
         "import importlib, json, sys\n"
         f"for name in {modules!r}: importlib.import_module(name)\n"
@@ -72,7 +72,7 @@ def _imports() -> dict[str, set[str]]:
 
 
 def _part(module: str) -> str:
-    """The folder or top-level module a module belongs to: advisor.bench, advisor.cli..."""
+    """The folder or top-level module a module belongs to: advisor.bench, advisor.record..."""
     return ".".join(module.split(".")[:2])
 
 
@@ -107,11 +107,11 @@ def test_only_the_front_ends_use_the_terminal_views_the_session_service_and_the_
             and not module.startswith(prefix)
         }
 
-    assert importers("advisor.terminal") == {"advisor.cli"}
+    assert importers("advisor.terminal") == {"advisor.__main__"}
     assert {m for m in importers("advisor.service") if not m.startswith("advisor.gui")} == {
-        "advisor.cli"
+        "advisor.terminal.cli"
     }
-    assert importers("advisor.gui") <= {"advisor.cli", "advisor.__main__"}
+    assert importers("advisor.gui") <= {"advisor.terminal.cli", "advisor.__main__"}
 
 
 # What the front-ends may take from the core: the session service's use cases, the shared
@@ -120,23 +120,23 @@ def test_only_the_front_ends_use_the_terminal_views_the_session_service_and_the_
 # From anywhere else only types and constants.
 FRONT_END_SOURCES = (
     "advisor.service",
-    "advisor.formatting",
-    "advisor.text",
+    "advisor.wording.formatting",
+    "advisor.base.text",
     "advisor.record",
     "advisor.report.view",
     "advisor.report.deploy_view",
     "advisor.report.model_view",
-    "advisor.errors",
-    "advisor.display",
-    "advisor.resources_path",
-    "advisor.stopping",
+    "advisor.base.errors",
+    "advisor.base.display",
+    "advisor.base.resources_path",
+    "advisor.base.stopping",
 )
 
 
 def _front_end_imports() -> list[tuple[str, str, str]]:
     """(front-end module, core module, name) for every name a front-end imports from the core."""
     root = Path(advisor.__file__).parent
-    files = [root / "cli.py", *sorted((root / "gui").glob("*.py"))]
+    files = [root / "terminal" / "cli.py", *sorted((root / "gui").glob("*.py"))]
     found = []
     for path in files:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from advisor.cli import main
 from advisor.record import record_from_json
 from advisor.report.render import render_view
 from advisor.report.view import report_view, with_answers
@@ -19,6 +18,7 @@ from advisor.scoring.claims import claims
 from advisor.scoring.engine import recommend
 from advisor.scoring.knowledge import TOOL_STATUSES, Criterion, Knowledge, Score, knowledge
 from advisor.scoring.verdict import verdict_jsonable
+from advisor.terminal.cli import main
 from advisor.terminal.recommend import format_recommendation
 from tests.helpers import FIXTURES
 

@@ -6,6 +6,7 @@ import io
 
 import pytest
 
+from advisor.base.progress import Progress, Step, Tracker, side_by_side
 from advisor.bench.estimate import (
     COMPILE_PRIOR_S,
     PARITY_STEP,
@@ -16,8 +17,7 @@ from advisor.bench.estimate import (
 from advisor.bench.events import BenchEvent
 from advisor.bench.lockstep import slots
 from advisor.fleet.backend import TaskClock
-from advisor.formatting import progress_text, time_left
-from advisor.progress import Progress, Step, Tracker, side_by_side
+from advisor.wording.formatting import progress_text, time_left
 
 
 class Clock:
@@ -249,7 +249,7 @@ def test_the_last_run_here_sets_the_priors_of_its_kinds_until_this_run_knows_bet
 
 
 def test_a_later_run_starts_from_how_long_the_first_run_here_took() -> None:
-    from advisor.step_times import last_corrections, remember
+    from advisor.base.step_times import last_corrections, remember
 
     def run(history: dict[str, float]) -> tuple[float | None, float]:
         clock = Clock()
@@ -284,8 +284,8 @@ def test_a_later_run_starts_from_how_long_the_first_run_here_took() -> None:
     ],
 )
 def test_kept_step_times_that_cannot_be_trusted_are_no_history(kept: str) -> None:
-    from advisor.datadir import data_dir
-    from advisor.step_times import FILE_NAME, last_corrections, remember
+    from advisor.base.datadir import data_dir
+    from advisor.base.step_times import FILE_NAME, last_corrections, remember
 
     (data_dir() / FILE_NAME).write_text(kept, encoding="utf-8")
     assert last_corrections("bench cpu") == {}
@@ -299,7 +299,7 @@ def test_kept_step_times_that_cannot_be_trusted_are_no_history(kept: str) -> Non
 
 @pytest.mark.usefixtures("unusable_data_folder")
 def test_a_data_folder_that_cannot_be_written_costs_only_the_history() -> None:
-    from advisor.step_times import last_corrections, remember
+    from advisor.base.step_times import last_corrections, remember
 
     clock = Clock()
     tracker = Tracker(_steps(1), clock=clock)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.errors import RecordFormatError
+from advisor.base.errors import RecordFormatError
 from advisor.record import record_from_json, record_to_json, save_record
 from tests import helpers
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from advisor import cli
 from advisor.record import SavedAnswers, record_from_json, record_to_json
 from advisor.redact import redacted
+from advisor.terminal import cli
 from tests.helpers import FIXTURES
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.errors import ResourceError, UsageError
-from advisor.resources_path import load_toml, resource_file
+from advisor.base.errors import ResourceError, UsageError
+from advisor.base.resources_path import load_toml, resource_file
 from advisor.scan.files import MAX_TEXT_BYTES
 from advisor.scan.matcher import build_matcher
 from advisor.scan.python_source import read_python

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from advisor import cli
 from advisor.scoring.answers import load_answers
 from advisor.scoring.knowledge import knowledge
+from advisor.terminal import cli
 from tests.helpers import FIXTURES
 
 SCAN = FIXTURES / "scan"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.errors import UsageError
+from advisor.base.errors import UsageError
 from advisor.record import SavedAnswers
 from advisor.scoring.answers import (
     PROBE_ORIGIN,

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from advisor.errors import ResourceError
-from advisor.resources_path import resource_file
+from advisor.base.errors import ResourceError
+from advisor.base.resources_path import resource_file
 from advisor.scoring.answers import checked_answers
 from advisor.scoring.knowledge import knowledge, parse_knowledge
 from advisor.scoring.weights import answer_scores, requirements

@@ -7,8 +7,8 @@ from typing import Literal
 
 import pytest
 
-from advisor.serde import TEXT_LIMIT, SchemaError, from_jsonable, to_jsonable
-from advisor.text import breakable
+from advisor.base.serde import TEXT_LIMIT, SchemaError, from_jsonable, to_jsonable
+from advisor.base.text import breakable
 
 
 @dataclass(frozen=True)

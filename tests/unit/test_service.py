@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.datadir import data_dir
-from advisor.errors import RecordFormatError
+from advisor.base.datadir import data_dir
+from advisor.base.errors import RecordFormatError
 from advisor.record import Record, record_from_json
 from advisor.scoring.answers import Answers, default_answers
 from advisor.scoring.knowledge import knowledge

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.errors import EXIT_USAGE, UserModelError
+from advisor.base.errors import EXIT_USAGE, UserModelError
 from advisor.record import UserModel
 from advisor.usermodel import describe_model, parse_model_ref, relative_source
 
@@ -58,7 +58,7 @@ def test_the_model_is_described_in_one_line() -> None:
 
 
 def test_bench_model_refuses_cuda_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
-    from advisor.cli import main
+    from advisor.terminal.cli import main
 
     code = main(["bench", "--model", f"{MODELS / 'cnn.py'}:build", "--device", "cuda"])
     assert code == EXIT_USAGE

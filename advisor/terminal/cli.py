@@ -20,11 +20,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from advisor import __version__
-from advisor.bench.events import BenchEvent, BenchListener
-from advisor.bench.run import BenchOptions
-from advisor.bench.spec import PRESETS
-from advisor.deploy.run import DeployEvent, DeployOptions
-from advisor.errors import (
+from advisor.base.errors import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -34,12 +30,17 @@ from advisor.errors import (
     UsageError,
     quoted,
 )
+from advisor.base.progress import Progress
+from advisor.base.stopping import StopSignals, stop_signals
+from advisor.base.text import neutralised, shortened
+from advisor.bench.events import BenchEvent, BenchListener
+from advisor.bench.run import BenchOptions
+from advisor.bench.spec import PRESETS
+from advisor.deploy.run import DeployEvent, DeployOptions
 from advisor.fleet.backend import FleetRequest
 from advisor.fleet.compare import SetAside
 from advisor.fleet.registry import BACKENDS
-from advisor.formatting import headline
 from advisor.probing.inventory import DEFAULT_PROBE_TIMEOUT_S, InventoryCancelled
-from advisor.progress import Progress
 from advisor.record import CodeReading, Record, record_to_json, save_record
 from advisor.redact import SCANNED_FOLDER
 from advisor.report.export import FORMATS, Format
@@ -79,7 +80,6 @@ from advisor.service import (
     workloads,
     write_text,
 )
-from advisor.stopping import StopSignals, stop_signals
 from advisor.terminal.bench import format_benchmarks, format_live_case
 from advisor.terminal.deploy import format_deployment, format_live_route
 from advisor.terminal.fleet import format_fleet
@@ -89,7 +89,7 @@ from advisor.terminal.live import LiveOutput
 from advisor.terminal.model import format_model_bench
 from advisor.terminal.recommend import format_questions, format_recommendation
 from advisor.terminal.scan import format_origins, format_scan, scan_answers_toml, scan_json
-from advisor.text import neutralised, shortened
+from advisor.wording.formatting import headline
 
 PROG = "framework-advisor"
 
@@ -780,7 +780,7 @@ def _live(args: argparse.Namespace) -> LiveOutput:
 
 @contextlib.contextmanager
 def _neutralised_output() -> Iterator[None]:
-    """Everything a command prints passes through `neutralised` (see advisor.text)."""
+    """Everything a command prints passes through `neutralised` (see advisor.base.text)."""
     original = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _Neutralising(sys.stdout), _Neutralising(sys.stderr)
     try:

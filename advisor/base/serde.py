@@ -22,7 +22,7 @@ import typing
 from pathlib import PurePath
 from typing import Any, TypeVar
 
-from advisor.errors import quoted
+from advisor.base.errors import quoted
 
 T = TypeVar("T")
 TEXT_LIMIT = 4096  # characters; a path (PATH_MAX) fits, as does any real reason or name

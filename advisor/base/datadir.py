@@ -7,8 +7,8 @@ from pathlib import Path
 
 import platformdirs
 
-from advisor.errors import DataFolderError
-from advisor.fileio import private_folder_problem
+from advisor.base.errors import DataFolderError
+from advisor.base.fileio import private_folder_problem
 
 APP_NAME = "framework-advisor"
 DATA_DIR_VARIABLE = "FRAMEWORK_ADVISOR_DATA_DIR"

@@ -13,8 +13,8 @@ import re
 import tomllib
 from typing import Any
 
-from advisor.errors import UsageError, quoted
-from advisor.serde import MAX_DEPTH
+from advisor.base.errors import UsageError, quoted
+from advisor.base.serde import MAX_DEPTH
 
 MAX_TOML_BYTES = 1 << 20  # an answers file is about 1 KiB; the largest shipped file 40 KiB
 

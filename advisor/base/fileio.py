@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from advisor.errors import OutputPathError, UsageError
+from advisor.base.errors import OutputPathError, UsageError
 
 # Every file the advisor reads back (answers, records, sessions) is far smaller: a full
 # GPU record with all raw samples is about 1 MiB.

@@ -14,7 +14,7 @@ import tempfile
 import threading
 from collections.abc import Iterable
 
-from advisor.text import one_line
+from advisor.base.text import one_line
 
 
 def prepare_webengine() -> None:

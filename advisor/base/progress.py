@@ -2,7 +2,7 @@
 
 A run is a list of steps, each with a prior: how long it should take, from the preset's
 budgets. Each kind of step has a correction, the time its steps took over what their
-priors said: from this machine's last run of the same kind (advisor.step_times) until a
+priors said: from this machine's last run of the same kind (advisor.base.step_times) until a
 step of the kind finishes in this run, then from this run's steps too. The estimate is
 an estimate: the time left goes up when a step takes longer than its kind has so far,
 but the share of the run shown as done never goes back.

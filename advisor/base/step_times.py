@@ -1,6 +1,6 @@
 """How long each kind of step took in this machine's last run of each kind (probe, bench,
 deploy), kept in the data folder as the next run's priors for its time left and for what
-the app says a run will take (advisor.durations).
+the app says a run will take (advisor.wording.durations).
 
 Only how long steps took is kept: per kind of step, the seconds its priors said and the
 seconds it took. What is kept is a hint: a file that is missing, unreadable or from
@@ -15,10 +15,10 @@ import math
 from pathlib import Path
 from typing import Any
 
-from advisor.datadir import data_dir
-from advisor.errors import AdvisorError
-from advisor.fileio import atomic_write_text, read_text_file
-from advisor.progress import Tracker
+from advisor.base.datadir import data_dir
+from advisor.base.errors import AdvisorError
+from advisor.base.fileio import atomic_write_text, read_text_file
+from advisor.base.progress import Tracker
 
 FILE_NAME = "step_times.json"
 SCHEMA_VERSION = 1

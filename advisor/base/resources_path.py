@@ -7,8 +7,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from advisor.errors import ResourceError, UsageError
-from advisor.tomltext import parse_toml
+from advisor.base.errors import ResourceError, UsageError
+from advisor.base.tomltext import parse_toml
 
 SCHEMA_VERSION = 1  # of every versioned data file under resources/
 

@@ -32,7 +32,7 @@ def shortened(text: str, limit: int = 1000) -> str:
     """``text`` in at most about ``limit`` characters: a longer one keeps both ends.
 
     For a whole error line, whose start names the subject and whose end the reason; a
-    value inside it is already cut by `advisor.errors.quoted`, a path the user gave is not.
+    value inside it is already cut by `advisor.base.errors.quoted`, a path the user gave is not.
     """
     if len(text) <= limit:
         return text

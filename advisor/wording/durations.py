@@ -1,7 +1,7 @@
 """How long a probe, a benchmark run or a deployment run should take, said before it starts.
 
-The same steps and priors as the run's time left (advisor.progress), each kind of step
-corrected by this machine's last run of that kind (advisor.step_times). Where this
+The same steps and priors as the run's time left (advisor.base.progress), each kind of step
+corrected by this machine's last run of that kind (advisor.base.step_times). Where this
 machine has no such run yet, a benchmark's priors alone are known to fall short: a
 first quick run on two-core VMs took 88-147 s where its priors said 53 s, 12 s of them
 the imports the probe had just timed (issue 25; first calls and compiles from a cold
@@ -17,6 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from advisor.base.progress import Step, Tracker
+from advisor.base.step_times import last_corrections
 from advisor.bench.compiler_setup import compiler_setup_folder
 from advisor.bench.estimate import bench_steps
 from advisor.bench.run import PHASES, build_plan, resolve_device
@@ -25,9 +27,7 @@ from advisor.catalog import frameworks
 from advisor.deploy.run import deploy_steps
 from advisor.deploy.spec import deploy_spec
 from advisor.probing.inventory import FRAMEWORK_PROBE_PRIOR_S, PROBE_RUN, probe_steps
-from advisor.progress import Step, Tracker
 from advisor.record import Record
-from advisor.step_times import last_corrections
 
 FIRST_BENCH_RANGE = (1.75, 3.25)  # (88 - 12) / 41 and (147 - 12) / 41, rounded
 SLOW_EXPORT_S = (10.0, 45.0)  # AOTInductor, one small model, 2-core CPU (README: deployment)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from advisor.base.progress import Progress
 from advisor.bench.stats import figure
 
 # The one ratio wording lives beside ratio_text, where scoring reaches it too; the app
 # reaches it here, with the rest of the shared wording.
 from advisor.comparison import busy_note as busy_note  # noqa: PLC0414 (re-exported)
 from advisor.comparison import ratio_words as ratio_words  # noqa: PLC0414 (re-exported)
-from advisor.progress import Progress
 from advisor.record import (
     BuildInfo,
     CacheLevel,

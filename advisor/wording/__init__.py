@@ -1,0 +1,1 @@
+"""The words and figures both front-ends show: numbers, ratios, timed cases, durations."""
