@@ -43,7 +43,7 @@ def main() -> None:
     app = QApplication(sys.argv[:1])
     window = MainWindow(knowledge(), Session(default_answers(knowledge()), None))
     window.show()
-    window.nav.setCurrentRow(2)
+    window.show_page("bench")
     clock, gaps = QElapsedTimer(), []
     timer = QTimer()
     timer.setInterval(10)

@@ -26,6 +26,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# The docs' screenshot of each page (by its name in the app's PAGES) is app-FILE.png.
+SHOT_NAMES = {
+    "questions": "questions",
+    "machine": "machine",
+    "bench": "benchmarks",
+    "deploy": "deployment",
+    "report": "report",
+}
 
 
 def _wait(app: object, seconds: float, until: object = None) -> None:
@@ -35,6 +43,13 @@ def _wait(app: object, seconds: float, until: object = None) -> None:
         if until is not None and until():  # type: ignore[operator]
             return
         time.sleep(0.02)
+
+
+def _save(app: object, window: object, target: Path, settle_s: float) -> None:
+    """Let the page shown settle, then save the window as ``target``."""
+    _wait(app, settle_s)
+    window.grab().save(str(target))  # type: ignore[attr-defined]
+    print(f"saved {target}")
 
 
 def _arguments() -> argparse.Namespace:
@@ -58,9 +73,9 @@ def _your_model(app: object, window: object, model: str, out: Path, suffix: str)
     """Run the model on the Benchmarks and Deployment pages, saving each page when done."""
     path, _colon, function = model.rpartition(":")
     window.bench.model.choice.set(path, function)  # type: ignore[attr-defined]
-    for number, name in ((2, "benchmarks"), (3, "deployment")):
-        page = window.bench if name == "benchmarks" else window.deploy  # type: ignore[attr-defined]
-        window.nav.setCurrentRow(number)  # type: ignore[attr-defined]
+    for page_name in ("bench", "deploy"):
+        page, name = getattr(window, page_name), SHOT_NAMES[page_name]
+        window.show_page(page_name)  # type: ignore[attr-defined]
         page.start()
         _wait(app, 1800, lambda page=page: page.job is not None and not page.job.running())
         _wait(app, 0.5)
@@ -123,21 +138,15 @@ def main() -> None:
     elif not args.fresh:
         window.bench.start()
         _wait(app, 300, lambda: window.bench.job is not None and not window.bench.job.running())
-    pages = ["questions", "machine", "benchmarks", "deployment", "report"]
-    for number, name in enumerate(["welcome"] if args.fresh else pages):
-        window.nav.setCurrentRow(number)
-        _wait(app, 4.0 if name == "report" else 0.5)
-        target = args.out / f"app-{name}{suffix}.png"
-        window.grab().save(str(target))
-        print(f"saved {target}")
+    for page_name in SHOT_NAMES if not args.fresh else ["questions"]:
+        window.show_page(page_name)
+        name = "welcome" if args.fresh else SHOT_NAMES[page_name]
+        _save(app, window, args.out / f"app-{name}{suffix}.png", 4.0 if name == "report" else 0.5)
     if args.others and not args.fresh:
         for path in args.others:
-            window.add_other(path)  # type: ignore[attr-defined]
-        window.nav.setCurrentRow(pages.index("benchmarks"))
-        _wait(app, 0.5)
-        target = args.out / f"app-other-machines{suffix}.png"
-        window.grab().save(str(target))
-        print(f"saved {target}")
+            window.add_other(path)
+        window.show_page("bench")
+        _save(app, window, args.out / f"app-other-machines{suffix}.png", 0.5)
     window.close()
 
 

@@ -1,10 +1,11 @@
-"""The main window: four pages, the live headline, menus, session autosave and the exports."""
+"""The main window: five pages, the live headline, menus, session autosave and the exports."""
 
 from __future__ import annotations
 
 import functools
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
@@ -62,7 +63,25 @@ from advisor.service import (
 from advisor.session import Session
 from advisor.wording.formatting import headline
 
-PAGES = ("Project needs", "Machine", "Benchmarks", "Deployment", "Report")
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the app: the window attribute that holds it and its title in the sidebar
+    and the Go menu (Ctrl+1... by its place in PAGES)."""
+
+    name: str
+    title: str
+
+
+# The one list of pages: it drives the sidebar, the stack, the Go menu and its shortcuts,
+# and every lookup by name (show_page, current_page). A new page is its module plus a line.
+PAGES = (
+    Page("questions", "Project needs"),
+    Page("machine", "Machine"),
+    Page("bench", "Benchmarks"),
+    Page("deploy", "Deployment"),
+    Page("report", "Report"),
+)
 MINIMUM_SIZE = (860, 560)
 PREFERRED_SIZE = (1180, 780)
 REFRESH_DELAY_MS = 150  # answers arrive click by click; re-score once they settle
@@ -127,12 +146,12 @@ class MainWindow(QMainWindow):
 
     def _build_layout(self) -> None:
         self.nav = QListWidget()
-        self.nav.addItems(list(PAGES))
+        self.nav.addItems([page.title for page in PAGES])
         self.nav.setAccessibleName("Pages")
         self.nav.setMaximumWidth(180)
         self.stack = QStackedWidget()
-        for page in (self.questions, self.machine, self.bench, self.deploy, self.report):
-            self.stack.addWidget(page)
+        for page in PAGES:
+            self.stack.addWidget(getattr(self, page.name))
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         columns = QHBoxLayout()
         columns.addWidget(self.nav)
@@ -149,7 +168,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.probe_progress, 1)
         self.statusBar().addPermanentWidget(self.bench_progress, 1)
         self.statusBar().addPermanentWidget(self.deploy_progress, 1)
-        self.nav.setCurrentRow(0)
+        self.show_page(PAGES[0].name)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -167,15 +186,23 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         go_menu = self.menuBar().addMenu("&Go")
-        for number, title in enumerate(PAGES):
-            go_to = functools.partial(self.nav.setCurrentRow, number)
-            self._action(go_menu, f"&{title}", f"Ctrl+{number + 1}", go_to)
+        for number, page in enumerate(PAGES):
+            go_to = functools.partial(self.show_page, page.name)
+            self._action(go_menu, f"&{page.title}", f"Ctrl+{number + 1}", go_to)
         go_menu.addSeparator()  # no Help menu: every question needs a letter of its own
         self._action(go_menu, "&Welcome", None, self.show_welcome)
 
+    def show_page(self, name: str) -> None:
+        """Show the page of PAGES called ``name`` (its window attribute: "bench", "report"...)."""
+        self.nav.setCurrentRow([page.name for page in PAGES].index(name))
+
+    def current_page(self) -> str:
+        """The name of the page shown."""
+        return PAGES[self.nav.currentRow()].name
+
     def show_welcome(self) -> None:
         """The welcome again, on the Project needs page."""
-        self.nav.setCurrentRow(0)
+        self.show_page("questions")
         self.welcome.show()
 
     def _action(
@@ -212,7 +239,7 @@ class MainWindow(QMainWindow):
 
     def _show_question(self, question_id: str) -> None:
         """A link in the report to the question behind it."""
-        self.nav.setCurrentRow(PAGES.index("Project needs"))
+        self.show_page("questions")
         self.questions.show_question(question_id)
 
     def _answers_changed(self, answers: Answers) -> None:
@@ -445,7 +472,7 @@ class MainWindow(QMainWindow):
 
     def _export(self, fmt: Format) -> None:
         if self.report.export_problem():  # said on the Report page, before any dialog
-            self.nav.setCurrentRow(PAGES.index("Report"))
+            self.show_page("report")
             return
         default = f"framework-advisor-report.{fmt}"
         path, _ = QFileDialog.getSaveFileName(self, f"Export {fmt.upper()}", default, FILTERS[fmt])

@@ -23,7 +23,7 @@ def _open_on_report(known: Knowledge) -> MainWindow:
     window = opened(known)
 
     def show_report() -> None:
-        window.nav.setCurrentRow(4)  # the page whose preview starts Qt WebEngine
+        window.show_page("report")  # the page whose preview starts Qt WebEngine
         view = window.report.view()
         view.loadFinished.connect(lambda _ok: QTimer.singleShot(SETTLE_MS, window.close))
 

@@ -57,15 +57,17 @@ def check(window: Any, app: Any, width: int = 0, height: int = 0) -> dict[str, A
         window.resize(width, height)
     window.set_record(hostile_record())
     pages = []
-    for number in range(window.stack.count()):
-        window.nav.setCurrentRow(number)
+    from advisor.gui.main_window import PAGES
+
+    for shown in PAGES:
+        window.show_page(shown.name)
         app.processEvents()
-        page = window.stack.widget(number)
+        page = getattr(window, shown.name)
         widgets = [w for w in page.findChildren(QWidget) if w.isVisibleTo(page)]
         widest = max(widgets, key=lambda w: w.minimumSizeHint().width())
         pages.append(
             {
-                "page": window.nav.item(number).text(),
+                "page": shown.title,
                 "minimum": list(page.minimumSizeHint().toTuple()),
                 "widest": [type(widest).__name__, widest.accessibleName(),
                            widest.minimumSizeHint().width()],

@@ -81,12 +81,12 @@ def test_a_restored_record_is_reported_and_rescored_without_measuring(
 def test_the_whole_flow_for_real_stays_responsive_and_never_loads_a_framework(
     window: MainWindow, qtbot: QtBot, tmp_path: Path
 ) -> None:
-    window.nav.setCurrentRow(1)
+    window.show_page("machine")
     window.machine.start_probe()
     qtbot.waitUntil(lambda: window.record is not None, timeout=120_000)
     assert {p.status for p in window.record.frameworks} == {"ok"}  # type: ignore[union-attr]
     timer, gaps = _gaps(qtbot)
-    window.nav.setCurrentRow(2)
+    window.show_page("bench")
     window.bench.preset = "tiny"
     shown: list[tuple[Progress | None, int, bool]] = []  # progress, bar value, bar visible
     charts: list[tuple[str, int]] = []  # the chart's caption and bars as cases finished
@@ -137,7 +137,7 @@ def test_the_whole_flow_for_real_stays_responsive_and_never_loads_a_framework(
     # The 100 ms target is measured by benchmarks/gui_responsiveness.py; this bound only
     # catches work done on the GUI thread (the run itself takes tens of seconds).
     assert max(gaps) < 1.0, f"the event loop stalled for {max(gaps):.2f} s"
-    window.nav.setCurrentRow(4)
+    window.show_page("report")
     qtbot.waitUntil(lambda: "tiny preset on cpu" in window.report.html, timeout=5000)
     for fmt in ("html", "pdf", "json"):
         assert window.export_to(tmp_path / f"report.{fmt}", fmt)  # type: ignore[arg-type]
@@ -208,7 +208,7 @@ def test_a_run_that_fails_is_a_panel_and_the_page_is_ready_again(
         raise BadInterpreterError("/nowhere/python: no such file")
 
     monkeypatch.setattr("advisor.gui.bench_page.measure", fail)
-    window.nav.setCurrentRow(2)
+    window.show_page("bench")
     bench = window.bench
     qtbot.mouseClick(bench.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(bench.panel.isVisible, timeout=10_000)
@@ -228,7 +228,7 @@ def test_a_crashing_probe_shows_an_inline_panel_and_the_app_goes_on(
         "advisor.probing.inventory.frameworks",
         lambda: [spec("torch", crash), spec("tensorflow", broken)],
     )
-    window.nav.setCurrentRow(1)
+    window.show_page("machine")
     window.machine.start_probe()
     qtbot.waitUntil(lambda: window.record is not None, timeout=60_000)
     panel = window.machine.panel
@@ -247,7 +247,7 @@ def test_a_bad_interpreter_is_a_panel_not_a_dialog(
 ) -> None:
     not_python = tmp_path / "notes.txt"
     not_python.write_text("hello")
-    window.nav.setCurrentRow(1)
+    window.show_page("machine")
     window.machine.add_environment(str(not_python))  # selecting it starts a probe
     qtbot.waitUntil(window.machine.panel.isVisible, timeout=30_000)
     assert str(not_python) in window.machine.panel.title.text()
@@ -463,7 +463,7 @@ def test_the_deployment_page_tries_the_answered_targets_and_the_report_shows_the
     tick(qtbot, window.questions.control("deployment_targets", "cloud_server"))
     tick(qtbot, window.questions.control("deployment_targets", "mobile"))
     qtbot.waitUntil(lambda: page.chosen_targets() == ("mobile",), timeout=3000)
-    window.nav.setCurrentRow(3)
+    window.show_page("deploy")
     page.preset = "tiny"
     page.python = sys.executable
     shown: list[Progress | None] = []

@@ -16,7 +16,7 @@ def test_a_busy_run_is_said_above_the_ratios_and_on_each_busy_one(window: MainWi
     record = record_from_json(fixture_text("records", "bench_tiny_cpu.json"))
     quiet_run = record.benchmarks
     busy_run = busy_bench_run()
-    window.nav.setCurrentRow(2)
+    window.show_page("bench")
     page = window.bench
     page.show_record(replace(record, benchmarks=busy_run), compare(busy_run))
     assert page.busy_notice.isVisible()

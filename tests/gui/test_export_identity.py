@@ -38,11 +38,11 @@ def test_the_identity_of_compared_machines_is_refused_before_any_file_dialog(
     closer = QTimer()
     closer.timeout.connect(close_any_dialog)
     closer.start(50)
-    window.nav.setCurrentRow(0)
+    window.show_page("questions")
     file_menu = next(a for a in window.menuBar().actions() if a.text() == "&File").menu()
     next(a for a in file_menu.actions() if a.text() == "Export &HTML…").trigger()
     closer.stop()
-    assert dialogs == [] and window.nav.currentRow() == 4  # shown where it is said
+    assert dialogs == [] and window.current_page() == "report"  # shown where it is said
     assert report.panel.isHidden()  # a note beside the box, not a failure
     report.leave_out_identity.setChecked(False)
     assert report.identity_note.isHidden()

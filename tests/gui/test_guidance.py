@@ -38,10 +38,10 @@ def test_a_fresh_app_welcomes_and_the_welcome_can_be_dismissed_and_shown_again(
     assert "Nothing leaves this machine" in text
     qtbot.mouseClick(window.welcome.close_button, Qt.MouseButton.LeftButton)
     assert not window.welcome.isVisible()
-    window.nav.setCurrentRow(3)
+    window.show_page("deploy")
     go = next(a for a in window.menuBar().actions() if a.text() == "&Go").menu()
     next(a for a in go.actions() if a.text() == "&Welcome").trigger()
-    assert window.welcome.isVisible() and window.nav.currentRow() == 0
+    assert window.welcome.isVisible() and window.current_page() == "questions"
 
 
 def _said(window: MainWindow) -> str:

@@ -85,7 +85,7 @@ def test_a_wheel_over_the_focused_environment_selector_changes_nothing(
 
 def test_a_wheel_over_the_opened_selector_leaves_the_choice_to_a_click(qtbot: QtBot) -> None:
     window = _window(qtbot, Session(default_answers(knowledge()), _measured_here()))
-    window.nav.setCurrentRow(1)
+    window.show_page("machine")
     selector = window.machine.environments
     window.machine.add_environment(OTHER_PYTHON, select=False)
     selector.showPopup()
@@ -112,7 +112,7 @@ def _highlighted(widget: QComboBox) -> int:
 
 def test_the_focused_environment_selector_shows_a_focus_ring(qtbot: QtBot) -> None:
     window = _window(qtbot, Session(default_answers(knowledge()), None))
-    window.nav.setCurrentRow(1)
+    window.show_page("machine")
     window.activateWindow()
     qtbot.waitExposed(window)
     selector = window.machine.environments
@@ -130,7 +130,7 @@ def test_switching_environments_and_back_restores_the_runs_even_after_a_restart(
     measured = _measured_here()
     window = _window(qtbot, Session(default_answers(knowledge()), measured))
     headline = window.headline.text()
-    window.nav.setCurrentRow(1)
+    window.show_page("machine")
     selector = window.machine.environments
     window.machine.add_environment(OTHER_PYTHON, select=False)
     selector.setFocus()
@@ -230,7 +230,7 @@ def test_a_cancelled_deployment_run_is_offered_not_weighed(
     partial = _cancelled_after_torch(measured)
     monkeypatch.setattr("advisor.gui.deploy_page.deploy", lambda *_args: partial)
     page = window.deploy
-    window.nav.setCurrentRow(3)
+    window.show_page("deploy")
     with qtbot.waitSignal(page.finished_run, timeout=10_000):
         qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
     assert window.record is not None and window.record.deployment is None
@@ -268,12 +268,12 @@ def test_targets_ticked_by_hand_stay_until_the_targets_answer_changes(
     window: MainWindow, qtbot: QtBot
 ) -> None:
     page, questions = window.deploy, window.questions
-    window.nav.setCurrentRow(3)
+    window.show_page("deploy")
     assert page.chosen_targets() == ("server",)  # the default answer: cloud or server
     tick(qtbot, page.targets["edge"])
     tick(qtbot, page.targets["server"])
     assert page.chosen_targets() == ("edge",)
-    window.nav.setCurrentRow(0)
+    window.show_page("questions")
     tick(qtbot, questions.control("stage", "production"))  # another answer changes
     qtbot.waitUntil(lambda: questions.answers().values["stage"] == "production")
     qtbot.wait(2 * REFRESH_DELAY_MS)

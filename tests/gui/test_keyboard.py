@@ -56,7 +56,7 @@ def _report_shown(window: MainWindow, qtbot: QtBot) -> None:
     _shown(window, qtbot)
     loaded: list[bool] = []
     window.report.view().loadFinished.connect(loaded.append)
-    window.nav.setCurrentRow(4)  # the report loads when its page shows
+    window.show_page("report")  # the report loads when its page shows
     qtbot.waitUntil(lambda: bool(loaded), timeout=20000)
     qtbot.wait(500)  # the page lays out
 
@@ -109,12 +109,12 @@ def test_a_link_from_what_would_change_it_opens_its_question(
     qtbot.waitUntil(lambda: bool(target), timeout=5000)
     question = target[0].removeprefix("#answer-")
     page.runJavaScript(f"{first}.click()")
-    qtbot.waitUntil(lambda: window.nav.currentRow() == 0, timeout=5000)
+    qtbot.waitUntil(lambda: window.current_page() == "questions", timeout=5000)
     focused = QApplication.focusWidget()
     box = window.questions.box(question)
     assert focused is not None and box.isAncestorOf(focused)
-    window.nav.setCurrentRow(4)
+    window.show_page("report")
     qtbot.waitUntil(lambda: window.report.view().url().fragment() == "", timeout=5000)
-    window.nav.setCurrentRow(3)
+    window.show_page("deploy")
     page.runJavaScript(f"{first}.click()")  # the same link again works again
-    qtbot.waitUntil(lambda: window.nav.currentRow() == 0, timeout=5000)
+    qtbot.waitUntil(lambda: window.current_page() == "questions", timeout=5000)

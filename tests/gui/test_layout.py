@@ -112,7 +112,7 @@ def test_the_benchmarks_page_with_other_machines_shows_rows_at_the_smallest_size
     window.set_record(record_from_json((FIXTURES / "records" / "bench_quick_cpu.json").read_text()))
     for other in ("bench_quick_h200_torch_only.json", "bench_tiny_cpu.json"):
         assert window.add_other(FIXTURES / "records" / other)
-    window.nav.setCurrentRow(2)
+    window.show_page("bench")
     page = window.bench
     qtbot.waitUntil(lambda: _whole_rows(page.fleet_table) >= 3, timeout=3000)
     page.results.setCurrentIndex(0)  # this machine's own results

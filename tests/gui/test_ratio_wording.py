@@ -114,7 +114,7 @@ def test_the_ratio_cells_grow_to_show_their_words_whole_when_the_window_narrows(
     record = record_from_json(fixture_text("records", "bench_tiny_cpu.json"))
     assert record.benchmarks is not None
     window.resize(1400, 900)
-    window.nav.setCurrentRow(2)
+    window.show_page("bench")
     window.bench.show_record(record, compare(record.benchmarks))
     window.resize(860, 560)
     table = window.bench.table

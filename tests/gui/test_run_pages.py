@@ -96,7 +96,7 @@ def test_each_case_shows_the_moment_it_lands_and_the_ratios_fill_with_the_chart(
     window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, released: list
 ) -> None:
     page = window.bench
-    window.nav.setCurrentRow(2)
+    window.show_page("bench")
     cases = _cases(RECORDED)
     first = cases[0][1].workload
     done = [e for e in _passes(RECORDED, last=True) if e.workload == first]
@@ -191,7 +191,7 @@ def test_the_sizes_say_how_long_they_take_and_the_deployment_preset_is_a_control
     quick, full = (bench.size_buttons[p].text() for p in ("quick", "full"))
     assert quick.startswith("&Quick (") and "minute" not in quick  # not "about a minute"
     assert full.startswith("F&ull (") and full.endswith(" min)")
-    window.nav.setCurrentRow(3)
+    window.show_page("deploy")
     assert deploy.preset == "quick"
     assert deploy.preset_buttons["full"].text().startswith("F&ull (")
     seen: list[str] = []
