@@ -224,6 +224,28 @@ def _scored(
     )
 
 
+def _scored_rows(
+    knowledge: Knowledge,
+    answers: Answers,
+    answered: Mapping[str, AnswerScore],
+    weights: Mapping[str, float],
+    measured: Mapping[str, Measured],
+    deployment: DeploymentRun | None,
+) -> tuple[list[CriterionResult], list[Missing]]:
+    """The criteria that carry weight, scored; the measured ones with nothing measured."""
+    rows, missing = [], []
+    for criterion in knowledge.criteria:
+        if weights[criterion.id] <= 0:
+            continue
+        row = _scored(criterion, weights[criterion.id], answers, answered, measured, deployment)
+        if row is not None:
+            rows.append(row)
+        elif criterion.kind == "measured":
+            evidence = measured[str(criterion.metric)].evidence
+            missing.append(Missing(criterion, weights[criterion.id], evidence))
+    return rows, missing
+
+
 def recommend(
     knowledge: Knowledge,
     answers: Answers,
@@ -241,17 +263,9 @@ def recommend(
     answered = answer_scores(knowledge, answers)
     required = tuple(requirements(knowledge, answers, answered))
     weights = _weights(knowledge, answers, shares, required)
-    measured = measured_scores(comparison)
-    rows, missing = [], []
-    for criterion in knowledge.criteria:
-        if weights[criterion.id] <= 0:
-            continue
-        row = _scored(criterion, weights[criterion.id], answers, answered, measured, deployment)
-        if row is not None:
-            rows.append(row)
-        elif criterion.kind == "measured":
-            evidence = measured[str(criterion.metric)].evidence
-            missing.append(Missing(criterion, weights[criterion.id], evidence))
+    rows, missing = _scored_rows(
+        knowledge, answers, answered, weights, measured_scores(comparison), deployment
+    )
     total = sum(r.weight for r in rows) or 1.0
     notes = tuple(h for h in knowledge.hedges if all(holds(c, answers) for c in h.when))
     used = used_dates(knowledge, answers, [r.criterion for r in rows], notes)
