@@ -140,6 +140,28 @@ def run_deployment(
             cancel,
         )
         routes = [r for r in routes if r.framework in KIND_FRAMEWORKS[user.kind]]
+    _run_routes(job, routes, options, preset)
+    run = DeploymentRun(
+        preset=preset.name,
+        targets=targets,
+        threads=options.threads,
+        seed=options.seed,
+        started_at=started_at,
+        wall_time_s=time.monotonic() - started,
+        cancelled=job.cancelled,
+        rtol=spec.rtol,
+        atol=spec.atol,
+        exporters=job.exporters,
+        routes=tuple(job.results),
+        model=user,
+    )
+    return replace(record, deployment=run)
+
+
+def _run_routes(
+    job: _Job, routes: list[RouteSpec], options: DeployOptions, preset: DeployPreset
+) -> None:
+    """Try each route in a run folder of its own; a Ctrl-C between processes keeps the rest."""
     # A run of the user's own model takes its own time: its history is kept apart.
     kind = "deploy" if options.model is None else "deploy your model"
     job.tracker.plan(deploy_steps(routes, preset), last_corrections(kind))
@@ -157,21 +179,6 @@ def run_deployment(
         job.tracker.end("cancelled" if job.cancelled else "done")
         job.progress()
         remember(kind, job.tracker)
-    run = DeploymentRun(
-        preset=preset.name,
-        targets=targets,
-        threads=options.threads,
-        seed=options.seed,
-        started_at=started_at,
-        wall_time_s=time.monotonic() - started,
-        cancelled=job.cancelled,
-        rtol=spec.rtol,
-        atol=spec.atol,
-        exporters=job.exporters,
-        routes=tuple(job.results),
-        model=user,
-    )
-    return replace(record, deployment=run)
 
 
 def _plan_models(model: ModelRef | None, workload_preset: str) -> list[dict[str, Any]]:
