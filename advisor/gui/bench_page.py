@@ -91,6 +91,15 @@ class BenchPage(RunPage):
         self.busy_notice = _busy_notice()
         self.panel = FailurePanel()
         self.table = _table()
+        self._lay_out(size_row)
+        self.fleet_note = note("")
+        self.fleet_note.setAccessibleName("Which machine counts")
+        self.fleet_table = _fleet_table()
+        self.fleet = _note_over_table(self.fleet_note, self.fleet_table)
+        self._reset_rows(self.preset)
+
+    def _lay_out(self, size_row: QHBoxLayout) -> None:
+        """The page from the top: what it does, the controls, the run's state, the results."""
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Benchmarks"))
         layout.addWidget(
@@ -116,11 +125,6 @@ class BenchPage(RunPage):
         self.results.setDocumentMode(True)
         self.results.addTab(_table_over_chart(self.table, self.chart), "This machine")
         layout.addWidget(self.results, 1)
-        self.fleet_note = note("")
-        self.fleet_note.setAccessibleName("Which machine counts")
-        self.fleet_table = _fleet_table()
-        self.fleet = _note_over_table(self.fleet_note, self.fleet_table)
-        self._reset_rows(self.preset)
 
     def _size_row(self) -> QHBoxLayout:
         """Quick and Full, each saying how long it should take."""

@@ -57,15 +57,7 @@ class DeployPage(RunPage):
         self.targets: dict[str, QCheckBox] = {}
         self._answered: tuple[str, ...] = ()  # the targets the answers named, last heard
         self._rows: dict[str, int] = {}
-        target_row = QHBoxLayout()
-        target_row.addWidget(QLabel("Targets:"))
-        for target, label in deploy_targets().items():
-            box = QCheckBox(label)
-            box.setAccessibleName(f"Deployment target: {label}")
-            box.toggled.connect(self.say_durations)
-            self.targets[target] = box
-            target_row.addWidget(box)
-        target_row.addStretch()
+        target_row = self._target_row()
         self.start_button = QPushButton("&Try the routes")
         self.start_button.clicked.connect(self.start)
         self.cancel_button = QPushButton("Ca&ncel")
@@ -102,6 +94,19 @@ class DeployPage(RunPage):
         layout.addWidget(self.panel)
         layout.addWidget(self.table, 1)
         self.say_durations()
+
+    def _target_row(self) -> QHBoxLayout:
+        """A box per deployment target, ticked as the answers name them."""
+        target_row = QHBoxLayout()
+        target_row.addWidget(QLabel("Targets:"))
+        for target, label in deploy_targets().items():
+            box = QCheckBox(label)
+            box.setAccessibleName(f"Deployment target: {label}")
+            box.toggled.connect(self.say_durations)
+            self.targets[target] = box
+            target_row.addWidget(box)
+        target_row.addStretch()
+        return target_row
 
     def _preset_row(self) -> QHBoxLayout:
         """Quick and Full, each saying how long it should take for the ticked targets."""

@@ -90,42 +90,53 @@ class RatioChart(QWidget):
         ends = QRectF(bar_x, line * 1.5, bar_w, line * 1.5)
         painter.drawText(ends, Qt.AlignmentFlag.AlignLeft, "← TensorFlow faster")
         painter.drawText(ends, Qt.AlignmentFlag.AlignRight, "PyTorch faster →")
-        scale = bar_w / WIDTH
         top = line * 3
+        columns = (label_w, bar_x, bar_w, text_w)
         for bar, row in zip(self.bars, self._row_heights(width), strict=True):
-            middle = top + row / 2
-            painter.setPen(palette.windowText().color())
-            painter.drawText(
-                QRectF(0, top, label_w, row),
-                Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap,
-                bar.label,
-            )
-            track = line * 1.1
-            lane = QRectF(bar_x, middle - track / 2, bar_w, track)
-            painter.fillRect(lane, palette.alternateBase())
-            height = line * 0.8
-            painter.fillRect(
-                QRectF(bar_x + bar.x * scale, middle - height / 2, bar.width * scale, height),
-                tone_colour(bar.tone),
-            )
-            painter.setPen(QPen(muted, 1))
-            zero = bar_x + CENTRE * scale
-            painter.drawLine(
-                round(zero), round(middle - track / 2), round(zero), round(middle + track / 2)
-            )
-            if bar.interval is not None:
-                low, high = (bar_x + x * scale for x in bar.interval)
-                painter.setPen(QPen(palette.windowText().color(), 1.5))
-                painter.drawLine(QPointF(low, middle), QPointF(high, middle))
-                for end in (low, high):
-                    painter.drawLine(round(end), round(middle - 3), round(end), round(middle + 3))
-            painter.setPen(muted)
-            text_rect = QRectF(bar_x + bar_w + _GAP, top, text_w, row)
-            painter.drawText(
-                text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap, bar.text
-            )
+            self._paint_bar(painter, bar, top, row, columns)
             top += row
         painter.end()
+
+    def _paint_bar(
+        self, painter: QPainter, bar: Bar, top: float, row: float, columns: tuple[int, ...]
+    ) -> None:
+        """One row: its label, the lane with the bar and its interval, the ratio in words."""
+        label_w, bar_x, bar_w, text_w = columns
+        palette = self.palette()
+        muted = palette.placeholderText().color()
+        line = self.fontMetrics().height()
+        scale = bar_w / WIDTH
+        middle = top + row / 2
+        painter.setPen(palette.windowText().color())
+        painter.drawText(
+            QRectF(0, top, label_w, row),
+            Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap,
+            bar.label,
+        )
+        track = line * 1.1
+        lane = QRectF(bar_x, middle - track / 2, bar_w, track)
+        painter.fillRect(lane, palette.alternateBase())
+        height = line * 0.8
+        painter.fillRect(
+            QRectF(bar_x + bar.x * scale, middle - height / 2, bar.width * scale, height),
+            tone_colour(bar.tone),
+        )
+        painter.setPen(QPen(muted, 1))
+        zero = bar_x + CENTRE * scale
+        painter.drawLine(
+            round(zero), round(middle - track / 2), round(zero), round(middle + track / 2)
+        )
+        if bar.interval is not None:
+            low, high = (bar_x + x * scale for x in bar.interval)
+            painter.setPen(QPen(palette.windowText().color(), 1.5))
+            painter.drawLine(QPointF(low, middle), QPointF(high, middle))
+            for end in (low, high):
+                painter.drawLine(round(end), round(middle - 3), round(end), round(middle + 3))
+        painter.setPen(muted)
+        text_rect = QRectF(bar_x + bar_w + _GAP, top, text_w, row)
+        painter.drawText(
+            text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap, bar.text
+        )
 
 
 def _label_width(width: int) -> int:
