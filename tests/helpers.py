@@ -9,7 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +133,30 @@ def busy_bench_run() -> BenchmarkRun:
         slot_use("eager", "cnn_train", 0.9, command="prepare"),
     )
     return dataclasses.replace(run, cpu_use=slots)
+
+
+def run_captured(
+    argv: Sequence[str],
+    *,
+    timeout: float = 300,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run a program to its end with its output captured as text; the caller checks the
+    exit code (and says what went wrong with the output it has)."""
+    return subprocess.run(
+        list(argv), capture_output=True, text=True, timeout=timeout, env=env, cwd=cwd, check=False
+    )
+
+
+def run_advisor(
+    *argv: str,
+    timeout: float = 300,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """The real command line, `python -m advisor ARGV`, in a fresh interpreter."""
+    return run_captured([sys.executable, "-m", "advisor", *argv], timeout=timeout, env=env, cwd=cwd)
 
 
 @contextlib.contextmanager

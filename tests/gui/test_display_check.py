@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from advisor.base import display
+from tests.helpers import run_advisor
 
 HINT = "; the terminal commands work without one, e.g. framework-advisor report"
 
@@ -21,14 +21,7 @@ HINT = "; the terminal commands work without one, e.g. framework-advisor report"
 def _start_app(display: str, xauthority: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY")}
     env.update(DISPLAY=display, XAUTHORITY=str(xauthority))
-    return subprocess.run(
-        [sys.executable, "-m", "advisor", "gui"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        check=False,
-    )
+    return run_advisor("gui", timeout=60, env=env)
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,7 +23,7 @@ from advisor.record import CaseResult, record_from_json
 from advisor.scoring.answers import default_answers
 from advisor.scoring.knowledge import knowledge
 from advisor.session import Session
-from tests.helpers import FIXTURES
+from tests.helpers import FIXTURES, run_advisor
 
 QUICK = FIXTURES / "records" / "bench_quick_cpu.json"
 
@@ -111,14 +109,7 @@ def test_a_bad_scheme_setting_is_one_line_and_exit_2(
     with pytest.raises(UsageError, match="FRAMEWORK_ADVISOR_COLOR_SCHEME='purple'"):
         chosen_scheme()
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", FRAMEWORK_ADVISOR_DATA_DIR=str(tmp_path))
-    done = subprocess.run(
-        [sys.executable, "-m", "advisor", "gui"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_advisor("gui", timeout=120, env=env)
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
         "framework-advisor: error: FRAMEWORK_ADVISOR_COLOR_SCHEME='purple': use light or dark, "

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from advisor.gui.main_window import MINIMUM_SIZE, MainWindow
 from advisor.record import record_from_json
 from tests.gui.conftest import FULL_HD
 from tests.gui.layout_check import BROKEN_PROBE_TEXT, check, hostile_record
-from tests.helpers import FIXTURES
+from tests.helpers import FIXTURES, run_captured
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,14 +40,8 @@ def _layout_at_200_percent(data: Path, platform: str, *size: str) -> dict[str, A
         QT_SCALE_FACTOR="2",
         FRAMEWORK_ADVISOR_DATA_DIR=str(data),
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.gui.layout_check", *size],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    done = run_captured(
+        [sys.executable, "-m", "tests.gui.layout_check", *size], timeout=300, env=env, cwd=ROOT
     )
     assert done.returncode == 0, done.stderr[-2000:]
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])

@@ -4,7 +4,6 @@ kept off it, while a real Qt warning still gets through."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from advisor.scoring.answers import default_answers
 from advisor.scoring.knowledge import knowledge
 from advisor.service import save
 from advisor.session import Session
-from tests.helpers import FIXTURES
+from tests.helpers import FIXTURES, run_captured
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,14 +26,8 @@ def test_a_launch_on_an_x_server_leaves_the_terminal_clean(
     save(Session(default_answers(knowledge()), record))  # the report has something to show
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY")}
     env.update(DISPLAY=display, XAUTHORITY=str(cookie))
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.gui.launch_on_report"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    done = run_captured(
+        [sys.executable, "-m", "tests.gui.launch_on_report"], timeout=120, env=env, cwd=ROOT
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stderr == ""

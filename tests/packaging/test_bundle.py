@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from advisor import __version__
+from tests.helpers import run_captured
 
 ROOT = Path(__file__).parents[2]
 pytestmark = [pytest.mark.bundle, pytest.mark.frameworks]
@@ -31,23 +32,15 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_bundle_prints_its_version(bundle: Path) -> None:
-    result = subprocess.run(
-        [str(bundle / "framework-advisor"), "--version"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_captured([str(bundle / "framework-advisor"), "--version"])
     assert result.returncode == 0
     assert result.stdout.strip() == f"framework-advisor {__version__}"
 
 
 def test_the_bundle_probes_the_frameworks_of_the_python_it_is_given(bundle: Path) -> None:
-    result = subprocess.run(
+    result = run_captured(
         [str(bundle / "framework-advisor"), "probe", "--python", sys.executable, "--json"],
-        capture_output=True,
-        text=True,
         timeout=300,
-        check=False,
         env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
     )
     assert result.returncode == 0, result.stderr[-2000:]
@@ -75,7 +68,7 @@ def test_the_bundle_holds_no_framework(bundle: Path) -> None:
 def test_the_bundle_exports_a_pdf_through_its_own_web_engine(bundle: Path, tmp_path: Path) -> None:
     target = tmp_path / "report.pdf"
     saved = ROOT / "tests" / "fixtures" / "records" / "bench_quick_cpu.json"
-    result = subprocess.run(
+    result = run_captured(
         [
             str(bundle / "framework-advisor"),
             "report",
@@ -84,10 +77,7 @@ def test_the_bundle_exports_a_pdf_through_its_own_web_engine(bundle: Path, tmp_p
             "--output",
             str(target),
         ],
-        capture_output=True,
-        text=True,
         timeout=300,
-        check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert target.read_bytes()[:5] == b"%PDF-"

@@ -8,7 +8,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from advisor.gui.app import APP_ID
-from tests.helpers import required_tool
+from tests.helpers import required_tool, run_captured
 
 ROOT = Path(__file__).parents[2]
 LINUX = ROOT / "packaging" / "linux"
@@ -22,22 +22,12 @@ def _entries(path: Path) -> dict[str, str]:
 
 
 def test_the_desktop_entry_validates() -> None:
-    result = subprocess.run(
-        [required_tool("desktop-file-validate"), str(DESKTOP)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_captured([required_tool("desktop-file-validate"), str(DESKTOP)])
     assert result.returncode == 0 and "error" not in result.stdout, result.stdout
 
 
 def test_the_appstream_metadata_validates() -> None:
-    result = subprocess.run(
-        [required_tool("appstreamcli"), "validate", "--no-net", str(METAINFO)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_captured([required_tool("appstreamcli"), "validate", "--no-net", str(METAINFO)])
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -88,12 +78,9 @@ def test_the_install_script_puts_a_valid_entry_and_the_icons_in_place(tmp_path: 
 
 
 def test_the_install_script_refuses_a_missing_program(tmp_path: Path) -> None:
-    result = subprocess.run(
+    result = run_captured(
         [str(LINUX / "install-desktop-entry"), str(tmp_path / "nothing")],
         env={"XDG_DATA_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        check=False,
     )
     assert result.returncode == 2
     assert result.stderr.strip() == (

@@ -18,7 +18,7 @@ from advisor.bench.run import build_plan
 from advisor.bench.spec import suite
 from advisor.probing.inventory import take_inventory
 from advisor.record import record_from_json
-from tests.helpers import machine
+from tests.helpers import machine, run_advisor
 
 pytestmark = pytest.mark.frameworks
 
@@ -29,12 +29,14 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     data = tmp_path_factory.mktemp("bench-data") / "share" / "framework-advisor"
     temporary = tmp_path_factory.mktemp("bench-tmp")
     home = tmp_path_factory.mktemp("bench-home")
-    result = subprocess.run(
-        [sys.executable, "-m", "advisor", "bench", "--preset", "tiny", "--device", "cpu", "--json"],
-        capture_output=True,
-        text=True,
+    result = run_advisor(
+        "bench",
+        "--preset",
+        "tiny",
+        "--device",
+        "cpu",
+        "--json",
         timeout=600,
-        check=False,
         env=dict(
             os.environ, HOME=str(home), TMPDIR=str(temporary), **{DATA_DIR_VARIABLE: str(data)}
         ),
@@ -217,13 +219,7 @@ def test_cuda_on_a_machine_without_one_is_a_usage_error(
 
 def test_report_measures_first_when_given_no_results(tmp_path: Path) -> None:
     target = tmp_path / "report.html"
-    result = subprocess.run(
-        [sys.executable, "-m", "advisor", "report", "--preset", "tiny", "--output", str(target)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    result = run_advisor("report", "--preset", "tiny", "--output", str(target), timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "PyTorch mlp_train eager float32:" in result.stderr  # live progress
     assert result.stdout.startswith("Recommendation: ")

@@ -3,7 +3,6 @@ and the advice all say the machine was busy, with the figure."""
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from advisor.report.bench_view import bench_view
 from advisor.scoring.answers import default_answers
 from advisor.scoring.engine import recommend
 from advisor.scoring.knowledge import knowledge
-from tests.helpers import competing_load
+from tests.helpers import competing_load, run_captured
 
 pytestmark = pytest.mark.frameworks
 MARK = "measured on a busy machine (other work took "
@@ -29,13 +28,7 @@ def test_a_run_beside_a_busy_loop_on_every_core_is_marked_busy_everywhere(
     saved = tmp_path / "loaded.json"
     command = [sys.executable, "-m", "advisor", "bench", "--preset", "tiny", "--device", "cpu"]
     with competing_load():
-        result = subprocess.run(
-            [*command, "--output", str(saved), "--quiet"],
-            capture_output=True,
-            text=True,
-            timeout=1500,
-            check=False,
-        )
+        result = run_captured([*command, "--output", str(saved), "--quiet"], timeout=1500)
     assert result.returncode == 0, result.stderr[-2000:]
     run = record_from_json(saved.read_text(), str(saved)).benchmarks
     assert run is not None and not run.cancelled

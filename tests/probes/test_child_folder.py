@@ -15,6 +15,7 @@ import pytest
 
 from advisor.base.datadir import DATA_DIR_VARIABLE
 from advisor.probing.runner import run_process
+from tests.helpers import run_advisor
 
 # What runtimes do: write under ~ and the XDG folders, in the temporary folder, in the
 # folders their own variables name; start a grandchild that writes later.
@@ -132,13 +133,6 @@ def test_probe_leaves_nothing_in_an_empty_home_or_temporary_folder(tmp_path: Pat
     for folder in (home, temporary):
         folder.mkdir()
     env = dict(os.environ, HOME=str(home), TMPDIR=str(temporary), **{DATA_DIR_VARIABLE: str(data)})
-    done = subprocess.run(
-        [sys.executable, "-m", "advisor", "probe", "--quiet"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = run_advisor("probe", "--quiet", timeout=300, env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     assert _everything(home, temporary) == []

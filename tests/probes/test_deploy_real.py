@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import subprocess
 import sys
 import threading
 from dataclasses import replace
@@ -19,7 +18,7 @@ from advisor.base.resources_path import probes_folder
 from advisor.deploy.exporting import export_framework
 from advisor.deploy.spec import RouteSpec, deploy_spec
 from advisor.record import Interpreter, Record, record_from_json
-from tests.helpers import INTERPRETER
+from tests.helpers import INTERPRETER, run_advisor, run_captured
 
 pytestmark = pytest.mark.frameworks
 # The light extras (.ci/run installs them): their routes must really run in CI.
@@ -43,12 +42,13 @@ def tiny_deploy(tmp_path_factory: pytest.TempPathFactory) -> tuple[Record, list[
     temporary = tmp_path_factory.mktemp("deploy-tmp")
     data = tmp_path_factory.mktemp("deploy-data")
     output = tmp_path_factory.mktemp("deploy-out") / "record.json"
-    done = subprocess.run(
-        [sys.executable, "-m", "advisor", "deploy", "--preset", "tiny", "--output", str(output)],
-        capture_output=True,
-        text=True,
+    done = run_advisor(
+        "deploy",
+        "--preset",
+        "tiny",
+        "--output",
+        str(output),
         timeout=900,
-        check=False,
         env=dict(
             os.environ, HOME=str(home), TMPDIR=str(temporary), **{DATA_DIR_VARIABLE: str(data)}
         ),
@@ -146,12 +146,8 @@ def _load(tmp_path: Path, runtime: str, artifact: Path, reference: Path) -> dict
     }
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(plan))
-    done = subprocess.run(
-        [sys.executable, str(probes_folder() / "deploy_load.py"), "--plan", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    done = run_captured(
+        [sys.executable, str(probes_folder() / "deploy_load.py"), "--plan", str(path)], timeout=120
     )
     assert done.returncode == 0, done.stderr[-2000:]
     events = [json.loads(line) for line in done.stderr.splitlines() if line.startswith('{"event"')]

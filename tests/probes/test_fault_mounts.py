@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,19 +20,14 @@ from advisor.scoring.answers import default_answers
 from advisor.scoring.knowledge import knowledge
 from advisor.service import restore, save
 from advisor.session import Session
-from tests.helpers import FIXTURES, INTERPRETER
+from tests.helpers import FIXTURES, INTERPRETER, run_advisor, run_captured
 
 QUICK = FIXTURES / "records" / "bench_quick_cpu.json"
 
 
 def _mount(folder: Path, *options: str) -> None:
     folder.mkdir(exist_ok=True)
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", ",".join(options), "tmpfs", str(folder)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_captured(["mount", "-t", "tmpfs", "-o", ",".join(options), "tmpfs", str(folder)])
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip() or 'not root'}")
 
@@ -60,14 +54,7 @@ def read_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 
 
 def _advisor(*argv: str, data: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "advisor", *argv],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env=dict(os.environ, **{DATA_DIR_VARIABLE: str(data)}),
-    )
+    return run_advisor(*argv, timeout=120, env=dict(os.environ, **{DATA_DIR_VARIABLE: str(data)}))
 
 
 def test_a_record_that_does_not_fit_on_the_disk_is_saved_elsewhere_and_named(
@@ -124,13 +111,8 @@ def test_a_pdf_that_does_not_fit_says_the_disk_is_full(tiny_disk: Path) -> None:
     target = tiny_disk / "report.pdf"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QTWEBENGINE_DISABLE_SANDBOX="1")
     argv = ["report", "--results", str(QUICK), "--output", str(target)]
-    done = subprocess.run(
-        [sys.executable, "-m", "advisor", *argv],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env=dict(env, **{DATA_DIR_VARIABLE: str(tiny_disk.parent / "data")}),
+    done = run_advisor(
+        *argv, timeout=120, env=dict(env, **{DATA_DIR_VARIABLE: str(tiny_disk.parent / "data")})
     )
     assert done.returncode == 1, done.stderr
     (line,) = done.stderr.strip().splitlines()

@@ -24,7 +24,7 @@ from advisor.scoring.answers import default_answers
 from advisor.scoring.knowledge import knowledge
 from advisor.service import save, store_path
 from advisor.session import Session
-from tests.helpers import FIXTURES, required_tool
+from tests.helpers import FIXTURES, required_tool, run_advisor, run_captured
 
 pytestmark = pytest.mark.frameworks
 
@@ -205,13 +205,8 @@ def test_the_interpreter_check_obeys_the_timeout(tmp_path: Path) -> None:
     slow.write_text("#!/bin/sh\nsleep 60\n")
     slow.chmod(0o755)
     started = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, "-m", "advisor", "probe", "--python", str(slow), "--timeout", "1"],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        env=_environment(tmp_path),
+    result = run_advisor(
+        "probe", "--python", str(slow), "--timeout", "1", timeout=30, env=_environment(tmp_path)
     )
     assert time.monotonic() - started < 20
     assert result.returncode == 2
@@ -231,13 +226,8 @@ def test_a_bench_where_no_framework_runs_fails_and_keeps_the_last_good_run(
     good = record_from_json((FIXTURES / "records" / "bench_quick_cpu.json").read_text())
     save(Session(default_answers(knowledge()), good))
     before = store_path().read_bytes()
-    result = subprocess.run(
-        [sys.executable, "-m", "advisor", "bench", "--preset", "tiny", "--python", str(bare)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=environment,
-        check=False,
+    result = run_advisor(
+        "bench", "--preset", "tiny", "--python", str(bare), timeout=120, env=environment
     )
     assert result.returncode == 1, result.stderr[-2000:]
     last = result.stderr.strip().splitlines()[-1]
@@ -255,14 +245,7 @@ def test_a_probe_where_every_framework_fails_says_so_in_its_exit_code(tmp_path: 
         f'#!/bin/sh\nif [ "$1" = "-c" ]; then exec {sys.executable} "$@"; fi\nkill -SEGV $$\n'
     )
     wrapper.chmod(0o755)
-    result = subprocess.run(
-        [sys.executable, "-m", "advisor", "probe", "--python", str(wrapper)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=_environment(tmp_path),
-        check=False,
-    )
+    result = run_advisor("probe", "--python", str(wrapper), timeout=60, env=_environment(tmp_path))
     assert result.returncode == 1
     assert "probe killed by signal SIGSEGV" in result.stdout
     assert result.stderr.strip().splitlines()[-1] == (
@@ -285,7 +268,7 @@ def _leaves_the_machine(call: str) -> bool:
 def test_no_internet_connection_during_a_bench_and_a_report(tmp_path: Path) -> None:
     strace = required_tool("strace")
     log = tmp_path / "network.log"
-    result = subprocess.run(
+    result = run_captured(
         [
             strace,
             "-f",
@@ -305,11 +288,8 @@ def test_no_internet_connection_during_a_bench_and_a_report(tmp_path: Path) -> N
             str(tmp_path / "report.html"),
             "--quiet",
         ],
-        capture_output=True,
-        text=True,
         timeout=600,
         env=_environment(tmp_path),
-        check=False,
     )
     if result.returncode != 0 and "PTRACE" in result.stderr.upper():
         pytest.skip(f"strace cannot trace here: {result.stderr.strip()[:200]}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 from advisor.probing.frameworks import probe_frameworks
 from advisor.probing.inventory import take_inventory
 from advisor.probing.runner import memory_cgroups, run_process
-from tests.helpers import INTERPRETER, fixture_text, spec
+from tests.helpers import INTERPRETER, fixture_text, run_captured, spec
 
 GOOD_OUTPUT = fixture_text("probe_outputs", "torch_ok_cpu.json")
 
@@ -173,9 +172,7 @@ def test_a_child_killed_by_the_kernel_for_memory_is_reported_so(tmp_path: Path) 
         "print(result.failure_reason(60))\n",
     )
     try:
-        done = subprocess.run(
-            [sys.executable, str(driver)], capture_output=True, text=True, timeout=120, check=False
-        )
+        done = run_captured([sys.executable, str(driver)], timeout=120)
     finally:
         time.sleep(0.2)
         group.rmdir()

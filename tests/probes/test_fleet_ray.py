@@ -21,6 +21,8 @@ from typing import IO
 
 import pytest
 
+from tests.helpers import run_captured
+
 pytestmark = pytest.mark.frameworks
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 120.0
@@ -256,13 +258,10 @@ def test_too_few_or_no_matching_nodes_are_refused_before_anything_runs(
 def test_no_cluster_at_the_address_is_one_line_and_exit_code_1(tmp_path: Path) -> None:
     _ray_command()
     port = _free_port()
-    fleet = subprocess.run(
+    fleet = run_captured(
         [*FLEET_RAY, "--address", f"127.0.0.1:{port}", "--output-dir", str(tmp_path / "out")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
         timeout=120,
-        check=False,
+        cwd=ROOT,
     )
     assert fleet.returncode == 1
     assert _error_line(fleet.stderr) == (

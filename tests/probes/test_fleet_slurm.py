@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import required_tool
+from tests.helpers import required_tool, run_captured
 
 pytestmark = pytest.mark.frameworks
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,9 +106,7 @@ def slurm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     subprocess.run(["slurmd", "-f", str(conf), "-N", host], env=env, check=False)
     try:
         while True:
-            state = subprocess.run(
-                ["sinfo", "-h", "-o", "%T"], env=env, capture_output=True, text=True, check=False
-            ).stdout.strip()
+            state = run_captured(["sinfo", "-h", "-o", "%T"], env=env).stdout.strip()
             if state == "idle":
                 break
             if time.monotonic() - started > START_TIMEOUT_S:
@@ -163,13 +161,7 @@ def test_a_killed_task_is_named_in_the_report_and_the_other_is_kept(
     victim = None
     deadline = time.monotonic() + 300
     while victim is None and time.monotonic() < deadline:  # kill task 1 once it runs
-        queue = subprocess.run(
-            ["squeue", "-h", "-r", "-o", "%i|%T"],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout
+        queue = run_captured(["squeue", "-h", "-r", "-o", "%i|%T"], env=env).stdout
         running = [line.split("|")[0] for line in queue.splitlines() if line.endswith("RUNNING")]
         victim = next((task for task in running if task.endswith("_1")), None)
         time.sleep(0.5)

@@ -14,6 +14,7 @@ from advisor.probing.frameworks import probe_frameworks
 from advisor.probing.interpreter import describe_interpreter, resolve_python
 from advisor.probing.inventory import take_inventory
 from advisor.record import FrameworkProbe
+from tests.helpers import run_advisor
 
 pytestmark = pytest.mark.frameworks
 
@@ -72,13 +73,7 @@ def test_ecosystem_versions_come_from_package_metadata() -> None:
 
 def test_probe_command_end_to_end_writes_a_complete_record(tmp_path: Path) -> None:
     target = tmp_path / "record.json"
-    result = subprocess.run(
-        [sys.executable, "-m", "advisor", "probe", "--json", "--output", str(target)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = run_advisor("probe", "--json", "--output", str(target), timeout=300)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert json.loads(target.read_text()) == data

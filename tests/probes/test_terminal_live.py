@@ -7,12 +7,13 @@ import os
 import pty
 import re
 import select
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import run_captured
 
 # The quickest real run: two mobile routes of the tiny models (a few seconds).
 COMMAND = [sys.executable, "-m", "advisor", "deploy", "--preset", "tiny", "--targets", "mobile"]
@@ -61,9 +62,7 @@ def test_on_a_terminal_a_live_bar_shows_the_step_and_the_time_left(tmp_path: Pat
 
 
 def test_into_a_pipe_progress_is_plain_lines(tmp_path: Path) -> None:
-    done = subprocess.run(
-        COMMAND, env=_env(tmp_path), capture_output=True, text=True, timeout=240, check=False
-    )
+    done = run_captured(COMMAND, timeout=240, env=_env(tmp_path))
     assert done.returncode == 0, done.stderr[-2000:]
     assert "\x1b[" not in done.stderr and "━" not in done.stderr and "\r" not in done.stderr
     lines = done.stderr.splitlines()
@@ -74,13 +73,8 @@ def test_into_a_pipe_progress_is_plain_lines(tmp_path: Path) -> None:
 
 def test_quiet_says_nothing_on_stderr_but_the_saved_record(tmp_path: Path) -> None:
     output = tmp_path / "run.json"
-    done = subprocess.run(
-        [*COMMAND, "--quiet", "--output", str(output)],
-        env=_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
+    done = run_captured(
+        [*COMMAND, "--quiet", "--output", str(output)], timeout=240, env=_env(tmp_path)
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stderr == "" and output.exists()

@@ -7,7 +7,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from advisor.scan.readers import read_pyproject
 from advisor.scan.signals import signal_table
 from advisor.service import knowledge, remember_run, restore, store_path
 from advisor.terminal import cli
-from tests.helpers import FIXTURES
+from tests.helpers import FIXTURES, run_advisor
 
 QUICK = FIXTURES / "records" / "bench_quick_cpu.json"
 ROOT = Path(__file__).parents[2]
@@ -48,15 +47,7 @@ def _one_error_line(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int
 
 def _advisor(*argv: str, timeout_s: float = 300) -> subprocess.CompletedProcess[str]:
     """The real command line in a fresh interpreter (the stack depth a user's run has)."""
-    return subprocess.run(
-        [sys.executable, "-m", "advisor", *argv],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=timeout_s,
-        cwd=ROOT,
-        env=os.environ.copy(),
-    )
+    return run_advisor(*argv, timeout=timeout_s, env=os.environ.copy(), cwd=ROOT)
 
 
 def _nested(depth: int) -> object:

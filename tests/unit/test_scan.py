@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -21,7 +19,7 @@ from advisor.scan.signals import parse_signals, signal_table
 from advisor.scoring.answers import checked_answers
 from advisor.scoring.knowledge import knowledge
 from advisor.service import scan_code
-from tests.helpers import FIXTURES
+from tests.helpers import FIXTURES, run_advisor
 
 SCAN = FIXTURES / "scan"
 MATCHER = build_matcher(signal_table())
@@ -334,12 +332,7 @@ def test_a_missing_path_or_a_file_is_bad_input(tmp_path: Path) -> None:
 
 
 def test_the_command_line_says_one_line_and_exits_2(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "advisor", "scan", str(tmp_path / "nope")],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_advisor("scan", str(tmp_path / "nope"))
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
         f"framework-advisor: error: {tmp_path / 'nope'}: no such folder"
