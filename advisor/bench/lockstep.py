@@ -66,84 +66,71 @@ def slots(workloads: int, passes: int) -> list[Slot]:
     ]
 
 
-def run_side_by_side(
-    specs: Sequence[FrameworkSpec],
-    interpreter: Interpreter,
-    plan_path: Plans,
-    commands: Sequence[Slot],
-    timeout_s: float,
-    listen: BenchListener,
-    cancel: threading.Event | None = None,
-    stagger: bool = True,
-    while_importing: Callable[[], bool] | None = None,
-    step_done: Callable[[str], None] | None = None,
-) -> list[SuiteResult]:
-    """Each framework's suite, driven in turns; finished cases are kept whatever happens.
+def _nothing(_step: str) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class PhaseRun:
+    """One phase side by side: the suites and their Python, the plan(s) they follow, the
+    slots, the time they have, who hears, and the phase's hooks.
 
     ``while_importing`` runs once every process has started, before anything is timed;
     when it returns True (the user cancelled it) the suites stop. ``step_done`` hears
     "import" once every suite is ready, then "<command> #<n>" as every suite still
     running has taken the n-th turn of a command (for the time left).
     """
+
+    specs: Sequence[FrameworkSpec]
+    interpreter: Interpreter
+    plans: Plans
+    commands: Sequence[Slot]
+    timeout_s: float
+    listen: BenchListener
+    cancel: threading.Event | None = None
+    stagger: bool = True
+    while_importing: Callable[[], bool] | None = None
+    step_done: Callable[[str], None] = _nothing
+
+
+def run_side_by_side(phase: PhaseRun) -> list[SuiteResult]:
+    """Each framework's suite, driven in turns; finished cases are kept whatever happens."""
     driven: list[_Driven] = []
     try:
-        _drive(
-            driven,
-            specs,
-            interpreter,
-            plan_path,
-            commands,
-            timeout_s,
-            listen,
-            cancel,
-            stagger,
-            while_importing,
-            step_done or (lambda _step: None),
-        )
+        _drive(driven, phase)
     except KeyboardInterrupt:  # outside a wait (those take it as a cancel): the same
         _stop(driven, "cancelled")
         started = {item.spec.id for item in driven}
         never = [
             SuiteResult(s.id, s.display_name, "cancelled", 0.0, reason=_CANCELLED, processes=0)
-            for s in specs
+            for s in phase.specs
             if s.id not in started
         ]
-        return _results(driven, timeout_s) + never
-    return _results(driven, timeout_s)
+        return _results(driven, phase.timeout_s) + never
+    return _results(driven, phase.timeout_s)
 
 
-def _drive(
-    driven: list[_Driven],
-    specs: Sequence[FrameworkSpec],
-    interpreter: Interpreter,
-    plan_path: Plans,
-    commands: Sequence[Slot],
-    timeout_s: float,
-    listen: BenchListener,
-    cancel: threading.Event | None,
-    stagger: bool,
-    while_importing: Callable[[], bool] | None,
-    step_done: Callable[[str], None],
-) -> None:
+def _drive(driven: list[_Driven], phase: PhaseRun) -> None:
     """Start, then drive the suites until each has ended (or the run must stop)."""
-    deadline = time.monotonic() + timeout_s
-    if _start_all(driven, specs, interpreter, plan_path, listen, deadline, cancel, stagger):
+    deadline = time.monotonic() + phase.timeout_s
+    cancel = phase.cancel
+    if _start_all(driven, phase, deadline):
         return
-    if while_importing is not None and while_importing():
+    if phase.while_importing is not None and phase.while_importing():
         _stop(driven, "cancelled")
         return
-    if not stagger and any(_settle(i, "ready", deadline, cancel, driven) for i in driven):
+    if not phase.stagger and any(_settle(i, "ready", deadline, cancel, driven) for i in driven):
         return
-    step_done("import")
+    phase.step_done("import")
     turns: Counter[str] = Counter()
-    for slot in commands:
+    for slot in phase.commands:
         for item in driven[::-1] if slot.reverse else driven:
             if item.ending is None and not item.process.send(slot.command):
                 item.ending = item.process.wait(0)
             if item.ending is None and _settle(item, "slot_done", deadline, cancel, driven):
                 return
         turns[slot.command] += 1
-        step_done(f"{slot.command} #{turns[slot.command]}")
+        phase.step_done(f"{slot.command} #{turns[slot.command]}")
     for item in driven:  # every suite winds down at once: nothing is timed any more
         if item.ending is None:
             item.process.send("finish")
@@ -152,27 +139,16 @@ def _drive(
             item.ending = item.process.wait(max(deadline - time.monotonic(), 0.0), cancel)
 
 
-def _start_all(
-    driven: list[_Driven],
-    specs: Sequence[FrameworkSpec],
-    interpreter: Interpreter,
-    plan_path: Plans,
-    listen: BenchListener,
-    deadline: float,
-    cancel: threading.Event | None,
-    stagger: bool,
-) -> bool:
+def _start_all(driven: list[_Driven], phase: PhaseRun, deadline: float) -> bool:
     """Start every suite (each once the one before is ready, when staggered); True to stop."""
-    for spec in specs:
-        driven.append(_start(spec, interpreter, plan_path, listen))
-        if stagger and _settle(driven[-1], "ready", deadline, cancel, driven):
+    for spec in phase.specs:
+        driven.append(_start(spec, phase))
+        if phase.stagger and _settle(driven[-1], "ready", deadline, phase.cancel, driven):
             return True
     return False
 
 
-def _start(
-    spec: FrameworkSpec, interpreter: Interpreter, plan_path: Plans, listen: BenchListener
-) -> _Driven:
+def _start(spec: FrameworkSpec, phase: PhaseRun) -> _Driven:
     signals: queue.Queue[str] = queue.Queue()
     cases: dict[CaseKey, CaseResult] = {}
 
@@ -181,10 +157,10 @@ def _start(
         if stage in ("ready", "slot_done"):
             signals.put(str(stage))
         else:
-            relay(spec.id, event, cases, listen)
+            relay(spec.id, event, cases, phase.listen)
 
-    plan = plan_path if isinstance(plan_path, Path) else plan_path[spec.id]
-    argv = [interpreter.executable, str(spec.bench_script), "--plan", str(plan)]
+    plan = phase.plans if isinstance(phase.plans, Path) else phase.plans[spec.id]
+    argv = [phase.interpreter.executable, str(spec.bench_script), "--plan", str(plan)]
     process = ManagedProcess(argv, on_event, interactive=True)
     return _Driven(spec, process, signals, cases)
 

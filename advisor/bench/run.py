@@ -11,8 +11,9 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,7 +24,7 @@ from advisor.base.step_times import last_corrections, remember
 from advisor.bench.compiler_setup import compiler_setup_folder, set_up_compiler
 from advisor.bench.estimate import PARITY_STEP, SETUP_STEP, BenchProgress
 from advisor.bench.events import BenchEvent, BenchListener
-from advisor.bench.lockstep import Plans, run_side_by_side, slots
+from advisor.bench.lockstep import PhaseRun, Plans, run_side_by_side, slots
 from advisor.bench.merge import merge_processes
 from advisor.bench.peaks import cpu_peak, gpu_peak
 from advisor.bench.spec import Preset, WorkloadSpec, suite
@@ -71,6 +72,31 @@ class ParityDocument:
     checks: tuple[ParityCheck, ...]
 
 
+def _nothing_between() -> bool:
+    return False
+
+
+@dataclass(frozen=True)
+class SuiteRun:
+    """A run's settings, shared by its phases (the suites, their Python, passes, time each
+    phase has, listener, cancel), what runs between the phases, and the slot meter.
+
+    ``after_eager`` (the parity check, which reads the eager phase's outputs, and any
+    one-time set-up) runs while the compiled phase's processes import, which nothing
+    times; it returns True when the user cancelled it, which stops the run. ``meter``
+    reads the machine's CPU use at every slot boundary.
+    """
+
+    specs: Sequence[FrameworkSpec]
+    interpreter: Interpreter
+    passes: int
+    timeout_s: float
+    listen: BenchProgress
+    cancel: threading.Event | None = None
+    after_eager: Callable[[], bool] = _nothing_between
+    meter: SlotMeter = field(default_factory=SlotMeter)
+
+
 def run_benchmarks(
     options: BenchOptions,
     python: str | None = None,
@@ -91,55 +117,18 @@ def run_benchmarks(
     device = resolve_device(options.device, record.frameworks)
     threads = options.threads or record.machine.cpu.physical_cores or 1
     workloads = suite().workloads
+    plans = (
+        build_plan(preset, workloads, record.machine, device, threads, options.seed, phase)
+        for phase in PHASES
+    )
+    planned: dict[str, dict[str, Any]] = {p["phase"]: p for p in plans if p["workloads"]}
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="framework-advisor-") as run_dir:
-        setup = compiler_setup_folder(record, device)
-        plans = {}
-        planned: dict[str, dict[str, Any]] = {}
-        for phase in PHASES:
-            plan = build_plan(
-                preset, workloads, record.machine, device, threads, options.seed, phase
-            )
-            if plan["workloads"]:
-                plans[phase] = Path(run_dir) / f"plan_{phase}.json"
-                where = {"run_dir": run_dir, "compiler_setup": str(setup) if setup else None}
-                plans[phase].write_text(json.dumps(dict(plan, **where)), encoding="utf-8")
-                planned[phase] = plan
-        parity: list[ParityCheck] = []
-        running = [p.duration_s for p in record.frameworks if p.status == "ok"]
-        needs_setup = setup is not None and not setup.exists() and "compiled" in plans
-        compiler = (setup, plans["compiled"]) if needs_setup and setup is not None else None
-        listen.plan(planned, running, needs_setup, last_corrections(f"bench {device}"))
-        results = _not_runnable(specs, record)
-        meter = SlotMeter()
-        try:
-            run_phases(
-                specs,
-                record.interpreter,
-                preset.passes,
-                preset.suite_timeout_s,
-                plans,
-                listen,
-                cancel,
-                lambda: between_phases(
-                    record.interpreter, plans["eager"], compiler, listen, cancel, parity
-                ),
-                results,
-                meter,
-            )
-            interrupted = False
-        except KeyboardInterrupt:  # between processes: keep what finished
-            interrupted = True
-        suites = [results[s.id] for s in specs if s.id in results]
-        cancelled = (
-            interrupted
-            or any(s.status == "cancelled" for s in suites)
-            or check_parity_cancelled(parity)
-        )
-        listen.end("cancelled" if cancelled else "done")
-        remember(f"bench {device}", listen.tracker)
-    run = BenchmarkRun(
+    results = _not_runnable(specs, record)
+    parity: list[ParityCheck] = []
+    run = SuiteRun(specs, record.interpreter, preset.passes, preset.suite_timeout_s, listen, cancel)
+    cancelled = _measure(record, device, planned, run, results, parity)
+    benchmarks = BenchmarkRun(
         preset=preset.name,
         device=device,
         device_name=_device_name(record.machine, device),
@@ -149,13 +138,55 @@ def run_benchmarks(
         wall_time_s=time.monotonic() - started,
         cancelled=cancelled,
         workloads=tuple(w.info(preset.name) for w in workloads),
-        suites=tuple(suites),
+        suites=tuple(results[s.id] for s in specs if s.id in results),
         parity=tuple(parity),
         peaks=peaks(record.machine, device, plan_dtypes(record.machine, device)),
         noise_threshold_cv=NOISE_THRESHOLD_CV,
-        cpu_use=tuple(meter.slots),
+        cpu_use=tuple(run.meter.slots),
     )
-    return replace(record, command=command, benchmarks=run)
+    return replace(record, command=command, benchmarks=benchmarks)
+
+
+def _measure(
+    record: Record,
+    device: str,
+    planned: dict[str, dict[str, Any]],
+    run: SuiteRun,
+    results: dict[str, SuiteResult],
+    parity: list[ParityCheck],
+) -> bool:
+    """Both phases of ``planned`` in a run folder of their own, the parity check and any
+    compiler set-up between them; True when the run was cancelled."""
+    setup = compiler_setup_folder(record, device)
+    with tempfile.TemporaryDirectory(prefix="framework-advisor-") as run_dir:
+        where = {"run_dir": run_dir, "compiler_setup": str(setup) if setup else None}
+        plans = {
+            phase: Path(run_dir) / f"plan_{phase}.json" for phase in PHASES if phase in planned
+        }
+        for phase, path in plans.items():
+            path.write_text(json.dumps(dict(planned[phase], **where)), encoding="utf-8")
+        needs_setup = setup is not None and not setup.exists() and "compiled" in plans
+        compiler = (setup, plans["compiled"]) if needs_setup and setup is not None else None
+        running = [p.duration_s for p in record.frameworks if p.status == "ok"]
+        run.listen.plan(planned, running, needs_setup, last_corrections(f"bench {device}"))
+        between = partial(between_phases, run.interpreter, plans.get("eager"), compiler)
+        try:
+            run_phases(
+                replace(run, after_eager=lambda: between(run.listen, run.cancel, parity)),
+                plans,
+                results,
+            )
+            interrupted = False
+        except KeyboardInterrupt:  # between processes: keep what finished
+            interrupted = True
+    cancelled = (
+        interrupted
+        or any(s.status == "cancelled" for s in results.values())
+        or check_parity_cancelled(parity)
+    )
+    run.listen.end("cancelled" if cancelled else "done")
+    remember(f"bench {device}", run.listen.tracker)
+    return cancelled
 
 
 def _selected(names: Sequence[str]) -> list[FrameworkSpec]:
@@ -274,50 +305,16 @@ def _not_runnable(specs: Sequence[FrameworkSpec], record: Record) -> dict[str, S
 
 
 def run_phases(
-    specs: Sequence[FrameworkSpec],
-    interpreter: Interpreter,
-    passes: int,
-    timeout_s: float,
-    plans: Mapping[Phase, Plans],
-    listen: BenchProgress,
-    cancel: threading.Event | None,
-    after_eager: Callable[[], bool],
-    results: dict[str, SuiteResult],
-    meter: SlotMeter,
+    run: SuiteRun, plans: Mapping[Phase, Plans], results: dict[str, SuiteResult]
 ) -> None:
     """Every suite not already in ``results`` (or ok there): the eager phase side by side,
-    then the compiled one.
+    then the compiled one, ``run.after_eager`` between them (or after the eager phase
+    when there is no compiled one).
 
-    ``results`` fills in as each phase ends, so what finished survives a Ctrl-C, and
-    ``meter`` reads the machine's CPU use at every slot boundary.
-
-    ``after_eager`` (the parity check, which reads the eager phase's outputs, and any
-    one-time set-up) runs while the compiled phase's processes import, which nothing
-    times; it returns True when the user cancelled it, which stops the run.
+    ``results`` fills in as each phase ends, so what finished survives a Ctrl-C.
     """
     for phase, plan_files in plans.items():
-        runnable = [s for s in specs if s.id not in results or results[s.id].status == "ok"]
-        listen(
-            BenchEvent(
-                "", "message", f"{phase} phase: " + ", ".join(s.display_name for s in runnable)
-            )
-        )
-        workloads = [w["id"] for w in _phase_plan(plan_files)["workloads"]]
-        commands = slots(len(workloads), passes)
-        outcomes = run_side_by_side(
-            runnable,
-            interpreter,
-            plan_files,
-            commands,
-            timeout_s,
-            listen,
-            cancel,
-            # Only the eager phase's import times are reported: a later phase's processes
-            # start together, and the parity check runs while they import.
-            stagger=phase == "eager",
-            while_importing=after_eager if phase == "compiled" else None,
-            step_done=meter.hearing(phase, workloads, listen.step_done(phase)),
-        )
+        outcomes = run_side_by_side(_phase_run(run, phase, plan_files, results))
         for outcome in outcomes:
             previous = results.get(outcome.framework)
             results[outcome.framework] = (
@@ -329,7 +326,31 @@ def run_phases(
             break
     else:
         if "compiled" not in plans:
-            after_eager()
+            run.after_eager()
+
+
+def _phase_run(
+    run: SuiteRun, phase: Phase, plan_files: Plans, results: Mapping[str, SuiteResult]
+) -> PhaseRun:
+    """One phase of ``run``: the suites still runnable, its slots, and its hooks."""
+    runnable = [s for s in run.specs if s.id not in results or results[s.id].status == "ok"]
+    names = ", ".join(s.display_name for s in runnable)
+    run.listen(BenchEvent("", "message", f"{phase} phase: {names}"))
+    workloads = [w["id"] for w in _phase_plan(plan_files)["workloads"]]
+    return PhaseRun(
+        runnable,
+        run.interpreter,
+        plan_files,
+        slots(len(workloads), run.passes),
+        run.timeout_s,
+        run.listen,
+        run.cancel,
+        # Only the eager phase's import times are reported: a later phase's processes
+        # start together, and the parity check runs while they import.
+        stagger=phase == "eager",
+        while_importing=run.after_eager if phase == "compiled" else None,
+        step_done=run.meter.hearing(phase, workloads, run.listen.step_done(phase)),
+    )
 
 
 def _phase_plan(plan_files: Plans) -> dict[str, Any]:

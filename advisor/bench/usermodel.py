@@ -32,6 +32,7 @@ from advisor.bench.run import (
     DEFAULT_SEED,
     PHASES,
     Phase,
+    SuiteRun,
     between_phases,
     check_parity_cancelled,
     run_phases,
@@ -39,7 +40,6 @@ from advisor.bench.run import (
 from advisor.bench.spec import Preset, suite
 from advisor.bench.stats import NOISE_THRESHOLD_CV
 from advisor.catalog import FrameworkSpec, display_names, frameworks
-from advisor.machine.load import SlotMeter
 from advisor.probing.inventory import take_inventory
 from advisor.record import (
     BenchmarkRun,
@@ -100,20 +100,17 @@ def run_model_bench(
             """The back-ends' outputs, then torch.compile's set-up; True on cancel."""
             return between_phases(record.interpreter, compared, compiler, listen, cancel, parity)
 
-        meter = SlotMeter()
+        phases = SuiteRun(
+            specs,
+            record.interpreter,
+            chosen.passes,
+            timeout * len(runnable),
+            listen,
+            cancel,
+            compare_outputs,
+        )
         try:
-            run_phases(
-                specs,
-                record.interpreter,
-                chosen.passes,
-                timeout * len(runnable),
-                plans,
-                listen,
-                cancel,
-                compare_outputs,
-                results,
-                meter,
-            )
+            run_phases(phases, plans, results)
             interrupted = False
         except KeyboardInterrupt:  # between processes: keep what finished
             interrupted = True
@@ -138,7 +135,7 @@ def run_model_bench(
         peaks=(),
         noise_threshold_cv=NOISE_THRESHOLD_CV,
         model=model,
-        cpu_use=tuple(meter.slots),
+        cpu_use=tuple(phases.meter.slots),
     )
     if run.cancelled and not any(s.cases for s in suites):
         raise CancelledError("cancelled: nothing was measured")

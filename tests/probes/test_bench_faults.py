@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from advisor.bench.events import BenchEvent
-from advisor.bench.lockstep import run_side_by_side, slots
+from advisor.bench.lockstep import PhaseRun, run_side_by_side, slots
 from tests.helpers import INTERPRETER, spec
 
 CASE = {
@@ -64,7 +64,7 @@ def _fake(tmp_path: Path, name: str, on_measure: str = "", on_prepare: str = "")
 def _run(tmp_path: Path, scripts: list[Path], timeout_s: float = 30, **kwargs: object) -> list:  # type: ignore[type-arg]
     specs = [spec(path.stem.removesuffix("_bench"), bench=path) for path in scripts]
     listen = kwargs.pop("listen", lambda _event: None)
-    return run_side_by_side(
+    phase = PhaseRun(
         specs,
         INTERPRETER,
         tmp_path / "plan.json",
@@ -73,6 +73,7 @@ def _run(tmp_path: Path, scripts: list[Path], timeout_s: float = 30, **kwargs: o
         listen,
         **kwargs,  # type: ignore[arg-type]
     )
+    return run_side_by_side(phase)
 
 
 def test_the_frameworks_take_turns_and_the_first_mover_alternates(tmp_path: Path) -> None:
