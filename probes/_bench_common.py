@@ -8,7 +8,9 @@ stdin: "prepare I" sets up workload I's cases (dtype x variant: the set-up, the 
 first call, the parity output), "measure I" times them for one pass, "finish" ends
 the suite. Each command is answered with a "slot_done" event: the advisor runs both
 frameworks' scripts side by side and lets them take turns, slot by slot, so a slow
-spell of the machine hits both alike.
+spell of the machine hits both alike. "phase PLAN" moves the process on to the next
+phase's plan (the compiled one, after the eager one: compiled code never runs before an
+eager case is timed) and is answered with "ready" again.
 
 Each case is reported after every pass ("case_updated", then "case_finished"),
 so results survive a crash or a cancel. Weights and inputs come from one seeded
@@ -41,7 +43,12 @@ def read_plan(argv=None):
     if len(args) != 2 or args[0] != "--plan":
         sys.stderr.write("usage: %s --plan PLAN.json\n" % os.path.basename(sys.argv[0]))
         sys.exit(2)
-    with open(args[1], encoding="utf-8") as handle:
+    return load_plan(args[1])
+
+
+def load_plan(path):
+    """A plan file, as a dict."""
+    with open(path, encoding="utf-8") as handle:
         return json.load(handle)
 
 
@@ -220,12 +227,14 @@ class Suite:
         else was timed (the advisor starts the next import, or the first turn, on hearing it).
         """
         emit_progress(self.ready_message, stage="ready")
-        workloads = self.plan["workloads"]
         for line in sys.stdin:
             verb, _, index = line.strip().partition(" ")
             if verb == "finish":
                 break
-            workload = workloads[int(index)]
+            if verb == "phase":
+                self.next_phase(index, bench)
+                continue
+            workload = self.plan["workloads"][int(index)]
             if verb == "prepare":
                 getattr(bench, workload["id"])(workload)
             elif verb == "measure":
@@ -233,6 +242,22 @@ class Suite:
             else:
                 raise SystemExit("unknown command %r" % line.strip())
             emit_progress(line.strip(), stage="slot_done")
+
+    def next_phase(self, plan_path, bench):
+        """Leave the phase that ended for the one `plan_path` names, then say "ready" again.
+
+        The ended phase's parity outputs are saved first (the advisor compares them as soon
+        as every suite is ready), and its cases let go. The plan changes in place: the
+        bench and everything it made read the same dict. `bench.enter_phase()`, where it
+        has one, sets up what the new phase needs (untimed, as after the import).
+        """
+        self.save_parity_outputs()
+        self.parity_outputs = {}
+        self.prepared = []
+        self.plan.clear()
+        self.plan.update(load_plan(plan_path))
+        getattr(bench, "enter_phase", lambda: None)()
+        emit_progress("%s phase set up" % self.plan["phase"], stage="ready")
 
     def run_case(self, case, build, why=last_line):
         """Prepare one case; any exception becomes a failed result (`why(exc)` its reason)

@@ -9,6 +9,7 @@ wall time is theirs together. Priors, per framework and case:
   take about as long as a pass on the quick preset);
 - preparing it compiled: `COMPILE_PRIOR_S` (torch.compile and XLA compile here);
 - importing the frameworks: the probe's time for each (it imports them too);
+- moving the processes on to the compiled phase: `PHASE_SWITCH_PRIOR_S`;
 - the parity check and torch.compile's one-time compiler set-up: `PARITY_PRIOR_S` and
   `COMPILER_SETUP_PRIOR_S`.
 """
@@ -28,6 +29,7 @@ from advisor.bench.lockstep import slots
 COMPILE_PRIOR_S = 5.0
 PARITY_PRIOR_S = 1.0
 COMPILER_SETUP_PRIOR_S = 15.0
+PHASE_SWITCH_PRIOR_S = 1.0
 PARITY_STEP, SETUP_STEP = "parity", "compiler setup"
 
 
@@ -50,17 +52,10 @@ def bench_steps(
     `import_priors` seconds each; with the compiler's set-up when it is still to be done."""
     frameworks = len(import_priors)
     steps = []
-    for phase, plan in plans.items():
-        if phase == "compiled":  # the parity check and set-up run as it imports
+    for number, (phase, plan) in enumerate(plans.items()):
+        steps.append(_phase_start(phase, number == 0, import_priors))
+        if phase == "compiled":  # the parity check and set-up run once the suites are ready
             steps += _between_phases(compiler_setup)
-        steps.append(
-            Step(
-                f"{phase} import",
-                f"{phase} phase: starting the frameworks",
-                "import",
-                sum(import_priors),
-            )
-        )
         per_pass = float(plan["budget"]["budget_s"])
         seen: Counter[str] = Counter()
         for slot in slots(len(plan["workloads"]), int(plan["passes"])):
@@ -80,6 +75,18 @@ def bench_steps(
     if "compiled" not in plans:  # the parity check runs once the eager phase has ended
         steps += _between_phases(False)
     return steps
+
+
+def _phase_start(phase: str, first: bool, import_priors: Sequence[float]) -> Step:
+    """The first phase starts the frameworks' processes; a later one moves them on to it."""
+    if first:
+        return Step(
+            f"{phase} import",
+            f"{phase} phase: starting the frameworks",
+            "import",
+            sum(import_priors),
+        )
+    return Step(f"{phase} import", f"{phase} phase: setting up", "switch", PHASE_SWITCH_PRIOR_S)
 
 
 def _between_phases(compiler_setup: bool) -> list[Step]:

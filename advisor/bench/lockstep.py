@@ -1,12 +1,13 @@
 """Run the frameworks' bench scripts side by side and let them take turns, slot by slot.
 
 Both suites live in their own processes (never two frameworks in one), started one
-after the other so each import is timed alone (`stagger`; a later phase's imports are
-not reported, so its processes start together). Then every slot ("prepare I", then
-"measure I" once per pass) goes to one process at a time, the first mover
-alternating (see `slots`). A slow spell of a shared machine (seen here: +50 % for ~10 s) then
-lands on both frameworks' samples of the same workload, instead of on one whole
-suite, which is what keeps the PyTorch/TensorFlow ratios stable between runs.
+after the other so each import is timed alone, and each serves every phase of the run
+in turn (the eager one, then the compiled one: "phase PLAN"), so a framework is imported
+once per run. Then every slot ("prepare I", then "measure I" once per pass) goes to one
+process at a time, the first mover alternating (see `slots`). A slow spell of a shared
+machine (seen here: +50 % for ~10 s) then lands on both frameworks' samples of the same
+workload, instead of on one whole suite, which is what keeps the PyTorch/TensorFlow
+ratios stable between runs.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from advisor.bench.events import BenchListener, CaseKey, relay
+from advisor.bench.events import BenchEvent, BenchListener, CaseKey, relay
 from advisor.bench.suite_result import suite_from_result
 from advisor.catalog import FrameworkSpec
 from advisor.probing.runner import Ending, ManagedProcess
@@ -72,83 +73,125 @@ def _nothing(_step: str) -> None:
 
 @dataclass(frozen=True)
 class PhaseRun:
-    """One phase side by side: the suites and their Python, the plan(s) they follow, the
-    slots, the time they have, who hears, and the phase's hooks.
+    """One phase: its name, the plan(s) it follows, its slots and its hooks.
 
-    ``while_importing`` runs once every process has started, before anything is timed;
+    ``before`` runs once every suite is ready for the phase, before anything is timed;
     when it returns True (the user cancelled it) the suites stop. ``step_done`` hears
     "import" once every suite is ready, then "<command> #<n>" as every suite still
     running has taken the n-th turn of a command (for the time left).
     """
 
-    specs: Sequence[FrameworkSpec]
-    interpreter: Interpreter
+    name: str
     plans: Plans
     commands: Sequence[Slot]
-    timeout_s: float
-    listen: BenchListener
-    cancel: threading.Event | None = None
-    stagger: bool = True
-    while_importing: Callable[[], bool] | None = None
+    before: Callable[[], bool] | None = None
     step_done: Callable[[str], None] = _nothing
 
 
-def run_side_by_side(phase: PhaseRun) -> list[SuiteResult]:
-    """Each framework's suite, driven in turns; finished cases are kept whatever happens."""
+@dataclass(frozen=True)
+class SideBySide:
+    """A run's suites side by side: who runs, under which Python, the time each phase has,
+    who hears, the cancel, and the phases, in order."""
+
+    specs: Sequence[FrameworkSpec]
+    interpreter: Interpreter
+    timeout_s: float
+    listen: BenchListener
+    cancel: threading.Event | None
+    phases: Sequence[PhaseRun]
+
+
+def run_side_by_side(run: SideBySide) -> list[SuiteResult]:
+    """Each framework's suite, driven in turns through every phase; finished cases are kept
+    whatever happens."""
     driven: list[_Driven] = []
     try:
-        _drive(driven, phase)
+        _drive(driven, run)
     except KeyboardInterrupt:  # outside a wait (those take it as a cancel): the same
         _stop(driven, "cancelled")
         started = {item.spec.id for item in driven}
         never = [
             SuiteResult(s.id, s.display_name, "cancelled", 0.0, reason=_CANCELLED, processes=0)
-            for s in phase.specs
+            for s in run.specs
             if s.id not in started
         ]
-        return _results(driven, phase.timeout_s) + never
-    return _results(driven, phase.timeout_s)
+        return _results(driven, run.timeout_s) + never
+    return _results(driven, run.timeout_s)
 
 
-def _drive(driven: list[_Driven], phase: PhaseRun) -> None:
-    """Start, then drive the suites until each has ended (or the run must stop)."""
-    deadline = time.monotonic() + phase.timeout_s
-    cancel = phase.cancel
-    if _start_all(driven, phase, deadline):
-        return
-    if phase.while_importing is not None and phase.while_importing():
-        _stop(driven, "cancelled")
-        return
-    if not phase.stagger and any(_settle(i, "ready", deadline, cancel, driven) for i in driven):
-        return
-    phase.step_done("import")
-    turns: Counter[str] = Counter()
-    for slot in phase.commands:
-        for item in driven[::-1] if slot.reverse else driven:
-            if item.ending is None and not item.process.send(slot.command):
-                item.ending = item.process.wait(0)
-            if item.ending is None and _settle(item, "slot_done", deadline, cancel, driven):
-                return
-        turns[slot.command] += 1
-        phase.step_done(f"{slot.command} #{turns[slot.command]}")
+def _drive(driven: list[_Driven], run: SideBySide) -> None:
+    """Start the suites, take them through each phase, then let them end."""
+    deadline = time.monotonic()
+    for number, phase in enumerate(run.phases):
+        deadline = time.monotonic() + run.timeout_s
+        names = [s.display_name for s in run.specs] if number == 0 else _running(driven)
+        run.listen(BenchEvent("", "message", f"{phase.name} phase: {', '.join(names)}"))
+        enter = _start_all if number == 0 else _next_phase
+        if enter(driven, run, phase, deadline):
+            return
+        if phase.before is not None and phase.before():
+            _stop(driven, "cancelled")
+            return
+        phase.step_done("import")
+        if _take_turns(driven, phase.commands, phase.step_done, deadline, run.cancel):
+            return
     for item in driven:  # every suite winds down at once: nothing is timed any more
         if item.ending is None:
             item.process.send("finish")
     for item in driven:
         if item.ending is None:
-            item.ending = item.process.wait(max(deadline - time.monotonic(), 0.0), cancel)
+            item.ending = item.process.wait(max(deadline - time.monotonic(), 0.0), run.cancel)
 
 
-def _start_all(driven: list[_Driven], phase: PhaseRun, deadline: float) -> bool:
-    """Start every suite (each once the one before is ready, when staggered); True to stop."""
-    for spec in phase.specs:
-        driven.append(_start(spec, phase))
-        if phase.stagger and _settle(driven[-1], "ready", deadline, phase.cancel, driven):
+def _running(driven: list[_Driven]) -> list[str]:
+    return [item.spec.display_name for item in driven if item.ending is None]
+
+
+def _take_turns(
+    driven: list[_Driven],
+    commands: Sequence[Slot],
+    step_done: Callable[[str], None],
+    deadline: float,
+    cancel: threading.Event | None,
+) -> bool:
+    """Every slot, one suite at a time; True when the run must stop."""
+    turns: Counter[str] = Counter()
+    for slot in commands:
+        for item in driven[::-1] if slot.reverse else driven:
+            if item.ending is None and not item.process.send(slot.command):
+                item.ending = item.process.wait(0)
+            if item.ending is None and _settle(item, "slot_done", deadline, cancel, driven):
+                return True
+        turns[slot.command] += 1
+        step_done(f"{slot.command} #{turns[slot.command]}")
+    return False
+
+
+def _start_all(driven: list[_Driven], run: SideBySide, phase: PhaseRun, deadline: float) -> bool:
+    """Start every suite, each once the one before is ready (its import timed alone);
+    True to stop."""
+    for spec in run.specs:
+        driven.append(_start(spec, run, phase.plans))
+        if _settle(driven[-1], "ready", deadline, run.cancel, driven):
             return True
     return False
 
 
-def _start(spec: FrameworkSpec, phase: PhaseRun) -> _Driven:
+def _next_phase(driven: list[_Driven], run: SideBySide, phase: PhaseRun, deadline: float) -> bool:
+    """Move every running suite on to the phase (they set up at once: nothing is timed);
+    True to stop."""
+    for item in driven:
+        if item.ending is None and not item.process.send(f"phase {_plan(phase.plans, item.spec)}"):
+            item.ending = item.process.wait(0)
+    running = [item for item in driven if item.ending is None]
+    return any(_settle(item, "ready", deadline, run.cancel, driven) for item in running)
+
+
+def _plan(plans: Plans, spec: FrameworkSpec) -> Path:
+    return plans if isinstance(plans, Path) else plans[spec.id]
+
+
+def _start(spec: FrameworkSpec, run: SideBySide, plans: Plans) -> _Driven:
     signals: queue.Queue[str] = queue.Queue()
     cases: dict[CaseKey, CaseResult] = {}
 
@@ -157,10 +200,9 @@ def _start(spec: FrameworkSpec, phase: PhaseRun) -> _Driven:
         if stage in ("ready", "slot_done"):
             signals.put(str(stage))
         else:
-            relay(spec.id, event, cases, phase.listen)
+            relay(spec.id, event, cases, run.listen)
 
-    plan = phase.plans if isinstance(phase.plans, Path) else phase.plans[spec.id]
-    argv = [phase.interpreter.executable, str(spec.bench_script), "--plan", str(plan)]
+    argv = [run.interpreter.executable, str(spec.bench_script), "--plan", str(_plan(plans, spec))]
     process = ManagedProcess(argv, on_event, interactive=True)
     return _Driven(spec, process, signals, cases)
 

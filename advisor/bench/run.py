@@ -24,8 +24,7 @@ from advisor.base.step_times import last_corrections, remember
 from advisor.bench.compiler_setup import compiler_setup_folder, set_up_compiler
 from advisor.bench.estimate import PARITY_STEP, SETUP_STEP, BenchProgress
 from advisor.bench.events import BenchEvent, BenchListener
-from advisor.bench.lockstep import PhaseRun, Plans, run_side_by_side, slots
-from advisor.bench.merge import merge_processes
+from advisor.bench.lockstep import PhaseRun, Plans, SideBySide, run_side_by_side, slots
 from advisor.bench.peaks import cpu_peak, gpu_peak
 from advisor.bench.spec import Preset, WorkloadSpec, suite
 from advisor.bench.stats import NOISE_THRESHOLD_CV
@@ -82,8 +81,9 @@ class SuiteRun:
     phase has, listener, cancel), what runs between the phases, and the slot meter.
 
     ``after_eager`` (the parity check, which reads the eager phase's outputs, and any
-    one-time set-up) runs while the compiled phase's processes import, which nothing
-    times; it returns True when the user cancelled it, which stops the run. ``meter``
+    one-time set-up) runs once the suites are ready for the compiled phase, before
+    anything of it is timed; it returns True when the user cancelled it, which stops
+    the run. ``meter``
     reads the machine's CPU use at every slot boundary.
     """
 
@@ -243,9 +243,8 @@ def build_plan(
 ) -> dict[str, Any]:
     """The JSON plan both bench scripts follow in one phase (run_dir is added when it exists).
 
-    Compiled variants run in processes of their own: in PyTorch, running compiled code
-    slowed every eager op after it in the same process by about 40 % on a 2-core machine
-    (an extra spinning thread pool), which would have made the eager figures unfair.
+    The compiled phase holds only the compiled variants, and runs after the eager one
+    (see run_phases).
     """
     if phase == "compiled":
         workloads = [w for w in workloads if w.id in preset.compile]
@@ -307,48 +306,35 @@ def _not_runnable(specs: Sequence[FrameworkSpec], record: Record) -> dict[str, S
 def run_phases(
     run: SuiteRun, plans: Mapping[Phase, Plans], results: dict[str, SuiteResult]
 ) -> None:
-    """Every suite not already in ``results`` (or ok there): the eager phase side by side,
-    then the compiled one, ``run.after_eager`` between them (or after the eager phase
-    when there is no compiled one).
+    """Every suite not already in ``results``: the eager phase side by side, then the
+    compiled one in the same processes, ``run.after_eager`` between them (or after the
+    eager phase when there is no compiled one).
 
-    ``results`` fills in as each phase ends, so what finished survives a Ctrl-C.
+    The compiled phase comes after every eager case is timed: in PyTorch, running compiled
+    code slowed every eager op after it in the same process by about 40 % on a 2-core
+    machine (an extra spinning thread pool). Each compiled case builds its own model, and
+    torch.compile and XLA keep their state per model and function object, so nothing
+    compiled reaches an eager figure. Finished cases land in ``results`` whatever happens.
     """
-    for phase, plan_files in plans.items():
-        outcomes = run_side_by_side(_phase_run(run, phase, plan_files, results))
-        for outcome in outcomes:
-            previous = results.get(outcome.framework)
-            results[outcome.framework] = (
-                outcome
-                if previous is None
-                else merge_processes(previous, outcome, f"{phase} phase")
-            )
-        if any(o.status == "cancelled" for o in outcomes):
-            break
-    else:
-        if "compiled" not in plans:
-            run.after_eager()
+    runnable = [s for s in run.specs if s.id not in results]
+    phases = [_phase_run(run, phase, plan_files) for phase, plan_files in plans.items()]
+    sides = SideBySide(runnable, run.interpreter, run.timeout_s, run.listen, run.cancel, phases)
+    outcomes = run_side_by_side(sides)
+    results.update((outcome.framework, outcome) for outcome in outcomes)
+    if "compiled" not in plans and not any(o.status == "cancelled" for o in outcomes):
+        run.after_eager()
 
 
-def _phase_run(
-    run: SuiteRun, phase: Phase, plan_files: Plans, results: Mapping[str, SuiteResult]
-) -> PhaseRun:
-    """One phase of ``run``: the suites still runnable, its slots, and its hooks."""
-    runnable = [s for s in run.specs if s.id not in results or results[s.id].status == "ok"]
-    names = ", ".join(s.display_name for s in runnable)
-    run.listen(BenchEvent("", "message", f"{phase} phase: {names}"))
+def _phase_run(run: SuiteRun, phase: Phase, plan_files: Plans) -> PhaseRun:
+    """One phase of ``run``: its slots and its hooks."""
     workloads = [w["id"] for w in _phase_plan(plan_files)["workloads"]]
     return PhaseRun(
-        runnable,
-        run.interpreter,
+        phase,
         plan_files,
         slots(len(workloads), run.passes),
-        run.timeout_s,
-        run.listen,
-        run.cancel,
-        # Only the eager phase's import times are reported: a later phase's processes
-        # start together, and the parity check runs while they import.
-        stagger=phase == "eager",
-        while_importing=run.after_eager if phase == "compiled" else None,
+        # The parity check reads the eager phase's outputs, which each suite saves as
+        # it moves on to the compiled phase.
+        before=run.after_eager if phase == "compiled" else None,
         step_done=run.meter.hearing(phase, workloads, run.listen.step_done(phase)),
     )
 
@@ -368,7 +354,7 @@ def between_phases(
     cancel: threading.Event | None,
     parity: list[ParityCheck],
 ) -> bool:
-    """Untimed work while the compiled phase imports: the parity check of ``parity_plan``
+    """Untimed work before the compiled phase: the parity check of ``parity_plan``
     (its checks join ``parity``), then torch.compile's one-time set-up where ``compiler``
     names it (the folder to build, a compiled-phase plan); True when the user cancelled."""
     if parity_plan is not None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from advisor.bench.events import BenchEvent
-from advisor.bench.lockstep import PhaseRun, run_side_by_side, slots
+from advisor.bench.lockstep import PhaseRun, SideBySide, run_side_by_side, slots
+from advisor.record import SuiteResult
 from tests.helpers import INTERPRETER, spec
 
 CASE = {
@@ -50,6 +52,9 @@ def _fake(tmp_path: Path, name: str, on_measure: str = "", on_prepare: str = "")
         "    if command == 'finish':\n"
         "        break\n"
         f"    open({str(log)!r}, 'a').write({name!r} + ' ' + command + '\\n')\n"
+        "    if command.startswith('phase'):\n"
+        "        emit('ready')\n"
+        "        continue\n"
         "    if command.startswith('prepare'):\n"
         f"        {on_prepare or 'pass'}\n"
         "    if command.startswith('measure'):\n"
@@ -61,19 +66,20 @@ def _fake(tmp_path: Path, name: str, on_measure: str = "", on_prepare: str = "")
     return path
 
 
-def _run(tmp_path: Path, scripts: list[Path], timeout_s: float = 30, **kwargs: object) -> list:  # type: ignore[type-arg]
+def _run(
+    tmp_path: Path,
+    scripts: list[Path],
+    timeout_s: float = 30,
+    listen: Callable[[BenchEvent], None] = lambda _event: None,
+    cancel: threading.Event | None = None,
+    phases: int = 1,
+    before: Callable[[], bool] | None = None,
+) -> list[SuiteResult]:
+    """The fakes side by side through ``phases`` phases, ``before`` ahead of the last."""
     specs = [spec(path.stem.removesuffix("_bench"), bench=path) for path in scripts]
-    listen = kwargs.pop("listen", lambda _event: None)
-    phase = PhaseRun(
-        specs,
-        INTERPRETER,
-        tmp_path / "plan.json",
-        slots(2, 2),
-        timeout_s,
-        listen,
-        **kwargs,  # type: ignore[arg-type]
-    )
-    return run_side_by_side(phase)
+    run = [PhaseRun(f"phase{n}", tmp_path / f"plan{n}.json", slots(2, 2)) for n in range(phases)]
+    run[-1] = replace(run[-1], before=before)
+    return run_side_by_side(SideBySide(specs, INTERPRETER, timeout_s, listen, cancel, run))
 
 
 def test_the_frameworks_take_turns_and_the_first_mover_alternates(tmp_path: Path) -> None:
@@ -142,7 +148,7 @@ def test_a_hang_past_the_suite_timeout_kills_both(tmp_path: Path) -> None:
     assert [r.reason for r in results] == ["suite timed out after 2 s and was killed"] * 2
 
 
-def test_work_between_phases_runs_before_any_command_and_a_cancel_there_stops_both(
+def test_every_suite_moves_on_to_the_next_phase_in_its_process_then_the_work_between_runs(
     tmp_path: Path,
 ) -> None:
     log = tmp_path / "order.log"
@@ -155,16 +161,20 @@ def test_work_between_phases_runs_before_any_command_and_a_cancel_there_stops_bo
 
         return work
 
-    results = _run(
-        tmp_path, [_fake(tmp_path, "a"), _fake(tmp_path, "b")], while_importing=meanwhile(False)
-    )
+    scripts = [_fake(tmp_path, "a"), _fake(tmp_path, "b")]
+    results = _run(tmp_path, scripts, phases=2, before=meanwhile(False))
     assert [r.status for r in results] == ["ok", "ok"]
-    assert log.read_text().splitlines()[:2] == ["meanwhile", "a prepare 0"]
+    assert [r.processes for r in results] == [1, 1]
+    lines = log.read_text().splitlines()
+    # both move on at once (nothing is timed), in either order
+    switch = {f"a phase {tmp_path / 'plan1.json'}", f"b phase {tmp_path / 'plan1.json'}"}
+    assert set(lines[12:14]) == switch
+    assert lines[14:16] == ["meanwhile", "a prepare 0"]
+    assert len(lines) == 2 * 12 + 3
     log.unlink()
     started = time.monotonic()
-    results = _run(
-        tmp_path, [_fake(tmp_path, "a"), _fake(tmp_path, "b")], while_importing=meanwhile(True)
-    )
+    results = _run(tmp_path, scripts, phases=2, before=meanwhile(True))
     assert [r.status for r in results] == ["cancelled", "cancelled"]
-    assert log.read_text().splitlines() == ["meanwhile"]
+    lines = log.read_text().splitlines()
+    assert set(lines[12:14]) == switch and lines[14:] == ["meanwhile"]
     assert time.monotonic() - started < 10

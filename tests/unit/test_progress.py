@@ -10,6 +10,7 @@ from advisor.base.progress import Progress, Step, Tracker, side_by_side
 from advisor.bench.estimate import (
     COMPILE_PRIOR_S,
     PARITY_STEP,
+    PHASE_SWITCH_PRIOR_S,
     SETUP_STEP,
     BenchProgress,
     bench_steps,
@@ -133,9 +134,12 @@ def test_a_bench_run_has_an_import_step_and_a_step_per_slot_in_each_phase() -> N
     assert len(steps) == 2 + 2 + len(slots(3, 5)) + len(slots(1, 5))
     assert len({s.key for s in steps}) == len(steps)
     assert steps[0].prior_s == 10.0 and steps[0].kind == "import"
-    # the parity check and the compiler's set-up run while the compiled phase imports
-    between = [s.key for s in steps if s.kind in ("parity", "setup", "import")]
-    assert between == ["eager import", PARITY_STEP, SETUP_STEP, "compiled import"]
+    # the same processes move on to the compiled phase, then the parity check and the
+    # compiler's set-up run before anything of it is timed
+    between = [s.key for s in steps if s.kind in ("parity", "setup", "import", "switch")]
+    assert between == ["eager import", "compiled import", PARITY_STEP, SETUP_STEP]
+    switch = next(s for s in steps if s.key == "compiled import")
+    assert switch.kind == "switch" and switch.prior_s == PHASE_SWITCH_PRIOR_S
     eager_only = bench_steps({"eager": _plan("eager", 3)}, [4.0], compiler_setup=False)
     assert eager_only[-1].key == PARITY_STEP
     timing = next(s for s in steps if s.key == "eager measure 2 #5")
