@@ -50,8 +50,8 @@ VARIANT_LABELS = {
     "jit": "jax.jit",
 }
 COMPILED = ("compile", "function", "xla", "jit")
-# The suite processes that time each variant (probes/*_bench.py): the fully compiled
-# forms run in processes of their own, in the compiled phase.
+# The phase of the suite processes (probes/*_bench.py) that times each variant: the fully
+# compiled forms run in the compiled phase, after every eager one.
 _PHASES = {
     "eager": "eager",
     "function": "eager",

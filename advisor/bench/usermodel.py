@@ -5,8 +5,8 @@ and with XLA; a Keras 3 model all of these, on TensorFlow, on PyTorch and, where
 installed, on JAX (eager and jax.jit). A Keras model is literally the same model on each
 back-end: the first back-end saves its weights when it builds the model, in the first
 slot, and the others load them. The back-ends take turns slot by slot, as the suite's
-frameworks do (`run_phases`: an eager phase, then a compiled one in processes of their
-own), each case timed with the suite's statistics at the example inputs' own batch and at
+frameworks do (`run_phases`: an eager phase, then a compiled one in the same processes),
+each case timed with the suite's statistics at the example inputs' own batch and at
 batch 1. Between the phases every back-end's outputs on the example inputs (all of them)
 are compared with the first back-end's (probes/parity_check.py).
 """
