@@ -4,12 +4,13 @@ Usage: python benchmarks/bench_phases.py [--preset quick|full|tiny] [--output FI
 
 Runs one benchmark in this process, as `framework-advisor bench` does once its command
 line is read, and splits its wall time by what the run said it was doing: importing the
-advisor's command line, the inventory (each framework's probe), each phase's imports,
+advisor's command line, the inventory (each framework's probe), the eager phase's imports,
 the preparing and timing of each workload (each framework's turn apart, from its case
-events), the parity check and compiler set-up (run while the compiled phase imports)
-and each phase's wind-down. Uses the advisor's data folder, as the app does, so a run
-after the first reuses torch.compile's one-time compiler set-up. Figures mean something
-only on a quiet machine; shares are comparable between runs on a busy one.
+events), the suites moving on to the compiled phase, the parity check and compiler set-up
+(run once they are ready for it) and the wind-down. Uses the advisor's data folder, as
+the app does, so a run after the first reuses torch.compile's one-time compiler set-up.
+Figures mean something only on a quiet machine; shares are comparable between runs on a
+busy one.
 """
 
 from __future__ import annotations
@@ -84,7 +85,8 @@ def _marks(events: list[tuple[float, Any]]) -> list[tuple[float, str]]:
             text = event.message
             if text.endswith(("phase: PyTorch, TensorFlow", "phase: PyTorch", "phase: TensorFlow")):
                 phase = text.split()[0]
-                marks.append((t, f"{phase} phase: starting the frameworks"))
+                start = "starting the frameworks" if phase == "eager" else "moving the suites on"
+                marks.append((t, f"{phase} phase: {start}"))
             elif phase == "inventory":
                 marks.append((t, f"inventory: {text.split(' with ')[0]}"))
             else:
