@@ -237,6 +237,9 @@ class Suite:
             workload = self.plan["workloads"][int(index)]
             if verb == "prepare":
                 getattr(bench, workload["id"])(workload)
+                if int(index) == len(self.plan["workloads"]) - 1:
+                    # every output is kept: the parity check may read them from now on
+                    self.save_parity_outputs()
             elif verb == "measure":
                 self.measure_workload(workload["id"])
             else:
@@ -246,13 +249,10 @@ class Suite:
     def next_phase(self, plan_path, bench):
         """Leave the phase that ended for the one `plan_path` names, then say "ready" again.
 
-        The ended phase's parity outputs are saved first (the advisor compares them as soon
-        as every suite is ready), and its cases let go. The plan changes in place: the
-        bench and everything it made read the same dict. `bench.enter_phase()`, where it
-        has one, sets up what the new phase needs (untimed, as after the import).
+        The ended phase's cases are let go. The plan changes in place: the bench and
+        everything it made read the same dict. `bench.enter_phase()`, where it has one,
+        sets up what the new phase needs (untimed, as after the import).
         """
-        self.save_parity_outputs()
-        self.parity_outputs = {}
         self.prepared = []
         self.plan.clear()
         self.plan.update(load_plan(plan_path))
@@ -328,7 +328,8 @@ class Suite:
         self.parity_outputs[workload] = array
 
     def save_parity_outputs(self):
-        """Outputs come from eager cases only; a compiled-phase process leaves the file alone."""
+        """Save the outputs kept so far, once: they come from the eager phase's preparing,
+        and the compiled phase keeps none, so it leaves the file alone."""
         if not self.parity_outputs:
             return
         import numpy as np
@@ -336,6 +337,7 @@ class Suite:
         path = os.path.join(self.plan["run_dir"], "outputs_%s.npz" % self.framework)
         np.savez(path + ".tmp.npz", **self.parity_outputs)
         os.replace(path + ".tmp.npz", path)
+        self.parity_outputs = {}
 
 
 def run_suite(framework, module_name, run_all, prepare_environment=None):
@@ -361,7 +363,6 @@ def run_suite(framework, module_name, run_all, prepare_environment=None):
     rss_after_import = resident_memory_bytes()
     suite = Suite(framework, plan, "%s %s imported" % (module_name, module.__version__))
     settings = run_all(module, suite)
-    suite.save_parity_outputs()
     write_document(
         out,
         {

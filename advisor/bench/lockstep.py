@@ -75,8 +75,9 @@ def _nothing(_step: str) -> None:
 class PhaseRun:
     """One phase: its name, the plan(s) it follows, its slots and its hooks.
 
-    ``before`` runs once every suite is ready for the phase, before anything is timed;
-    when it returns True (the user cancelled it) the suites stop. ``step_done`` hears
+    ``before`` runs as the suites move on to the phase (or, in the first, once each has
+    started), before anything is timed; when it returns True (the user cancelled it) the
+    suites stop. ``step_done`` hears
     "import" once every suite is ready, then "<command> #<n>" as every suite still
     running has taken the n-th turn of a command (for the time left).
     """
@@ -126,11 +127,15 @@ def _drive(driven: list[_Driven], run: SideBySide) -> None:
         deadline = time.monotonic() + run.timeout_s
         names = [s.display_name for s in run.specs] if number == 0 else _running(driven)
         run.listen(BenchEvent("", "message", f"{phase.name} phase: {', '.join(names)}"))
-        enter = _start_all if number == 0 else _next_phase
-        if enter(driven, run, phase, deadline):
+        if number == 0 and _start_all(driven, run, phase, deadline):
             return
+        if number > 0:
+            _next_phase(driven, phase)
         if phase.before is not None and phase.before():
             _stop(driven, "cancelled")
+            return
+        running = [item for item in driven if item.ending is None] if number > 0 else []
+        if any(_settle(item, "ready", deadline, run.cancel, driven) for item in running):
             return
         phase.step_done("import")
         if _take_turns(driven, phase.commands, phase.step_done, deadline, run.cancel):
@@ -177,14 +182,12 @@ def _start_all(driven: list[_Driven], run: SideBySide, phase: PhaseRun, deadline
     return False
 
 
-def _next_phase(driven: list[_Driven], run: SideBySide, phase: PhaseRun, deadline: float) -> bool:
-    """Move every running suite on to the phase (they set up at once: nothing is timed);
-    True to stop."""
+def _next_phase(driven: list[_Driven], phase: PhaseRun) -> None:
+    """Move every running suite on to the phase: they set up at once (nothing is timed),
+    while the phase's ``before`` runs."""
     for item in driven:
         if item.ending is None and not item.process.send(f"phase {_plan(phase.plans, item.spec)}"):
             item.ending = item.process.wait(0)
-    running = [item for item in driven if item.ending is None]
-    return any(_settle(item, "ready", deadline, run.cancel, driven) for item in running)
 
 
 def _plan(plans: Plans, spec: FrameworkSpec) -> Path:

@@ -81,8 +81,8 @@ class SuiteRun:
     phase has, listener, cancel), what runs between the phases, and the slot meter.
 
     ``after_eager`` (the parity check, which reads the eager phase's outputs, and any
-    one-time set-up) runs once the suites are ready for the compiled phase, before
-    anything of it is timed; it returns True when the user cancelled it, which stops
+    one-time set-up) runs as the suites move on to the compiled phase, before anything
+    of it is timed; it returns True when the user cancelled it, which stops
     the run. ``meter``
     reads the machine's CPU use at every slot boundary.
     """
@@ -332,8 +332,8 @@ def _phase_run(run: SuiteRun, phase: Phase, plan_files: Plans) -> PhaseRun:
         phase,
         plan_files,
         slots(len(workloads), run.passes),
-        # The parity check reads the eager phase's outputs, which each suite saves as
-        # it moves on to the compiled phase.
+        # The parity check reads the eager phase's outputs, which each suite saved once it
+        # had prepared its last workload; it runs as the suites move on to the compiled phase.
         before=run.after_eager if phase == "compiled" else None,
         step_done=run.meter.hearing(phase, workloads, run.listen.step_done(phase)),
     )

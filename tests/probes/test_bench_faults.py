@@ -148,7 +148,7 @@ def test_a_hang_past_the_suite_timeout_kills_both(tmp_path: Path) -> None:
     assert [r.reason for r in results] == ["suite timed out after 2 s and was killed"] * 2
 
 
-def test_every_suite_moves_on_to_the_next_phase_in_its_process_then_the_work_between_runs(
+def test_every_suite_moves_on_to_the_next_phase_in_its_process_as_the_work_between_runs(
     tmp_path: Path,
 ) -> None:
     log = tmp_path / "order.log"
@@ -166,15 +166,16 @@ def test_every_suite_moves_on_to_the_next_phase_in_its_process_then_the_work_bet
     assert [r.status for r in results] == ["ok", "ok"]
     assert [r.processes for r in results] == [1, 1]
     lines = log.read_text().splitlines()
-    # both move on at once (nothing is timed), in either order
+    # both move on at once while the work between runs (nothing is timed), in any order
     switch = {f"a phase {tmp_path / 'plan1.json'}", f"b phase {tmp_path / 'plan1.json'}"}
-    assert set(lines[12:14]) == switch
-    assert lines[14:16] == ["meanwhile", "a prepare 0"]
+    assert set(lines[12:15]) == {*switch, "meanwhile"}
+    assert lines[15] == "a prepare 0"
     assert len(lines) == 2 * 12 + 3
     log.unlink()
     started = time.monotonic()
     results = _run(tmp_path, scripts, phases=2, before=meanwhile(True))
     assert [r.status for r in results] == ["cancelled", "cancelled"]
     lines = log.read_text().splitlines()
-    assert set(lines[12:14]) == switch and lines[14:] == ["meanwhile"]
+    assert "meanwhile" in lines[12:]
+    assert not [line for line in lines[12:] if "prepare" in line or "measure" in line]
     assert time.monotonic() - started < 10
