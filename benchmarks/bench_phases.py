@@ -35,13 +35,12 @@ def main() -> int:
     args = parser.parse_args()
     started = time.monotonic()
     import advisor.terminal.cli  # noqa: F401  (what `framework-advisor` imports before it runs)
-    from advisor.bench.run import BenchOptions
+    from advisor.bench.run import BenchOptions, run_benchmarks
     from advisor.record import save_record
-    from advisor.service import measure
 
     imported = time.monotonic()
     events: list[tuple[float, Any]] = []
-    record = measure(
+    record = run_benchmarks(
         BenchOptions(args.preset), None, lambda e: events.append((time.monotonic(), e))
     )
     ended = time.monotonic()

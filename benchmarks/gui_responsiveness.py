@@ -37,11 +37,11 @@ def main() -> None:
     from advisor.gui.main_window import MainWindow
     from advisor.scoring.answers import default_answers
     from advisor.scoring.knowledge import knowledge
-    from advisor.session import Session
+    from advisor.session.saved import SavedSession
 
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     app = QApplication(sys.argv[:1])
-    window = MainWindow(knowledge(), Session(default_answers(knowledge()), None))
+    window = MainWindow(knowledge(), SavedSession(default_answers(knowledge()), None))
     window.show()
     window.show_page("bench")
     clock, gaps = QElapsedTimer(), []

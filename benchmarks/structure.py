@@ -6,9 +6,10 @@ functions longer than N lines). Reads the source as syntax trees; runs nothing.
 - loose modules: files directly in advisor/ (the issue's target is at most 8);
 - the longest functions, by lines from `def` to the end of the body;
 - the core modules whose functions each front-end calls (names that start lower-case,
-  imported by advisor/terminal/ or advisor/gui/ from outside those folders);
-- service functions that only rename: a body (after the docstring) of one `return f(...)`
-  that hands its own parameters on unchanged.
+  imported by advisor/terminal/ or advisor/gui/ from outside those folders; the session
+  package counts as one);
+- session functions that only rename: a body (after the docstring) of one `return f(...)`
+  that hands its own parameters on unchanged (methods too, `self` aside).
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ def front_end_sources(modules: dict[str, ast.Module]) -> dict[str, set[str]]:
             module = str(node.module)
             if module.startswith(("advisor.terminal", "advisor.gui")):
                 continue
+            if module.startswith("advisor.session."):
+                module = "advisor.session"
             if any(a.name[0].islower() for a in node.names):
                 calls.setdefault(front_end, set()).add(module)
     return calls
@@ -74,31 +77,37 @@ def _only_renames(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     if not isinstance(call, ast.Call):
         return False
     params = {a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)}
+    params.discard("self")
     handed = [*call.args, *(k.value for k in call.keywords)]
     return all(isinstance(a, ast.Name) and a.id in params for a in handed) and len(handed) == len(
         params
     )
 
 
-def renames(modules: dict[str, ast.Module], module_path: str) -> list[str]:
-    """Public top-level functions of ``module_path`` that only hand on to another call."""
-    tree = modules.get(module_path)
-    if tree is None:
-        return []
-    return [
-        node.name
-        for node in tree.body
-        if isinstance(node, ast.FunctionDef)
-        and not node.name.startswith("_")
-        and _only_renames(node)
-    ]
+def renames(modules: dict[str, ast.Module], folder: str) -> list[str]:
+    """Public functions and methods of the modules under ``folder`` that only hand on to
+    another call."""
+    found = []
+    for path, tree in modules.items():
+        if not path.startswith(folder):
+            continue
+        classes = [n for n in tree.body if isinstance(n, ast.ClassDef)]
+        nodes = [*tree.body, *(n for c in classes for n in c.body)]
+        found += [
+            node.name
+            for node in nodes
+            if isinstance(node, ast.FunctionDef)
+            and not node.name.startswith("_")
+            and _only_renames(node)
+        ]
+    return found
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--long", type=int, default=50, help="list functions longer than this")
     parser.add_argument(
-        "--service", default="advisor/service.py", help="the module whose renames to count"
+        "--service", default="advisor/session/", help="the folder whose renames to count"
     )
     args = parser.parse_args()
     modules = _modules()

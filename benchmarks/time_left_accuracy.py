@@ -52,9 +52,8 @@ def main() -> int:
 def _timed(what: str, preset: str) -> tuple[float, list[tuple[float, Any]]]:
     """One real run as the app makes it: its length and every progress update (seconds in)."""
     from advisor.base.progress import Progress
-    from advisor.bench.run import BenchOptions
-    from advisor.deploy.run import DeployOptions
-    from advisor.service import deploy, measure
+    from advisor.bench.run import BenchOptions, run_benchmarks
+    from advisor.deploy.run import DeployOptions, run_deployment
 
     timeline: list[tuple[float, Any]] = []
     started = time.monotonic()
@@ -65,9 +64,9 @@ def _timed(what: str, preset: str) -> tuple[float, list[tuple[float, Any]]]:
             timeline.append((time.monotonic() - started, progress))
 
     if what == "bench":
-        measure(BenchOptions(preset), None, listen)
+        run_benchmarks(BenchOptions(preset), None, listen)
     else:
-        deploy(DeployOptions(preset), None, listen)
+        run_deployment(DeployOptions(preset), None, listen)
     return time.monotonic() - started, timeline
 
 

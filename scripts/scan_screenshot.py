@@ -29,14 +29,14 @@ def main() -> None:
 
     from advisor.gui.main_window import MainWindow
     from advisor.gui.theme import apply_scheme
+    from advisor.scoring.answers import default_answers as fresh_answers
     from advisor.scoring.knowledge import knowledge
-    from advisor.service import fresh_answers
-    from advisor.session import Session
+    from advisor.session.saved import SavedSession
 
     app = QApplication(sys.argv[:1])
     apply_scheme(app)
     known = knowledge()
-    window = MainWindow(known, Session(fresh_answers(known), None))
+    window = MainWindow(known, SavedSession(fresh_answers(known), None))
     window.resize(1280, 900)
     window.show()
     window.questions.control("team_experience", "pytorch").click()  # the user's own answer

@@ -87,7 +87,7 @@ def _your_model(app: object, window: object, model: str, out: Path, suffix: str)
 def _show_runs(window: object, paths: list[Path]) -> None:
     """The saved runs, combined as the session store keeps them."""
     from advisor.record import record_from_json
-    from advisor.service import combined
+    from advisor.session.runs import combined
 
     shown = None
     for path in paths:
@@ -112,22 +112,22 @@ def main() -> None:
 
     from advisor.gui.main_window import MainWindow
     from advisor.gui.theme import apply_scheme
+    from advisor.scoring.answers import default_answers as fresh_answers
     from advisor.scoring.answers import load_answers
     from advisor.scoring.knowledge import knowledge
     from advisor.scoring.profiles import profile_path
-    from advisor.service import fresh_answers
-    from advisor.session import Session
+    from advisor.session.saved import SavedSession
 
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     app = QApplication(sys.argv[:1])
     apply_scheme(app)
     known = knowledge()
     answers = load_answers(profile_path("nlp_research_lab"), known)
-    window = MainWindow(known, Session(fresh_answers(known) if args.fresh else answers, None))
+    window = MainWindow(known, SavedSession(fresh_answers(known) if args.fresh else answers, None))
     window.resize(width, height)
     window.show()
     window.start()
-    _wait(app, 120, lambda: window.record is not None)
+    _wait(app, 120, lambda: window.session.record is not None)
     args.out.mkdir(exist_ok=True)
     if args.model:
         _your_model(app, window, args.model, args.out, suffix)

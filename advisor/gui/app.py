@@ -8,12 +8,17 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from advisor.base.display import has_display, prepare_webengine, window_problem
 from advisor.base.errors import UsageError
-from advisor.base.resources_path import resource_file
-from advisor.base.stopping import StopSignals, stop_signals
-from advisor.service import fresh_answers, knowledge, restore, set_aside
-from advisor.session import Session
+from advisor.session import (
+    StopSignals,
+    has_display,
+    knowledge,
+    prepare_webengine,
+    resource_file,
+    stop_signals,
+    window_problem,
+)
+from advisor.session.store import restore, set_aside
 
 if TYPE_CHECKING:  # Qt is imported when the app starts, not when the terminal loads this
     from PySide6.QtCore import QCoreApplication
@@ -140,7 +145,7 @@ def open_window(known: Knowledge) -> MainWindow:
     """The main window on the restored session; on a fresh one if that cannot be shown.
 
     The app must start whatever its own saved state holds: a session that loads but
-    fails to draw is set aside (see service.set_aside) and the panel says so.
+    fails to draw is set aside (see session.store.set_aside) and the panel says so.
     """
     from advisor.gui.main_window import MainWindow
 
@@ -148,8 +153,8 @@ def open_window(known: Knowledge) -> MainWindow:
     try:
         return MainWindow(known, restored.session, restored.problem)
     except Exception as exc:
-        problem = set_aside(f"{type(exc).__name__}: {exc}")
-        return MainWindow(known, Session(fresh_answers(known), None), problem)
+        fresh = set_aside(f"{type(exc).__name__}: {exc}", known)
+        return MainWindow(known, fresh.session, fresh.problem)
 
 
 def _report_startup(window: object, started: float) -> None:

@@ -31,20 +31,17 @@ from advisor.comparison import Comparison
 from advisor.gui.live_bench import LiveRows, LiveRun, ratio_lines, with_live_rows
 from advisor.gui.model_picker import ModelChoice, ModelPicker
 from advisor.gui.ratio_chart import RatioChart
-from advisor.gui.run_page import APP_COMMAND, NOT_RUN, RunPage
+from advisor.gui.run_page import NOT_RUN, RunPage
 from advisor.gui.widgets import FailurePanel, WrapLabel, heading, note, read_only_table
 from advisor.record import BenchmarkRun, Record
+from advisor.report.bench_view import ratio_bars
 from advisor.report.fleet_view import FleetView, MachineColumn
 from advisor.report.model_view import ModelBenchView, model_bench_view
-from advisor.service import (
-    THIS_MACHINE,
-    bench_duration,
-    measure,
-    measure_model,
-    ratio_chart,
-    workloads,
-)
+from advisor.session import Session
+from advisor.session.decisions import workloads
+from advisor.session.machines import THIS_MACHINE
 from advisor.usermodel import ModelRef
+from advisor.wording.durations import expected_bench
 from advisor.wording.formatting import busy_note, duration_words, framework_name, local_time
 
 TORCH, TENSORFLOW = framework_name("torch"), framework_name("tensorflow")
@@ -63,8 +60,10 @@ class BenchPage(RunPage):
     _timing_model = False  # the running job times the user's model, not the suite
     run_kind = "benchmarks"
 
-    def __init__(self, choice: ModelChoice | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    def __init__(
+        self, session: Session, choice: ModelChoice | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(session, parent)
         self.preset = "quick"
         self.model, self.model_table, self.model_ratios = _model_widgets(choice)
         self.live = LiveRun(())  # what the running (or shown) run has said, case by case
@@ -162,7 +161,7 @@ class BenchPage(RunPage):
 
         def work(report: Callable[[object], None], cancel: threading.Event) -> Record:
             listen = with_live_rows(report, known)
-            return measure(options, python, listen, cancel, APP_COMMAND)
+            return self.session.measure(python, options, listen, cancel)
 
         self._run(work, self._on_event)
 
@@ -177,10 +176,7 @@ class BenchPage(RunPage):
         self._timing_model = True
 
         def work(report: Callable[[object], None], cancel: threading.Event) -> Record:
-            def say(message: str) -> None:
-                report(BenchEvent("", "message", message))
-
-            return measure_model(model, preset, None, python, say, cancel)
+            return self.session.measure(python, BenchOptions(preset), report, cancel, model)
 
         self._run(work, self._on_event)
 
@@ -217,7 +213,7 @@ class BenchPage(RunPage):
     def say_durations(self, record: Record | None) -> None:
         """Each size with how long it should take in the environment `record` probed."""
         for preset, label in SIZES:
-            expected = bench_duration(preset, record)
+            expected = expected_bench(preset, record)
             words = duration_words(expected.low_s, expected.high_s)
             button = self.size_buttons[preset]
             button.setText(f"{label} ({words})")
@@ -246,7 +242,7 @@ class BenchPage(RunPage):
         # every pair and precision: one may favour the other side
         for workload, text in ratio_lines(comparison.rows).items():
             self._set(workload, 3, text)
-        self.chart.show_bars(ratio_chart(comparison.rows), CHART_CAPTION)
+        self.chart.show_bars(ratio_bars(comparison.rows), CHART_CAPTION)
         busy = busy_note(comparison)
         self.busy_notice.setText(busy or "")
         self.busy_notice.setVisible(busy is not None)
@@ -334,7 +330,7 @@ class BenchPage(RunPage):
         """The workload's ratio cell and the chart, from the figures so far (the others stand)."""
         text = ratio_lines(self.live.rows(workload)).get(workload, "-")
         self._set(workload, 3, text, f"{text}\n\n{LIVE_RATIO_TIP}")
-        self.chart.show_bars(ratio_chart(self.live.all_rows()), LIVE_CAPTION)
+        self.chart.show_bars(ratio_bars(self.live.all_rows()), LIVE_CAPTION)
 
     def _show_cell(self, framework: str, workload: str) -> None:
         """The median of each case; the spread, dispersion and count are in the tooltip."""

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from advisor.gui.jobs import Job
 from advisor.gui.widgets import note
 from advisor.scan.propose import Findings
-from advisor.service import scan_code
+from advisor.session.decisions import scan_code
 
 PICK_TITLE = "Read answers from a folder"
 

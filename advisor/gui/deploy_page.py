@@ -23,11 +23,13 @@ from PySide6.QtWidgets import (
 from advisor.base.errors import AdvisorError
 from advisor.deploy.run import DeployEvent, DeployOptions
 from advisor.gui.model_picker import ModelChoice, ModelPicker
-from advisor.gui.run_page import APP_COMMAND, NOT_RUN, RunPage
+from advisor.gui.run_page import NOT_RUN, RunPage
 from advisor.gui.widgets import FailurePanel, WrapLabel, heading, note, read_only_table
 from advisor.record import Record, RouteResult
 from advisor.report.deploy_view import model_words, route_row
-from advisor.service import deploy, deploy_duration, deploy_targets
+from advisor.session import Session
+from advisor.session.decisions import deploy_targets
+from advisor.wording.durations import expected_deploy
 from advisor.wording.formatting import duration_words, local_time
 
 COLUMNS = ("Framework", "Route", "Result", "Per model")
@@ -48,8 +50,10 @@ class DeployPage(RunPage):
 
     run_kind = "deployment"
 
-    def __init__(self, choice: ModelChoice | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    def __init__(
+        self, session: Session, choice: ModelChoice | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(session, parent)
         self.preset = "quick"
         self.model = ModelPicker(choice or ModelChoice())
         self.presets = QButtonGroup(self)
@@ -126,7 +130,7 @@ class DeployPage(RunPage):
         """Each preset with how long it should take for the targets ticked now."""
         targets = self.chosen_targets()
         for preset, label, _tip in PRESETS:
-            expected = deploy_duration(preset, targets)
+            expected = expected_deploy(preset, targets)
             words = duration_words(expected.low_s, expected.high_s) if targets else "no target"
             self.preset_buttons[preset].setText(f"{label} ({words})")
 
@@ -176,7 +180,7 @@ class DeployPage(RunPage):
         self.status.setText("Starting…")
 
         def work(report: Callable[[object], None], cancel: threading.Event) -> Record:
-            return deploy(options, python, report, cancel, APP_COMMAND)
+            return self.session.deploy(python, options, report, cancel)
 
         self._run(work, self._on_event)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from advisor.bench.events import BenchEvent
 from advisor.comparison import PAIR_LABELS, VARIANT_LABELS, ComparisonRow
 from advisor.record import CaseResult, Record, WorkloadInfo
-from advisor.service import live_rows
+from advisor.session.decisions import live_rows
 from advisor.wording.formatting import case_median, case_text, framework_name, ratio_words
 
 RUNNING = "running…"

@@ -21,12 +21,11 @@ from PySide6.QtWidgets import (
 
 from advisor.base.progress import Progress
 from advisor.gui.jobs import Job
-from advisor.gui.run_page import APP_COMMAND
 from advisor.gui.widgets import FOCUS_MARK, FailurePanel, WrapLabel, heading, note
 from advisor.probing.environments import Environment
 from advisor.record import Record
-from advisor.service import environments as discover_environments
-from advisor.service import own_python, probe
+from advisor.session import Session, discover
+from advisor.session.decisions import own_python
 from advisor.wording.formatting import inventory_sections, local_time
 
 
@@ -37,8 +36,9 @@ class MachinePage(QWidget):
     progress_changed = Signal(object)  # Progress while probing; None once it ended
     environment_changed = Signal(object)  # str | None: the interpreter path, None for ours
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.session = session  # the window's: it probes under the app's name
         self.job: Job | None = None
         self._busy = False  # a probe runs (till its end is handled: its thread may linger)
         self._probing: str | None = None  # the interpreter the running (or last) probe is of
@@ -99,7 +99,7 @@ class MachinePage(QWidget):
             return
 
         def work(_say: Callable[[object], None], cancel: threading.Event) -> object:
-            return discover_environments(cancel)
+            return discover(cancel=cancel)
 
         self.discovery = Job(work, self)
         self.discovery.succeeded.connect(self._offer)
@@ -130,7 +130,7 @@ class MachinePage(QWidget):
         self.status.setText("Probing…")
 
         def work(say: Callable[[object], None], cancel: threading.Event) -> Record:
-            return probe(python, on_progress=say, on_step=say, cancel=cancel, command=APP_COMMAND)
+            return self.session.probe(python, on_progress=say, on_step=say, cancel=cancel)
 
         self.job = Job(work, self)
         self.job.progress.connect(self._on_progress)

@@ -22,8 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from advisor.base.errors import AdvisorError
-from advisor.comparison import Comparison
-from advisor.fleet.compare import Fleet
 from advisor.gui.bench_page import BenchPage
 from advisor.gui.deploy_page import DeployPage
 from advisor.gui.machine_page import MachinePage
@@ -31,36 +29,20 @@ from advisor.gui.model_picker import ModelChoice
 from advisor.gui.progress_bar import RunProgressBar
 from advisor.gui.questions_page import QuestionsPage
 from advisor.gui.report_page import ReportPage
+from advisor.gui.run_page import APP_COMMAND
 from advisor.gui.screen_fit import fit_to_screen
 from advisor.gui.welcome import WelcomePanel
 from advisor.gui.wheel import guard_wheel
 from advisor.gui.widgets import FailurePanel, FileNotice, app_message, heading
 from advisor.record import Record
 from advisor.report.export import Format
-from advisor.report.view import ReportView, with_answers
 from advisor.scoring.answers import Answers
 from advisor.scoring.knowledge import Knowledge
-from advisor.service import (
-    advise,
-    answered_targets,
-    chosen_run,
-    comparison,
-    export,
-    fleet_of,
-    fresh_answers,
-    identity_problem,
-    merged,
-    open_session,
-    other_machine,
-    own_python,
-    placed_run,
-    render,
-    report,
-    same_environment,
-    save,
-    save_session_as,
-)
 from advisor.session import Session
+from advisor.session.decisions import answered_targets, own_python
+from advisor.session.runs import same_environment
+from advisor.session.saved import SavedSession
+from advisor.session.state import identity_problem
 from advisor.wording.formatting import headline
 
 
@@ -96,38 +78,30 @@ SESSION_FILTER = "Framework Advisor session (*.json)"
 class MainWindow(QMainWindow):
     """The app: questions, machine, benchmarks and report over one session."""
 
-    def __init__(self, knowledge: Knowledge, session: Session, problem: str = "") -> None:
+    def __init__(self, knowledge: Knowledge, saved: SavedSession, problem: str = "") -> None:
         super().__init__()
         self.knowledge = knowledge
-        self.record: Record | None = None  # set by _restore, then by each probe or run
-        self.comparison: Comparison | None = None  # the record's, built once per record
-        self.others: tuple[Record, ...] = ()  # benchmark records added from other machines
-        # This machine's other Python environments, with their runs (see service.placed_run).
-        self.other_environments: tuple[Record, ...] = ()
+        self.session = Session(knowledge, saved, APP_COMMAND)  # the state; the window shows it
         self._running: set[str] = set()  # runs in progress, for the headline and the report
         # Set by a stop signal (run_gui hands over its StopSignals' event): stops an export.
         self.stopping = threading.Event()
         self._scored_headline = ""
-        # A first run: nothing measured or answered yet, so the probe may set better defaults.
-        self._first_run = session.record is None and (
-            session.answers.values == fresh_answers(knowledge).values
-        )
         self.setWindowTitle("Framework Advisor")
         # Below MINIMUM_SIZE the sidebar and the result tables are cut rather than wrapped;
         # a screen smaller than that (200 % on 1920x1080) still gets the whole window.
         fit_to_screen(self, PREFERRED_SIZE, MINIMUM_SIZE)
-        self.questions = QuestionsPage(knowledge)
-        self.machine = MachinePage()
+        self.questions = QuestionsPage(self.session)
+        self.machine = MachinePage(self.session)
         self.model_choice = ModelChoice()  # "Your model…", shared by both pages
-        self.bench = BenchPage(self.model_choice)
-        self.deploy = DeployPage(self.model_choice)
+        self.bench = BenchPage(self.session, self.model_choice)
+        self.deploy = DeployPage(self.session, self.model_choice)
         self.report = ReportPage()
         self.headline = heading("")
         self.headline.setAccessibleName("Current recommendation")
         self.headline.setWordWrap(True)
         self.panel = FailurePanel()
         self.welcome = WelcomePanel()
-        self.welcome.setVisible(self._first_run)
+        self.welcome.setVisible(self.session.first_run)
         self.probe_progress = RunProgressBar("Machine")
         self.bench_progress = RunProgressBar("Benchmarks")
         self.deploy_progress = RunProgressBar("Deployment")
@@ -140,7 +114,7 @@ class MainWindow(QMainWindow):
         self._refresh_timer.setInterval(REFRESH_DELAY_MS)
         self._refresh_timer.timeout.connect(self.refresh)
         self._connect()
-        self._restore(session)
+        self._restore()
         if problem:
             self.panel.show_problem(problem)
 
@@ -252,26 +226,24 @@ class MainWindow(QMainWindow):
         if not busy:
             self.deploy.follow_answers(answered_targets(self.questions.answers()))
 
-    def _restore(self, session: Session) -> None:
-        self._restore_runs(session)
-        self.model_choice.set_text(session.model)  # last: its autosave sees the whole session
-
-    def _restore_runs(self, session: Session) -> None:
-        self.others = session.others
-        self.other_environments = session.other_environments
-        self.questions.set_answers(session.answers, session.code)
-        self.deploy.set_targets(answered_targets(session.answers))
+    def _restore(self) -> None:
+        """Every page shows the session as it was restored or opened."""
+        session = self.session
+        model = session.model  # the widgets' autosave below would take the empty choice
+        self.questions.set_answers(session.answers_in_force(), session.code)
+        self.deploy.set_targets(answered_targets(session.answers_in_force()))
         here = session.record.machine.system.hostname if session.record else None
         for shelved in session.other_environments:  # offered, to switch back to their runs
             if shelved.machine.system.hostname == here:  # not another machine's interpreter
                 self._offer_environment(shelved.interpreter.executable, select=False)
         if session.record is None:
             self.refresh()
-            return
-        executable = session.record.interpreter.executable
-        if self._offer_environment(executable, select=True):
-            self.bench.python = self.deploy.python = executable
-        self.set_record(session.record)
+        else:
+            executable = session.record.interpreter.executable
+            if self._offer_environment(executable, select=True):
+                self.bench.python = self.deploy.python = executable
+            self.set_record(session.record)
+        self.model_choice.set_text(model)  # last: its autosave sees the whole session
 
     def _offer_environment(self, executable: str, select: bool) -> bool:
         """Offer a restored record's interpreter in the selector, without probing it; False
@@ -286,55 +258,29 @@ class MainWindow(QMainWindow):
     def start(self) -> None:
         """Once the window is up: list the environments; probe unless a session had it."""
         self.machine.discover_environments()
-        if self.record is None:
+        if self.session.record is None:
             self.machine.start_probe()
 
-    def session(self) -> Session:
-        """The answers and the record as they stand."""
-        answers, code = self.questions.answers(), self.questions.code_reading()
-        return Session(
-            answers,
-            self.record,
-            self.others,
-            self.other_environments,
-            code,
-            self.model_choice.text(),
-        )
-
-    def _report_input(self) -> tuple[Record, Fleet | None] | None:
-        """The record the report is rendered from, with the current answers: this machine's,
-        or, with other machines added, the one whose figures count (see fleet/compare.py)."""
-        if self.record is None:
-            return None
-        answers, code = self.questions.answers(), self.questions.code_reading()
-        if not self.others:
-            return with_answers(self.record, answers, code), None
-        try:
-            fleet = fleet_of(self.record, self.others, answers, self.knowledge)
-        except AdvisorError as exc:  # this machine has no run yet: the others alone
-            self.panel.show_problem(f"Other machines not compared: {app_message(exc)}")
-            return with_answers(self.record, answers, code), None
-        return with_answers(fleet.chosen.record, answers, code), fleet
-
-    def _report(self) -> tuple[Record, ReportView] | None:
-        """The report's record and its view, each built once."""
-        found = self._report_input()
-        if found is None:
-            return None
-        record, fleet = found
-        same = fleet is None or fleet.chosen.record is self.record
-        return record, report(record, self.knowledge, self.comparison if same else None, fleet)
+    def _sync(self) -> None:
+        """The session takes what the widgets hold: answers, the scan, the model chosen."""
+        self.session.answers = self.questions.answers()
+        self.session.code = self.questions.code_reading()
+        self.session.model = self.model_choice.text()
 
     def refresh(self) -> None:
         """Re-score from the current answers (no re-measuring), re-render and autosave."""
-        found = self._report()
-        view = found[1] if found else None
-        if view is None:
-            scored = advise(self.knowledge, self.questions.answers(), None)
+        self._sync()
+        shown = self.session.report()
+        if shown is None:
+            scored = self.session.advice()
         else:
-            scored = view.recommendation
-            self.report.show_html(render(view), identity_problem(view))
-        self.bench.show_fleet(view.fleet if view is not None else None)
+            if shown.problem is not None:
+                self.panel.show_problem(
+                    f"Other machines not compared: {app_message(shown.problem)}"
+                )
+            scored = shown.view.recommendation
+            self.report.show_html(self.session.html(shown), identity_problem(shown.view))
+        self.bench.show_fleet(shown.view.fleet if shown is not None else None)
         self.questions.show_direction(scored)
         self._scored_headline = headline(scored)
         self._show_headline()
@@ -357,12 +303,11 @@ class MainWindow(QMainWindow):
     def add_other(self, path: Path) -> bool:
         """Add another machine's record to compare; a bad file shows why and changes nothing."""
         try:
-            record = other_machine(path)
+            record = self.session.add_other(path)
         except AdvisorError as exc:
             self.panel.show_problem(f"Could not add the results: {app_message(exc)}")
             return False
         self.panel.clear()
-        self.others = (*self.others, record)
         self.refresh()
         timed = record.benchmarks.device_name if record.benchmarks else "another machine"
         self.statusBar().showMessage(f"Added the results of {timed} from {path}")
@@ -370,74 +315,67 @@ class MainWindow(QMainWindow):
 
     def remove_others(self) -> None:
         """Back to this machine alone."""
-        self.others = ()
+        self.session.remove_others()
         self.refresh()
 
     def _autosave(self) -> None:
+        self._sync()
         try:
-            save(self.session())
+            self.session.autosave()
         except AdvisorError as exc:
             self.statusBar().showMessage(f"Session not saved: {exc}")
 
     def set_record(self, record: Record) -> None:
         """Make this the session's record: every page shows it, the report is re-rendered."""
-        self.record = record
-        self._first_run = False  # defaults follow only the first probe of a fresh app
-        self.comparison = comparison(record)
+        self.session.set_record(record)
+        self._show_record()
+
+    def _show_record(self) -> None:
+        record, comparison = self.session.record, self.session.comparison
+        assert record is not None
         self.machine.show_record(record)
         self.welcome.show_machine(record)
-        self.bench.show_record(record, self.comparison)
+        self.bench.show_record(record, comparison)
         self.deploy.show_record(record)
-        self.questions.set_device(self.comparison.run.device if self.comparison else None)
+        self.questions.set_device(comparison.run.device if comparison else None)
         self.refresh()
 
     def _measured(self, record: Record) -> None:
-        """A probe, benchmark or deployment run: it keeps what the others measured here,
-        and a record of another environment shelves this one's runs (service.placed_run).
-
-        A cancelled run held back (see service.combined) is kept beside the record, and
-        its page offers to use it instead.
-        """
-        self._machine_defaults(record)
-        placed = placed_run(self.record, self.other_environments, record)
-        self.other_environments = placed.other_environments
+        """A probe, benchmark or deployment run: the session places it (see
+        session.runs.placed_run); a cancelled run held back is kept beside the record, and
+        its page offers to use it instead."""
+        if self.session.follows_probe(record) and "hardware" in self.questions.defaults():
+            self.questions.use_machine_default(
+                "hardware", ["cpu_only"], "no NVIDIA GPU found on this machine"
+            )
+        placed = self.session.measured(record)
         for page in (self.bench, self.deploy):  # a partial run belongs to its environment
             if page.partial is not None and not same_environment(page.partial, record):
                 page.hold_partial(None)
-        self.set_record(placed.record)
+        self._show_record()
         if "benchmarks" in placed.held_back:
             self.bench.show_kept_complete(record, placed.record)
         if "deployment" in placed.held_back:
             self.deploy.show_held_back(record, placed.record)
 
-    def _machine_defaults(self, record: Record) -> None:
-        """On a first run, a hardware answer still at its default follows the probe."""
-        if not self._first_run:
-            return
-        self._first_run = False
-        if not record.machine.gpu.gpus and "hardware" in self.questions.defaults():
-            self.questions.use_machine_default(
-                "hardware", ["cpu_only"], "no NVIDIA GPU found on this machine"
-            )
-
     def _use_run(self, kind: str, chosen: Record) -> None:
         """The user chose whose run of this kind is weighed (see RunPage.run_chosen)."""
-        if self.record is not None:
-            self.set_record(chosen_run(self.record, kind, chosen))
+        if self.session.record is not None:
+            self.session.use_run(kind, chosen)
+            self._show_record()
 
     def _environment_changed(self, python: str | None) -> None:
         self.bench.python = self.deploy.python = python
 
     def export_to(self, path: Path, fmt: Format) -> bool:
         """Write the report; a failure shows on the report page and changes nothing."""
-        found = self._report()
-        if found is None:
+        if self.session.record is None:
             self.report.panel.show_problem("Nothing to export yet: the machine is not probed.")
             return False
-        record, view = found
+        self._sync()
         try:
             identity = self.report.leave_out_identity.isChecked()
-            export(record, path, fmt, view, identity, self.stopping)
+            self.session.export(path, fmt, identity, self.stopping)
         except AdvisorError as exc:
             self.report.panel.show_problem(f"Export failed: {app_message(exc)}")
             return False
@@ -448,22 +386,23 @@ class MainWindow(QMainWindow):
 
     def open_session(self, path: Path) -> bool:
         """Replace the session with a saved one; a bad file shows why and changes nothing."""
+        self._sync()
         try:
-            session = open_session(path, self.knowledge)
+            kept = self.session.open(path)
         except AdvisorError as exc:
             self.panel.show_problem(f"Could not open the session: {app_message(exc)}")
             return False
         self.panel.clear()
-        session, kept = merged(self.session(), session)
-        self._restore(session)
+        self._restore()
         note = " (answers only: this machine's measurements are kept)" if kept else ""
         self.statusBar().showMessage(f"Session opened from {path}{note}")
         return True
 
     def save_session_as(self, path: Path) -> bool:
         """Save the session where the user asked."""
+        self._sync()
         try:
-            save_session_as(self.session(), path)
+            self.session.save_as(path)
         except AdvisorError as exc:
             self.panel.show_problem(f"Could not save the session: {app_message(exc)}")
             return False

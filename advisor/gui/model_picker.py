@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
-from advisor.service import user_model
+from advisor.session import parse_model_ref
 from advisor.usermodel import ModelRef
 
 DEFAULT_FUNCTION = "build"
@@ -41,7 +41,7 @@ class ModelChoice(QObject):
         """The chosen model, checked (UserModelError when it cannot be), or None."""
         if not self.file:
             return None
-        return user_model(f"{self.file}:{self.function.strip() or DEFAULT_FUNCTION}")
+        return parse_model_ref(f"{self.file}:{self.function.strip() or DEFAULT_FUNCTION}")
 
 
 class ModelPicker(QWidget):

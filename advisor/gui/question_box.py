@@ -28,7 +28,7 @@ from advisor.gui.widgets import FOCUS_MARK, note
 from advisor.scan.summary import FROM_CODE
 from advisor.scoring.answers import DEFAULT_ORIGIN, MAX_LEVEL
 from advisor.scoring.knowledge import Question
-from advisor.service import same_answer
+from advisor.session import same_answer
 
 FROM_YOUR_CODE = f"from {FROM_CODE}"
 # Alt+F and Alt+G open the File and Go menus; a question must not take them.

@@ -30,9 +30,7 @@ from advisor.scoring.answers import (
     Answers,
 )
 from advisor.scoring.engine import Recommendation
-from advisor.scoring.knowledge import Knowledge
-from advisor.service import same_answer, scan_reading
-from advisor.service import weights as criterion_weights
+from advisor.session import Session, same_answer
 
 ANSWERED_HERE = "answered in the app"
 RESET_QUESTION = (
@@ -46,9 +44,10 @@ class QuestionsPage(QWidget):
 
     answers_changed = Signal(object)  # Answers
 
-    def __init__(self, knowledge: Knowledge, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.knowledge = knowledge
+        self.session = session  # the window's: it weighs the answers and reads the scan
+        self.knowledge = knowledge = session.knowledge
         self.device: str | None = None  # the measured device, once a run is known
         titles = with_mnemonics([q.text for q in knowledge.questions], taken=MENU_MNEMONICS)
         self._boxes = [QuestionBox(q, t) for q, t in zip(knowledge.questions, titles, strict=True)]
@@ -215,7 +214,7 @@ class QuestionsPage(QWidget):
         """What the latest scan read, as a report or session keeps it (None without one)."""
         answers = self.answers()
         if self._findings is not None:
-            return scan_reading(self._findings, answers, self.knowledge)
+            return self.session.code_reading(self._findings, answers)
         if self._code is None:
             return None
         rows = tuple(
@@ -243,5 +242,5 @@ class QuestionsPage(QWidget):
         return column_texts(self.weights, 2, tooltip=True)
 
     def _show_weights(self, answers: Answers) -> None:
-        weights = criterion_weights(self.knowledge, answers, self.device)
+        weights = self.session.weights(answers, self.device)
         show_weights(self.weights, self.knowledge, weights)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QTableWidget, QWidget
 from advisor.gui.jobs import Job, Work
 from advisor.gui.widgets import FailurePanel
 from advisor.record import Record
+from advisor.session import Session
 
 NOT_RUN = "Not run yet."
 APP_COMMAND = "framework-advisor gui"  # what a record measured in the app says measured it
@@ -41,8 +42,9 @@ class RunPage(QWidget):
     panel: FailurePanel
     table: QTableWidget
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.session = session  # the window's: it runs the work under the app's name
         self.job: Job | None = None
         self.python: str | None = None  # the interpreter whose frameworks run
         self.partial: Record | None = None  # a cancelled run held back beside the weighed one

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 from advisor.base.progress import Progress
 from advisor.gui.widgets import heading
 from advisor.record import Record
-from advisor.service import bench_duration, probe_duration
+from advisor.wording.durations import expected_bench, expected_probe
 from advisor.wording.formatting import duration_words
 
 WELCOME = (
@@ -36,14 +36,14 @@ def machine_text(record: Record | None, probing: bool) -> str:
             f"{frameworks} in the chosen Python environment (the Machine page has the rest)."
         )
     elif probing:
-        expected = probe_duration()
+        expected = expected_probe()
         probe = (
             f"The machine is being probed in the background now "
             f"({duration_words(expected.low_s, expected.high_s)}: {WHAT_IS_PROBED})."
         )
     else:
         probe = "The probe of this machine has ended: the Machine page says what it found."
-    quick = bench_duration("quick", record)
+    quick = expected_bench("quick", record)
     return (
         f"{probe} On the Benchmarks page you can time both frameworks on this machine, "
         f"{duration_words(quick.low_s, quick.high_s)} on the quick preset; you can keep "

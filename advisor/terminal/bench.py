@@ -9,9 +9,6 @@ from advisor.comparison import (
     ComparisonRow,
     CompileRow,
     Side,
-    busy_note,
-    ratio_text,
-    ratio_words,
 )
 from advisor.record import (
     CaseResult,
@@ -21,11 +18,14 @@ from advisor.record import (
 )
 from advisor.scoring.engine import NAMES
 from advisor.wording.formatting import (
+    busy_note,
     case_text,
     format_bytes,
     format_case,
     format_number,
     parity_text,
+    ratio_text,
+    ratio_words,
 )
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from advisor.base.serde import dumps
 from advisor.record import CodeReading
 from advisor.scan.propose import Findings, sentence
 from advisor.scan.summary import value_text, what_was_read
 from advisor.scan.walk import VENDORED
 from advisor.scoring.answers import Answers, toml_value
 from advisor.scoring.knowledge import Knowledge
+from advisor.session import dumps
 
 
 def format_scan(findings: Findings, known: Knowledge) -> str:

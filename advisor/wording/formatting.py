@@ -11,6 +11,7 @@ from advisor.bench.stats import figure
 # The one ratio wording lives beside ratio_text, where scoring reaches it too; the app
 # reaches it here, with the rest of the shared wording.
 from advisor.comparison import busy_note as busy_note  # noqa: PLC0414 (re-exported)
+from advisor.comparison import ratio_text as ratio_text  # noqa: PLC0414 (re-exported)
 from advisor.comparison import ratio_words as ratio_words  # noqa: PLC0414 (re-exported)
 from advisor.record import (
     BuildInfo,

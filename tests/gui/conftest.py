@@ -26,14 +26,14 @@ QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
 from advisor.gui.main_window import MainWindow  # noqa: E402
 from advisor.scoring.answers import default_answers  # noqa: E402
 from advisor.scoring.knowledge import knowledge  # noqa: E402
-from advisor.session import Session  # noqa: E402
+from advisor.session.saved import SavedSession  # noqa: E402
 from tests.helpers import required_tool  # noqa: E402
 
 
 @pytest.fixture
 def window(qtbot: object) -> Iterator[MainWindow]:
     """A fresh main window with default answers and nothing measured; closed afterwards."""
-    shown = MainWindow(knowledge(), Session(default_answers(knowledge()), None))
+    shown = MainWindow(knowledge(), SavedSession(default_answers(knowledge()), None))
     qtbot.addWidget(shown)  # type: ignore[attr-defined]
     shown.show()
     yield shown

@@ -32,7 +32,7 @@ LONG_CPU = "Intel(R) Xeon(R) Platinum 8480+ Engineering Sample QS (Sapphire Rapi
 def hostile_record() -> Record:
     """A bench and a deployment run whose free text is a megabyte, 16 GPUs, a long CPU
     name; through JSON, as a broken probe's output or a hand-edited file arrives."""
-    from advisor.service import combined
+    from advisor.session.runs import combined
 
     bench = record_from_json((FIXTURES / "records" / "bench_quick_cpu.json").read_text())
     deploy = record_from_json((FIXTURES / "records" / "deploy_tiny_cpu.json").read_text())
@@ -107,9 +107,9 @@ def _show_and_check(width: int, height: int) -> None:
     from advisor.gui.main_window import MainWindow
     from advisor.scoring.answers import default_answers
     from advisor.scoring.knowledge import knowledge
-    from advisor.session import Session
+    from advisor.session.saved import SavedSession
 
-    window = MainWindow(knowledge(), Session(default_answers(knowledge()), None))
+    window = MainWindow(knowledge(), SavedSession(default_answers(knowledge()), None))
     window.show()
     app.processEvents()  # the window fits itself to its screen once shown
     print(json.dumps(check(window, app, width, height)))

@@ -67,7 +67,7 @@ def test_what_the_probe_chose_is_a_default_and_the_verdict_says_it_rests_on_defa
     assert f"Answers: answered in the app; {left} questions still at the default" in (
         window.report.html
     )
-    again = MainWindow(knowledge(), window.session())  # as the next launch restores it
+    again = MainWindow(knowledge(), window.session.saved())  # as the next launch restores it
     qtbot.addWidget(again)
     hardware = again.questions.box("hardware")
     assert hardware.title_label.text().endswith(f"(default: from {PROBE_ORIGIN})")

@@ -23,8 +23,8 @@ from advisor.probing.environments import Candidate, Environment, ModuleCheck
 from advisor.record import Record, record_from_json
 from advisor.scoring.answers import default_answers
 from advisor.scoring.knowledge import knowledge
-from advisor.service import remember_run, restore, save, store_path
-from advisor.session import Session, load_session
+from advisor.session.saved import SavedSession, load_session
+from advisor.session.store import remember_run, restore, save, store_path
 from tests.gui.events import tick, wheel
 from tests.helpers import FIXTURES, spec
 
@@ -73,7 +73,7 @@ def test_a_restored_record_is_reported_and_rescored_without_measuring(
     assert "quick preset on cpu" in html and "Recommendation:" in html
     tick(qtbot, window.questions.control("existing_code", "tensorflow"))
     qtbot.waitUntil(lambda: window.report.html != html, timeout=3000)
-    assert window.record is not None and window.record.benchmarks is not None
+    assert window.session.record is not None and window.session.record.benchmarks is not None
     assert "quick preset on cpu" in window.report.html
 
 
@@ -83,8 +83,9 @@ def test_the_whole_flow_for_real_stays_responsive_and_never_loads_a_framework(
 ) -> None:
     window.show_page("machine")
     window.machine.start_probe()
-    qtbot.waitUntil(lambda: window.record is not None, timeout=120_000)
-    assert {p.status for p in window.record.frameworks} == {"ok"}  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: window.session.record is not None, timeout=120_000)
+    # type: ignore[union-attr]
+    assert {p.status for p in window.session.record.frameworks} == {"ok"}
     timer, gaps = _gaps(qtbot)
     window.show_page("bench")
     window.bench.preset = "tiny"
@@ -116,7 +117,7 @@ def test_the_whole_flow_for_real_stays_responsive_and_never_loads_a_framework(
         tick(qtbot, window.questions.control("stage", "research"))
     timer.stop()
     assert "measuring" not in window.headline.text()
-    run = window.record.benchmarks  # type: ignore[union-attr]
+    run = window.session.record.benchmarks  # type: ignore[union-attr]
     assert run is not None and run.preset == "tiny" and not run.cancelled
     cell = window.bench.table.item(window.bench._rows["mlp_train"], 1).text()
     assert "eager float32:" in cell and "samples/s" in cell
@@ -124,7 +125,8 @@ def test_the_whole_flow_for_real_stays_responsive_and_never_loads_a_framework(
     # 100 % at the end, then hidden.
     timed = [p for p, _value, _visible in shown if p is not None and p.left_s is not None]
     assert len(timed) >= 10 and all(visible for p, _v, visible in shown if p is not None)
-    assert timed[0].left_s > timed[len(timed) * 3 // 4].left_s > timed[-1].left_s == 0  # type: ignore[operator]
+    # type: ignore[operator]
+    assert timed[0].left_s > timed[len(timed) * 3 // 4].left_s > timed[-1].left_s == 0
     assert timed[-1].fraction == 1.0 and max(v for _p, v, _s in shown) == 1000
     assert shown[-1][0] is None and not window.bench_progress.isVisible()
     # Each pass's figure showed the moment it landed, marked as not the last.
@@ -171,7 +173,7 @@ def test_cancel_stops_the_run_and_keeps_what_finished(window: MainWindow, qtbot:
     with qtbot.waitSignal(bench.finished_run, timeout=20_000):
         qtbot.mouseClick(bench.cancel_button, Qt.MouseButton.LeftButton)
     stopped_after = time.monotonic() - started
-    run = window.record.benchmarks  # type: ignore[union-attr]
+    run = window.session.record.benchmarks  # type: ignore[union-attr]
     assert run is not None and run.cancelled
     kept = [c for s in run.suites for c in s.cases if c.status == "ok"]
     assert len(kept) >= 1
@@ -187,7 +189,7 @@ def test_whoever_hears_a_run_end_finds_the_page_ready_for_the_next(
     window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     recorded = record_from_json(QUICK.read_text())
-    monkeypatch.setattr("advisor.gui.bench_page.measure", lambda *args: recorded)
+    monkeypatch.setattr("advisor.session.Session.measure", lambda *args: recorded)
     bench = window.bench
     seen: list[tuple[bool, bool]] = []
     bench.finished_run.connect(
@@ -198,7 +200,10 @@ def test_whoever_hears_a_run_end_finds_the_page_ready_for_the_next(
     with qtbot.waitSignal(bench.finished_run, timeout=10_000):
         qtbot.mouseClick(bench.start_button, Qt.MouseButton.LeftButton)
     assert seen == [(True, False)]
-    assert window.record is not None and window.record.benchmarks == recorded.benchmarks
+    assert (
+        window.session.record is not None
+        and window.session.record.benchmarks == recorded.benchmarks
+    )
 
 
 def test_a_run_that_fails_is_a_panel_and_the_page_is_ready_again(
@@ -207,7 +212,7 @@ def test_a_run_that_fails_is_a_panel_and_the_page_is_ready_again(
     def fail(*_args: object) -> None:
         raise BadInterpreterError("/nowhere/python: no such file")
 
-    monkeypatch.setattr("advisor.gui.bench_page.measure", fail)
+    monkeypatch.setattr("advisor.session.Session.measure", fail)
     window.show_page("bench")
     bench = window.bench
     qtbot.mouseClick(bench.start_button, Qt.MouseButton.LeftButton)
@@ -230,7 +235,7 @@ def test_a_crashing_probe_shows_an_inline_panel_and_the_app_goes_on(
     )
     window.show_page("machine")
     window.machine.start_probe()
-    qtbot.waitUntil(lambda: window.record is not None, timeout=60_000)
+    qtbot.waitUntil(lambda: window.session.record is not None, timeout=60_000)
     panel = window.machine.panel
     assert panel.isVisible()
     assert "PyTorch: failed" in panel.title.text() and "TensorFlow: failed" in panel.title.text()
@@ -272,7 +277,7 @@ def test_answers_are_autosaved_and_restored_on_the_next_launch(
     again = MainWindow(knowledge(), restored.session, restored.problem)
     qtbot.addWidget(again)
     assert "mobile" in again.questions.answers().values["deployment_targets"]
-    assert again.record is not None and again.record.benchmarks is not None
+    assert again.session.record is not None and again.session.record.benchmarks is not None
     assert again.report.html == window.report.html
 
 
@@ -284,7 +289,7 @@ def test_a_run_measured_in_the_terminal_is_on_the_app_pages_at_the_next_launch(
     restored = restore(knowledge())
     window = MainWindow(knowledge(), restored.session, restored.problem)
     qtbot.addWidget(window)
-    assert window.record == record
+    assert window.session.record == record
     ratio = window.bench.table.item(window.bench._rows["lstm"], 3).text()
     assert ratio.startswith("as you would write it: ")
     assert record.benchmarks is not None
@@ -343,7 +348,7 @@ def test_a_saved_session_opens_with_its_answers_and_results(
     qtbot.addWidget(fresh)
     assert fresh.open_session(target)
     assert fresh.questions.answers().values["stage"] == "production"
-    assert fresh.record == window.record
+    assert fresh.session.record == window.session.record
 
 
 def test_the_export_can_leave_out_host_user_and_home(window: MainWindow, tmp_path: Path) -> None:
@@ -354,8 +359,8 @@ def test_the_export_can_leave_out_host_user_and_home(window: MainWindow, tmp_pat
     shared = record_from_json((tmp_path / "shared.json").read_text())
     assert shared.machine.system.hostname == "host"
     assert shared.benchmarks == record.benchmarks
-    assert window.record is not None
-    assert window.record.machine.system.hostname == record.machine.system.hostname  # kept
+    assert window.session.record is not None
+    assert window.session.record.machine.system.hostname == record.machine.system.hostname  # kept
 
 
 def test_export_to_an_unwritable_place_is_a_panel_and_keeps_the_old_file(
@@ -379,9 +384,7 @@ def test_the_environment_selector_lists_what_discovery_found(
         Environment(ml, "3.11.7", "/envs/ml", {"torch": ModuleCheck(True, "2.13.0", None)}),
         Environment(old, "3.6.15", "/usr", {}, "Python 3.6.15 is too old (3.8 or newer needed)"),
     ]
-    monkeypatch.setattr(
-        "advisor.gui.machine_page.discover_environments", lambda _cancel=None: found
-    )
+    monkeypatch.setattr("advisor.gui.machine_page.discover", lambda cancel=None: found)
     selector = window.machine.environments
     window.machine.discover_environments()
     qtbot.waitUntil(lambda: selector.count() == 3, timeout=5000)
@@ -402,14 +405,14 @@ def test_a_session_with_answers_only_keeps_this_machines_measurements(
     )
     assert window.open_session(answers_only)
     assert window.questions.answers().values["stage"] == "production"
-    assert window.record is not None and window.record.benchmarks is not None
+    assert window.session.record is not None and window.session.record.benchmarks is not None
     assert "measurements are kept" in window.statusBar().currentMessage()
 
 
 def test_a_session_that_cannot_be_drawn_is_set_aside_and_the_app_still_opens(
     qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    save(Session(default_answers(knowledge()), record_from_json(QUICK.read_text())))
+    save(SavedSession(default_answers(knowledge()), record_from_json(QUICK.read_text())))
     drawn = MainWindow.set_record
 
     def broken_once(self: MainWindow, record: Record) -> None:
@@ -419,7 +422,7 @@ def test_a_session_that_cannot_be_drawn_is_set_aside_and_the_app_still_opens(
     monkeypatch.setattr(MainWindow, "set_record", broken_once)
     opened = open_window(knowledge())
     qtbot.addWidget(opened)
-    assert opened.record is None
+    assert opened.session.record is None
     (kept,) = store_path().parent.glob("session-unusable-*.json")
     assert opened.panel.title.text().startswith(
         "The last session could not be shown (ZeroDivisionError: float division by zero); "
@@ -476,7 +479,7 @@ def test_the_deployment_page_tries_the_answered_targets_and_the_report_shows_the
         page.job.progress.connect(
             lambda event: said.append(page.status.text()) if event.kind == "message" else None
         )
-    run = window.record.deployment if window.record else None
+    run = window.session.record.deployment if window.session.record else None
     assert run is not None and run.targets == ("mobile",) and not run.cancelled
     timed = [p for p in shown if p is not None and p.left_s is not None]
     assert timed and timed[-1].fraction == 1.0 and shown[-1] is None  # then the bar hides
@@ -521,10 +524,10 @@ def test_results_from_another_machine_show_on_the_benchmark_and_report_pages(
     not_a_run = FIXTURES / "records" / "deploy_tiny_cpu.json"
     assert not window.add_other(not_a_run)
     assert "holds no benchmark run to compare" in window.panel.title.text()
-    assert len(window.others) == 1
+    assert len(window.session.others) == 1
     restored = MainWindow(knowledge(), restore(knowledge()).session)  # autosaved with it
     qtbot.addWidget(restored)
-    assert len(restored.others) == 1 and '<section id="machines">' in restored.report.html
+    assert len(restored.session.others) == 1 and '<section id="machines">' in restored.report.html
     window.remove_others()
     assert bench.results.indexOf(bench.fleet) < 0 and bench.results.tabBar().isHidden()
     assert '<section id="machines">' not in window.report.html
@@ -542,17 +545,17 @@ def test_a_cancelled_run_is_kept_beside_the_complete_one_and_changes_nothing(
     partial_run = replace(run, cancelled=True, suites=cut, started_at="2026-11-27T10:00:00+00:00")
     partial = replace(complete, created_at="2026-11-27T10:00:00+00:00", benchmarks=partial_run)
     window.bench.finished_run.emit(partial)  # what a cancelled second run ends with
-    assert window.record is not None and window.record.benchmarks == run
+    assert window.session.record is not None and window.session.record.benchmarks == run
     assert window.headline.text() == headline
     status = window.bench.status.text()
     assert status.startswith("Cancelled after ") and "the partial run is kept beside it" in status
     assert window.bench.panel.isHidden() and window.panel.isHidden()  # not an error
     qtbot.mouseClick(window.bench.partial_button, Qt.MouseButton.LeftButton)
-    assert window.record.benchmarks == partial_run  # the user chose it
+    assert window.session.record.benchmarks == partial_run  # the user chose it
     assert window.headline.text() != headline
     assert window.bench.partial_button.text() == "Use the comp&lete run"  # an undo
     qtbot.mouseClick(window.bench.partial_button, Qt.MouseButton.LeftButton)
-    assert window.record.benchmarks == run and window.headline.text() == headline
+    assert window.session.record.benchmarks == run and window.headline.text() == headline
     assert window.bench.partial_button.text() == "Use the &partial run"
 
 
@@ -603,7 +606,8 @@ def test_defaults_are_marked_until_answered(window: MainWindow, qtbot: QtBot) ->
     questions = window.questions
     assert set(questions.defaults()) == {q.id for q in knowledge().questions}
     stage = questions.control("stage", "research").parentWidget()
-    assert isinstance(stage, QWidget) and stage.title_label.text().endswith("(default)")  # type: ignore[attr-defined]
+    assert isinstance(stage, QWidget)
+    assert stage.title_label.text().endswith("(default)")  # type: ignore[attr-defined]
     tick(qtbot, questions.control("stage", "research"))
     assert "stage" not in questions.defaults()
     assert not stage.title_label.text().endswith("(default)")  # type: ignore[attr-defined]
@@ -618,7 +622,8 @@ def test_a_first_run_takes_the_hardware_default_from_the_probe(
     answers = window.questions.answers().values
     assert answers["hardware"] == ["cpu_only"]
     box = window.questions.control("hardware", "cpu_only").parentWidget()
-    assert box.title_label.text().endswith("(default: no NVIDIA GPU found on this machine)")  # type: ignore[union-attr]
+    # type: ignore[union-attr]
+    assert box.title_label.text().endswith("(default: no NVIDIA GPU found on this machine)")
     tick(qtbot, window.questions.control("hardware", "nvidia"))  # the user says otherwise
     window.machine.probed.emit(no_gpu)  # a later probe leaves the answer alone
     assert window.questions.answers().values["hardware"] == ["nvidia", "cpu_only"]
@@ -689,7 +694,7 @@ def test_the_deployment_page_tries_your_model(window: MainWindow, qtbot: QtBot) 
     with qtbot.waitSignal(page.finished_run, timeout=180_000):
         qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
         assert not page.model.isEnabled()  # the choice is locked while it runs
-    run = window.record.deployment if window.record else None
+    run = window.session.record.deployment if window.session.record else None
     assert run is not None and run.model is not None and run.model.function == "build"
     results = {
         page.table.item(row, 1).text().splitlines()[0]: page.table.item(row, 2).text()
@@ -710,7 +715,7 @@ def test_the_benchmarks_page_times_your_model_apart_from_the_suite(
     page = window.bench
     page.model.choice.set(str(MODELS / "keras_custom.py"), "build")
     page.preset, page.python = "tiny", sys.executable
-    before = window.record
+    before = window.session.record
     qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not page.running(), timeout=600_000)
     rows = {
@@ -727,4 +732,4 @@ def test_the_benchmarks_page_times_your_model_apart_from_the_suite(
     assert lines[7].startswith(
         "Keras 3 on PyTorch, same weights as Keras 3 on TensorFlow: numerics agree"
     )
-    assert window.record is before  # not the suite's latest run
+    assert window.session.record is before  # not the suite's latest run

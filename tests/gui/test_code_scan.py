@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from advisor.gui.main_window import MainWindow
 from advisor.record import record_from_json
 from advisor.scoring.knowledge import knowledge
-from advisor.session import load_session, save_session
+from advisor.session.saved import load_session, save_session
 from tests.helpers import FIXTURES
 
 PROJECT = FIXTURES / "scan" / "torch_research"
@@ -88,7 +88,7 @@ def test_the_session_and_the_report_remember_the_scan(
     _pick(window, qtbot, monkeypatch, PROJECT)
     qtbot.waitUntil(lambda: "What we read in your code" in window.report.html, timeout=10000)
     saved = tmp_path / "session.json"
-    save_session(window.session(), saved)
+    save_session(window.session.saved(), saved)
     again = MainWindow(knowledge(), load_session(saved, knowledge()))
     qtbot.addWidget(again)
     existing = again.questions.box("existing_code")

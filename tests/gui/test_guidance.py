@@ -22,7 +22,7 @@ from advisor.gui.theme import SCHEME_VARIABLE, apply_scheme, chosen_scheme, prev
 from advisor.record import CaseResult, record_from_json
 from advisor.scoring.answers import default_answers
 from advisor.scoring.knowledge import knowledge
-from advisor.session import Session
+from advisor.session.saved import SavedSession
 from tests.helpers import FIXTURES, run_advisor
 
 QUICK = FIXTURES / "records" / "bench_quick_cpu.json"
@@ -68,7 +68,7 @@ def test_the_welcome_says_how_long_things_take_and_what_the_probe_found(
 
 def test_a_restored_session_with_results_does_not_welcome_again(qtbot: QtBot) -> None:
     record = record_from_json(QUICK.read_text())
-    shown = MainWindow(knowledge(), Session(default_answers(knowledge()), record))
+    shown = MainWindow(knowledge(), SavedSession(default_answers(knowledge()), record))
     qtbot.addWidget(shown)
     shown.show()
     assert not shown.welcome.isVisible()

@@ -18,8 +18,8 @@ from advisor.gui.main_window import REFRESH_DELAY_MS, MainWindow
 from advisor.record import Record, record_from_json
 from advisor.scoring.answers import default_answers
 from advisor.scoring.knowledge import knowledge
-from advisor.service import restore
-from advisor.session import Session
+from advisor.session.saved import SavedSession
+from advisor.session.store import restore
 from tests.gui.events import tick, wheel
 from tests.helpers import FIXTURES
 
@@ -37,7 +37,7 @@ def _measured_here() -> Record:
 def _probe_of(record: Record, probed: list[str | None]) -> Callable[..., Record]:
     """A probe of any interpreter from a recorded inventory: no framework is imported here."""
 
-    def probe(python: str | None, **_progress: object) -> Record:
+    def probe(_session: object, python: str | None, **_progress: object) -> Record:
         probed.append(python)
         interpreter = replace(record.interpreter, executable=python or sys.executable)
         return replace(record, interpreter=interpreter, benchmarks=None, deployment=None)
@@ -45,7 +45,7 @@ def _probe_of(record: Record, probed: list[str | None]) -> Callable[..., Record]
     return probe
 
 
-def _window(qtbot: QtBot, session: Session) -> MainWindow:
+def _window(qtbot: QtBot, session: SavedSession) -> MainWindow:
     window = MainWindow(knowledge(), session)
     qtbot.addWidget(window)
     window.show()
@@ -56,14 +56,14 @@ def _window(qtbot: QtBot, session: Session) -> MainWindow:
 def probed(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
     """The interpreters the app probed, each answered from the recorded inventory."""
     seen: list[str | None] = []
-    monkeypatch.setattr("advisor.gui.machine_page.probe", _probe_of(_measured_here(), seen))
+    monkeypatch.setattr("advisor.session.Session.probe", _probe_of(_measured_here(), seen))
     return seen
 
 
 def test_a_wheel_over_the_focused_environment_selector_changes_nothing(
     qtbot: QtBot, probed: list[str | None]
 ) -> None:
-    window = _window(qtbot, Session(default_answers(knowledge()), _measured_here()))
+    window = _window(qtbot, SavedSession(default_answers(knowledge()), _measured_here()))
     selector = window.machine.environments
     window.machine.add_environment(OTHER_PYTHON, select=False)
     window.machine.add_environment(OTHER_PYTHON + "3", select=False)
@@ -79,12 +79,12 @@ def test_a_wheel_over_the_focused_environment_selector_changes_nothing(
         wheel(selector, 1)
     qtbot.wait(2 * REFRESH_DELAY_MS)
     assert selector.currentIndex() == 0 and probed == []
-    assert window.record is not None and window.record.benchmarks is not None
-    assert window.record.deployment is not None and window.headline.text() == headline
+    assert window.session.record is not None and window.session.record.benchmarks is not None
+    assert window.session.record.deployment is not None and window.headline.text() == headline
 
 
 def test_a_wheel_over_the_opened_selector_leaves_the_choice_to_a_click(qtbot: QtBot) -> None:
-    window = _window(qtbot, Session(default_answers(knowledge()), _measured_here()))
+    window = _window(qtbot, SavedSession(default_answers(knowledge()), _measured_here()))
     window.show_page("machine")
     selector = window.machine.environments
     window.machine.add_environment(OTHER_PYTHON, select=False)
@@ -111,7 +111,7 @@ def _highlighted(widget: QComboBox) -> int:
 
 
 def test_the_focused_environment_selector_shows_a_focus_ring(qtbot: QtBot) -> None:
-    window = _window(qtbot, Session(default_answers(knowledge()), None))
+    window = _window(qtbot, SavedSession(default_answers(knowledge()), None))
     window.show_page("machine")
     window.activateWindow()
     qtbot.waitExposed(window)
@@ -128,17 +128,22 @@ def test_switching_environments_and_back_restores_the_runs_even_after_a_restart(
     qtbot: QtBot, probed: list[str | None]
 ) -> None:
     measured = _measured_here()
-    window = _window(qtbot, Session(default_answers(knowledge()), measured))
+    window = _window(qtbot, SavedSession(default_answers(knowledge()), measured))
     headline = window.headline.text()
     window.show_page("machine")
     selector = window.machine.environments
     window.machine.add_environment(OTHER_PYTHON, select=False)
     selector.setFocus()
     qtbot.keyClick(selector, Qt.Key.Key_Down)  # the user picks the other environment
-    qtbot.waitUntil(lambda: window.record is not None and window.record is not measured)
+    qtbot.waitUntil(
+        lambda: window.session.record is not None and window.session.record is not measured
+    )
     assert probed == [OTHER_PYTHON]
-    assert window.record is not None and window.record.interpreter.executable == OTHER_PYTHON
-    assert window.record.benchmarks is None and window.record.deployment is None
+    assert (
+        window.session.record is not None
+        and window.session.record.interpreter.executable == OTHER_PYTHON
+    )
+    assert window.session.record.benchmarks is None and window.session.record.deployment is None
     assert window.bench.status.text() == "Not run yet."  # not the other environment's run
     assert window.deploy.table.rowCount() == 0
     window.close()  # saved; the next launch restores the session
@@ -146,19 +151,27 @@ def test_switching_environments_and_back_restores_the_runs_even_after_a_restart(
     restored = restore(knowledge())
     assert restored.problem == ""
     again = _window(qtbot, restored.session)
-    assert again.record is not None and again.record.interpreter.executable == OTHER_PYTHON
+    assert (
+        again.session.record is not None
+        and again.session.record.interpreter.executable == OTHER_PYTHON
+    )
     selector = again.machine.environments
     assert selector.itemData(selector.currentIndex()) == OTHER_PYTHON
     selector.setFocus()
     qtbot.keyClick(selector, Qt.Key.Key_Up)  # back to this Python
-    qtbot.waitUntil(lambda: again.record is not None and again.record.benchmarks is not None)
+    qtbot.waitUntil(
+        lambda: again.session.record is not None and again.session.record.benchmarks is not None
+    )
     assert probed == [OTHER_PYTHON, None]
-    assert again.record.benchmarks == measured.benchmarks
-    assert again.record.deployment == measured.deployment
+    assert again.session.record.benchmarks == measured.benchmarks
+    assert again.session.record.deployment == measured.deployment
     assert again.bench.status.text().startswith("quick run finished")
-    assert again.deploy.table.rowCount() == len(measured.deployment.routes)  # type: ignore[union-attr]
+    # type: ignore[union-attr]
+    assert again.deploy.table.rowCount() == len(measured.deployment.routes)
     assert again.headline.text() == headline
-    assert [r.interpreter.executable for r in again.other_environments] == []  # nothing ran there
+    assert [
+        r.interpreter.executable for r in again.session.other_environments
+    ] == []  # nothing ran there
 
 
 def test_an_environment_with_runs_kept_is_offered_to_switch_back_to(
@@ -168,14 +181,16 @@ def test_an_environment_with_runs_kept_is_offered_to_switch_back_to(
     there = replace(measured, interpreter=replace(measured.interpreter, executable=OTHER_PYTHON))
     here = replace(measured, benchmarks=None, deployment=None)
     window = _window(
-        qtbot, Session(default_answers(knowledge()), here, other_environments=(there,))
+        qtbot, SavedSession(default_answers(knowledge()), here, other_environments=(there,))
     )
     selector = window.machine.environments
     assert selector.currentIndex() == 0 and probed == []  # restored: nothing probed
     selector.setCurrentIndex(selector.findData(OTHER_PYTHON))  # offered although not found
-    qtbot.waitUntil(lambda: window.record is not None and window.record.benchmarks is not None)
-    assert probed == [OTHER_PYTHON] and window.record.deployment == there.deployment
-    assert window.other_environments == ()  # this Python had measured nothing
+    qtbot.waitUntil(
+        lambda: window.session.record is not None and window.session.record.benchmarks is not None
+    )
+    assert probed == [OTHER_PYTHON] and window.session.record.deployment == there.deployment
+    assert window.session.other_environments == ()  # this Python had measured nothing
 
 
 def test_the_inventory_shown_is_always_of_the_environment_chosen(
@@ -185,12 +200,12 @@ def test_the_inventory_shown_is_always_of_the_environment_chosen(
     release = threading.Event()
     probe = _probe_of(_measured_here(), probed)
 
-    def slow_probe(python: str | None, **progress: object) -> Record:
+    def slow_probe(session: object, python: str | None, **progress: object) -> Record:
         release.wait(10)  # the probe takes a while; the user picks again meanwhile
-        return probe(python, **progress)
+        return probe(session, python, **progress)
 
-    monkeypatch.setattr("advisor.gui.machine_page.probe", slow_probe)
-    window = _window(qtbot, Session(default_answers(knowledge()), _measured_here()))
+    monkeypatch.setattr("advisor.session.Session.probe", slow_probe)
+    window = _window(qtbot, SavedSession(default_answers(knowledge()), _measured_here()))
     selector = window.machine.environments
     for python in (OTHER_PYTHON, OTHER_PYTHON + "3"):
         window.machine.add_environment(python, select=False)
@@ -200,7 +215,10 @@ def test_the_inventory_shown_is_always_of_the_environment_chosen(
     release.set()
     chosen = OTHER_PYTHON + "3"
     qtbot.waitUntil(
-        lambda: window.record is not None and window.record.interpreter.executable == chosen
+        lambda: (
+            window.session.record is not None
+            and window.session.record.interpreter.executable == chosen
+        )
     )
     assert probed == [OTHER_PYTHON, chosen]
     assert window.machine.status.text().endswith(f"({chosen})")
@@ -224,27 +242,27 @@ def test_a_cancelled_deployment_run_is_offered_not_weighed(
 ) -> None:
     measured = _measured_here()
     window = _window(
-        qtbot, Session(default_answers(knowledge()), replace(measured, deployment=None))
+        qtbot, SavedSession(default_answers(knowledge()), replace(measured, deployment=None))
     )
     headline = window.headline.text()
     partial = _cancelled_after_torch(measured)
-    monkeypatch.setattr("advisor.gui.deploy_page.deploy", lambda *_args: partial)
+    monkeypatch.setattr("advisor.session.Session.deploy", lambda *_args: partial)
     page = window.deploy
     window.show_page("deploy")
     with qtbot.waitSignal(page.finished_run, timeout=10_000):
         qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
-    assert window.record is not None and window.record.deployment is None
+    assert window.session.record is not None and window.session.record.deployment is None
     assert window.headline.text() == headline
     assert "Not weighed" in page.status.text() and page.partial_button.isVisible()
     assert page.table.rowCount() == len(partial.deployment.routes)  # type: ignore[union-attr]
     qtbot.mouseClick(page.partial_button, Qt.MouseButton.LeftButton)  # the user chooses it
-    assert window.record.deployment == partial.deployment
+    assert window.session.record.deployment == partial.deployment
     html = window.report.html  # the advice says the run is partial, and fails no route
     assert "A cancelled, partial run: routes it did not reach are not counted." in html
     assert "every route tried failed" not in html
     assert page.partial_button.text() == "&Leave the partial run out"  # and can take it back
     qtbot.mouseClick(page.partial_button, Qt.MouseButton.LeftButton)
-    assert window.record.deployment is None and window.headline.text() == headline
+    assert window.session.record.deployment is None and window.headline.text() == headline
     assert page.partial_button.text() == "Use the &partial run"
 
 
@@ -252,14 +270,17 @@ def test_a_cancelled_deployment_run_keeps_the_complete_one(
     qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     measured = _measured_here()
-    window = _window(qtbot, Session(default_answers(knowledge()), measured))
+    window = _window(qtbot, SavedSession(default_answers(knowledge()), measured))
     headline = window.headline.text()
     partial = _cancelled_after_torch(measured)
-    monkeypatch.setattr("advisor.gui.deploy_page.deploy", lambda *_args: partial)
+    monkeypatch.setattr("advisor.session.Session.deploy", lambda *_args: partial)
     page = window.deploy
     with qtbot.waitSignal(page.finished_run, timeout=10_000):
         qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
-    assert window.record is not None and window.record.deployment == measured.deployment
+    assert (
+        window.session.record is not None
+        and window.session.record.deployment == measured.deployment
+    )
     assert window.headline.text() == headline
     assert "the partial run is kept beside it" in page.status.text()
 

@@ -11,8 +11,8 @@ from typing import Any
 from advisor.record import record_from_json
 from advisor.scoring.answers import default_answers
 from advisor.scoring.knowledge import knowledge
-from advisor.service import save
-from advisor.session import Session
+from advisor.session.saved import SavedSession
+from advisor.session.store import save
 from tests.helpers import FIXTURES, run_captured
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,7 +23,7 @@ def test_a_launch_on_an_x_server_leaves_the_terminal_clean(
 ) -> None:
     display, cookie = guarded_x_server  # an Xvfb: no Vulkan library, Mesa's llvmpipe GL
     record = record_from_json((FIXTURES / "records" / "bench_quick_cpu.json").read_text())
-    save(Session(default_answers(knowledge()), record))  # the report has something to show
+    save(SavedSession(default_answers(knowledge()), record))  # the report has something to show
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY")}
     env.update(DISPLAY=display, XAUTHORITY=str(cookie))
     done = run_captured(

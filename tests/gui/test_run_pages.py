@@ -69,7 +69,11 @@ def _replayed(
     release = threading.Event()
 
     def measure(
-        _options: object, _python: object, report: Callable[[object], None], *_rest: object
+        _session: object,
+        _python: object,
+        _options: object,
+        report: Callable[[object], None],
+        *_rest: object,
     ) -> Record:
         for event in before:
             report(event)
@@ -79,7 +83,7 @@ def _replayed(
             report(event)
         return record
 
-    monkeypatch.setattr("advisor.gui.bench_page.measure", measure)
+    monkeypatch.setattr("advisor.session.Session.measure", measure)
     return release
 
 
@@ -177,11 +181,11 @@ def test_a_cancel_says_which_cases_had_all_their_passes_and_the_choice_can_be_ta
     assert f": {len(full)} of the {len(timed)} cases timed had all their passes." in (
         page.status.text()
     )
-    assert window.record is not None and window.record.benchmarks == run
+    assert window.session.record is not None and window.session.record.benchmarks == run
     qtbot.mouseClick(page.partial_button, Qt.MouseButton.LeftButton)
-    assert window.record.benchmarks == partial.benchmarks
+    assert window.session.record.benchmarks == partial.benchmarks
     qtbot.mouseClick(page.partial_button, Qt.MouseButton.LeftButton)  # taken back
-    assert window.record.benchmarks == run and window.headline.text() == headline
+    assert window.session.record.benchmarks == run and window.headline.text() == headline
 
 
 def test_the_sizes_say_how_long_they_take_and_the_deployment_preset_is_a_control(
@@ -196,11 +200,11 @@ def test_the_sizes_say_how_long_they_take_and_the_deployment_preset_is_a_control
     assert deploy.preset_buttons["full"].text().startswith("F&ull (")
     seen: list[str] = []
 
-    def deploy_run(options: object, *_rest: object) -> Record:
+    def deploy_run(_session: object, _python: object, options: object, *_rest: object) -> Record:
         seen.append(options.preset)  # type: ignore[attr-defined]
         return RECORDED
 
-    monkeypatch.setattr("advisor.gui.deploy_page.deploy", deploy_run)
+    monkeypatch.setattr("advisor.session.Session.deploy", deploy_run)
     tick(qtbot, deploy.preset_buttons["full"])
     assert deploy.preset == "full"
     with qtbot.waitSignal(deploy.finished_run, timeout=10_000):

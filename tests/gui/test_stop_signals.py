@@ -20,7 +20,7 @@ from advisor.gui.main_window import MainWindow
 from advisor.record import record_from_json
 from advisor.scoring.answers import default_answers
 from advisor.scoring.knowledge import knowledge
-from advisor.session import Session
+from advisor.session.saved import SavedSession
 from tests.helpers import fixture_text
 
 
@@ -58,7 +58,7 @@ def test_a_stop_signal_during_the_apps_pdf_export_stops_it_and_leaves_nothing(
     out.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
     record = record_from_json(fixture_text("records", "bench_quick_cpu.json"))
-    window = MainWindow(knowledge(), Session(default_answers(knowledge()), record))
+    window = MainWindow(knowledge(), SavedSession(default_answers(knowledge()), record))
     qtbot.addWidget(window)  # type: ignore[attr-defined]
     with stop_signals() as stops:
         window.stopping = stops.cancel

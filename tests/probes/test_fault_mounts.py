@@ -18,8 +18,8 @@ from advisor.bench.compiler_setup import set_up_compiler
 from advisor.record import record_from_json
 from advisor.scoring.answers import default_answers
 from advisor.scoring.knowledge import knowledge
-from advisor.service import restore, save
-from advisor.session import Session
+from advisor.session.saved import SavedSession
+from advisor.session.store import restore, save
 from tests.helpers import FIXTURES, INTERPRETER, run_advisor, run_captured
 
 QUICK = FIXTURES / "records" / "bench_quick_cpu.json"
@@ -47,7 +47,7 @@ def read_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     folder = tmp_path / "ro"
     _mount(folder, "size=1m")
     monkeypatch.setenv(DATA_DIR_VARIABLE, str(folder))
-    save(Session(default_answers(knowledge()), record_from_json(QUICK.read_text())))
+    save(SavedSession(default_answers(knowledge()), record_from_json(QUICK.read_text())))
     subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
     yield folder
     subprocess.run(["umount", str(folder)], check=False)

@@ -22,8 +22,8 @@ from advisor.base.datadir import DATA_DIR_VARIABLE
 from advisor.record import record_from_json
 from advisor.scoring.answers import default_answers
 from advisor.scoring.knowledge import knowledge
-from advisor.service import save, store_path
-from advisor.session import Session
+from advisor.session.saved import SavedSession
+from advisor.session.store import save, store_path
 from tests.helpers import FIXTURES, required_tool, run_advisor, run_captured
 
 pytestmark = pytest.mark.frameworks
@@ -224,7 +224,7 @@ def test_a_bench_where_no_framework_runs_fails_and_keeps_the_last_good_run(
     environment = _environment(tmp_path)
     monkeypatch.setenv(DATA_DIR_VARIABLE, environment[DATA_DIR_VARIABLE])
     good = record_from_json((FIXTURES / "records" / "bench_quick_cpu.json").read_text())
-    save(Session(default_answers(knowledge()), good))
+    save(SavedSession(default_answers(knowledge()), good))
     before = store_path().read_bytes()
     result = run_advisor(
         "bench", "--preset", "tiny", "--python", str(bare), timeout=120, env=environment

@@ -15,8 +15,9 @@ from advisor.base.errors import CancelledError
 from advisor.record import record_from_json, record_to_json
 from advisor.scoring.answers import Answers, default_answers
 from advisor.scoring.knowledge import knowledge
-from advisor.service import save, store_path
-from advisor.session import Session, load_session
+from advisor.session import Session
+from advisor.session.saved import SavedSession, load_session
+from advisor.session.store import save, store_path
 from advisor.terminal import cli
 from tests import helpers
 from tests.helpers import FIXTURES
@@ -164,7 +165,7 @@ def test_unexpected_errors_are_one_line_and_exit_code_1(
     def explode(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(cli, "probe", explode)
+    monkeypatch.setattr(Session, "probe", explode)
     code, _, err = _run(capsys, "probe", "--quiet")
     assert code == 1
     assert _one_line(err) == (
@@ -179,7 +180,7 @@ def test_cancel_is_one_line_and_exit_code_130(
     def cancel(*_args: object, **_kwargs: object) -> None:
         raise CancelledError("cancelled by the user while probing TensorFlow")
 
-    monkeypatch.setattr(cli, "probe", cancel)
+    monkeypatch.setattr(Session, "probe", cancel)
     code, out, err = _run(capsys, "probe", "--quiet")
     assert code == 130
     assert out == ""
@@ -189,7 +190,7 @@ def test_cancel_is_one_line_and_exit_code_130(
 def test_json_output_and_saved_file_hold_the_same_record(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(cli, "probe", lambda *_a, **_k: helpers.record())
+    monkeypatch.setattr(Session, "probe", lambda *_a, **_k: helpers.record())
     target = tmp_path / "record.json"
     code, out, _ = _run(capsys, "probe", "--json", "--quiet", "--output", str(target))
     assert code == 0
@@ -200,7 +201,7 @@ def test_json_output_and_saved_file_hold_the_same_record(
 def test_human_summary_is_the_default(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "probe", lambda *_a, **_k: helpers.record())
+    monkeypatch.setattr(Session, "probe", lambda *_a, **_k: helpers.record())
     code, out, _ = _run(capsys, "probe", "--quiet")
     assert code == 0
     assert "  PyTorch       2.13.0+cpu\n" in out
@@ -238,7 +239,7 @@ def test_recommend_weighs_the_run_the_app_measured_and_says_so(
     assert "no saved benchmark or deployment results: static criteria only" in err
     assert out.startswith("Recommendation: PyTorch (")
     record = record_from_json((FIXTURES / "records" / "bench_tiny_cpu.json").read_text())
-    save(Session(default_answers(knowledge()), record))  # what the app autosaves after a run
+    save(SavedSession(default_answers(knowledge()), record))  # what the app autosaves after a run
     code, out, err = _run(capsys, "recommend", "--profile", "student")
     assert code == 0
     assert f"benchmark results from {store_path()} ({record.created_at})" in err
@@ -249,9 +250,9 @@ def test_a_finished_bench_run_is_kept_in_the_shared_store(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     record = record_from_json((FIXTURES / "records" / "bench_tiny_cpu.json").read_text())
-    monkeypatch.setattr(cli, "measure", lambda *args, **kwargs: record)
+    monkeypatch.setattr(Session, "measure", lambda *args, **kwargs: record)
     answers = Answers(dict(default_answers(knowledge()).values, stage="research"), "app")
-    save(Session(answers, None))
+    save(SavedSession(answers, None))
     code, _, _ = _run(capsys, "bench", "--quiet")
     assert code == 0
     stored = load_session(store_path(), knowledge())

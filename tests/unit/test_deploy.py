@@ -182,7 +182,7 @@ def test_a_route_result_without_models_keeps_its_reason() -> None:
 
 
 def test_the_answered_deployment_targets_choose_the_routes_to_try() -> None:
-    from advisor.service import answered_targets
+    from advisor.session.decisions import answered_targets
 
     answers = default_answers(knowledge())
     assert answered_targets(answers) == ("server",)

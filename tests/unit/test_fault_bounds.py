@@ -23,7 +23,8 @@ from advisor.record import GpuInfo, ModelDeployment, record_from_json, record_to
 from advisor.scan.matcher import build_matcher
 from advisor.scan.readers import read_pyproject
 from advisor.scan.signals import signal_table
-from advisor.service import knowledge, remember_run, restore, store_path
+from advisor.scoring.knowledge import knowledge
+from advisor.session.store import remember_run, restore, store_path
 from advisor.terminal import cli
 from tests.helpers import FIXTURES, run_advisor
 

@@ -96,7 +96,7 @@ def test_folders_and_top_level_modules_import_each_other_without_loops() -> None
     assert loops == []
 
 
-def test_only_the_front_ends_use_the_terminal_views_the_session_service_and_the_app() -> None:
+def test_only_the_front_ends_use_the_terminal_views_the_session_and_the_app() -> None:
     graph = _imports()
 
     def importers(prefix: str) -> set[str]:
@@ -108,35 +108,46 @@ def test_only_the_front_ends_use_the_terminal_views_the_session_service_and_the_
         }
 
     assert importers("advisor.terminal") == {"advisor.__main__"}
-    assert {m for m in importers("advisor.service") if not m.startswith("advisor.gui")} == {
-        "advisor.terminal.cli"
-    }
+    assert {
+        m
+        for m in importers("advisor.session")
+        if not m.startswith(("advisor.gui", "advisor.terminal"))
+    } == set()
     assert importers("advisor.gui") <= {"advisor.terminal.cli", "advisor.__main__"}
 
 
-# What the front-ends may take from the core: the session service's use cases, the shared
-# formatting and text neutralising, the record and report-view types (and their helpers),
-# errors, where Qt can draw and where data files live, and the stop signals both install.
-# From anywhere else only types and constants.
+# What the front-ends may call: the session (the Session, its decisions and the few ground
+# functions it exposes), the shared wording, text escaping and errors. From anywhere else
+# only types and constants, which name data and decide nothing.
 FRONT_END_SOURCES = (
-    "advisor.service",
-    "advisor.wording.formatting",
+    "advisor.session",
+    "advisor.wording",
     "advisor.base.text",
-    "advisor.record",
-    "advisor.report.view",
-    "advisor.report.deploy_view",
-    "advisor.report.model_view",
     "advisor.base.errors",
-    "advisor.base.display",
-    "advisor.base.resources_path",
-    "advisor.base.stopping",
 )
+# Presentation helpers the front-ends still call where they are defined, until they move
+# into advisor.wording or come with the views the session builds. Only shrinks.
+NOT_YET_MOVED = {
+    ("bench_page.py", "advisor.report.bench_view", "ratio_bars"),
+    ("bench_page.py", "advisor.report.model_view", "model_bench_view"),
+    ("deploy_page.py", "advisor.report.deploy_view", "model_words"),
+    ("deploy_page.py", "advisor.report.deploy_view", "route_row"),
+    ("deploy.py", "advisor.report.deploy_view", "deployment_view"),
+    ("deploy.py", "advisor.report.deploy_view", "route_row"),
+    ("knowledge.py", "advisor.scoring.claims", "claims"),
+    ("knowledge.py", "advisor.scoring.claims", "knowledge_age"),
+    ("model.py", "advisor.report.model_view", "model_bench_view"),
+    ("scan.py", "advisor.scan.propose", "sentence"),
+    ("scan.py", "advisor.scan.summary", "value_text"),
+    ("scan.py", "advisor.scan.summary", "what_was_read"),
+    ("scan.py", "advisor.scoring.answers", "toml_value"),
+}
 
 
 def _front_end_imports() -> list[tuple[str, str, str]]:
     """(front-end module, core module, name) for every name a front-end imports from the core."""
     root = Path(advisor.__file__).parent
-    files = [root / "terminal" / "cli.py", *sorted((root / "gui").glob("*.py"))]
+    files = [*sorted((root / "terminal").glob("*.py")), *sorted((root / "gui").glob("*.py"))]
     found = []
     for path in files:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -145,12 +156,12 @@ def _front_end_imports() -> list[tuple[str, str, str]]:
     return found
 
 
-def test_the_front_ends_call_only_the_session_service_and_the_shared_formatting() -> None:
-    outside = [
+def test_the_front_ends_call_only_the_session_the_wording_text_and_errors() -> None:
+    outside = {
         (front_end, module, name)
         for front_end, module, name in _front_end_imports()
         if not module.startswith(("advisor.gui", "advisor.terminal", *FRONT_END_SOURCES))
         and module != "advisor"  # the version
         and not name[0].isupper()  # a type or a constant names data, it decides nothing
-    ]
-    assert outside == []
+    }
+    assert outside == NOT_YET_MOVED

@@ -18,7 +18,7 @@ from advisor.scan.run import ScanOptions, ScanResult, scan_folders
 from advisor.scan.signals import parse_signals, signal_table
 from advisor.scoring.answers import checked_answers
 from advisor.scoring.knowledge import knowledge
-from advisor.service import scan_code
+from advisor.session.decisions import scan_code
 from tests.helpers import FIXTURES, run_advisor
 
 SCAN = FIXTURES / "scan"

@@ -22,7 +22,7 @@ from advisor.scoring.answers import (
 from advisor.scoring.engine import recommend
 from advisor.scoring.knowledge import knowledge
 from advisor.scoring.verdict import verdict_jsonable
-from advisor.session import Session, load_session, save_session
+from advisor.session.saved import SavedSession, load_session, save_session
 from advisor.terminal.recommend import format_recommendation
 
 
@@ -87,7 +87,7 @@ def test_an_old_option_id_still_reads_with_a_one_line_note(tmp_path: Path) -> No
 def test_a_saved_session_with_an_old_option_id_loads_migrated(tmp_path: Path) -> None:
     old = Answers(dict(default_answers(knowledge()).values, deployment_targets=["edge_mcu"]), "x")
     path = tmp_path / "session.json"
-    save_session(Session(old, None), path)
+    save_session(SavedSession(old, None), path)
     assert '"edge_mcu"' in path.read_text()
     loaded = load_session(path, knowledge()).answers
     assert loaded.values["deployment_targets"] == ["microcontroller"]

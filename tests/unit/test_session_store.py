@@ -13,17 +13,17 @@ from advisor.base.errors import RecordFormatError
 from advisor.record import Record, record_from_json
 from advisor.scoring.answers import Answers, default_answers
 from advisor.scoring.knowledge import knowledge
-from advisor.service import (
+from advisor.session.runs import merged
+from advisor.session.saved import SavedSession
+from advisor.session.store import (
     LEGACY_RESULTS_NAME,
     MIGRATED_RESULTS_NAME,
-    merged,
     remember_run,
     restore,
     save,
     store_path,
     stored_results,
 )
-from advisor.session import Session
 from tests.helpers import FIXTURES, machine
 
 RECORD = record_from_json((FIXTURES / "records" / "bench_tiny_cpu.json").read_text())
@@ -31,7 +31,7 @@ RECORD = record_from_json((FIXTURES / "records" / "bench_tiny_cpu.json").read_te
 
 def test_nothing_stored_is_a_fresh_session_and_static_criteria() -> None:
     restored = restore(knowledge())
-    assert restored.session == Session(default_answers(knowledge()), None)
+    assert restored.session == SavedSession(default_answers(knowledge()), None)
     assert restored.problem == ""
     assert stored_results(knowledge()) == (
         None,
@@ -41,7 +41,7 @@ def test_nothing_stored_is_a_fresh_session_and_static_criteria() -> None:
 
 def test_a_run_is_remembered_beside_the_answers_already_stored() -> None:
     answers = Answers(dict(default_answers(knowledge()).values, stage="production"), "app")
-    save(Session(answers, None))
+    save(SavedSession(answers, None))
     remember_run(RECORD, knowledge())
     session = restore(knowledge()).session
     assert session.record == RECORD and session.answers.values["stage"] == "production"
@@ -50,7 +50,7 @@ def test_a_run_is_remembered_beside_the_answers_already_stored() -> None:
 
 
 def test_a_probe_only_record_is_no_benchmark_result() -> None:
-    save(Session(default_answers(knowledge()), replace(RECORD, benchmarks=None)))
+    save(SavedSession(default_answers(knowledge()), replace(RECORD, benchmarks=None)))
     assert stored_results(knowledge())[0] is None
 
 
@@ -66,7 +66,7 @@ def test_the_terminals_old_results_file_is_migrated_once() -> None:
 
 def test_an_older_migrated_run_does_not_replace_a_newer_stored_one() -> None:
     newer = replace(RECORD, created_at="2999-01-01T00:00:00+00:00")
-    save(Session(default_answers(knowledge()), newer))
+    save(SavedSession(default_answers(knowledge()), newer))
     (data_dir() / LEGACY_RESULTS_NAME).write_text(
         (FIXTURES / "records" / "bench_tiny_cpu.json").read_text()
     )
@@ -84,17 +84,17 @@ def test_an_unreadable_old_results_file_is_moved_aside_and_named() -> None:
 
 
 def test_opening_an_answers_only_session_keeps_this_machines_record() -> None:
-    current = Session(default_answers(knowledge()), RECORD)
-    opened = Session(Answers(dict(current.answers.values, stage="research"), "file"), None)
+    current = SavedSession(default_answers(knowledge()), RECORD)
+    opened = SavedSession(Answers(dict(current.answers.values, stage="research"), "file"), None)
     session, kept = merged(current, opened)
     assert kept and session.record == RECORD and session.answers == opened.answers
     other = replace(RECORD, created_at="2000-01-01T00:00:00+00:00")
-    session, kept = merged(current, Session(opened.answers, other))
+    session, kept = merged(current, SavedSession(opened.answers, other))
     assert not kept and session.record == other
 
 
 def test_a_stored_session_with_an_impossible_measurement_is_moved_aside_and_named() -> None:
-    save(Session(default_answers(knowledge()), RECORD))
+    save(SavedSession(default_answers(knowledge()), RECORD))
     text = store_path().read_text()
     start = text.index('"median_s": ') + len('"median_s": ')
     store_path().write_text(text[:start] + "0.0" + text[text.index(",", start) :])
@@ -110,7 +110,7 @@ def test_an_unusable_data_folder_starts_a_fresh_session_without_autosave(
     unusable_data_folder: Path,
 ) -> None:
     restored = restore(knowledge())
-    assert restored.session == Session(default_answers(knowledge()), None)
+    assert restored.session == SavedSession(default_answers(knowledge()), None)
     blocker = unusable_data_folder.parent  # a regular file
     assert restored.problem == (
         f"Autosave is off: the data folder {unusable_data_folder} cannot be used "
@@ -123,7 +123,7 @@ def test_an_unusable_data_folder_starts_a_fresh_session_without_autosave(
 
 
 def test_a_run_keeps_what_the_stored_record_measured_of_the_same_environment() -> None:
-    from advisor.service import combined
+    from advisor.session.runs import combined
 
     deployed = record_from_json((FIXTURES / "records" / "deploy_tiny_cpu.json").read_text())
     here = replace(deployed, machine=RECORD.machine, interpreter=RECORD.interpreter, frameworks=())
@@ -136,11 +136,11 @@ def test_a_run_keeps_what_the_stored_record_measured_of_the_same_environment() -
 
 
 def test_other_machines_are_kept_with_the_session_and_checked_on_load(tmp_path: Path) -> None:
-    from advisor.session import load_session, save_session
+    from advisor.session.saved import load_session, save_session
 
     h200 = record_from_json((FIXTURES / "records" / "bench_quick_h200_torch_only.json").read_text())
     path = tmp_path / "session.json"
-    save_session(Session(default_answers(knowledge()), RECORD, (h200,)), path)
+    save_session(SavedSession(default_answers(knowledge()), RECORD, (h200,)), path)
     assert load_session(path, knowledge()).others == (h200,)
     data = json.loads(path.read_text())
     data["others"][0]["schema_version"] = 9  # an added record from a future version
@@ -152,23 +152,25 @@ def test_other_machines_are_kept_with_the_session_and_checked_on_load(tmp_path: 
 def test_a_session_written_before_other_environments_were_kept_still_opens(
     tmp_path: Path,
 ) -> None:
-    from advisor.session import load_session, save_session
+    from advisor.session.saved import load_session, save_session
 
     path = tmp_path / "session.json"
-    save_session(Session(default_answers(knowledge()), RECORD, other_environments=(RECORD,)), path)
+    save_session(
+        SavedSession(default_answers(knowledge()), RECORD, other_environments=(RECORD,)), path
+    )
     assert load_session(path, knowledge()).other_environments == (RECORD,)
     data = json.loads(path.read_text())
     assert data["schema_version"] == 3
     del data["other_environments"]
     path.write_text(json.dumps(dict(data, schema_version=1)))  # as version 1 wrote it
-    assert load_session(path, knowledge()) == Session(default_answers(knowledge()), RECORD)
+    assert load_session(path, knowledge()) == SavedSession(default_answers(knowledge()), RECORD)
     path.write_text(json.dumps(dict(data, schema_version=4)))
     with pytest.raises(RecordFormatError, match="schema_version 4 is not supported"):
         load_session(path, knowledge())
 
 
 def test_a_cancelled_run_never_replaces_a_complete_one_unless_asked() -> None:
-    from advisor.service import combined, held_back
+    from advisor.session.runs import combined, held_back
 
     assert RECORD.benchmarks is not None
     cancelled = replace(RECORD, benchmarks=replace(RECORD.benchmarks, cancelled=True, suites=()))
@@ -187,7 +189,7 @@ def _deployed(cancelled: bool) -> Record:
 
 
 def test_a_cancelled_deployment_run_is_held_back_even_with_nothing_to_keep() -> None:
-    from advisor.service import combined, held_back
+    from advisor.session.runs import combined, held_back
 
     partial, complete = _deployed(cancelled=True), _deployed(cancelled=False)
     assert combined(RECORD, partial).deployment is None  # one framework's routes: one-sided
@@ -203,7 +205,7 @@ def _elsewhere(record: Record, python: str) -> Record:
 
 
 def test_another_environment_shelves_the_runs_and_switching_back_restores_them() -> None:
-    from advisor.service import placed_run
+    from advisor.session.runs import placed_run
 
     here = replace(RECORD, deployment=_deployed(cancelled=False).deployment)
     probe_there = _elsewhere(replace(RECORD, benchmarks=None), "/opt/other/bin/python")
@@ -220,7 +222,7 @@ def test_another_environment_shelves_the_runs_and_switching_back_restores_them()
 
 
 def test_a_terminal_run_in_another_environment_keeps_the_stored_runs() -> None:
-    save(Session(default_answers(knowledge()), RECORD))
+    save(SavedSession(default_answers(knowledge()), RECORD))
     there = _elsewhere(RECORD, "/opt/other/bin/python")
     remember_run(there, knowledge())
     session = restore(knowledge()).session
@@ -232,7 +234,7 @@ def test_a_terminal_run_in_another_environment_keeps_the_stored_runs() -> None:
 
 def test_a_stored_session_with_a_retired_option_id_restores_and_says_so() -> None:
     values = dict(default_answers(knowledge()).values, deployment_targets=["edge_mcu"])
-    save(Session(Answers(values, "app"), None))  # as an older advisor saved it
+    save(SavedSession(Answers(values, "app"), None))  # as an older advisor saved it
     restored = restore(knowledge())
     assert restored.session.answers.values["deployment_targets"] == ["microcontroller"]
     assert "'edge_mcu'" in restored.problem and "\n" not in restored.problem

@@ -1,6 +1,6 @@
-"""A working session: the answers given so far and the latest record, saved and restored as JSON.
+"""The saved form of a working session: answers and records as a versioned JSON file.
 
-Both front-ends keep one in the user data folder (see service.py); the app opens or saves
+Both front-ends keep one in the user data folder (see store.py); the app opens or saves
 others on request. The file is checked in full before anything of the current session is
 replaced.
 """
@@ -33,7 +33,7 @@ SESSION_KIND = "framework-advisor-session"
 
 
 @dataclass(frozen=True)
-class Session:
+class SavedSession:
     """What the user has answered and what was last measured (None until a probe ran)."""
 
     answers: Answers
@@ -59,7 +59,7 @@ class _SessionFile:
     model: str | None = None
 
 
-def session_to_json(session: Session) -> str:
+def session_to_json(session: SavedSession) -> str:
     """The session as indented JSON text."""
     layout = _SessionFile(
         SESSION_SCHEMA_VERSION,
@@ -78,17 +78,17 @@ def session_to_json(session: Session) -> str:
     return dumps(layout) + "\n"
 
 
-def save_session(session: Session, path: Path) -> None:
+def save_session(session: SavedSession, path: Path) -> None:
     """Write the session atomically."""
     atomic_write_text(path, session_to_json(session))
 
 
-def load_session(path: Path, knowledge: Knowledge) -> Session:
+def load_session(path: Path, knowledge: Knowledge) -> SavedSession:
     """Read and check a session file; any problem is one UsageError naming the file."""
     return parse_session(read_text_file(path, str(path)), str(path), knowledge)
 
 
-def parse_session(text: str, source: str, knowledge: Knowledge) -> Session:
+def parse_session(text: str, source: str, knowledge: Knowledge) -> SavedSession:
     """A session from JSON text, with the answers checked against the questionnaire."""
     data = _json_object(text, source)
     if data.get("kind") != SESSION_KIND:
@@ -110,7 +110,7 @@ def parse_session(text: str, source: str, knowledge: Knowledge) -> Session:
             )
     legacy = layout.schema_version < SESSION_SCHEMA_VERSION
     answers = saved_answers(layout.answers, knowledge, legacy)
-    return Session(
+    return SavedSession(
         answers,
         layout.record,
         layout.others,
