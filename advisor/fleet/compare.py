@@ -14,13 +14,13 @@ are compared with a warning: their workloads may differ in size.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
 from advisor.bench.spec import PRESETS
 from advisor.comparison import PAIR_LABELS, Comparison, ComparisonRow, Pair, compare, ratio_words
-from advisor.record import Record
+from advisor.record import BenchmarkRun, Record
 from advisor.scoring.answers import Answers
 from advisor.scoring.knowledge import Knowledge
 from advisor.scoring.weights import TRAINING_TARGETS, chosen, relevance
@@ -104,13 +104,15 @@ def build_fleet(
     knowledge: Knowledge,
     answers: Answers,
     absent: Sequence[SetAside] = (),
+    compared: Callable[[BenchmarkRun], Comparison] = compare,
 ) -> Fleet:
     """Compare the records (source, record) in the order given; see the module docstring.
 
     `absent`: machines that brought no record (a failed cluster task), named in the report.
+    `compared`: each run's comparison (a session passes the ones it built already).
     Raises ValueError when no record holds a benchmark run.
     """
-    machines, set_aside = _comparable(entries, knowledge, answers)
+    machines, set_aside = _comparable(entries, knowledge, answers, compared)
     set_aside += list(absent)
     if not machines:
         raise ValueError("no record holds a benchmark run")
@@ -170,7 +172,10 @@ def _identity(record: Record) -> tuple[str, str, str]:
 
 
 def _comparable(
-    entries: list[tuple[str, Record]], knowledge: Knowledge, answers: Answers
+    entries: list[tuple[str, Record]],
+    knowledge: Knowledge,
+    answers: Answers,
+    compared: Callable[[BenchmarkRun], Comparison],
 ) -> tuple[list[MachineRun], list[SetAside]]:
     machines: list[MachineRun] = []
     set_aside: list[SetAside] = []
@@ -186,7 +191,7 @@ def _comparable(
         seen[identity] = source
         run = record.benchmarks
         machines.append(
-            MachineRun("", source, record, compare(run), relevance(knowledge, answers, run.device))
+            MachineRun("", source, record, compared(run), relevance(knowledge, answers, run.device))
         )
     labels = _labels([m.record for m in machines])
     return [replace(m, label=label) for m, label in zip(machines, labels, strict=True)], set_aside

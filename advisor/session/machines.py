@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from advisor.base.errors import RecordFormatError, UsageError
 from advisor.base.fileio import read_text_file
+from advisor.comparison import Comparison
 from advisor.fleet.compare import Fleet, SetAside, build_fleet
-from advisor.record import Record, parse_json, record_from_json
+from advisor.record import BenchmarkRun, Record, parse_json, record_from_json
 from advisor.report.view import with_answers
 from advisor.scoring.answers import Answers
 from advisor.scoring.knowledge import Knowledge
@@ -63,12 +64,19 @@ def other_machine(path: Path) -> Record:
 THIS_MACHINE = "this machine"  # how the session's own record is named among the machines
 
 
-def fleet_of(record: Record, others: Sequence[Record], answers: Answers, known: Knowledge) -> Fleet:
-    """This machine's record beside the others added to the session (see fleet/compare.py)."""
+def fleet_of(
+    record: Record,
+    others: Sequence[Record],
+    answers: Answers,
+    known: Knowledge,
+    compared: Callable[[BenchmarkRun], Comparison],
+) -> Fleet:
+    """This machine's record beside the others added to the session (see fleet/compare.py);
+    `compared` gives each run's comparison."""
     entries = [(THIS_MACHINE, record)] + [
         (f"added: {o.machine.system.hostname} ({o.created_at})", o) for o in others
     ]
     try:
-        return build_fleet(entries, known, answers)
+        return build_fleet(entries, known, answers, compared=compared)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc

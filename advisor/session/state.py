@@ -23,7 +23,7 @@ from advisor.comparison import Comparison, compare
 from advisor.deploy.run import DeployListener, DeployOptions, run_deployment
 from advisor.fleet.compare import Fleet, SetAside
 from advisor.probing.inventory import DEFAULT_PROBE_TIMEOUT_S, take_inventory
-from advisor.record import CodeReading, Record
+from advisor.record import BenchmarkRun, CodeReading, Record
 from advisor.redact import redacted
 from advisor.report.export import Format, export_report
 from advisor.report.render import render_view
@@ -73,7 +73,9 @@ class Session:
         # This machine's other Python environments, each record with the runs measured there:
         # choosing another interpreter shelves the current record here, never discards it.
         self.other_environments: tuple[Record, ...] = ()
-        self._compared: tuple[Record, Comparison | None] | None = None
+        # Each run's comparison, built once: id(run) -> (run, comparison); the run is kept
+        # so its id cannot be reused while the entry lives.
+        self._compared: dict[int, tuple[BenchmarkRun, Comparison]] = {}
         self.first_run = False
         if saved is not None:
             self.take(saved)
@@ -109,13 +111,17 @@ class Session:
     def comparison(self) -> Comparison | None:
         """PyTorch against TensorFlow in the record's run, built once per record; None
         without a suite run (a `bench --model` run times the user's model, not the suite)."""
-        if self.record is None:
-            return None
-        if self._compared is None or self._compared[0] is not self.record:
-            run = self.record.benchmarks
-            built = compare(run) if run is not None and run.model is None else None
-            self._compared = (self.record, built)
-        return self._compared[1]
+        run = self.record.benchmarks if self.record is not None else None
+        return self._comparison_of(run) if run is not None and run.model is None else None
+
+    def _comparison_of(self, run: BenchmarkRun) -> Comparison:
+        """The run's comparison, built once while the session holds the run."""
+        found = self._compared.get(id(run))
+        if found is None or found[0] is not run:
+            held = {id(r.benchmarks) for r in (self.record, *self.others) if r is not None}
+            self._compared = {k: v for k, v in self._compared.items() if k in held}
+            found = self._compared[id(run)] = (run, compare(run))
+        return found[1]
 
     def set_record(self, record: Record) -> None:
         """Make this the session's record (its comparison is built when first asked)."""
@@ -159,8 +165,9 @@ class Session:
         fleet, problem = self._fleet()
         counted = fleet.chosen.record if fleet is not None else self.record
         record = self._answered(counted)
-        same = counted is self.record
-        view = report_view(record, self.knowledge, self.comparison if same else None, fleet)
+        run = counted.benchmarks
+        compared = self._comparison_of(run) if run is not None and run.model is None else None
+        view = report_view(record, self.knowledge, compared, fleet)
         return Report(record, view, problem)
 
     def weights(self, answers: Answers, device: str | None) -> dict[str, float]:
@@ -179,7 +186,9 @@ class Session:
         if not self.others or self.record is None:
             return None, None
         try:
-            return fleet_of(self.record, self.others, self.answers_in_force(), self.knowledge), None
+            answers = self.answers_in_force()
+            fleet = fleet_of(self.record, self.others, answers, self.knowledge, self._comparison_of)
+            return fleet, None
         except AdvisorError as exc:  # this machine has no run yet: the others alone
             return None, exc
 

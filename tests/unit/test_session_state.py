@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from advisor.base.errors import UsageError
-from advisor.record import record_from_json, save_record
+from advisor.comparison import Comparison, compare
+from advisor.record import BenchmarkRun, record_from_json, save_record
 from advisor.scoring.answers import Answers, default_answers
 from advisor.scoring.knowledge import knowledge
 from advisor.session import Session
@@ -29,6 +30,28 @@ def test_the_comparison_is_built_once_per_record() -> None:
     session.set_record(H200)
     assert session.comparison is not first and session.comparison is not None
     assert session.comparison.run == H200.benchmarks
+
+
+def test_with_other_machines_each_comparison_is_built_once_across_answer_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = Session(knowledge(), SavedSession(default_answers(knowledge()), QUICK))
+    other = tmp_path / "h200.json"
+    save_record(replace(H200, machine=machine(hostname="gpu-node")), other)
+    session.add_other(other)
+    built: list[object] = []
+
+    def counted(run: BenchmarkRun) -> Comparison:
+        built.append(run)
+        return compare(run)
+
+    monkeypatch.setattr("advisor.session.state.compare", counted)
+    for stage in ("research", "production"):  # the user answers; nothing is re-measured
+        values = dict(default_answers(knowledge()).values, stage=stage)
+        session.answers = Answers(values, "app")
+        shown = session.report()
+        assert shown is not None and shown.view.fleet is not None
+    assert len(built) == 2  # this machine's run and the other's, once each
 
 
 def test_a_saved_session_comes_back_as_it_was_held(tmp_path: Path) -> None:
