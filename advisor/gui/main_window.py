@@ -80,7 +80,6 @@ class MainWindow(QMainWindow):
 
     def __init__(self, knowledge: Knowledge, saved: SavedSession, problem: str = "") -> None:
         super().__init__()
-        self.knowledge = knowledge
         self.session = Session(knowledge, saved, APP_COMMAND)  # the state; the window shows it
         self._running: set[str] = set()  # runs in progress, for the headline and the report
         # Set by a stop signal (run_gui hands over its StopSignals' event): stops an export.
