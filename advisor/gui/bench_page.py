@@ -34,15 +34,15 @@ from advisor.gui.ratio_chart import RatioChart
 from advisor.gui.run_page import NOT_RUN, RunPage
 from advisor.gui.widgets import FailurePanel, WrapLabel, heading, note, read_only_table
 from advisor.record import BenchmarkRun, Record
-from advisor.report.bench_view import ratio_bars
 from advisor.report.fleet_view import FleetView, MachineColumn
-from advisor.report.model_view import ModelBenchView, model_bench_view
 from advisor.session import Session
 from advisor.session.decisions import workloads
 from advisor.session.machines import THIS_MACHINE
 from advisor.usermodel import ModelRef
+from advisor.wording.bench_view import ratio_bars
 from advisor.wording.durations import expected_bench
 from advisor.wording.formatting import busy_note, duration_words, framework_name, local_time
+from advisor.wording.model_view import ModelBenchView, model_bench_view
 
 TORCH, TENSORFLOW = framework_name("torch"), framework_name("tensorflow")
 COLUMNS = ("Workload", TORCH, TENSORFLOW, f"{TORCH} / {TENSORFLOW}")

@@ -26,9 +26,9 @@ from advisor.gui.model_picker import ModelChoice, ModelPicker
 from advisor.gui.run_page import NOT_RUN, RunPage
 from advisor.gui.widgets import FailurePanel, WrapLabel, heading, note, read_only_table
 from advisor.record import Record, RouteResult
-from advisor.report.deploy_view import model_words, route_row
 from advisor.session import Session
 from advisor.session.decisions import deploy_targets
+from advisor.wording.deploy_view import model_words, route_row
 from advisor.wording.durations import expected_deploy
 from advisor.wording.formatting import duration_words, local_time
 

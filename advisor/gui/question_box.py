@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from advisor.gui.widgets import FOCUS_MARK, note
-from advisor.scan.summary import FROM_CODE
 from advisor.scoring.answers import DEFAULT_ORIGIN, MAX_LEVEL
 from advisor.scoring.knowledge import Question
 from advisor.session import same_answer
+from advisor.wording.scan import FROM_CODE
 
 FROM_YOUR_CODE = f"from {FROM_CODE}"
 # Alt+F and Alt+G open the File and Go menus; a question must not take them.

@@ -22,7 +22,6 @@ from advisor.gui.weights_table import LEGEND, column_texts, show_pulls, show_wei
 from advisor.gui.widgets import heading, note, tab_stops
 from advisor.record import CodeReading
 from advisor.scan.propose import Findings
-from advisor.scan.summary import FROM_CODE
 from advisor.scoring.answers import (
     DEFAULT_ORIGIN,
     DEFAULTS_SOURCE,
@@ -31,6 +30,7 @@ from advisor.scoring.answers import (
 )
 from advisor.scoring.engine import Recommendation
 from advisor.session import Session, same_answer
+from advisor.wording.scan import FROM_CODE
 
 ANSWERED_HERE = "answered in the app"
 RESET_QUESTION = (

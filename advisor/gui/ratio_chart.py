@@ -7,7 +7,7 @@ from PySide6.QtGui import QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from advisor.gui.theme import tone_colour
-from advisor.report.charts import CENTRE, WIDTH, Bar
+from advisor.wording.charts import CENTRE, WIDTH, Bar
 
 _ROW_LINES = 2.3  # a row's least height in lines of text; a label that wraps further grows it
 _GAP = 8  # pixels between the label, the bar and the words

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from advisor.comparison import VARIANT_LABELS, Comparison, ratio_text, ratio_words
 from advisor.record import DeploymentRun, Record
-from advisor.report.charts import Bar, BarInput, diverging_bars, tone_of
-from advisor.report.deploy_view import deployment_view
 from advisor.scoring.engine import NAMES, CriterionResult, Recommendation, how_met
 from advisor.scoring.knowledge import Criterion, Knowledge, Tool
+from advisor.wording.charts import Bar, BarInput, diverging_bars, tone_of
+from advisor.wording.deploy_view import deployment_view
 from advisor.wording.formatting import answers_basis, format_bytes
 
 # The five dimensions of the comparison, in the order the report discusses them.

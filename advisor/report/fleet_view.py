@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from advisor.comparison import PAIR_LABELS, Pair, ratio_words
 from advisor.fleet.compare import Fleet, MachineRun, speed_rows
-from advisor.report.charts import (
+from advisor.wording.charts import (
     Bar,
     BarInput,
     diverging_bars,

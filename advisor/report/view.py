@@ -19,10 +19,7 @@ from advisor.record import (
     SavedAnswers,
 )
 from advisor.report.advice_view import AdviceView, advice_view
-from advisor.report.bench_view import BenchView, bench_view
-from advisor.report.deploy_view import DeploymentView, deployment_view
 from advisor.report.fleet_view import FleetView, fleet_view
-from advisor.report.model_view import ModelSection, model_section
 from advisor.scoring.answers import (
     DEFAULT_ORIGIN,
     MAX_LEVEL,
@@ -32,7 +29,10 @@ from advisor.scoring.answers import (
 )
 from advisor.scoring.engine import Recommendation, recommend
 from advisor.scoring.knowledge import Knowledge
+from advisor.wording.bench_view import BenchView, bench_view
+from advisor.wording.deploy_view import DeploymentView, deployment_view
 from advisor.wording.formatting import Section, inventory_sections, local_time
+from advisor.wording.model_view import ModelSection, model_section
 
 
 @dataclass(frozen=True)

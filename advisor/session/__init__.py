@@ -17,11 +17,11 @@ from advisor.probing.environments import discover
 from advisor.record import record_to_json, save_record
 from advisor.report.export import format_for
 from advisor.scoring.answers import same_answer, template
-from advisor.scoring.claims import knowledge_jsonable
 from advisor.scoring.knowledge import knowledge
 from advisor.scoring.verdict import verdict_jsonable
 from advisor.session.state import Session
 from advisor.usermodel import parse_model_ref
+from advisor.wording.claims import knowledge_jsonable
 
 __all__ = [
     "Session",

@@ -17,11 +17,11 @@ from advisor.record import BenchmarkRun, CaseResult, CodeReading, SuiteResult, W
 from advisor.scan.propose import Findings, propose
 from advisor.scan.run import ScanOptions, ScanProgress, scan_folders
 from advisor.scan.signals import signal_table
-from advisor.scan.summary import FROM_CODE, code_reading
 from advisor.scoring.answers import Answers, load_answers, with_proposals
 from advisor.scoring.knowledge import Knowledge
 from advisor.scoring.knowledge import knowledge as shipped_knowledge
 from advisor.scoring.profiles import profile_path
+from advisor.wording.scan import FROM_CODE, code_reading
 
 
 def given_answers(

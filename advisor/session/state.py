@@ -29,7 +29,6 @@ from advisor.report.export import Format, export_report
 from advisor.report.render import render_view
 from advisor.report.view import ReportView, report_view, with_answers
 from advisor.scan.propose import Findings
-from advisor.scan.summary import code_reading
 from advisor.scoring.answers import Answers, default_answers
 from advisor.scoring.engine import Recommendation, raw_weights, recommend
 from advisor.scoring.knowledge import Knowledge
@@ -39,6 +38,7 @@ from advisor.session.machines import compare_machines, fleet_of, other_machine
 from advisor.session.runs import Placed, chosen_run, merged, placed_run
 from advisor.session.saved import SavedSession, load_session, save_session
 from advisor.usermodel import ModelRef
+from advisor.wording.scan import code_reading
 
 COMMAND = "framework-advisor"  # what a record measured here says measured it, by default
 

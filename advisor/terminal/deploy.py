@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from advisor.record import DeploymentRun, RouteResult
-from advisor.report.deploy_view import RouteRow, deployment_view, route_row
+from advisor.wording.deploy_view import RouteRow, deployment_view, route_row
 
 
 def _route_lines(row: RouteRow) -> list[str]:

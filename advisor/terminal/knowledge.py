@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from advisor.scoring.claims import Claim, claims, knowledge_age
 from advisor.scoring.knowledge import Knowledge
+from advisor.wording.claims import Claim, claims, knowledge_age
 
 
 def _claim_lines(claim: Claim) -> list[str]:

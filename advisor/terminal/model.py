@@ -4,7 +4,7 @@ Keras 3 model's back-ends against each other."""
 from __future__ import annotations
 
 from advisor.record import BenchmarkRun
-from advisor.report.model_view import model_bench_view
+from advisor.wording.model_view import model_bench_view
 
 
 def format_model_bench(run: BenchmarkRun) -> str:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from advisor.record import CodeReading
-from advisor.scan.propose import Findings, sentence
-from advisor.scan.summary import value_text, what_was_read
+from advisor.scan.propose import Findings
 from advisor.scan.walk import VENDORED
-from advisor.scoring.answers import Answers, toml_value
+from advisor.scoring.answers import Answers
 from advisor.scoring.knowledge import Knowledge
 from advisor.session import dumps
+from advisor.wording.scan import also_seen, answer_line, value_text, what_was_read
 
 
 def format_scan(findings: Findings, known: Knowledge) -> str:
@@ -21,7 +21,7 @@ def format_scan(findings: Findings, known: Knowledge) -> str:
     texts = {q.id: q.text for q in known.questions}
     for proposal in findings.proposals:
         shown = value_text(proposal.question, proposal.value, known)
-        lines.append(f"  {proposal.question} = {toml_value(proposal.value)}  ({shown})")
+        lines.append(f"  {answer_line(proposal.question, proposal.value)}  ({shown})")
         lines.append(f"    {texts[proposal.question]}")
         lines += [f"    - {line}" for line in proposal.evidence]
     if findings.suggestions:
@@ -29,22 +29,9 @@ def format_scan(findings: Findings, known: Knowledge) -> str:
         for suggestion in findings.suggestions:
             label = value_text("requirements", suggestion.requirement, known)
             lines.append(f"  {suggestion.requirement} ({label}): " + "; ".join(suggestion.evidence))
-    lines += _also_seen(findings)
+    lines += also_seen(findings)
     lines += what_was_read(findings)
     return "\n".join(lines) + "\n"
-
-
-def _also_seen(findings: Findings) -> list[str]:
-    """Signs found that set no answer (JAX, torch.compile, ONNX export ...), for the record."""
-    used = {line for p in findings.proposals for line in p.evidence}
-    used |= {line for s in findings.suggestions for line in s.evidence}
-    others = [sentence(s.count, s.says) for s in findings.result.signals]
-    others = [line for line in others if line not in used]
-    return (
-        ["Also seen (no answer rests on these)", *(f"  - {line}" for line in others)]
-        if others
-        else []
-    )
 
 
 def scan_json(findings: Findings) -> str:
@@ -75,7 +62,7 @@ def scan_answers_toml(findings: Findings) -> str:
     ]
     for proposal in findings.proposals:
         lines += [f"# {line}" for line in proposal.evidence]
-        lines.append(f"{proposal.question} = {toml_value(proposal.value)}")
+        lines.append(answer_line(proposal.question, proposal.value))
         lines.append("")
     for suggestion in findings.suggestions:
         lines.append(
@@ -91,6 +78,6 @@ def format_origins(answers: Answers, code: CodeReading) -> str:
     lines = []
     for finding in code.findings:
         origin = answers.origins.get(finding.question, answers.source.split(" and ")[0])
-        value = toml_value(answers.values[finding.question])
-        lines.append(f"{finding.question} = {value} (from {origin})")
+        value = answers.values[finding.question]
+        lines.append(f"{answer_line(finding.question, value)} (from {origin})")
     return "\n".join(lines) + "\n" if lines else ""

@@ -184,7 +184,7 @@ def test_a_chart_row_grows_with_its_label_so_narrow_windows_never_overlap_rows(
     qtbot: QtBot,
 ) -> None:
     from advisor.gui.ratio_chart import RatioChart
-    from advisor.report.charts import Bar
+    from advisor.wording.charts import Bar
 
     chart = RatioChart()
     qtbot.addWidget(chart)

@@ -12,10 +12,10 @@ from advisor.bench.spec import suite
 from advisor.comparison import compare
 from advisor.machine.load import BUSY_SHARE
 from advisor.record import record_from_json
-from advisor.report.bench_view import bench_view
 from advisor.scoring.answers import default_answers
 from advisor.scoring.engine import recommend
 from advisor.scoring.knowledge import knowledge
+from advisor.wording.bench_view import bench_view
 from tests.helpers import competing_load, run_captured
 
 pytestmark = pytest.mark.frameworks

@@ -13,7 +13,6 @@ from advisor.base.errors import ResourceError
 from advisor.base.resources_path import load_toml, resource_file
 from advisor.deploy.spec import deploy_spec, parse_deploy
 from advisor.record import DeploymentRun, RouteResult, UserModel, record_from_json
-from advisor.report.deploy_view import deployment_view, duration
 from advisor.scoring.answers import Answers, default_answers
 from advisor.scoring.deployment import (
     FAILED_PENALTY,
@@ -25,6 +24,7 @@ from advisor.scoring.deployment import (
 from advisor.scoring.engine import recommend
 from advisor.scoring.knowledge import knowledge
 from advisor.terminal.deploy import format_deployment
+from advisor.wording.deploy_view import deployment_view, duration
 from tests.helpers import FIXTURES
 
 RECORD = record_from_json((FIXTURES / "records" / "deploy_tiny_cpu.json").read_text())

@@ -125,23 +125,6 @@ FRONT_END_SOURCES = (
     "advisor.base.text",
     "advisor.base.errors",
 )
-# Presentation helpers the front-ends still call where they are defined, until they move
-# into advisor.wording or come with the views the session builds. Only shrinks.
-NOT_YET_MOVED = {
-    ("bench_page.py", "advisor.report.bench_view", "ratio_bars"),
-    ("bench_page.py", "advisor.report.model_view", "model_bench_view"),
-    ("deploy_page.py", "advisor.report.deploy_view", "model_words"),
-    ("deploy_page.py", "advisor.report.deploy_view", "route_row"),
-    ("deploy.py", "advisor.report.deploy_view", "deployment_view"),
-    ("deploy.py", "advisor.report.deploy_view", "route_row"),
-    ("knowledge.py", "advisor.scoring.claims", "claims"),
-    ("knowledge.py", "advisor.scoring.claims", "knowledge_age"),
-    ("model.py", "advisor.report.model_view", "model_bench_view"),
-    ("scan.py", "advisor.scan.propose", "sentence"),
-    ("scan.py", "advisor.scan.summary", "value_text"),
-    ("scan.py", "advisor.scan.summary", "what_was_read"),
-    ("scan.py", "advisor.scoring.answers", "toml_value"),
-}
 
 
 def _front_end_imports() -> list[tuple[str, str, str]]:
@@ -164,4 +147,4 @@ def test_the_front_ends_call_only_the_session_the_wording_text_and_errors() -> N
         and module != "advisor"  # the version
         and not name[0].isupper()  # a type or a constant names data, it decides nothing
     }
-    assert outside == NOT_YET_MOVED
+    assert outside == set()

@@ -14,12 +14,12 @@ from advisor.record import record_from_json
 from advisor.report.render import render_view
 from advisor.report.view import report_view, with_answers
 from advisor.scoring.answers import Answers, load_answers
-from advisor.scoring.claims import claims
 from advisor.scoring.engine import recommend
 from advisor.scoring.knowledge import TOOL_STATUSES, Criterion, Knowledge, Score, knowledge
 from advisor.scoring.verdict import verdict_jsonable
 from advisor.terminal.cli import main
 from advisor.terminal.recommend import format_recommendation
+from advisor.wording.claims import claims
 from tests.helpers import FIXTURES
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"

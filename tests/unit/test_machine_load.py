@@ -273,7 +273,7 @@ def test_a_version_3_record_keeps_the_cpu_use_of_every_slot_and_route() -> None:
 
 
 def test_a_deployment_routes_latency_says_when_the_machine_was_busy() -> None:
-    from advisor.report.deploy_view import route_row
+    from advisor.wording.deploy_view import route_row
 
     deployment = record_from_json(
         (helpers.FIXTURES / "records" / "deploy_tiny_cpu.json").read_text()

@@ -18,11 +18,11 @@ from advisor.record import (
     SuiteResult,
     record_from_json,
 )
-from advisor.report.charts import BarInput, diverging_bars
 from advisor.report.render import environment, render_html
 from advisor.report.view import with_answers
 from advisor.scoring.answers import PROBE_ORIGIN, Answers, default_answers
 from advisor.scoring.knowledge import knowledge
+from advisor.wording.charts import BarInput, diverging_bars
 from tests.helpers import fixture_text, hostile_strings
 
 HOSTILE = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>')

@@ -6,7 +6,7 @@ from typing import Any
 
 from advisor.record import CodeFinding, CodeReading
 from advisor.scan.propose import Findings, sentence
-from advisor.scoring.answers import Answers
+from advisor.scoring.answers import Answers, toml_value
 from advisor.scoring.knowledge import Knowledge
 
 FROM_CODE = "your code"  # the origin of an answer a scan proposed
@@ -21,6 +21,24 @@ def value_text(question: str, value: Any, known: Knowledge) -> str:
     labels = _labels(known)
     values = value if isinstance(value, list) else [value]
     return ", ".join(labels.get((question, v), str(v)) for v in values)
+
+
+def answer_line(question: str, value: Any) -> str:
+    """One answer as an answers file holds it: `targets = ["cloud"]`."""
+    return f"{question} = {toml_value(value)}"
+
+
+def also_seen(findings: Findings) -> list[str]:
+    """Signs found that set no answer (JAX, torch.compile, ONNX export ...), for the record."""
+    used = {line for p in findings.proposals for line in p.evidence}
+    used |= {line for s in findings.suggestions for line in s.evidence}
+    others = [sentence(s.count, s.says) for s in findings.result.signals]
+    others = [line for line in others if line not in used]
+    return (
+        ["Also seen (no answer rests on these)", *(f"  - {line}" for line in others)]
+        if others
+        else []
+    )
 
 
 def what_was_read(findings: Findings) -> list[str]:

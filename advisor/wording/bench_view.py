@@ -17,7 +17,8 @@ from advisor.comparison import (
     ratio_words,
 )
 from advisor.record import BenchmarkRun, ParityCheck, PeakEstimate, SuiteResult, WorkloadInfo
-from advisor.report.charts import (
+from advisor.scoring.engine import NAMES
+from advisor.wording.charts import (
     Bar,
     BarInput,
     diverging_bars,
@@ -26,7 +27,6 @@ from advisor.report.charts import (
     log_ratio,
     ratio_tone,
 )
-from advisor.scoring.engine import NAMES
 
 
 @dataclass(frozen=True)

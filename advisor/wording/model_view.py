@@ -14,8 +14,8 @@ from advisor.record import (
     SuiteResult,
     WorkloadInfo,
 )
-from advisor.report.deploy_view import duration, route_row
 from advisor.usermodel import describe_model
+from advisor.wording.deploy_view import duration, route_row
 from advisor.wording.formatting import format_bytes, parity_text
 
 
