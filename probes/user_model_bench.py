@@ -10,11 +10,14 @@ there when it builds the model) or "weights_in" (it loads them). The advisor giv
 first "prepare" slot to the back-end that saves them, so every back-end runs literally
 the same model.
 
-The model is built at the first "prepare". Variants are the suite's for each framework:
-PyTorch eager, then torch.compile in the compiled phase; TensorFlow eager and the graph
-form Keras runs, then XLA; JAX eager, then jax.jit (what Keras runs on JAX). Each case's
-first call (tracing and compiling) is timed apart. In the eager phase every back-end keeps
-its outputs on the example inputs, every one of them, for parity_check.py.
+The model is built before "ready" (while nothing is timed: the other back-ends import and
+build theirs at the same time); at the first "prepare" it gets the shared weights, and
+every back-end keeps its outputs on the example inputs, every one of them, for
+parity_check.py. One process serves both phases (see _bench_common's Suite.serve), and
+the compiled phase reuses the model built for the eager one. Variants are the suite's for
+each framework: PyTorch eager, then torch.compile in the compiled phase; TensorFlow eager
+and the graph form Keras runs, then XLA; JAX eager, then jax.jit (what Keras runs on
+JAX). Each case's first call (tracing and compiling) is timed apart.
 """
 
 import os
@@ -133,14 +136,19 @@ _FORMS = {"torch": _TorchForms, "tensorflow": _TensorFlowForms, "jax": _JaxForms
 
 
 class Bench:
-    """The user's model on this back-end: built at the first prepare, one case per variant."""
+    """The user's model on this back-end: built before "ready", one case per variant."""
 
     def __init__(self, forms, suite):
         self.forms = forms
         self.suite = suite
         self.plan = suite.plan
         self.built = None  # (kind, model, inputs, path) once built
-        self.failure = None  # or why it would not build
+        self.failure = None  # or why it would not build or run
+        self.shared = False  # whether the first prepare has shared the weights
+        try:
+            self.built = load(self.plan["user_model"])
+        except Exception as exc:  # the model will not build on this back-end: every case says so
+            self.failure = exc
 
     def model_batch(self, workload):
         self._prepare(workload, lambda xs: xs)
@@ -149,24 +157,24 @@ class Bench:
         self._prepare(workload, lambda xs: tuple(x[:1] for x in xs))
 
     def _prepare(self, workload, batch):
-        if self.built is None and self.failure is None:
-            self._build()
+        if self.built is not None and not self.shared:
+            self._share()
         dtype = str(self.built[2][0].dtype) if self.built else "float32"
         for variant in self.forms.variants(workload):
             case = {"workload": workload["id"], "variant": variant, "dtype": dtype}
             self.suite.run_case(case, lambda v=variant: self._timed(v, batch), self._why)
 
-    def _build(self):
+    def _share(self):
+        """Share the weights (the first prepare, in the eager phase: the advisor gives its
+        first slot to the back-end that saves them), then keep the outputs compared."""
+        self.shared = True
+        kind, model, inputs, _path = self.built
         try:
-            kind, model, inputs, path = load(self.plan["user_model"])
-            shared = self._share_weights(kind, model)
-            if shared and self.plan["phase"] == "eager":
+            if self._share_weights(kind, model):
                 for index, output in enumerate(call(kind, model, inputs)):
                     self.suite.keep_parity_output("model_batch_out%d" % index, output)
-        except Exception as exc:  # the model will not build on this back-end: every case says so
-            self.failure = exc
-            return
-        self.built = kind, model, inputs, path
+        except Exception as exc:  # the model will not run on this back-end: every case says so
+            self.built, self.failure = None, exc
 
     def _share_weights(self, kind, model):
         """Save this back-end's weights for the others, or load the first one's: whether the

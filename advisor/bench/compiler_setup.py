@@ -61,12 +61,30 @@ def set_up_compiler(
     A set-up that fails leaves no folder: the compiled phase then compiles fully cold
     and its record says so.
     """
+    return finish_compiler_setup(
+        start_compiler_setup(interpreter, plan_path, folder, listen), folder, cancel
+    )
+
+
+def start_compiler_setup(
+    interpreter: Interpreter, plan_path: Path, folder: Path, listen: BenchListener
+) -> ManagedProcess | None:
+    """Start the set-up into ``folder`` (the plan gives its threads and device); None when
+    there is nowhere to keep it (every compile is then fully cold, and says so)."""
     listen(BenchEvent("", "message", "setting up torch.compile's compiler (once per machine)"))
     script = probes_folder() / "torch_compiler_setup.py"
     argv = [interpreter.executable, str(script), "--plan", str(plan_path), "--into", str(folder)]
-    if private_folder_problem(folder.parent):  # nowhere to keep it: fully cold, and says so
+    if private_folder_problem(folder.parent):
+        return None
+    return ManagedProcess(argv)
+
+
+def finish_compiler_setup(
+    process: ManagedProcess | None, folder: Path, cancel: threading.Event | None = None
+) -> bool:
+    """Wait for a started set-up (killed on cancel or past its timeout); True on cancel."""
+    if process is None:
         return False
-    process = ManagedProcess(argv)
     try:
         return process.wait(_COMPILER_SETUP_TIMEOUT_S, cancel) == "cancelled"
     except KeyboardInterrupt:

@@ -92,7 +92,8 @@ class PhaseRun:
 @dataclass(frozen=True)
 class SideBySide:
     """A run's suites side by side: who runs, under which Python, the time each phase has,
-    who hears, the cancel, and the phases, in order."""
+    who hears, the cancel, the phases, in order, and whether each suite starts once the one
+    before is ready (its import timed alone) or all at once (nobody reads the imports)."""
 
     specs: Sequence[FrameworkSpec]
     interpreter: Interpreter
@@ -100,6 +101,7 @@ class SideBySide:
     listen: BenchListener
     cancel: threading.Event | None
     phases: Sequence[PhaseRun]
+    stagger: bool = True
 
 
 def run_side_by_side(run: SideBySide) -> list[SuiteResult]:
@@ -173,13 +175,14 @@ def _take_turns(
 
 
 def _start_all(driven: list[_Driven], run: SideBySide, phase: PhaseRun, deadline: float) -> bool:
-    """Start every suite, each once the one before is ready (its import timed alone);
-    True to stop."""
+    """Start every suite, each once the one before is ready where ``run.stagger`` (its
+    import timed alone), else all at once; True to stop."""
     for spec in run.specs:
         driven.append(_start(spec, run, phase.plans))
-        if _settle(driven[-1], "ready", deadline, run.cancel, driven):
+        if run.stagger and _settle(driven[-1], "ready", deadline, run.cancel, driven):
             return True
-    return False
+    waiting = [] if run.stagger else driven
+    return any(_settle(item, "ready", deadline, run.cancel, driven) for item in waiting)
 
 
 def _next_phase(driven: list[_Driven], phase: PhaseRun) -> None:

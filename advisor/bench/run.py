@@ -78,13 +78,14 @@ def _nothing_between() -> bool:
 @dataclass(frozen=True)
 class SuiteRun:
     """A run's settings, shared by its phases (the suites, their Python, passes, time each
-    phase has, listener, cancel), what runs between the phases, and the slot meter.
+    phase has, listener, cancel), what runs before and between the phases, the slot meter
+    and whether the suites start one after the other (see SideBySide).
 
+    ``before_eager`` runs once every suite is ready, before anything is timed;
     ``after_eager`` (the parity check, which reads the eager phase's outputs, and any
     one-time set-up) runs as the suites move on to the compiled phase, before anything
-    of it is timed; it returns True when the user cancelled it, which stops
-    the run. ``meter``
-    reads the machine's CPU use at every slot boundary.
+    of it is timed. Each returns True when the user cancelled it, which stops the run.
+    ``meter`` reads the machine's CPU use at every slot boundary.
     """
 
     specs: Sequence[FrameworkSpec]
@@ -95,6 +96,8 @@ class SuiteRun:
     cancel: threading.Event | None = None
     after_eager: Callable[[], bool] = _nothing_between
     meter: SlotMeter = field(default_factory=SlotMeter)
+    before_eager: Callable[[], bool] = _nothing_between
+    stagger: bool = True
 
 
 def run_benchmarks(
@@ -318,7 +321,9 @@ def run_phases(
     """
     runnable = [s for s in run.specs if s.id not in results]
     phases = [_phase_run(run, phase, plan_files) for phase, plan_files in plans.items()]
-    sides = SideBySide(runnable, run.interpreter, run.timeout_s, run.listen, run.cancel, phases)
+    sides = SideBySide(
+        runnable, run.interpreter, run.timeout_s, run.listen, run.cancel, phases, run.stagger
+    )
     outcomes = run_side_by_side(sides)
     results.update((outcome.framework, outcome) for outcome in outcomes)
     if "compiled" not in plans and not any(o.status == "cancelled" for o in outcomes):
@@ -334,7 +339,7 @@ def _phase_run(run: SuiteRun, phase: Phase, plan_files: Plans) -> PhaseRun:
         slots(len(workloads), run.passes),
         # The parity check reads the eager phase's outputs, which each suite saved once it
         # had prepared its last workload; it runs as the suites move on to the compiled phase.
-        before=run.after_eager if phase == "compiled" else None,
+        before=run.after_eager if phase == "compiled" else run.before_eager,
         step_done=run.meter.hearing(phase, workloads, run.listen.step_done(phase)),
     )
 

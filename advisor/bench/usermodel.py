@@ -3,12 +3,14 @@
 A PyTorch model runs eager and under torch.compile; a tf.Module eager, as a tf.function
 and with XLA; a Keras 3 model all of these, on TensorFlow, on PyTorch and, where JAX is
 installed, on JAX (eager and jax.jit). A Keras model is literally the same model on each
-back-end: the first back-end saves its weights when it builds the model, in the first
-slot, and the others load them. The back-ends take turns slot by slot, as the suite's
-frameworks do (`run_phases`: an eager phase, then a compiled one in the same processes),
-each case timed with the suite's statistics at the example inputs' own batch and at
-batch 1. Between the phases every back-end's outputs on the example inputs (all of them)
-are compared with the first back-end's (probes/parity_check.py).
+back-end: the first back-end saves its weights in the first slot, and the others load
+them. The back-ends take turns slot by slot, as the suite's frameworks do (`run_phases`:
+an eager phase, then a compiled one in the same processes), each case timed with the
+suite's statistics at the example inputs' own batch and at batch 1. The back-ends start
+at once and build the model before anything is timed, while torch.compile's one-time
+set-up, started before the model is described, runs; the first timed slot waits for it.
+Between the phases every back-end's outputs on the example inputs (all of them) are
+compared with the first back-end's (probes/parity_check.py).
 """
 
 from __future__ import annotations
@@ -18,14 +20,18 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from advisor.base.errors import CancelledError
 from advisor.base.resources_path import probes_folder
-from advisor.bench.compiler_setup import compiler_setup_folder
+from advisor.bench.compiler_setup import (
+    compiler_setup_folder,
+    finish_compiler_setup,
+    start_compiler_setup,
+)
 from advisor.bench.estimate import BenchProgress
 from advisor.bench.events import BenchEvent
 from advisor.bench.run import (
@@ -41,6 +47,7 @@ from advisor.bench.spec import Preset, suite
 from advisor.bench.stats import NOISE_THRESHOLD_CV
 from advisor.catalog import FrameworkSpec, display_names, frameworks
 from advisor.probing.inventory import take_inventory
+from advisor.probing.runner import ManagedProcess
 from advisor.record import (
     BenchmarkRun,
     ParityCheck,
@@ -57,6 +64,27 @@ RTOL, ATOL = 1e-4, 1e-5
 # back-end's share of a phase: the back-ends take turns, so a phase lasts their sum.
 _TIMEOUT_S = {"tiny": 300.0, "quick": 600.0, "full": 1200.0}
 _NAMES = {**display_names(), "jax": "JAX"}
+# A cancel already given: finish_compiler_setup then stops the set-up and cleans up after it.
+_STOP = threading.Event()
+_STOP.set()
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every step of one run reads."""
+
+    record: Record
+    ref: ModelRef
+    preset: Preset
+    threads: int
+    run_dir: Path
+    tell: Callable[[str], None]
+    cancel: threading.Event | None
+
+    @property
+    def timeout_s(self) -> float:
+        """One back-end's share of a phase, and the model description's limit."""
+        return _TIMEOUT_S.get(self.preset.name, 600.0)
 
 
 def run_model_bench(
@@ -72,64 +100,95 @@ def run_model_bench(
     tell = say or (lambda _message: None)
     # PyTorch's probe names its build, which keys torch.compile's one-time set-up
     torch = [spec for spec in frameworks() if spec.id == "torch"]
-    record = take_inventory(python, specs=torch, on_progress=tell, command=command)
-    chosen = suite().presets[preset]
-    timeout = _TIMEOUT_S.get(preset, 600.0)
+    record = take_inventory(python, specs=torch, on_progress=tell, command=command, cancel=cancel)
     threads = threads or record.machine.cpu.physical_cores or 1
-    tell(f"building your model {ref.text}")
-    model = inspect_model(ref, record.interpreter.executable, timeout, threads, cancel)
+    with tempfile.TemporaryDirectory(prefix="framework-advisor-model-bench-") as folder:
+        job = _Job(record, ref, suite().presets[preset], threads, Path(folder), tell, cancel)
+        with _CompilerSetup(job) as setup:
+            tell(f"building your model {ref.text}")
+            executable = record.interpreter.executable
+            model = inspect_model(ref, executable, job.timeout_s, threads, cancel)
+            run = _timed(job, model, setup)
+    if run.cancelled and not any(s.cases for s in run.suites):
+        raise CancelledError("cancelled: nothing was measured")
+    return replace(record, benchmarks=run)
+
+
+class _CompilerSetup:
+    """torch.compile's one-time set-up (bench/compiler_setup.py), started before the model
+    is described, so it runs while nothing is timed (the description, the back-ends'
+    imports and builds); the first timed slot waits for it. Stopped, not left running,
+    where no PyTorch back-end runs and when the run ends early (a bad model, a cancel)."""
+
+    def __init__(self, job: _Job) -> None:
+        self.folder = compiler_setup_folder(job.record, "cpu")
+        self.cancel = job.cancel
+        self.process: ManagedProcess | None = None
+        if self.folder is not None and not self.folder.exists():
+            plan = job.run_dir / "plan_compiler_setup.json"
+            plan.write_text(json.dumps({"threads": job.threads, "device": "cpu"}), "utf-8")
+            self.process = start_compiler_setup(
+                job.record.interpreter, plan, self.folder, lambda event: job.tell(event.message)
+            )
+
+    def wait(self, needed: bool) -> bool:
+        """Wait for it (True when the user cancelled), or stop it when it is not ``needed``."""
+        process, self.process = self.process, None
+        if self.folder is None or process is None:
+            return False
+        stopped = finish_compiler_setup(process, self.folder, self.cancel if needed else _STOP)
+        return stopped and needed
+
+    def __enter__(self) -> _CompilerSetup:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.wait(needed=False)
+
+
+def _timed(job: _Job, model: UserModel, setup: _CompilerSetup) -> BenchmarkRun:
+    """The model timed on each of its back-ends, both phases, the parity check between."""
     specs, results = model_backends(model)
     runnable = [s for s in specs if s.id not in results]
-    workloads = model_workloads(model)
-    listen = BenchProgress(_telling(tell, {s.id: s.display_name for s in specs}))
+    uses_torch = any(s.id == "torch" for s in runnable)
+    if not uses_torch:
+        setup.wait(needed=False)
+    folder = setup.folder if uses_torch else None
+    plans = {phase: _plan_files(job, phase, model, runnable, folder) for phase in PHASES}
+    compared = _parity_plan(job.run_dir, model, runnable)
+    listen = BenchProgress(_telling(job.tell, {s.id: s.display_name for s in specs}))
+    parity: list[ParityCheck] = []
+    phases = SuiteRun(
+        specs,
+        job.record.interpreter,
+        job.preset.passes,
+        job.timeout_s * len(runnable),
+        listen,
+        job.cancel,
+        # the set-up is done (or stopped) by now: between the phases only the parity check
+        lambda: between_phases(job.record.interpreter, compared, None, listen, job.cancel, parity),
+        before_eager=lambda: setup.wait(needed=True),
+        stagger=False,  # nothing reads a user model's import times: all import at once
+    )
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     started = time.monotonic()
-    parity: list[ParityCheck] = []
-    setup = compiler_setup_folder(record, "cpu") if "torch" in {s.id for s in runnable} else None
-    with tempfile.TemporaryDirectory(prefix="framework-advisor-model-bench-") as folder:
-        run_dir = Path(folder)
-        common = _common_plan(run_dir, ref, chosen, threads, workloads, setup)
-        plans: dict[Phase, dict[str, Path]] = {
-            phase: _plan_files(run_dir, phase, common, model, runnable) for phase in PHASES
-        }
-        compared = _parity_plan(run_dir, model, runnable)
-        needs_setup = setup is not None and not setup.exists()
-        compiler = (setup, plans["compiled"]["torch"]) if needs_setup and setup else None
-
-        def compare_outputs() -> bool:
-            """The back-ends' outputs, then torch.compile's set-up; True on cancel."""
-            return between_phases(record.interpreter, compared, compiler, listen, cancel, parity)
-
-        phases = SuiteRun(
-            specs,
-            record.interpreter,
-            chosen.passes,
-            timeout * len(runnable),
-            listen,
-            cancel,
-            compare_outputs,
-        )
-        try:
-            run_phases(phases, plans, results)
-            interrupted = False
-        except KeyboardInterrupt:  # between processes: keep what finished
-            interrupted = True
+    try:
+        run_phases(phases, plans, results)
+        interrupted = False
+    except KeyboardInterrupt:  # between processes: keep what finished
+        interrupted = True
     suites = tuple(results[s.id] for s in specs if s.id in results)
-    cancelled = (
-        interrupted
-        or any(s.status == "cancelled" for s in suites)
-        or check_parity_cancelled(parity)
-    )
-    run = BenchmarkRun(
-        preset=preset,
+    cancelled = interrupted or any(s.status == "cancelled" for s in suites)
+    return BenchmarkRun(
+        preset=job.preset.name,
         device="cpu",
-        device_name=record.machine.cpu.model or "CPU",
-        threads=threads,
+        device_name=job.record.machine.cpu.model or "CPU",
+        threads=job.threads,
         seed=DEFAULT_SEED,
         started_at=started_at,
         wall_time_s=time.monotonic() - started,
-        cancelled=cancelled,
-        workloads=workloads,
+        cancelled=cancelled or check_parity_cancelled(parity),
+        workloads=model_workloads(model),
         suites=suites,
         parity=tuple(parity),
         peaks=(),
@@ -137,9 +196,6 @@ def run_model_bench(
         model=model,
         cpu_use=tuple(phases.meter.slots),
     )
-    if run.cancelled and not any(s.cases for s in suites):
-        raise CancelledError("cancelled: nothing was measured")
-    return replace(record, benchmarks=run)
 
 
 def model_backends(model: UserModel) -> tuple[list[FrameworkSpec], dict[str, SuiteResult]]:
@@ -182,47 +238,37 @@ def _workload(workload_id: str, title: str, batch: int) -> WorkloadInfo:
     return WorkloadInfo(workload_id, title, "latency", "ms", "items", {"batch": batch})
 
 
-def _common_plan(
-    run_dir: Path,
-    ref: ModelRef,
-    preset: Preset,
-    threads: int,
-    workloads: Sequence[WorkloadInfo],
-    compiler_setup: Path | None,
-) -> dict[str, Any]:
-    """What every back-end's plan holds, in both phases: a phase plan like the suite's."""
-    return {
-        "device": "cpu",
-        "threads": threads,
-        "seed": DEFAULT_SEED,
-        "budget": preset.pass_budget(),
-        "passes": preset.passes,
-        "run_dir": str(run_dir),
-        "compiler_setup": str(compiler_setup) if compiler_setup else None,
-        "workloads": [_planned(w) for w in workloads],
-        "user_model": ref.plan(),
-    }
-
-
 def _plan_files(
-    run_dir: Path,
+    job: _Job,
     phase: Phase,
-    common: dict[str, Any],
     model: UserModel,
     backends: Sequence[FrameworkSpec],
+    compiler_setup: Path | None,
 ) -> dict[str, Path]:
-    """Each back-end's plan for one phase.
+    """Each back-end's plan for one phase: a phase plan like the suite's.
 
     A Keras model's first back-end saves its weights in the eager phase; every other
-    process loads them, so all run the same model.
+    back-end loads them, so all run the same model.
     """
+    common = {
+        "phase": phase,
+        "device": "cpu",
+        "threads": job.threads,
+        "seed": DEFAULT_SEED,
+        "budget": job.preset.pass_budget(),
+        "passes": job.preset.passes,
+        "run_dir": str(job.run_dir),
+        "compiler_setup": str(compiler_setup) if compiler_setup else None,
+        "workloads": [_planned(w) for w in model_workloads(model)],
+        "user_model": job.ref.plan(),
+    }
     files = {}
     for index, spec in enumerate(backends):
-        plan = dict(common, phase=phase, backend=spec.id)
+        plan = dict(common, backend=spec.id)
         if model.kind == "keras":
             saves = index == 0 and phase == "eager"
-            plan["weights_out" if saves else "weights_in"] = str(run_dir / "weights.npz")
-        files[spec.id] = run_dir / f"plan_{phase}_{spec.id}.json"
+            plan["weights_out" if saves else "weights_in"] = str(job.run_dir / "weights.npz")
+        files[spec.id] = job.run_dir / f"plan_{phase}_{spec.id}.json"
         files[spec.id].write_text(json.dumps(plan), encoding="utf-8")
     return files
 
