@@ -118,11 +118,11 @@ def model_bench_view(run: BenchmarkRun) -> ModelBenchView:
     failures = tuple(f"{s.display_name}: {s.reason}" for s in run.suites if s.status != "ok")
     method = (
         f"{run.threads} thread{'s' if run.threads != 1 else ''}, {run.preset} preset, "
-        f"{run.wall_time_s:.1f} s. Each back-end in processes of its own (eager forms, then "
-        "compiled ones), taking turns with the others slot by slot as the suite's frameworks "
-        "do; first call (tracing and compiling included) apart, then latency median "
-        "[p10-p90] of timed blocks at your example inputs' batch and at batch 1. A Keras 3 "
-        "model runs with the same weights on every back-end."
+        f"{run.wall_time_s:.1f} s. Each back-end in one process of its own (every eager "
+        "form timed before anything compiles in it), taking turns with the others slot by "
+        "slot as the suite's frameworks do; first call (tracing and compiling included) "
+        "apart, then latency median [p10-p90] of timed blocks at your example inputs' batch "
+        "and at batch 1. A Keras 3 model runs with the same weights on every back-end."
     )
     ran = {s.framework: s.display_name for s in run.suites if s.status == "ok"}
     parity = tuple(_parity(check, ran) for check in run.parity)

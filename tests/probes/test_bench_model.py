@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from advisor.base.datadir import DATA_DIR_VARIABLE
 from advisor.bench.run import run_parity
 from advisor.bench.usermodel import ATOL, RTOL, run_model_bench
 from advisor.record import BenchmarkRun, Interpreter
@@ -72,6 +73,12 @@ def test_a_keras_model_on_every_back_end_with_the_same_weights() -> None:
     assert _cases(run) == expected
     suites = {s.framework: s for s in run.suites}
     assert [s.processes for s in run.suites if s.status == "ok"] == [1] * len(forms)
+    # every eager slot (2 prepares, 2 passes x 2 workloads: tiny), then the compiled ones
+    assert [(u.phase, u.command) for u in run.cpu_use] == [
+        (phase, command)
+        for phase in ("eager", "compiled")
+        for command in ["prepare"] * 2 + ["measure"] * 4
+    ]
     # every back-end loaded the weights TensorFlow saved before them: the same outputs
     checked = {check.backend: check for check in run.parity}
     assert set(checked) == ({"torch", "jax"} if JAX else {"torch"})
@@ -89,6 +96,34 @@ def test_a_keras_model_on_every_back_end_with_the_same_weights() -> None:
     assert "  PyTorch / TensorFlow, the same model on both back-ends:" in text
     assert "    batch 2, as you would write it (eager vs tf.function): " in text
     assert "    batch 1, fully compiled (torch.compile vs tf.function + XLA): " in text
+
+
+def _running_under(folder: Path) -> list[str]:
+    """Command lines of processes that name ``folder`` (the compiler set-up's --into)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            line = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # it ended while we looked
+            continue
+        if str(folder) in line:
+            found.append(line)
+    return found
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("torch") is None or not Path("/proc").is_dir(),
+    reason="needs torch (for a set-up to start) and /proc",
+)
+def test_a_model_without_pytorch_stops_the_compiler_set_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(tmp_path))  # a cold cache: a set-up starts
+    run = _bench("tf_module.py:build")
+    assert [s.framework for s in run.suites] == ["tensorflow"]
+    setups = tmp_path / "cache" / "torch-compiler"
+    assert setups.is_dir()  # the set-up started before the model was described ...
+    assert list(setups.iterdir()) == [] and _running_under(setups) == []  # ... and was stopped
 
 
 def _interpreter() -> Interpreter:
