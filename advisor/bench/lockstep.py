@@ -75,11 +75,11 @@ def _nothing(_step: str) -> None:
 class PhaseRun:
     """One phase: its name, the plan(s) it follows, its slots and its hooks.
 
-    ``before`` runs as the suites move on to the phase (or, in the first, once each has
-    started), before anything is timed; when it returns True (the user cancelled it) the
-    suites stop. ``step_done`` hears
-    "import" once every suite is ready, then "<command> #<n>" as every suite still
-    running has taken the n-th turn of a command (for the time left).
+    ``before`` runs as the suites move on to the phase (or, in the first, once every suite
+    is ready), before anything is timed; when it returns True (the user cancelled it) the
+    suites stop. ``step_done`` hears "import" once every suite is ready, then
+    "<command> #<n>" as every suite still running has taken the n-th turn of a command
+    (for the time left).
     """
 
     name: str
