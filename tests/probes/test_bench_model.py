@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from advisor.base.datadir import DATA_DIR_VARIABLE
+from advisor.base.errors import UserModelError
 from advisor.bench.run import run_parity
 from advisor.bench.usermodel import ATOL, RTOL, run_model_bench
 from advisor.record import BenchmarkRun, Interpreter
@@ -121,7 +122,24 @@ def test_a_model_without_pytorch_stops_the_compiler_set_up(
     monkeypatch.setenv(DATA_DIR_VARIABLE, str(tmp_path))  # a cold cache: a set-up starts
     run = _bench("tf_module.py:build")
     assert [s.framework for s in run.suites] == ["tensorflow"]
-    setups = tmp_path / "cache" / "torch-compiler"
+    _assert_set_up_stopped(tmp_path)
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("torch") is None or not Path("/proc").is_dir(),
+    reason="needs torch (for a set-up to start) and /proc",
+)
+def test_a_model_that_will_not_build_stops_the_compiler_set_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(tmp_path))
+    with pytest.raises(UserModelError, match=r"no weights found in /data/weights\.bin"):
+        _bench("broken.py:raises")
+    _assert_set_up_stopped(tmp_path)
+
+
+def _assert_set_up_stopped(data: Path) -> None:
+    setups = data / "cache" / "torch-compiler"
     assert setups.is_dir()  # the set-up started before the model was described ...
     assert list(setups.iterdir()) == [] and _running_under(setups) == []  # ... and was stopped
 
