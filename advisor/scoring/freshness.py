@@ -28,9 +28,14 @@ class Freshness:
     age_days: int
     stale: bool
 
+    def _age(self) -> str:
+        if self.age_days == 0:
+            return "today"
+        return f"{self.age_days} day{'s' if self.age_days != 1 else ''} ago"
+
     def sentence(self) -> str:
         """One line for the terminal, the report and the app."""
-        base = f"Knowledge last checked {self.checked} ({self.age_days} days ago)"
+        base = f"Knowledge last checked {self.checked} ({self._age()})"
         if self.stale:
             return f"{base}: it may be out of date; {UPDATE_HINT}."
         return f"{base}."

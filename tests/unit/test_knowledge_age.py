@@ -48,6 +48,18 @@ def test_a_verdict_is_dated_by_the_oldest_claim_it_weighed() -> None:
     assert found.sentence() == "Knowledge last checked 2026-01-10 (180 days ago)."
 
 
+def test_the_age_is_said_as_a_person_would_say_it() -> None:
+    ages = {
+        day: recommend(KNOWN, NO_ANSWERS, None, today=date(2026, 1, day)).freshness
+        for day in (10, 11, 12)
+    }
+    assert [f.sentence() for f in ages.values() if f is not None] == [
+        "Knowledge last checked 2026-01-10 (today).",
+        "Knowledge last checked 2026-01-10 (1 day ago).",
+        "Knowledge last checked 2026-01-10 (2 days ago).",
+    ]
+
+
 def test_past_180_days_the_verdict_says_it_may_be_out_of_date_and_what_to_do() -> None:
     rec = recommend(KNOWN, NO_ANSWERS, None, today=date(2026, 7, 10))
     assert rec.freshness is not None and rec.freshness.stale
@@ -72,7 +84,7 @@ def _report(today: date) -> str:
 
 def test_the_report_shows_the_knowledge_date_and_warns_when_it_is_old() -> None:
     fresh = _report(date(2026, 12, 3))
-    assert re.search(r"Knowledge last checked 20\d\d-\d\d-\d\d \(\d+ days ago\)\.", fresh)
+    assert re.search(r"Knowledge last checked 20\d\d-\d\d-\d\d \((today|\d+ days? ago)\)\.", fresh)
     assert "may be out of date" not in fresh
     old = _report(date(2028, 1, 1))
     assert re.search(r"Knowledge last checked 20\d\d-\d\d-\d\d \(\d+ days ago\): it may be", old)
