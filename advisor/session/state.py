@@ -111,7 +111,11 @@ class Session:
     def comparison(self) -> Comparison | None:
         """PyTorch against TensorFlow in the record's run, built once per record; None
         without a suite run (a `bench --model` run times the user's model, not the suite)."""
-        run = self.record.benchmarks if self.record is not None else None
+        return self._suite_comparison(self.record) if self.record is not None else None
+
+    def _suite_comparison(self, record: Record) -> Comparison | None:
+        """The record's suite run compared, or None (no run, or a run of the user's model)."""
+        run = record.benchmarks
         return self._comparison_of(run) if run is not None and run.model is None else None
 
     def _comparison_of(self, run: BenchmarkRun) -> Comparison:
@@ -165,9 +169,7 @@ class Session:
         fleet, problem = self._fleet()
         counted = fleet.chosen.record if fleet is not None else self.record
         record = self._answered(counted)
-        run = counted.benchmarks
-        compared = self._comparison_of(run) if run is not None and run.model is None else None
-        view = report_view(record, self.knowledge, compared, fleet)
+        view = report_view(record, self.knowledge, self._suite_comparison(counted), fleet)
         return Report(record, view, problem)
 
     def weights(self, answers: Answers, device: str | None) -> dict[str, float]:
