@@ -94,6 +94,14 @@ def finish_compiler_setup(
         remove_failed_builds(folder, process.pid)
 
 
+def stop_compiler_setup(process: ManagedProcess, folder: Path) -> None:
+    """Stop a started set-up that is no longer needed, and remove what it half built."""
+    try:
+        process.kill()
+    finally:
+        remove_failed_builds(folder, process.pid)
+
+
 def remove_failed_builds(folder: Path, ended_pid: int | None) -> None:
     """Remove half-built set-ups: the ended process's, and any whose process is gone.
 

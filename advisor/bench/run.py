@@ -172,16 +172,16 @@ def _measure(
         compiler = (setup, plans["compiled"]) if needs_setup and setup is not None else None
         running = [p.duration_s for p in record.frameworks if p.status == "ok"]
         run.listen.plan(planned, running, needs_setup, last_corrections(f"bench {device}"))
-        between = partial(between_phases, run.interpreter, plans.get("eager"), compiler)
-        try:
-            run_phases(
-                replace(run, after_eager=lambda: between(run.listen, run.cancel, parity)),
-                plans,
-                results,
-            )
-            interrupted = False
-        except KeyboardInterrupt:  # between processes: keep what finished
-            interrupted = True
+        between = partial(
+            between_phases,
+            run.interpreter,
+            plans.get("eager"),
+            compiler,
+            run.listen,
+            run.cancel,
+            parity,
+        )
+        interrupted = run_phases(replace(run, after_eager=between), plans, results)
     cancelled = (
         interrupted
         or any(s.status == "cancelled" for s in results.values())
@@ -308,10 +308,11 @@ def _not_runnable(specs: Sequence[FrameworkSpec], record: Record) -> dict[str, S
 
 def run_phases(
     run: SuiteRun, plans: Mapping[Phase, Plans], results: dict[str, SuiteResult]
-) -> None:
+) -> bool:
     """Every suite not already in ``results``: the eager phase side by side, then the
     compiled one in the same processes, ``run.after_eager`` between them (or after the
-    eager phase when there is no compiled one).
+    eager phase when there is no compiled one). True when Ctrl-C came between processes
+    (what finished is kept).
 
     The compiled phase comes after every eager case is timed: in PyTorch, running compiled
     code slowed every eager op after it in the same process by about 40 % on a 2-core
@@ -324,10 +325,14 @@ def run_phases(
     sides = SideBySide(
         runnable, run.interpreter, run.timeout_s, run.listen, run.cancel, phases, run.stagger
     )
-    outcomes = run_side_by_side(sides)
-    results.update((outcome.framework, outcome) for outcome in outcomes)
-    if "compiled" not in plans and not any(o.status == "cancelled" for o in outcomes):
-        run.after_eager()
+    try:
+        outcomes = run_side_by_side(sides)
+        results.update((outcome.framework, outcome) for outcome in outcomes)
+        if "compiled" not in plans and not any(o.status == "cancelled" for o in outcomes):
+            run.after_eager()
+    except KeyboardInterrupt:  # between processes: keep what finished
+        return True
+    return False
 
 
 def _phase_run(run: SuiteRun, phase: Phase, plan_files: Plans) -> PhaseRun:

@@ -31,6 +31,7 @@ from advisor.bench.compiler_setup import (
     compiler_setup_folder,
     finish_compiler_setup,
     start_compiler_setup,
+    stop_compiler_setup,
 )
 from advisor.bench.estimate import BenchProgress
 from advisor.bench.events import BenchEvent
@@ -64,9 +65,6 @@ RTOL, ATOL = 1e-4, 1e-5
 # back-end's share of a phase: the back-ends take turns, so a phase lasts their sum.
 _TIMEOUT_S = {"tiny": 300.0, "quick": 600.0, "full": 1200.0}
 _NAMES = {**display_names(), "jax": "JAX"}
-# A cancel already given: finish_compiler_setup then stops the set-up and cleans up after it.
-_STOP = threading.Event()
-_STOP.set()
 
 
 @dataclass(frozen=True)
@@ -131,19 +129,24 @@ class _CompilerSetup:
                 job.record.interpreter, plan, self.folder, lambda event: job.tell(event.message)
             )
 
-    def wait(self, needed: bool) -> bool:
-        """Wait for it (True when the user cancelled), or stop it when it is not ``needed``."""
+    def wait(self) -> bool:
+        """Wait for it to finish; True when the user cancelled it."""
         process, self.process = self.process, None
         if self.folder is None or process is None:
             return False
-        stopped = finish_compiler_setup(process, self.folder, self.cancel if needed else _STOP)
-        return stopped and needed
+        return finish_compiler_setup(process, self.folder, self.cancel)
+
+    def stop(self) -> None:
+        """Stop it where it still runs: no PyTorch back-end needs it, or the run ended."""
+        process, self.process = self.process, None
+        if self.folder is not None and process is not None:
+            stop_compiler_setup(process, self.folder)
 
     def __enter__(self) -> _CompilerSetup:
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        self.wait(needed=False)
+        self.stop()
 
 
 def _timed(job: _Job, model: UserModel, setup: _CompilerSetup) -> BenchmarkRun:
@@ -152,7 +155,7 @@ def _timed(job: _Job, model: UserModel, setup: _CompilerSetup) -> BenchmarkRun:
     runnable = [s for s in specs if s.id not in results]
     uses_torch = any(s.id == "torch" for s in runnable)
     if not uses_torch:
-        setup.wait(needed=False)
+        setup.stop()
     folder = setup.folder if uses_torch else None
     plans = {phase: _plan_files(job, phase, model, runnable, folder) for phase in PHASES}
     compared = _parity_plan(job.run_dir, model, runnable)
@@ -167,16 +170,12 @@ def _timed(job: _Job, model: UserModel, setup: _CompilerSetup) -> BenchmarkRun:
         job.cancel,
         # the set-up is done (or stopped) by now: between the phases only the parity check
         lambda: between_phases(job.record.interpreter, compared, None, listen, job.cancel, parity),
-        before_eager=lambda: setup.wait(needed=True),
+        before_eager=setup.wait,
         stagger=False,  # nothing reads a user model's import times: all import at once
     )
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     started = time.monotonic()
-    try:
-        run_phases(phases, plans, results)
-        interrupted = False
-    except KeyboardInterrupt:  # between processes: keep what finished
-        interrupted = True
+    interrupted = run_phases(phases, plans, results)
     suites = tuple(results[s.id] for s in specs if s.id in results)
     cancelled = interrupted or any(s.status == "cancelled" for s in suites)
     return BenchmarkRun(
