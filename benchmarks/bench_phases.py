@@ -84,7 +84,7 @@ def _marks(events: list[tuple[float, Any]]) -> list[tuple[float, str]]:
             text = event.message
             if text.endswith(("phase: PyTorch, TensorFlow", "phase: PyTorch", "phase: TensorFlow")):
                 phase = text.split()[0]
-                start = "starting the frameworks" if phase == "eager" else "moving the suites on"
+                start = "moving the probes on" if phase == "eager" else "moving the suites on"
                 marks.append((t, f"{phase} phase: {start}"))
             elif phase == "inventory":
                 marks.append((t, f"inventory: {text.split(' with ')[0]}"))

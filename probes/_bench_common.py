@@ -27,12 +27,15 @@ import time
 import zlib
 
 from _probe_common import (
+    PROTOCOL_VERSION,
     emit_progress,
     exit_without_teardown,
     last_line,
     peak_resident_memory_bytes,
+    probe_framework,
     reserve_stdout,
     resident_memory_bytes,
+    timed_import,
     write_document,
 )
 
@@ -44,6 +47,20 @@ def read_plan(argv=None):
         sys.stderr.write("usage: %s --plan PLAN.json\n" % os.path.basename(sys.argv[0]))
         sys.exit(2)
     return load_plan(args[1])
+
+
+def read_args(argv=None):
+    """The plan file named on the command line, and the ecosystem packages to list where the
+    script starts as its framework's probe (``--probe PACKAGES``, comma-separated), else None."""
+    args = argv if argv is not None else sys.argv[1:]
+    if len(args) == 2 and args[0] == "--plan":
+        return args[1], None
+    if len(args) == 4 and args[0] == "--plan" and args[2] == "--probe":
+        return args[1], [name for name in args[3].split(",") if name]
+    sys.stderr.write(
+        "usage: %s --plan PLAN.json [--probe PACKAGES]\n" % os.path.basename(sys.argv[0])
+    )
+    sys.exit(2)
 
 
 def load_plan(path):
@@ -340,26 +357,32 @@ class Suite:
         self.parity_outputs = {}
 
 
-def run_suite(framework, module_name, run_all, prepare_environment=None):
+def run_suite(framework, module_name, run_all, prepare_environment=None, probe_report=None):
     """Shared flow of a bench script: pin threads, import, serve the advisor, print the summary.
 
     `run_all(module, suite)` configures the framework, sets up its bench, calls
     `suite.serve(bench)` (which says "ready") and returns the settings it ran with.
 
     `prepare_environment(plan)` may set variables the framework reads at import.
+
+    Started with ``--probe PACKAGES`` (the bench job), the script is first its framework's
+    probe: its one import is the probe's, `probe_report(module, plan)` the probe script's
+    report, and the probe's document goes out as a "probed" event. Then it waits for the
+    first phase's plan ("phase PLAN"), so a run imports each framework once. The plan it
+    starts with names only the threads, the seed and the run folder.
     """
     allocator = steady_allocator()
-    plan = read_plan()
+    plan_path, packages = read_args()
+    plan = load_plan(plan_path)
     out = reserve_stdout()
     pin_threads(plan["threads"])
     if prepare_environment is not None:
         prepare_environment(plan)
-    emit_progress("importing %s" % module_name, stage="import")
-    import importlib
-
-    started = time.perf_counter()
-    module = importlib.import_module(module_name)
-    import_time = time.perf_counter() - started
+    if packages is None:
+        emit_progress("importing %s" % module_name, stage="import")
+        module, import_time = timed_import(module_name)
+    else:
+        module, import_time = _probe_first(framework, module_name, probe_report, packages, plan)
     rss_after_import = resident_memory_bytes()
     suite = Suite(framework, plan, "%s %s imported" % (module_name, module.__version__))
     settings = run_all(module, suite)
@@ -377,6 +400,23 @@ def run_suite(framework, module_name, run_all, prepare_environment=None):
         },
     )
     exit_without_teardown()
+
+
+def _probe_first(framework, module_name, probe_report, packages, plan):
+    """Probe the framework (the probe's document as a "probed" event), then wait for the
+    first phase's plan, which replaces `plan` in place; the module and its import's seconds.
+    Ends the process where the framework did not import, or the advisor sends no plan."""
+    document, module, import_time = probe_framework(
+        framework, module_name, lambda module: probe_report(module, plan), packages
+    )
+    document = dict(document, schema_version=PROTOCOL_VERSION)
+    emit_progress("%s: %s" % (framework, document["status"]), stage="probed", document=document)
+    verb, _, path = sys.stdin.readline().strip().partition(" ")
+    if module is None or verb != "phase":
+        exit_without_teardown()
+    plan.clear()
+    plan.update(load_plan(path))
+    return module, import_time
 
 
 def _scaled_uniform(rng, shape, fan_in):

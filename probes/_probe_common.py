@@ -162,27 +162,36 @@ def check_op(run_op):
 
 
 def run_probe(framework_id, module_name, inspect):
-    """Shared flow: not installed / import error / inspect the imported module."""
+    """Shared flow of a probe script: the document of probe_framework on stdout."""
     args = parse_args()
     out = reserve_stdout()
-    ecosystem = package_versions([n for n in args.packages.split(",") if n])
-    document = {"probe": framework_id, "ecosystem": ecosystem, "report": None, "reason": None}
+    packages = [n for n in args.packages.split(",") if n]
+    document, _module, _import_time = probe_framework(framework_id, module_name, inspect, packages)
+    write_document(out, document)
+    if document["status"] == "ok":
+        exit_without_teardown()
+    return 0
+
+
+def probe_framework(framework_id, module_name, inspect, packages):
+    """Not installed / import error / inspect the imported module: the probe's document
+    (without its schema version), the module (None unless it imported) and the import's
+    seconds (None unless it imported). A bench script started as its framework's probe
+    calls this too (see _bench_common.run_suite)."""
+    document = {
+        "probe": framework_id,
+        "ecosystem": package_versions(packages),
+        "report": None,
+        "reason": None,
+    }
     if not is_installed(module_name):
-        write_document(
-            out,
-            dict(
-                document,
-                status="not_installed",
-                reason="no module named %r in %s" % (module_name, sys.executable),
-            ),
-        )
-        return 0
+        reason = "no module named %r in %s" % (module_name, sys.executable)
+        return dict(document, status="not_installed", reason=reason), None, None
     emit_progress("importing %s" % module_name, stage="import")
     try:
         module, import_time = timed_import(module_name)
     except Exception as exc:  # a broken install is a finding to report
-        write_document(out, dict(document, status="import_error", reason=last_line(exc)))
-        return 0
+        return dict(document, status="import_error", reason=last_line(exc)), None, None
     rss = resident_memory_bytes()
     emit_progress("inspecting %s %s" % (module_name, module.__version__), stage="inspect")
     report = inspect(module)
@@ -193,5 +202,4 @@ def run_probe(framework_id, module_name, inspect):
         import_time_s=import_time,
         rss_after_import_bytes=rss,
     )
-    write_document(out, dict(document, status="ok", report=report))
-    exit_without_teardown()
+    return dict(document, status="ok", report=report), module, import_time

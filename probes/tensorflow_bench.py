@@ -12,6 +12,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import tensorflow_probe
 from _bench_common import (
     PIPELINE_MEAN,
     PIPELINE_STD,
@@ -368,5 +369,12 @@ def run_all(tf, suite):
     )
 
 
+def probe_report(tf, plan):
+    """The probe's report (tensorflow_probe.py), for a run whose process is the probe;
+    configured first: TensorFlow's threads are set before its first op, or never."""
+    configure(tf, plan)
+    return tensorflow_probe.inspect(tf)
+
+
 if __name__ == "__main__":
-    sys.exit(run_suite("tensorflow", "tensorflow", run_all))
+    sys.exit(run_suite("tensorflow", "tensorflow", run_all, probe_report=probe_report))

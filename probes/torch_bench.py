@@ -11,6 +11,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import torch_probe
 from _bench_common import (
     PIPELINE_MEAN,
     PIPELINE_STD,
@@ -381,5 +382,12 @@ def use_compiler_setup(plan):
     return "model compiled cold; compiler set up once on this machine beforehand"
 
 
+def probe_report(torch, plan):
+    """The probe's report (torch_probe.py), for a run whose process is the probe; configured
+    first, as the rest of the run will be."""
+    configure(torch, plan)
+    return torch_probe.inspect(torch)
+
+
 if __name__ == "__main__":
-    sys.exit(run_suite("torch", "torch", run_all, fresh_compile_cache))
+    sys.exit(run_suite("torch", "torch", run_all, fresh_compile_cache, probe_report))

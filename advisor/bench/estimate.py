@@ -8,8 +8,8 @@ wall time is theirs together. Priors, per framework and case:
 - preparing it: the same (building the model, warm-up and the first call, seen here to
   take about as long as a pass on the quick preset);
 - preparing it compiled: `COMPILE_PRIOR_S` (torch.compile and XLA compile here);
-- importing the frameworks: the probe's time for each (it imports them too);
-- moving the processes on to the compiled phase: `PHASE_SWITCH_PRIOR_S`;
+- moving the processes, which imported their frameworks as the run's probes, on to the
+  eager phase: `PHASE_START_PRIOR_S`; on to the compiled phase: `PHASE_SWITCH_PRIOR_S`;
 - the parity check and torch.compile's one-time compiler set-up: `PARITY_PRIOR_S` and
   `COMPILER_SETUP_PRIOR_S`.
 """
@@ -17,7 +17,7 @@ wall time is theirs together. Priors, per framework and case:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from advisor.base.progress import Step, Tracker
@@ -30,6 +30,7 @@ COMPILE_PRIOR_S = 5.0
 PARITY_PRIOR_S = 1.0
 COMPILER_SETUP_PRIOR_S = 15.0
 PHASE_SWITCH_PRIOR_S = 1.0
+PHASE_START_PRIOR_S = 0.5
 PARITY_STEP, SETUP_STEP = "parity", "compiler setup"
 
 
@@ -46,14 +47,14 @@ def _label(phase: str, command: str, pass_no: int, plan: dict[str, Any]) -> str:
 
 
 def bench_steps(
-    plans: dict[str, dict[str, Any]], import_priors: Sequence[float], compiler_setup: bool
+    plans: dict[str, dict[str, Any]], frameworks: int, compiler_setup: bool
 ) -> list[Step]:
-    """The steps of a run whose phases follow `plans`, for frameworks that import in about
-    `import_priors` seconds each; with the compiler's set-up when it is still to be done."""
-    frameworks = len(import_priors)
+    """The steps of a run of `frameworks` suites whose phases follow `plans`, once the
+    probes have imported the frameworks; with the compiler's set-up when it is still to
+    be done."""
     steps = []
     for number, (phase, plan) in enumerate(plans.items()):
-        steps.append(_phase_start(phase, number == 0, import_priors))
+        steps.append(_phase_start(phase, number == 0))
         if phase == "compiled":  # the parity check and set-up run once the suites are ready
             steps += _between_phases(compiler_setup)
         per_pass = float(plan["budget"]["budget_s"])
@@ -77,15 +78,11 @@ def bench_steps(
     return steps
 
 
-def _phase_start(phase: str, first: bool, import_priors: Sequence[float]) -> Step:
-    """The first phase starts the frameworks' processes; a later one moves them on to it."""
+def _phase_start(phase: str, first: bool) -> Step:
+    """The processes move on to the phase: the first from their probes, a later one from
+    the phase before (for PyTorch's compiled one, TorchDynamo's import)."""
     if first:
-        return Step(
-            f"{phase} import",
-            f"{phase} phase: starting the frameworks",
-            "import",
-            sum(import_priors),
-        )
+        return Step(f"{phase} import", f"{phase} phase: setting up", "start", PHASE_START_PRIOR_S)
     return Step(f"{phase} import", f"{phase} phase: setting up", "switch", PHASE_SWITCH_PRIOR_S)
 
 
@@ -112,13 +109,13 @@ class BenchProgress:
     def plan(
         self,
         plans: dict[str, dict[str, Any]],
-        import_priors: Sequence[float],
+        frameworks: int,
         compiler_setup: bool = False,
         history: Mapping[str, float] | None = None,
     ) -> None:
         """The run's steps, once the frameworks that will run are known; `history` as in
         Tracker.plan."""
-        self.tracker.plan(bench_steps(plans, import_priors, compiler_setup), history)
+        self.tracker.plan(bench_steps(plans, frameworks, compiler_setup), history)
         self._say()
 
     def finished(self, step: str) -> None:

@@ -12,6 +12,7 @@ ratios stable between runs.
 
 from __future__ import annotations
 
+import json
 import queue
 import threading
 import time
@@ -24,13 +25,16 @@ from typing import Any, Literal
 from advisor.bench.events import BenchEvent, BenchListener, CaseKey, relay
 from advisor.bench.suite_result import suite_from_result
 from advisor.catalog import FrameworkSpec
-from advisor.probing.runner import Ending, ManagedProcess
-from advisor.record import CaseResult, Interpreter, SuiteResult
+from advisor.probing.frameworks import Launch
+from advisor.probing.runner import Ending, ManagedProcess, ProgressCallback
+from advisor.record import CaseResult, Interpreter, MachineInventory, SuiteResult
 
 Wait = Literal["ok", "dead", "timed_out", "cancelled"]
 # One plan every suite follows, or each suite's own by framework id (bench --model).
 Plans = Path | Mapping[str, Path]
 _POLL_S = 0.1
+# What a bench script started as its framework's probe says until it is moved on.
+_PROBE_STAGES = ("import", "inspect", "probed")
 _CANCELLED = "cancelled by the user"
 
 
@@ -89,11 +93,51 @@ class PhaseRun:
     step_done: Callable[[str], None] = _nothing
 
 
+class StartedSuites:
+    """Bench scripts started ahead of the run as their frameworks' probes (the bench job:
+    see probe_frameworks), so that a run imports each framework once; the first phase's
+    plan then moves them on to it. Used as a context: whatever is still running when it
+    closes (a cancelled probe, a device the user cannot have) is killed."""
+
+    def __init__(self, run_dir: Path, listen: BenchListener, threads: int | None, seed: int):
+        self.run_dir = run_dir
+        self._listen = listen
+        self._threads = threads
+        self._seed = seed
+        self.driven: list[_Driven] = []
+
+    def launcher(self, machine: MachineInventory) -> Launch:
+        """How to start each bench script on this machine: with the threads it pins before
+        its import, the seed and the run folder (the plan it starts with)."""
+        threads = suite_threads(self._threads, machine)
+        plan = self.run_dir / "plan_start.json"
+        start = {"threads": threads, "seed": self._seed, "run_dir": str(self.run_dir)}
+        plan.write_text(json.dumps(start), encoding="utf-8")
+
+        def launch(
+            spec: FrameworkSpec, interpreter: Interpreter, probing: ProgressCallback
+        ) -> ManagedProcess:
+            self.driven.append(_start(spec, interpreter, self._listen, plan, probing))
+            return self.driven[-1].process
+
+        return launch
+
+    def __enter__(self) -> StartedSuites:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        for item in self.driven:
+            if item.ending is None and item.process.alive():
+                item.process.kill()
+
+
 @dataclass(frozen=True)
 class SideBySide:
     """A run's suites side by side: who runs, under which Python, the time each phase has,
     who hears, the cancel, the phases, in order, and whether each suite starts once the one
-    before is ready (its import timed alone) or all at once (nobody reads the imports)."""
+    before is ready (its import timed alone) or all at once (nobody reads the imports).
+    With ``started``, the suites are already running (as their frameworks' probes): the
+    first phase moves them on to its plan, as a later phase does."""
 
     specs: Sequence[FrameworkSpec]
     interpreter: Interpreter
@@ -102,6 +146,7 @@ class SideBySide:
     cancel: threading.Event | None
     phases: Sequence[PhaseRun]
     stagger: bool = True
+    started: StartedSuites | None = None
 
 
 def run_side_by_side(run: SideBySide) -> list[SuiteResult]:
@@ -123,21 +168,14 @@ def run_side_by_side(run: SideBySide) -> list[SuiteResult]:
 
 
 def _drive(driven: list[_Driven], run: SideBySide) -> None:
-    """Start the suites, take them through each phase, then let them end."""
+    """Start the suites (or take those started), take them through each phase, then let
+    them end."""
     deadline = time.monotonic()
     for number, phase in enumerate(run.phases):
         deadline = time.monotonic() + run.timeout_s
         names = [s.display_name for s in run.specs] if number == 0 else _running(driven)
         run.listen(BenchEvent("", "message", f"{phase.name} phase: {', '.join(names)}"))
-        if number == 0 and _start_all(driven, run, phase, deadline):
-            return
-        if number > 0:
-            _next_phase(driven, phase)
-        if phase.before is not None and phase.before():
-            _stop(driven, "cancelled")
-            return
-        running = [item for item in driven if item.ending is None] if number > 0 else []
-        if any(_settle(item, "ready", deadline, run.cancel, driven) for item in running):
+        if _enter(driven, run, number, phase, deadline):
             return
         phase.step_done("import")
         if _take_turns(driven, phase.commands, phase.step_done, deadline, run.cancel):
@@ -148,6 +186,44 @@ def _drive(driven: list[_Driven], run: SideBySide) -> None:
     for item in driven:
         if item.ending is None:
             item.ending = item.process.wait(max(deadline - time.monotonic(), 0.0), run.cancel)
+
+
+def _enter(
+    driven: list[_Driven], run: SideBySide, number: int, phase: PhaseRun, deadline: float
+) -> bool:
+    """Bring the suites into the phase: start them (or take those started as the probes)
+    for the first, else move them on; with its ``before`` run. True when the run must stop."""
+    if number == 0 and run.started is None:
+        if _start_all(driven, run, phase, deadline):
+            return True
+    else:
+        if number == 0 and run.started is not None:
+            driven.extend(_taken(run.started, run.specs))
+        _next_phase(driven, phase)
+        # the first phase's `before` runs once every suite is ready, a later one's meanwhile
+        if number == 0 and _all_ready(driven, deadline, run.cancel):
+            return True
+    if phase.before is not None and phase.before():
+        _stop(driven, "cancelled")
+        return True
+    return number > 0 and _all_ready(driven, deadline, run.cancel)
+
+
+def suite_threads(requested: int | None, machine: MachineInventory) -> int:
+    """The threads a suite runs with: those asked for, else one per physical core."""
+    return requested or machine.cpu.physical_cores or 1
+
+
+def _taken(started: StartedSuites, specs: Sequence[FrameworkSpec]) -> list[_Driven]:
+    """The started suites of ``specs`` (a framework that did not import has ended)."""
+    wanted = {spec.id for spec in specs}
+    return [item for item in started.driven if item.spec.id in wanted]
+
+
+def _all_ready(driven: list[_Driven], deadline: float, cancel: threading.Event | None) -> bool:
+    """Wait until every running suite is ready; True when the run must stop."""
+    running = [item for item in driven if item.ending is None]
+    return any(_settle(item, "ready", deadline, cancel, driven) for item in running)
 
 
 def _running(driven: list[_Driven]) -> list[str]:
@@ -178,7 +254,7 @@ def _start_all(driven: list[_Driven], run: SideBySide, phase: PhaseRun, deadline
     """Start every suite, each once the one before is ready where ``run.stagger`` (its
     import timed alone), else all at once; True to stop."""
     for spec in run.specs:
-        driven.append(_start(spec, run, phase.plans))
+        driven.append(_start(spec, run.interpreter, run.listen, _plan(phase.plans, spec)))
         if run.stagger and _settle(driven[-1], "ready", deadline, run.cancel, driven):
             return True
     waiting = [] if run.stagger else driven
@@ -197,7 +273,15 @@ def _plan(plans: Plans, spec: FrameworkSpec) -> Path:
     return plans if isinstance(plans, Path) else plans[spec.id]
 
 
-def _start(spec: FrameworkSpec, run: SideBySide, plans: Plans) -> _Driven:
+def _start(
+    spec: FrameworkSpec,
+    interpreter: Interpreter,
+    listen: BenchListener,
+    plan: Path,
+    probing: ProgressCallback | None = None,
+) -> _Driven:
+    """Start one bench script on ``plan``; with ``probing``, as its framework's probe, which
+    hears the probe's events (see probes/_bench_common.run_suite)."""
     signals: queue.Queue[str] = queue.Queue()
     cases: dict[CaseKey, CaseResult] = {}
 
@@ -205,10 +289,14 @@ def _start(spec: FrameworkSpec, run: SideBySide, plans: Plans) -> _Driven:
         stage = event.get("stage")
         if stage in ("ready", "slot_done"):
             signals.put(str(stage))
+        elif probing is not None and stage in _PROBE_STAGES:
+            probing(event)
         else:
-            relay(spec.id, event, cases, run.listen)
+            relay(spec.id, event, cases, listen)
 
-    argv = [run.interpreter.executable, str(spec.bench_script), "--plan", str(_plan(plans, spec))]
+    argv = [interpreter.executable, str(spec.bench_script), "--plan", str(plan)]
+    if probing is not None:
+        argv += ["--probe", ",".join(spec.ecosystem)]
     process = ManagedProcess(argv, on_event, interactive=True)
     return _Driven(spec, process, signals, cases)
 

@@ -24,7 +24,15 @@ from advisor.base.step_times import last_corrections, remember
 from advisor.bench.compiler_setup import compiler_setup_folder, set_up_compiler
 from advisor.bench.estimate import PARITY_STEP, SETUP_STEP, BenchProgress
 from advisor.bench.events import BenchEvent, BenchListener
-from advisor.bench.lockstep import PhaseRun, Plans, SideBySide, run_side_by_side, slots
+from advisor.bench.lockstep import (
+    PhaseRun,
+    Plans,
+    SideBySide,
+    StartedSuites,
+    run_side_by_side,
+    slots,
+    suite_threads,
+)
 from advisor.bench.peaks import cpu_peak, gpu_peak
 from advisor.bench.spec import Preset, WorkloadSpec, suite
 from advisor.bench.stats import NOISE_THRESHOLD_CV
@@ -85,7 +93,8 @@ class SuiteRun:
     ``after_eager`` (the parity check, which reads the eager phase's outputs, and any
     one-time set-up) runs as the suites move on to the compiled phase, before anything
     of it is timed. Each returns True when the user cancelled it, which stops the run.
-    ``meter`` reads the machine's CPU use at every slot boundary.
+    ``meter`` reads the machine's CPU use at every slot boundary. ``started``: the suites
+    already running as their frameworks' probes (see SideBySide).
     """
 
     specs: Sequence[FrameworkSpec]
@@ -98,6 +107,7 @@ class SuiteRun:
     meter: SlotMeter = field(default_factory=SlotMeter)
     before_eager: Callable[[], bool] = _nothing_between
     stagger: bool = True
+    started: StartedSuites | None = None
 
 
 def run_benchmarks(
@@ -107,18 +117,40 @@ def run_benchmarks(
     cancel: threading.Event | None = None,
     command: str = "framework-advisor bench",
 ) -> Record:
-    """Probe the environment, then run each framework's suite and the parity check."""
+    """Probe the environment, then run each framework's suite and the parity check.
+
+    Each framework's suite process is its probe too (StartedSuites): its one import is the
+    probe's, timed alone, and the first phase's plan moves it on once the probes are read.
+    """
     listen = BenchProgress(on_event or (lambda _event: None))
     specs = _selected(options.frameworks)
+    with (
+        tempfile.TemporaryDirectory(prefix="framework-advisor-") as run_dir,
+        StartedSuites(Path(run_dir), listen, options.threads, options.seed) as started,
+    ):
+        record = take_inventory(
+            python,
+            specs=specs,
+            on_progress=lambda m: listen(BenchEvent("", "message", m)),
+            cancel=cancel,
+            start_suites=started.launcher,
+        )
+        benchmarks = _benchmark(record, options, specs, listen, cancel, started)
+    return replace(record, command=command, benchmarks=benchmarks)
+
+
+def _benchmark(
+    record: Record,
+    options: BenchOptions,
+    specs: Sequence[FrameworkSpec],
+    listen: BenchProgress,
+    cancel: threading.Event | None,
+    started_suites: StartedSuites,
+) -> BenchmarkRun:
+    """Both phases of the suites the probes started, and the parity check, for the record."""
     preset = suite().presets[options.preset]
-    record = take_inventory(
-        python,
-        specs=specs,
-        on_progress=lambda m: listen(BenchEvent("", "message", m)),
-        cancel=cancel,
-    )
     device = resolve_device(options.device, record.frameworks)
-    threads = options.threads or record.machine.cpu.physical_cores or 1
+    threads = suite_threads(options.threads, record.machine)
     workloads = suite().workloads
     plans = (
         build_plan(preset, workloads, record.machine, device, threads, options.seed, phase)
@@ -129,9 +161,17 @@ def run_benchmarks(
     started = time.monotonic()
     results = _not_runnable(specs, record)
     parity: list[ParityCheck] = []
-    run = SuiteRun(specs, record.interpreter, preset.passes, preset.suite_timeout_s, listen, cancel)
-    cancelled = _measure(record, device, planned, run, results, parity)
-    benchmarks = BenchmarkRun(
+    run = SuiteRun(
+        specs,
+        record.interpreter,
+        preset.passes,
+        preset.suite_timeout_s,
+        listen,
+        cancel,
+        started=started_suites,
+    )
+    cancelled = _measure(record, device, planned, run, results, parity, started_suites.run_dir)
+    return BenchmarkRun(
         preset=preset.name,
         device=device,
         device_name=_device_name(record.machine, device),
@@ -147,7 +187,6 @@ def run_benchmarks(
         noise_threshold_cv=NOISE_THRESHOLD_CV,
         cpu_use=tuple(run.meter.slots),
     )
-    return replace(record, command=command, benchmarks=benchmarks)
 
 
 def _measure(
@@ -157,31 +196,24 @@ def _measure(
     run: SuiteRun,
     results: dict[str, SuiteResult],
     parity: list[ParityCheck],
+    run_dir: Path,
 ) -> bool:
-    """Both phases of ``planned`` in a run folder of their own, the parity check and any
-    compiler set-up between them; True when the run was cancelled."""
+    """Both phases of ``planned`` in the run's folder, the parity check and any compiler
+    set-up between them; True when the run was cancelled."""
     setup = compiler_setup_folder(record, device)
-    with tempfile.TemporaryDirectory(prefix="framework-advisor-") as run_dir:
-        where = {"run_dir": run_dir, "compiler_setup": str(setup) if setup else None}
-        plans = {
-            phase: Path(run_dir) / f"plan_{phase}.json" for phase in PHASES if phase in planned
-        }
-        for phase, path in plans.items():
-            path.write_text(json.dumps(dict(planned[phase], **where)), encoding="utf-8")
-        needs_setup = setup is not None and not setup.exists() and "compiled" in plans
-        compiler = (setup, plans["compiled"]) if needs_setup and setup is not None else None
-        running = [p.duration_s for p in record.frameworks if p.status == "ok"]
-        run.listen.plan(planned, running, needs_setup, last_corrections(f"bench {device}"))
-        between = partial(
-            between_phases,
-            run.interpreter,
-            plans.get("eager"),
-            compiler,
-            run.listen,
-            run.cancel,
-            parity,
-        )
-        interrupted = run_phases(replace(run, after_eager=between), plans, results)
+    where = {"run_dir": str(run_dir), "compiler_setup": str(setup) if setup else None}
+    plans = {phase: run_dir / f"plan_{phase}.json" for phase in PHASES if phase in planned}
+    for phase, path in plans.items():
+        path.write_text(json.dumps(dict(planned[phase], **where)), encoding="utf-8")
+    needs_setup = setup is not None and not setup.exists() and "compiled" in plans
+    compiler = (setup, plans["compiled"]) if needs_setup and setup is not None else None
+    running = sum(p.status == "ok" for p in record.frameworks)
+    run.listen.plan(planned, running, needs_setup, last_corrections(f"bench {device}"))
+    eager = plans.get("eager")
+    between = partial(
+        between_phases, run.interpreter, eager, compiler, run.listen, run.cancel, parity
+    )
+    interrupted = run_phases(replace(run, after_eager=between), plans, results)
     cancelled = (
         interrupted
         or any(s.status == "cancelled" for s in results.values())
@@ -323,7 +355,14 @@ def run_phases(
     runnable = [s for s in run.specs if s.id not in results]
     phases = [_phase_run(run, phase, plan_files) for phase, plan_files in plans.items()]
     sides = SideBySide(
-        runnable, run.interpreter, run.timeout_s, run.listen, run.cancel, phases, run.stagger
+        runnable,
+        run.interpreter,
+        run.timeout_s,
+        run.listen,
+        run.cancel,
+        phases,
+        run.stagger,
+        run.started,
     )
     try:
         outcomes = run_side_by_side(sides)

@@ -6,13 +6,13 @@ import json
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from advisor.base.errors import CancelledError, quoted
 from advisor.base.serde import SchemaError, from_jsonable
 from advisor.catalog import FrameworkSpec
-from advisor.probing.runner import Ending, ManagedProcess, ProcessResult
+from advisor.probing.runner import Ending, ManagedProcess, ProcessResult, ProgressCallback
 from advisor.record import FrameworkProbe, FrameworkReport, Interpreter, PackageVersion
 
 PROBE_PROTOCOL_VERSION = 1
@@ -31,6 +31,25 @@ class ProbeDocument:
     report: FrameworkReport | None
 
 
+# Starts a bench script as its framework's probe (see probes/_bench_common.run_suite),
+# handing its events to the given handler; the process stays for the run's suite.
+Launch = Callable[[FrameworkSpec, Interpreter, ProgressCallback], ManagedProcess]
+
+
+@dataclass
+class _Probing:
+    """One framework's probe under way: its process, its deadline, whether its import is
+    over, and (a bench script started as the probe) the document it sent as an event."""
+
+    spec: FrameworkSpec
+    process: ManagedProcess
+    deadline: float
+    imported: threading.Event = field(default_factory=threading.Event)
+    answered: threading.Event = field(default_factory=threading.Event)
+    document: dict[str, Any] | None = None
+    duration_s: float = 0.0
+
+
 def probe_frameworks(
     specs: Sequence[FrameworkSpec],
     interpreter: Interpreter,
@@ -38,6 +57,7 @@ def probe_frameworks(
     on_event: Callable[[str, dict[str, Any]], None] | None = None,
     on_finished: Callable[[str], None] | None = None,
     cancel: threading.Event | None = None,
+    launch: Launch | None = None,
 ) -> list[FrameworkProbe]:
     """Run each framework's probe script in its own process; the outcomes in the given order.
 
@@ -47,35 +67,104 @@ def probe_frameworks(
     becomes a 'failed' outcome; a cancel (the event, or Ctrl-C) stops them all and raises
     ProbesCancelled with the outcomes of those that had ended.
     ``on_finished`` hears each framework's id as its probe has ended (for the time left).
+    With ``launch`` (the bench job), each probe is a bench script that sends its document
+    as a "probed" event and stays running for the suite: the outcome is that document.
     """
-    started: list[tuple[FrameworkSpec, ManagedProcess, float]] = []
+    started: list[_Probing] = []
     endings: list[Ending] = []
     try:
         for spec in specs:
-            imported = threading.Event()
-            process = ManagedProcess(_argv(spec, interpreter), _watch(spec.id, on_event, imported))
-            started.append((spec, process, time.monotonic() + timeout_s))
-            _until_imported(spec, process, imported, started[-1][2], cancel)
-        for spec, process, deadline in started:
-            endings.append(process.wait(max(deadline - time.monotonic(), 0.0), cancel))
+            started.append(_start_probe(spec, interpreter, timeout_s, on_event, launch))
+            _until_imported(started[-1], cancel)
+        for probing in started:
+            endings.append(_until_answered(probing, cancel, launch is not None))
             if endings[-1] == "cancelled":
-                raise _cancelled(spec)
+                raise _cancelled(probing.spec)
             if on_finished is not None:
-                on_finished(spec.id)
+                on_finished(probing.spec.id)
     except CancelledError as exc:
-        killed = started[len(endings) - 1][1] if endings and endings[-1] == "cancelled" else None
-        ended = {s.id: p for s, p, _d in started if p is not killed and not p.alive()}
-        finished = [
-            _finished_or_cancelled(s, ended.get(s.id), interpreter, timeout_s) for s in specs
+        killed = started[len(endings) - 1] if endings and endings[-1] == "cancelled" else None
+        finished = {
+            p.spec.id: p
+            for p in started
+            if p is not killed and (p.document is not None or not p.process.alive())
+        }
+        outcomes = [
+            _outcome(finished[s.id], "exited", interpreter, timeout_s)
+            if s.id in finished
+            else _cancelled_probe(s)
+            for s in specs
         ]
-        raise ProbesCancelled(str(exc), finished) from None
+        raise ProbesCancelled(str(exc), outcomes) from None
     finally:
-        for _spec, process, _deadline in started[len(endings) :]:
-            process.kill()
+        for probing in started[len(endings) :]:
+            probing.process.kill()
     return [
-        outcome_from_result(spec, interpreter, process.result(ending), timeout_s)
-        for (spec, process, _deadline), ending in zip(started, endings, strict=True)
+        _outcome(probing, ending, interpreter, timeout_s)
+        for probing, ending in zip(started, endings, strict=True)
     ]
+
+
+def _start_probe(
+    spec: FrameworkSpec,
+    interpreter: Interpreter,
+    timeout_s: float,
+    on_event: Callable[[str, dict[str, Any]], None] | None,
+    launch: Launch | None,
+) -> _Probing:
+    holder: list[_Probing] = []
+
+    def forward(event: dict[str, Any]) -> None:
+        probing = holder[0] if holder else None
+        stage = event.get("stage")
+        if probing is not None and stage in ("inspect", "probed"):  # the import is over
+            probing.imported.set()
+        if probing is not None and stage == "probed" and isinstance(event.get("document"), dict):
+            probing.document = event["document"]
+            probing.duration_s = time.monotonic() - probing.process.started
+            probing.answered.set()
+        if on_event is not None and stage != "probed":
+            on_event(spec.id, event)
+
+    if launch is None:
+        process = ManagedProcess(_argv(spec, interpreter), forward)
+    else:
+        process = launch(spec, interpreter, forward)
+    holder.append(_Probing(spec, process, time.monotonic() + timeout_s))
+    return holder[0]
+
+
+def _until_answered(probing: _Probing, cancel: threading.Event | None, stays: bool) -> Ending:
+    """Wait for the probe's outcome: its exit, or (a bench script that ``stays``) its
+    document, its exit or its deadline, on which it is killed."""
+    if not stays:
+        return probing.process.wait(max(probing.deadline - time.monotonic(), 0.0), cancel)
+    try:
+        while not probing.answered.wait(_POLL_S):
+            if not probing.process.alive():
+                return probing.process.wait(0)
+            if cancel is not None and cancel.is_set():
+                probing.process.kill()
+                return "cancelled"
+            if time.monotonic() >= probing.deadline:
+                probing.process.kill()
+                return "timed_out"
+    except KeyboardInterrupt:
+        probing.process.kill()
+        return "cancelled"
+    return "exited"
+
+
+def _outcome(
+    probing: _Probing, ending: Ending, interpreter: Interpreter, timeout_s: float
+) -> FrameworkProbe:
+    """The probe's outcome: the document it sent as an event, else how its process ended."""
+    if probing.document is None:
+        return outcome_from_result(
+            probing.spec, interpreter, probing.process.result(ending), timeout_s
+        )
+    answered = ProcessResult(0, json.dumps(probing.document), (), probing.duration_s)
+    return outcome_from_result(probing.spec, interpreter, answered, timeout_s)
 
 
 class ProbesCancelled(CancelledError):
@@ -86,47 +175,24 @@ class ProbesCancelled(CancelledError):
         self.probes = probes
 
 
-def _finished_or_cancelled(
-    spec: FrameworkSpec,
-    ended: ManagedProcess | None,
-    interpreter: Interpreter,
-    timeout_s: float,
-) -> FrameworkProbe:
-    if ended is None:
-        return FrameworkProbe(
-            spec.id, spec.display_name, "failed", 0.0, reason="probe cancelled by the user"
-        )
-    return outcome_from_result(spec, interpreter, ended.result("exited"), timeout_s)
+def _cancelled_probe(spec: FrameworkSpec) -> FrameworkProbe:
+    return FrameworkProbe(
+        spec.id, spec.display_name, "failed", 0.0, reason="probe cancelled by the user"
+    )
 
 
-def _watch(
-    framework: str,
-    on_event: Callable[[str, dict[str, Any]], None] | None,
-    imported: threading.Event,
-) -> Callable[[dict[str, Any]], None]:
-    def forward(event: dict[str, Any]) -> None:
-        if event.get("stage") == "inspect":  # the import is over
-            imported.set()
-        if on_event is not None:
-            on_event(framework, event)
-
-    return forward
-
-
-def _until_imported(
-    spec: FrameworkSpec,
-    process: ManagedProcess,
-    imported: threading.Event,
-    deadline: float,
-    cancel: threading.Event | None,
-) -> None:
+def _until_imported(probing: _Probing, cancel: threading.Event | None) -> None:
     """Wait until the probe has imported its framework, has ended, or has run out of time."""
     try:
-        while not imported.wait(_POLL_S) and process.alive() and time.monotonic() < deadline:
+        while (
+            not probing.imported.wait(_POLL_S)
+            and probing.process.alive()
+            and time.monotonic() < probing.deadline
+        ):
             if cancel is not None and cancel.is_set():
                 raise KeyboardInterrupt
     except KeyboardInterrupt:
-        raise _cancelled(spec) from None
+        raise _cancelled(probing.spec) from None
 
 
 def _cancelled(spec: FrameworkSpec) -> CancelledError:

@@ -13,7 +13,7 @@ from advisor.base.progress import Progress, Step, Tracker
 from advisor.base.step_times import last_corrections, remember
 from advisor.catalog import FrameworkSpec, frameworks
 from advisor.machine.system import machine_inventory
-from advisor.probing.frameworks import ProbesCancelled, probe_frameworks
+from advisor.probing.frameworks import Launch, ProbesCancelled, probe_frameworks
 from advisor.probing.interpreter import describe_interpreter, resolve_python
 from advisor.record import (
     SCHEMA_VERSION,
@@ -43,12 +43,14 @@ def take_inventory(
     command: str = "framework-advisor probe",
     on_step: Callable[[Progress], None] | None = None,
     cancel: threading.Event | None = None,
+    start_suites: Callable[[MachineInventory], Launch] | None = None,
 ) -> Record:
     """Probe this machine and each framework in the chosen Python environment.
 
     A bad ``python`` raises BadInterpreterError before anything else runs; a
     framework probe that fails is recorded as failed and the others still run; ``cancel``
-    stops the probes (CancelledError).
+    stops the probes (CancelledError). ``start_suites`` (the bench job) says, for this
+    machine, how to start each framework's bench script as its probe (probe_frameworks).
     """
     say = on_progress or (lambda _message: None)
     chosen = list(specs if specs is not None else frameworks())
@@ -67,7 +69,8 @@ def take_inventory(
     if chosen:  # a deployment run probes no framework here: its routes do
         say(f"{', '.join(s.id for s in chosen)}: probing with {interpreter.executable}")
     try:
-        probes = probe_frameworks(chosen, interpreter, timeout_s, _relay(say), done, cancel)
+        launch = start_suites(machine) if start_suites is not None else None
+        probes = probe_frameworks(chosen, interpreter, timeout_s, _relay(say), done, cancel, launch)
     except ProbesCancelled as exc:
         partial = _record(command, machine, interpreter, exc.probes)
         raise InventoryCancelled(str(exc), partial) from None

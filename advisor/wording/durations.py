@@ -69,15 +69,15 @@ def expected_bench(preset: str, record: Record | None) -> Expected:
     setup = compiler_setup_folder(record, device) if record is not None else None
     to_set_up = record is None or (setup is not None and not setup.exists())
     first_setup = to_set_up and "compiled" in plans
-    steps = bench_steps(plans, imports, first_setup)
+    steps = bench_steps(plans, len(imports), first_setup)
+    probed = sum(imports)  # the run's probes import the frameworks, as this probe did
     history = last_corrections(f"bench {device}")
     if history:
-        seconds = _expected_s(steps, history)
+        seconds = probed + _expected_s(steps, history)
         return Expected(seconds, seconds)
-    imported = sum(step.prior_s for step in steps if step.kind == "import")
-    rest = sum(step.prior_s for step in steps if step.kind != "import")
+    rest = sum(step.prior_s for step in steps)
     low, high = FIRST_BENCH_RANGE
-    return Expected(imported + rest * low, imported + rest * high)
+    return Expected(probed + rest * low, probed + rest * high)
 
 
 def expected_deploy(preset: str, targets: tuple[str, ...]) -> Expected:

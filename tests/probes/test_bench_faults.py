@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
+from advisor.base.errors import DeviceError
 from advisor.bench.events import BenchEvent
-from advisor.bench.lockstep import PhaseRun, SideBySide, run_side_by_side, slots
-from advisor.record import SuiteResult
-from tests.helpers import INTERPRETER, spec
+from advisor.bench.lockstep import PhaseRun, SideBySide, StartedSuites, run_side_by_side, slots
+from advisor.probing.inventory import InventoryCancelled, take_inventory
+from advisor.record import Record, SuiteResult
+from tests.helpers import INTERPRETER, fixture_text, spec
 
 CASE = {
     "workload": "matmul",
@@ -25,6 +30,10 @@ CASE = {
     "work_per_iteration": 2e6,
     "first_call_s": None,
 }
+PROBE_DOC = {
+    **json.loads(fixture_text("probe_outputs", "torch_ok_cpu.json")),
+    "ecosystem": [],
+}
 DOC = {
     "schema_version": 1,
     "probe": "fake_bench",
@@ -36,17 +45,38 @@ DOC = {
 }
 
 
-def _fake(tmp_path: Path, name: str, on_measure: str = "", on_prepare: str = "") -> Path:
-    """A bench script that speaks the protocol and logs each command it obeys."""
+def _fake(
+    tmp_path: Path,
+    name: str,
+    on_measure: str = "",
+    on_prepare: str = "",
+    on_probe: str = "",
+    probed: str = "ok",
+) -> Path:
+    """A bench script that speaks the protocol and logs each command it obeys. Started with
+    --probe it is its framework's probe first: ``on_probe`` runs after its import, then it
+    sends a document with status ``probed`` and, where that is "ok", waits to be moved on."""
     log = tmp_path / "order.log"
     path = tmp_path / f"{name}_bench.py"
+    document = dict(PROBE_DOC, probe=name, status=probed)
+    if probed != "ok":
+        document.update(report=None, reason=f"no module named {name!r}")
     path.write_text(
         "import json, os, sys, time\n"
         "def emit(stage, **extra):\n"
         "    event = dict(event='progress', stage=stage, message=stage, **extra)\n"
         "    sys.stderr.write(json.dumps(event) + '\\n')\n"
         "    sys.stderr.flush()\n"
-        "emit('ready')\n"
+        "if '--probe' in sys.argv:\n"
+        f"    open({str(log)!r}, 'a').write({name!r} + ' probe ' + sys.argv[4] + '\\n')\n"
+        "    emit('import')\n"
+        f"    {on_probe or 'pass'}\n"
+        "    emit('inspect')\n"
+        f"    emit('probed', document={document!r})\n"
+        f"    if {probed!r} != 'ok':\n"
+        "        sys.exit(0)\n"
+        "else:\n"
+        "    emit('ready')\n"
         "for line in sys.stdin:\n"
         "    command = line.strip()\n"
         "    if command == 'finish':\n"
@@ -179,3 +209,91 @@ def test_every_suite_moves_on_to_the_next_phase_in_its_process_as_the_work_betwe
     assert "meanwhile" in lines[12:]
     assert not [line for line in lines[12:] if "prepare" in line or "measure" in line]
     assert time.monotonic() - started < 10
+
+
+def _probe_and_run(
+    tmp_path: Path, scripts: list[Path], cancel: threading.Event | None = None
+) -> tuple[Record, list[SuiteResult], StartedSuites]:
+    """The fakes started as their frameworks' probes, then the runnable ones through a phase."""
+    specs = [spec(path.stem.removesuffix("_bench"), bench=path) for path in scripts]
+    phase = PhaseRun("phase0", tmp_path / "plan0.json", slots(2, 2))
+    with StartedSuites(tmp_path, lambda _event: None, None, 7) as started:
+        record = take_inventory(
+            specs=specs, timeout_s=20, cancel=cancel, start_suites=started.launcher
+        )
+        runnable = [s for s, p in zip(specs, record.frameworks, strict=True) if p.status == "ok"]
+        run = SideBySide(
+            runnable, INTERPRETER, 30, lambda _event: None, None, [phase], started=started
+        )
+        results = run_side_by_side(run)
+    return record, results, started
+
+
+def test_suites_started_as_their_probes_import_once_and_move_on_to_the_first_phase(
+    tmp_path: Path,
+) -> None:
+    record, results, _started = _probe_and_run(
+        tmp_path, [_fake(tmp_path, "a"), _fake(tmp_path, "b")]
+    )
+    assert [p.status for p in record.frameworks] == ["ok", "ok"]
+    assert all(p.report is not None for p in record.frameworks)
+    assert [r.status for r in results] == ["ok", "ok"]
+    assert [r.processes for r in results] == [1, 1]  # the probe's process ran the suite
+    lines = (tmp_path / "order.log").read_text().splitlines()
+    plan = tmp_path / "plan0.json"
+    assert lines[:2] == ["a probe onnx", "b probe onnx"]  # the second once the first imported
+    assert set(lines[2:4]) == {f"a phase {plan}", f"b phase {plan}"}  # moved on at once
+    assert lines[4:6] == ["a prepare 0", "b prepare 0"]
+    start = json.loads((tmp_path / "plan_start.json").read_text())
+    assert start["seed"] == 7 and start["run_dir"] == str(tmp_path) and start["threads"] >= 1
+
+
+def test_a_framework_the_probe_did_not_find_runs_no_suite_and_its_process_ends(
+    tmp_path: Path,
+) -> None:
+    missing = _fake(tmp_path, "a", probed="not_installed")
+    record, results, started = _probe_and_run(tmp_path, [missing, _fake(tmp_path, "b")])
+    assert [p.status for p in record.frameworks] == ["not_installed", "ok"]
+    assert [r.framework for r in results] == ["b"] and results[0].status == "ok"
+    assert not any(item.process.alive() for item in started.driven)
+
+
+def test_a_probe_that_dies_before_its_document_is_a_failed_probe(tmp_path: Path) -> None:
+    crashing = _fake(tmp_path, "a", on_probe="os.abort()")
+    record, results, started = _probe_and_run(tmp_path, [crashing, _fake(tmp_path, "b")])
+    assert record.frameworks[0].status == "failed"
+    assert record.frameworks[0].reason == "probe killed by signal SIGABRT"
+    assert [r.framework for r in results] == ["b"] and results[0].status == "ok"
+    assert not any(item.process.alive() for item in started.driven)
+
+
+def test_a_cancel_while_probing_leaves_no_suite_running(tmp_path: Path) -> None:
+    cancel = threading.Event()
+    scripts = [_fake(tmp_path, "a"), _fake(tmp_path, "b", on_probe="time.sleep(600)")]
+    specs = [spec(path.stem.removesuffix("_bench"), bench=path) for path in scripts]
+    threading.Timer(1.0, cancel.set).start()
+    began = time.monotonic()
+    with (
+        pytest.raises(InventoryCancelled) as cancelled,
+        StartedSuites(tmp_path, lambda _event: None, None, 7) as started,
+    ):
+        take_inventory(specs=specs, timeout_s=20, cancel=cancel, start_suites=started.launcher)
+    assert time.monotonic() - began < 10
+    probes = cancelled.value.record.frameworks
+    assert [p.status for p in probes] == ["ok", "failed"]  # a had answered; b was cut short
+    assert probes[1].reason == "probe cancelled by the user"
+    assert [item.process.alive() for item in started.driven] == [False, False]
+
+
+def test_suites_the_run_does_not_reach_are_killed_with_it(tmp_path: Path) -> None:
+    # The probes answered, then the run stopped before its first phase (as for a device
+    # no framework here can use): the suites waiting for their plan do not outlive it.
+    specs = [spec(name, bench=_fake(tmp_path, name)) for name in ("a", "b")]
+    with (
+        pytest.raises(DeviceError),
+        StartedSuites(tmp_path, lambda _event: None, None, 7) as started,
+    ):
+        take_inventory(specs=specs, timeout_s=20, start_suites=started.launcher)
+        assert [item.process.alive() for item in started.driven] == [True, True]
+        raise DeviceError("cuda: no installed framework can run on a CUDA GPU here")
+    assert [item.process.alive() for item in started.driven] == [False, False]

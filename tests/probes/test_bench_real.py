@@ -68,6 +68,18 @@ def test_every_folder_the_run_created_for_its_data_is_owner_only(
     assert modes == dict.fromkeys(map(str, created), oct(0o700))
 
 
+def test_each_framework_is_imported_once_by_its_probe_whose_process_runs_its_suite(
+    tiny_run: dict[str, object],
+) -> None:
+    record = tiny_run["record"]
+    suites = {s.framework: s for s in record.benchmarks.suites}  # type: ignore[attr-defined]
+    for probe in record.frameworks:  # type: ignore[attr-defined]
+        assert probe.status == "ok" and probe.report is not None
+        # one import: the probe timed it, and the suite reports the same figure
+        assert suites[probe.framework].import_time_s == probe.report.import_time_s
+        assert suites[probe.framework].processes == 1
+
+
 def test_every_workload_has_a_figure_or_a_reason_in_both_frameworks(
     tiny_run: dict[str, object],
 ) -> None:

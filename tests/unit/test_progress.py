@@ -10,6 +10,7 @@ from advisor.base.progress import Progress, Step, Tracker, side_by_side
 from advisor.bench.estimate import (
     COMPILE_PRIOR_S,
     PARITY_STEP,
+    PHASE_START_PRIOR_S,
     PHASE_SWITCH_PRIOR_S,
     SETUP_STEP,
     BenchProgress,
@@ -128,19 +129,20 @@ def _plan(phase: str, workloads: int, passes: int = 5, budget_s: float = 0.13) -
     }
 
 
-def test_a_bench_run_has_an_import_step_and_a_step_per_slot_in_each_phase() -> None:
+def test_a_bench_run_has_a_start_step_and_a_step_per_slot_in_each_phase() -> None:
     plans = {"eager": _plan("eager", 3), "compiled": _plan("compiled", 1)}
-    steps = bench_steps(plans, [4.0, 6.0], compiler_setup=True)
+    steps = bench_steps(plans, 2, compiler_setup=True)
     assert len(steps) == 2 + 2 + len(slots(3, 5)) + len(slots(1, 5))
     assert len({s.key for s in steps}) == len(steps)
-    assert steps[0].prior_s == 10.0 and steps[0].kind == "import"
+    # the probes imported the frameworks: the eager phase only moves them on to its plan
+    assert steps[0].prior_s == PHASE_START_PRIOR_S and steps[0].kind == "start"
     # the same processes move on to the compiled phase, then the parity check and the
     # compiler's set-up run before anything of it is timed
-    between = [s.key for s in steps if s.kind in ("parity", "setup", "import", "switch")]
+    between = [s.key for s in steps if s.kind in ("parity", "setup", "start", "switch")]
     assert between == ["eager import", "compiled import", PARITY_STEP, SETUP_STEP]
     switch = next(s for s in steps if s.key == "compiled import")
     assert switch.kind == "switch" and switch.prior_s == PHASE_SWITCH_PRIOR_S
-    eager_only = bench_steps({"eager": _plan("eager", 3)}, [4.0], compiler_setup=False)
+    eager_only = bench_steps({"eager": _plan("eager", 3)}, 1, compiler_setup=False)
     assert eager_only[-1].key == PARITY_STEP
     timing = next(s for s in steps if s.key == "eager measure 2 #5")
     assert timing.label == "eager phase: timing w2, pass 5 of 5"
@@ -157,11 +159,12 @@ def test_bench_progress_follows_the_lockstep_and_ends_at_all_done() -> None:
     progress(BenchEvent("", "message", "probing torch"))
     assert heard[-1].progress is not None and heard[-1].progress.left_s is None
     assert heard[-1].progress.step == "probing torch"
-    progress.plan({"eager": _plan("eager", 1, passes=2, budget_s=1.0)}, [5.0, 5.0])
+    progress.plan({"eager": _plan("eager", 1, passes=2, budget_s=1.0)}, 2)
     before = heard[-1].progress
-    assert before is not None and before.left_s == pytest.approx(10 + 2 + 2 * 2 + 1)
+    assert before is not None
+    assert before.left_s == pytest.approx(PHASE_START_PRIOR_S + 2 + 2 * 2 + 1)
     done = progress.step_done("eager")
-    clock.now += 10
+    clock.now += PHASE_START_PRIOR_S
     done("import")
     clock.now += 2
     done("prepare 0 #1")
