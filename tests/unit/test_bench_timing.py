@@ -126,6 +126,27 @@ def test_dispersion_is_judged_over_the_earlier_passes_too(bench_common: ModuleTy
     assert elapsed >= budget["budget_s"] and len(disagreeing["samples_s"]) == 50
 
 
+def test_a_block_longer_than_the_whole_budget_ends_its_pass(bench_common: ModuleType) -> None:
+    budget = dict(BUDGET, budget_s=0.13, min_repeats=2, cv_min_repeats=10)
+    # A first pass: the calibration's block and one more, each over the budget alone.
+    first_work = FakeWork([0.5])
+    first = bench_common.measure(
+        first_work.run_once, first_work.sync, budget, clock=first_work.clock
+    )
+    assert first["samples_s"] == pytest.approx([0.5, 0.5])
+    # A later pass: one block is the pass; a shorter block keeps the pass's minimum.
+    work = FakeWork([0.5])
+    later = bench_common.measure(
+        work.run_once, work.sync, budget, clock=work.clock, inner=1, earlier=[0.5, 0.5]
+    )
+    assert later["samples_s"] == pytest.approx([0.5])
+    short_work = FakeWork([0.1])
+    short = bench_common.measure(
+        short_work.run_once, short_work.sync, budget, clock=short_work.clock, inner=1, earlier=[0.1]
+    )
+    assert len(short["samples_s"]) == 2
+
+
 def test_later_passes_skip_the_warm_up_only_for_long_iterations(bench_common: ModuleType) -> None:
     long_work = FakeWork([0.5])
     long = bench_common.measure(
