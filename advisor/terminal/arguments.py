@@ -246,7 +246,7 @@ def _add_bench_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         dest="preset",
         action="store_const",
         const="quick",
-        help="1-1.5 min on 2 CPU cores, the first run longest (default)",
+        help="45 s on 2 CPU cores, the first run 1 min (default)",
     )
     size.add_argument(
         "--full",

@@ -2,11 +2,12 @@
 
 The same steps and priors as the run's time left (advisor.base.progress), each kind of step
 corrected by this machine's last run of that kind (advisor.base.step_times). Where this
-machine has no such run yet, a benchmark's priors alone are known to fall short: a
-first quick run on two-core VMs took 88-147 s where its priors said 53 s, 12 s of them
-the imports the probe had just timed (issue 25; first calls and compiles from a cold
-disk, other work on the machine). So the imports count as the probe timed them, and
-the other steps as FIRST_BENCH_RANGE times their priors. The deployment and probe priors were set
+machine has no such run yet, a benchmark's priors alone are known to fall short: first
+quick runs on two-core VMs took 88-147 s where their priors said 53 s, 12 s of them the
+imports the probe had just timed and 12 s the suites' own imports (issue 25; first calls
+and compiles from a cold disk, other work on the machine), and 61 s on a quiet one once
+the run's probes were its suites (December 2026). So the imports count as the probe timed
+them, and the other steps as FIRST_BENCH_RANGE times their priors. The deployment and probe priors were set
 from first runs, and are said as they are, but for the slow routes of the full deployment
 preset (AOTInductor), whose C++ compile took SLOW_EXPORT_S per model.
 """
@@ -29,7 +30,7 @@ from advisor.deploy.spec import deploy_spec
 from advisor.probing.inventory import FRAMEWORK_PROBE_PRIOR_S, PROBE_RUN, probe_steps
 from advisor.record import Record
 
-FIRST_BENCH_RANGE = (1.75, 3.25)  # (88 - 12) / 41 and (147 - 12) / 41, rounded
+FIRST_BENCH_RANGE = (1.3, 3.0)  # (61 - 6.5) / 41 and (147 - 12 - 12) / 41, rounded
 SLOW_EXPORT_S = (10.0, 45.0)  # AOTInductor, one small model, 2-core CPU (README: deployment)
 
 
