@@ -7,9 +7,9 @@ quick runs on two-core VMs took 88-147 s where their priors said 53 s, 12 s of t
 imports the probe had just timed and 12 s the suites' own imports (issue 25; first calls
 and compiles from a cold disk, other work on the machine), and 61 s on a quiet one once
 the run's probes were its suites (December 2026). So the imports count as the probe timed
-them, and the other steps as FIRST_BENCH_RANGE times their priors. The deployment and probe priors were set
-from first runs, and are said as they are, but for the slow routes of the full deployment
-preset (AOTInductor), whose C++ compile took SLOW_EXPORT_S per model.
+them, and the other steps as FIRST_BENCH_RANGE times their priors. The deployment and probe
+priors were set from first runs, and are said as they are, but for the slow routes of the
+full deployment preset (AOTInductor), whose C++ compile took SLOW_EXPORT_S per model.
 """
 
 from __future__ import annotations
