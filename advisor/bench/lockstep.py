@@ -96,8 +96,9 @@ class PhaseRun:
 class StartedSuites:
     """Bench scripts started ahead of the run as their frameworks' probes (the bench job:
     see probe_frameworks), so that a run imports each framework once; the first phase's
-    plan then moves them on to it. Used as a context: whatever is still running when it
-    closes (a cancelled probe, a device the user cannot have) is killed."""
+    plan then moves them on to it. Used as a context: whatever the run did not take through
+    its phases when it closes (a cancelled probe, a device the user cannot have, a framework
+    the probe did not find) is killed and reaped."""
 
     def __init__(self, run_dir: Path, listen: BenchListener, threads: int | None, seed: int):
         self.run_dir = run_dir
@@ -126,8 +127,8 @@ class StartedSuites:
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        for item in self.driven:
-            if item.ending is None and item.process.alive():
+        for item in self.driven:  # not taken through the run: killed, reaped, folder removed
+            if item.ending is None:
                 item.process.kill()
 
 

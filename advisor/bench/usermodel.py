@@ -35,6 +35,7 @@ from advisor.bench.compiler_setup import (
 )
 from advisor.bench.estimate import BenchProgress
 from advisor.bench.events import BenchEvent
+from advisor.bench.lockstep import suite_threads
 from advisor.bench.run import (
     DEFAULT_SEED,
     PHASES,
@@ -99,7 +100,7 @@ def run_model_bench(
     # PyTorch's probe names its build, which keys torch.compile's one-time set-up
     torch = [spec for spec in frameworks() if spec.id == "torch"]
     record = take_inventory(python, specs=torch, on_progress=tell, command=command, cancel=cancel)
-    threads = threads or record.machine.cpu.physical_cores or 1
+    threads = suite_threads(threads, record.machine)
     with tempfile.TemporaryDirectory(prefix="framework-advisor-model-bench-") as folder:
         job = _Job(record, ref, suite().presets[preset], threads, Path(folder), tell, cancel)
         with _CompilerSetup(job) as setup:

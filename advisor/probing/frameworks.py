@@ -42,8 +42,8 @@ class _Probing:
     over, and (a bench script started as the probe) the document it sent as an event."""
 
     spec: FrameworkSpec
-    process: ManagedProcess
     deadline: float
+    process: ManagedProcess = field(init=False)  # started once its events have a home
     imported: threading.Event = field(default_factory=threading.Event)
     answered: threading.Event = field(default_factory=threading.Event)
     document: dict[str, Any] | None = None
@@ -112,26 +112,25 @@ def _start_probe(
     on_event: Callable[[str, dict[str, Any]], None] | None,
     launch: Launch | None,
 ) -> _Probing:
-    holder: list[_Probing] = []
+    probing = _Probing(spec, time.monotonic() + timeout_s)
+    began = time.monotonic()
 
     def forward(event: dict[str, Any]) -> None:
-        probing = holder[0] if holder else None
         stage = event.get("stage")
-        if probing is not None and stage in ("inspect", "probed"):  # the import is over
+        if stage in ("inspect", "probed"):  # the import is over
             probing.imported.set()
-        if probing is not None and stage == "probed" and isinstance(event.get("document"), dict):
+        if stage == "probed" and isinstance(event.get("document"), dict):
             probing.document = event["document"]
-            probing.duration_s = time.monotonic() - probing.process.started
+            probing.duration_s = time.monotonic() - began
             probing.answered.set()
         if on_event is not None and stage != "probed":
             on_event(spec.id, event)
 
     if launch is None:
-        process = ManagedProcess(_argv(spec, interpreter), forward)
+        probing.process = ManagedProcess(_argv(spec, interpreter), forward)
     else:
-        process = launch(spec, interpreter, forward)
-    holder.append(_Probing(spec, process, time.monotonic() + timeout_s))
-    return holder[0]
+        probing.process = launch(spec, interpreter, forward)
+    return probing
 
 
 def _until_answered(probing: _Probing, cancel: threading.Event | None, stays: bool) -> Ending:
@@ -159,10 +158,10 @@ def _outcome(
     probing: _Probing, ending: Ending, interpreter: Interpreter, timeout_s: float
 ) -> FrameworkProbe:
     """The probe's outcome: the document it sent as an event, else how its process ended."""
-    if probing.document is None:
-        return outcome_from_result(
-            probing.spec, interpreter, probing.process.result(ending), timeout_s
-        )
+    if probing.document is None:  # it has ended: once its output is read, an event it sent
+        ended = probing.process.result(ending)  # last (then exited) has been heard too
+        if probing.document is None:
+            return outcome_from_result(probing.spec, interpreter, ended, timeout_s)
     answered = ProcessResult(0, json.dumps(probing.document), (), probing.duration_s)
     return outcome_from_result(probing.spec, interpreter, answered, timeout_s)
 
