@@ -385,9 +385,11 @@ def run_suite(framework, module_name, run_all, prepare_environment=None, probe_r
     if packages is None:
         emit_progress("importing %s" % module_name, stage="import")
         module, import_time = timed_import(module_name)
+        rss_after_import = resident_memory_bytes()
     else:
-        module, import_time = _probe_first(framework, module_name, probe_report, packages, plan)
-    rss_after_import = resident_memory_bytes()
+        module, import_time, rss_after_import = _probe_first(
+            framework, module_name, probe_report, packages, plan
+        )
     suite = Suite(framework, plan, "%s %s imported" % (module_name, module.__version__))
     settings = run_all(module, suite)
     write_document(
@@ -408,9 +410,10 @@ def run_suite(framework, module_name, run_all, prepare_environment=None, probe_r
 
 def _probe_first(framework, module_name, probe_report, packages, plan):
     """Probe the framework (the probe's document as a "probed" event), then wait for the
-    first phase's plan, which replaces `plan` in place; the module and its import's seconds.
+    first phase's plan, which replaces `plan` in place; the module, its import's seconds and
+    the memory right after the import, as the probe measured them (before its inspection).
     Ends the process where the framework did not import, or the advisor sends no plan."""
-    document, module, import_time = probe_framework(
+    document, module = probe_framework(
         framework, module_name, lambda module: probe_report(module, plan), packages
     )
     document = dict(document, schema_version=PROTOCOL_VERSION)
@@ -420,7 +423,8 @@ def _probe_first(framework, module_name, probe_report, packages, plan):
         exit_without_teardown()
     plan.clear()
     plan.update(load_plan(path))
-    return module, import_time
+    report = document["report"]
+    return module, report["import_time_s"], report["rss_after_import_bytes"]
 
 
 def _scaled_uniform(rng, shape, fan_in):

@@ -166,7 +166,7 @@ def run_probe(framework_id, module_name, inspect):
     args = parse_args()
     out = reserve_stdout()
     packages = [n for n in args.packages.split(",") if n]
-    document, _module, _import_time = probe_framework(framework_id, module_name, inspect, packages)
+    document, _module = probe_framework(framework_id, module_name, inspect, packages)
     write_document(out, document)
     if document["status"] == "ok":
         exit_without_teardown()
@@ -175,9 +175,9 @@ def run_probe(framework_id, module_name, inspect):
 
 def probe_framework(framework_id, module_name, inspect, packages):
     """Not installed / import error / inspect the imported module: the probe's document
-    (without its schema version), the module (None unless it imported) and the import's
-    seconds (None unless it imported). A bench script started as its framework's probe
-    calls this too (see _bench_common.run_suite)."""
+    (without its schema version; its report holds the import's seconds and the memory right
+    after it) and the module (None unless it imported). A bench script started as its
+    framework's probe calls this too (see _bench_common.run_suite)."""
     document = {
         "probe": framework_id,
         "ecosystem": package_versions(packages),
@@ -186,12 +186,12 @@ def probe_framework(framework_id, module_name, inspect, packages):
     }
     if not is_installed(module_name):
         reason = "no module named %r in %s" % (module_name, sys.executable)
-        return dict(document, status="not_installed", reason=reason), None, None
+        return dict(document, status="not_installed", reason=reason), None
     emit_progress("importing %s" % module_name, stage="import")
     try:
         module, import_time = timed_import(module_name)
     except Exception as exc:  # a broken install is a finding to report
-        return dict(document, status="import_error", reason=last_line(exc)), None, None
+        return dict(document, status="import_error", reason=last_line(exc)), None
     rss = resident_memory_bytes()
     emit_progress("inspecting %s %s" % (module_name, module.__version__), stage="inspect")
     report = inspect(module)
@@ -202,4 +202,4 @@ def probe_framework(framework_id, module_name, inspect, packages):
         import_time_s=import_time,
         rss_after_import_bytes=rss,
     )
-    return dict(document, status="ok", report=report), module, import_time
+    return dict(document, status="ok", report=report), module

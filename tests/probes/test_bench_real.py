@@ -75,8 +75,9 @@ def test_each_framework_is_imported_once_by_its_probe_whose_process_runs_its_sui
     suites = {s.framework: s for s in record.benchmarks.suites}  # type: ignore[attr-defined]
     for probe in record.frameworks:  # type: ignore[attr-defined]
         assert probe.status == "ok" and probe.report is not None
-        # one import: the probe timed it, and the suite reports the same figure
+        # one import: the probe timed and measured it, and the suite reports the same figures
         assert suites[probe.framework].import_time_s == probe.report.import_time_s
+        assert suites[probe.framework].rss_after_import_bytes == probe.report.rss_after_import_bytes
         assert suites[probe.framework].processes == 1
 
 
