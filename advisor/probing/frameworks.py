@@ -162,8 +162,9 @@ def _outcome(
         ended = probing.process.result(ending)  # last (then exited) has been heard too
         if probing.document is None:
             return outcome_from_result(probing.spec, interpreter, ended, timeout_s)
-    answered = ProcessResult(0, json.dumps(probing.document), (), probing.duration_s)
-    return outcome_from_result(probing.spec, interpreter, answered, timeout_s)
+    return outcome_from_output(
+        probing.spec, interpreter, json.dumps(probing.document), probing.duration_s
+    )
 
 
 class ProbesCancelled(CancelledError):
@@ -206,13 +207,22 @@ def outcome_from_result(
     spec: FrameworkSpec, interpreter: Interpreter, result: ProcessResult, timeout_s: float
 ) -> FrameworkProbe:
     """Turn a finished probe process into a typed outcome."""
-    failed = FrameworkProbe(spec.id, spec.display_name, "failed", result.duration_s)
     failure = result.failure_reason(timeout_s)
     if failure:
+        failed = FrameworkProbe(spec.id, spec.display_name, "failed", result.duration_s)
         return replace(failed, reason=f"probe {failure}")
+    return outcome_from_output(spec, interpreter, result.stdout, result.duration_s)
+
+
+def outcome_from_output(
+    spec: FrameworkSpec, interpreter: Interpreter, output: str, duration_s: float
+) -> FrameworkProbe:
+    """A probe's document (what a probe script prints, or a bench script started as the
+    probe sends as its "probed" event) as a typed outcome."""
     try:
-        document = parse_document(result.stdout, spec.id)
+        document = parse_document(output, spec.id)
     except ValueError as exc:
+        failed = FrameworkProbe(spec.id, spec.display_name, "failed", duration_s)
         return replace(failed, reason=f"probe output unusable: {exc}")
     hint = None
     if document.status == "not_installed":
@@ -221,7 +231,7 @@ def outcome_from_result(
         spec.id,
         spec.display_name,
         document.status,
-        result.duration_s,
+        duration_s,
         report=document.report,
         reason=document.reason,
         install_hint=hint,
